@@ -1,0 +1,38 @@
+# Headstart: `make run` sets up and starts Headstart with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export HEADSTART_HOME ?= $(CURDIR)/var
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: setup run test test-sqlite test-postgres bench clean
+
+$(BIN)/headstart: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup: $(BIN)/headstart
+	@scripts/install-system-deps.sh
+
+run: setup
+	$(BIN)/headstart init
+	$(BIN)/headstart seed --if-empty
+	$(BIN)/headstart serve --host $(HOST) --port $(PORT)
+
+# The suite runs on SQLite, then the database-backed part again on a real PostgreSQL server.
+test: setup test-sqlite test-postgres
+
+test-sqlite:
+	HEADSTART_HOME=$$(mktemp -d) $(BIN)/python -m pytest
+
+test-postgres:
+	HEADSTART_HOME=$$(mktemp -d) $(BIN)/python scripts/with_postgres.py -- $(BIN)/python -m pytest tests/apps tests/faces
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,77 @@
+"""Users (PSIRT staff and partner members) and their API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "PSIRT staff"
+    PARTNER_ADMIN = "admin", "Partner admin"
+    PARTNER_ANALYST = "analyst", "Partner analyst"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):  # type: ignore[no-untyped-def]
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):  # type: ignore[no-untyped-def]
+        extra.update(is_staff=True, is_superuser=True, role=Role.STAFF)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """Signs in with an e-mail address. Staff have no partner; partner users have exactly one."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="users")
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="staff_have_no_partner_and_members_have_one",
+                condition=(models.Q(role="staff", partner__isnull=True)
+                           | (models.Q(role__in=["admin", "analyst"]) & models.Q(partner__isnull=False))),
+            )
+        ]
+
+    @property
+    def is_psirt(self) -> bool:
+        return self.role == Role.STAFF
+
+    @property
+    def audit_id(self) -> str:
+        return self.email
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(max_length=16, help_text="first characters, to recognise a token in lists")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}... ({self.user})"

@@ -1,0 +1,60 @@
+"""Creating users and API tokens (staff actions, audited)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from headstart.apps.accounts import tokens
+from headstart.apps.accounts.models import ApiToken, Role, User
+from headstart.apps.audit.services import Actor, record
+from headstart.apps.errors import Conflict, Invalid, NotFound
+from headstart.apps.partners.models import Partner
+
+
+def add_user(email: str, *, actor: Actor, partner: Partner | None = None, role: str | None = None,
+             staff: bool = False, password: str | None = None) -> User:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid(f"{email!r} is not a valid e-mail address") from None
+    if staff == (partner is not None):
+        raise Invalid("a user is either PSIRT staff (--staff) or a member of one partner (--partner NAME --role ROLE)")
+    if staff:
+        role = Role.STAFF
+    elif role not in (Role.PARTNER_ADMIN, Role.PARTNER_ANALYST):
+        raise Invalid(f"role {role!r}: a partner user is 'admin' or 'analyst'")
+    with transaction.atomic():
+        if User.objects.filter(email=email).exists():
+            raise Conflict(f"user {email} already exists")
+        user = User(email=email, role=role, partner=partner, is_staff=staff, is_superuser=staff)
+        if password:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise Invalid("password rejected: " + " ".join(exc.messages)) from None
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        record(actor, "user.add", user, role=role, partner_name=partner.name if partner else "")
+    return user
+
+
+def get_user(email: str) -> User:
+    user = User.objects.select_related("partner").filter(email=(email or "").strip().lower()).first()
+    if user is None:
+        raise NotFound(f"unknown user {email!r}")
+    return user
+
+
+def create_token(user: User, *, actor: Actor) -> tuple[ApiToken, str]:
+    if not tokens.may_act(user):
+        raise Invalid(f"{user.email} may not act (inactive user or partner not active)")
+    with transaction.atomic():
+        record_, token = tokens.issue(user)
+        record(actor, "token.create", user, prefix=record_.prefix)
+    return record_, token

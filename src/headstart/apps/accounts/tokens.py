@@ -1,0 +1,44 @@
+"""API tokens: 256 random bits, stored as SHA-256 (a slow hash adds nothing at this entropy)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.utils import timezone
+
+from headstart.apps.accounts.models import ApiToken, User
+
+PREFIX = "hs_"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue(user: User) -> tuple[ApiToken, str]:
+    """Create a token; returns the record and the token text (never stored)."""
+    token = PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken.objects.create(user=user, prefix=token[:10], digest=digest(token))
+    return record, token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a token belongs to, or None (unknown, revoked, or the user may not act)."""
+    if not token.startswith(PREFIX) or len(token) > 200:
+        return None
+    record = (ApiToken.objects.select_related("user", "user__partner")
+              .filter(digest=digest(token), revoked_at__isnull=True).first())
+    if record is None or not may_act(record.user):
+        return None
+    ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
+    return record.user
+
+
+def may_act(user: User) -> bool:
+    """Staff may act while active; partner users only while their partner is active."""
+    if not user.is_active:
+        return False
+    if user.is_psirt:
+        return True
+    return user.partner is not None and user.partner.status == "active"

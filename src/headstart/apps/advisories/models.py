@@ -1,0 +1,78 @@
+"""Advisories (one vulnerability's package) and their artifacts (original files)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class AdvisoryStatus(models.TextChoices):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLIC = "public"
+    WITHDRAWN = "withdrawn"
+
+
+class Advisory(models.Model):
+    ident = models.CharField("identifier", max_length=40, unique=True)
+    title = models.CharField(max_length=300)
+    cve = models.CharField(max_length=32, blank=True)
+    cvss_vector = models.CharField(max_length=200, blank=True)
+    cvss_score = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    cvss_severity = models.CharField(max_length=16, blank=True)
+    products = models.JSONField(default=list, blank=True)
+    patch_at = models.DateTimeField(help_text="public release time")
+    status = models.CharField(max_length=16, choices=AdvisoryStatus.choices, default=AdvisoryStatus.SCHEDULED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patch_at", "ident"]
+        verbose_name_plural = "advisories"
+
+    def __str__(self) -> str:
+        return self.ident
+
+    @property
+    def audit_id(self) -> str:
+        return self.ident
+
+    def effective_status(self, now=None) -> str:  # type: ignore[no-untyped-def]
+        """Public follows from time, not from a job having run."""
+        now = now or timezone.now()
+        if self.status == AdvisoryStatus.SCHEDULED and now >= self.patch_at:
+            return AdvisoryStatus.PUBLIC
+        return self.status
+
+
+class ArtifactKind(models.TextChoices):
+    WRITEUP = "writeup"
+    GUIDANCE = "guidance"
+    POC_SOURCE = "poc-source"
+    POC_BINARY = "poc-binary"
+    TRIGGER_SPEC = "trigger-spec"
+
+
+def artifact_path(instance: "Artifact", filename: str) -> str:
+    return f"originals/{instance.advisory.ident}/{instance.sha256}"
+
+
+class Artifact(models.Model):
+    advisory = models.ForeignKey(Advisory, on_delete=models.PROTECT, related_name="artifacts")
+    kind = models.CharField(max_length=16, choices=ArtifactKind.choices)
+    name = models.CharField(max_length=200, help_text="file name partners see")
+    version = models.PositiveIntegerField(default=1)
+    file = models.FileField(upload_to=artifact_path, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["advisory", "kind", "name", "version"]
+        constraints = [models.UniqueConstraint(fields=["advisory", "name", "version"], name="one_artifact_version")]
+
+    def __str__(self) -> str:
+        return f"{self.advisory.ident}/{self.name} v{self.version}"
+
+    @property
+    def audit_id(self) -> str:
+        return f"{self.advisory.ident}/{self.name}/v{self.version}"

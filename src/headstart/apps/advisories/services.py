@@ -1,0 +1,151 @@
+"""Creating and scheduling advisories, with every input validated before anything is stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cvss import CVSS3, CVSS4
+from cvss.exceptions import CVSSError
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact, ArtifactKind
+from headstart.apps.audit.services import Actor, record
+from headstart.apps.errors import Conflict, Invalid, NotFound
+
+IDENT = re.compile(r"^[A-Z][A-Z0-9]{0,15}-\d{4}-\d{4,8}$")
+CVE = re.compile(r"^CVE-\d{4}-\d{4,}$")
+SOURCE_SUFFIXES = (".py", ".c", ".h", ".cc", ".cpp", ".js", ".ps1", ".sh", ".rb", ".go", ".rs", ".java")
+
+
+@dataclass(frozen=True)
+class Cvss:
+    vector: str
+    score: Decimal
+    severity: str
+
+
+def parse_cvss(vector: str) -> Cvss:
+    vector = (vector or "").strip()
+    try:
+        if vector.startswith("CVSS:4.0/"):
+            c4 = CVSS4(vector)
+            return Cvss(c4.clean_vector(), Decimal(str(c4.base_score)), str(c4.severity))
+        if vector.startswith(("CVSS:3.0/", "CVSS:3.1/")):
+            c3 = CVSS3(vector)
+            return Cvss(c3.clean_vector(), Decimal(str(c3.scores()[0])), str(c3.severities()[0]))
+    except CVSSError as exc:
+        raise Invalid(f"invalid CVSS vector {vector!r}: {exc}") from None
+    raise Invalid(f"invalid CVSS vector {vector!r}: it must start with CVSS:3.1/, CVSS:3.0/ or CVSS:4.0/")
+
+
+def parse_patch_at(text: str | dt.datetime, *, now: dt.datetime | None = None) -> dt.datetime:
+    if isinstance(text, dt.datetime):
+        value = text
+    else:
+        try:
+            value = dt.datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise Invalid(f"patch time {text!r} is not an ISO 8601 date and time (e.g. 2026-12-08T17:00:00Z)") from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise Invalid(f"patch time {text!r} has no time zone; add Z or an offset such as +01:00")
+    if value <= (now or timezone.now()):
+        raise Invalid(f"patch time {value.isoformat()} is in the past")
+    return value
+
+
+@dataclass(frozen=True)
+class ArtifactInput:
+    kind: str
+    name: str
+    content: bytes
+
+
+def guess_poc_kind(name: str) -> str:
+    return ArtifactKind.POC_SOURCE if name.lower().endswith(SOURCE_SUFFIXES) else ArtifactKind.POC_BINARY
+
+
+def _check_artifact(item: ArtifactInput) -> None:
+    if item.kind not in ArtifactKind.values:
+        raise Invalid(f"unknown artifact kind {item.kind!r}")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}", item.name or ""):
+        raise Invalid(f"artifact name {item.name!r}: use letters, digits, '.', '_' or '-'")
+    if not item.content:
+        raise Invalid(f"artifact {item.name} is empty")
+    limit = settings.HEADSTART_MAX_ARTIFACT_BYTES
+    if len(item.content) > limit:
+        raise Invalid(f"artifact {item.name} is {len(item.content)} bytes; the limit is {limit} bytes")
+
+
+def create_advisory(ident: str, *, title: str, patch_at: str | dt.datetime, artifacts: list[ArtifactInput],
+                    actor: Actor, cve: str = "", cvss: str = "", products: list[str] | None = None,
+                    now: dt.datetime | None = None) -> Advisory:
+    """Validate everything first, then store the advisory (as a draft) and its originals atomically."""
+    ident = (ident or "").strip()
+    if not IDENT.match(ident):
+        raise Invalid(f"advisory identifier {ident!r} must look like HS-2026-0001")
+    title = (title or "").strip()
+    if not title or len(title) > 300:
+        raise Invalid("the title must be 1-300 characters")
+    cve = (cve or "").strip().upper()
+    if cve and not CVE.match(cve):
+        raise Invalid(f"{cve!r} is not a CVE identifier like CVE-2026-12345")
+    parsed_cvss = parse_cvss(cvss) if cvss else None
+    when = parse_patch_at(patch_at, now=now)
+    if not any(a.kind == ArtifactKind.WRITEUP for a in artifacts):
+        raise Invalid("an advisory needs a write-up")
+    names = [a.name for a in artifacts]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise Invalid(f"two artifacts share the name {duplicates[0]}")
+    for item in artifacts:
+        _check_artifact(item)
+    with transaction.atomic():
+        if Advisory.objects.filter(ident=ident).exists():
+            raise Conflict(f"advisory {ident} already exists")
+        advisory = Advisory.objects.create(
+            ident=ident, title=title, cve=cve, patch_at=when, status=AdvisoryStatus.DRAFT,
+            products=[p.strip() for p in (products or []) if p.strip()],
+            cvss_vector=parsed_cvss.vector if parsed_cvss else "",
+            cvss_score=parsed_cvss.score if parsed_cvss else None,
+            cvss_severity=parsed_cvss.severity if parsed_cvss else "")
+        stored = [_store_artifact(advisory, item) for item in artifacts]
+        record(actor, "advisory.create", advisory, patch_at=when.isoformat(), cvss=advisory.cvss_vector,
+               artifacts=[{"name": a.name, "kind": a.kind, "sha256": a.sha256, "size": a.size} for a in stored])
+    return advisory
+
+
+def _store_artifact(advisory: Advisory, item: ArtifactInput, version: int = 1) -> Artifact:
+    digest = hashlib.sha256(item.content).hexdigest()
+    artifact = Artifact(advisory=advisory, kind=item.kind, name=item.name, version=version,
+                        sha256=digest, size=len(item.content))
+    artifact.file.save(digest, ContentFile(item.content), save=False)
+    artifact.save()
+    return artifact
+
+
+def get_advisory(ident: str) -> Advisory:
+    advisory = Advisory.objects.filter(ident=(ident or "").strip()).first()
+    if advisory is None:
+        raise NotFound(f"unknown advisory {ident!r}")
+    return advisory
+
+
+def schedule_advisory(advisory: Advisory, *, actor: Actor, now: dt.datetime | None = None) -> Advisory:
+    """Make a draft visible to partners as their windows open."""
+    with transaction.atomic():
+        advisory = Advisory.objects.select_for_update().get(pk=advisory.pk)
+        if advisory.status != AdvisoryStatus.DRAFT:
+            raise Invalid(f"advisory {advisory.ident} is {advisory.status}; only a draft can be scheduled")
+        if advisory.patch_at <= (now or timezone.now()):
+            raise Invalid(f"advisory {advisory.ident}: patch time {advisory.patch_at.isoformat()} has passed")
+        advisory.status = AdvisoryStatus.SCHEDULED
+        advisory.save(update_fields=["status"])
+        record(actor, "advisory.schedule", advisory, patch_at=advisory.patch_at.isoformat())
+    return advisory

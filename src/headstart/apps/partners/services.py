@@ -1,0 +1,249 @@
+"""Rules for tiers, partners, their status and the NDA. Every change is audited in its transaction."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from headstart.apps.audit.services import Actor, record
+from headstart.apps.errors import Conflict, Forbidden, Invalid, NotFound
+from headstart.apps.partners.models import (ENTITLEMENTS, NdaAcceptance, NdaVersion, Partner, PartnerStatus,
+                                            PartnerStatusChange, Tier)
+from headstart.crypto.openpgp import CertificateError, validate_certificate
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_lead_time(text: str) -> timedelta:
+    """'72h', '3d', '90m' -> timedelta."""
+    match = _DURATION.match(text or "")
+    if not match:
+        raise Invalid(f"lead time {text!r} is not a duration like 24h, 3d or 90m")
+    lead = timedelta(**{_UNIT[match.group(2)]: int(match.group(1))})
+    if lead <= timedelta(0):
+        raise Invalid("lead time must be positive")
+    return lead
+
+
+def format_lead_time(lead: timedelta) -> str:
+    seconds = int(lead.total_seconds())
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def parse_entitlements(items: Iterable[str]) -> list[str]:
+    chosen = [item.strip() for item in items if item.strip()]
+    unknown = sorted(set(chosen) - set(ENTITLEMENTS))
+    if unknown:
+        raise Invalid(f"unknown entitlement(s) {', '.join(unknown)}; choose from {', '.join(ENTITLEMENTS)}")
+    if not chosen:
+        raise Invalid("a tier needs at least one entitlement")
+    return [e for e in ENTITLEMENTS if e in chosen]
+
+
+def add_tier(name: str, lead_time: timedelta, entitlements: Iterable[str], *, actor: Actor) -> Tier:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,49}", name or ""):
+        raise Invalid(f"tier name {name!r}: use 1-50 lower-case letters, digits, '-' or '_'")
+    ents = parse_entitlements(entitlements)
+    with transaction.atomic():
+        if Tier.objects.filter(name=name).exists():
+            raise Conflict(f"tier {name!r} already exists")
+        tier = Tier.objects.create(name=name, lead_time=lead_time, entitlements=ents)
+        record(actor, "tier.add", tier, lead_time=format_lead_time(lead_time), entitlements=ents)
+    return tier
+
+
+def get_tier(name: str) -> Tier:
+    tier = Tier.objects.filter(name=name).first()
+    if tier is None:
+        known = ", ".join(Tier.objects.values_list("name", flat=True)) or "none"
+        raise NotFound(f"unknown tier {name!r} (known: {known})")
+    return tier
+
+
+def get_partner(name: str) -> Partner:
+    partner = Partner.objects.select_related("tier").filter(name=name).first()
+    if partner is None:
+        raise NotFound(f"unknown partner {name!r}")
+    return partner
+
+
+@dataclass(frozen=True)
+class PartnerInput:
+    name: str
+    tier: str
+    email: str = ""
+    pgp_cert: str = ""
+
+
+def _clean_partner(data: PartnerInput) -> dict:
+    name = (data.name or "").strip()
+    if not name or len(name) > 200 or any(ord(ch) < 32 for ch in name):
+        raise Invalid(f"partner name {data.name!r} must be 1-200 printable characters")
+    email = (data.email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Invalid(f"{email!r} is not a valid e-mail address") from None
+    fields: dict = {"name": name, "tier": get_tier((data.tier or "").strip()), "email": email}
+    if data.pgp_cert.strip():
+        try:
+            info = validate_certificate(data.pgp_cert)
+        except CertificateError as exc:
+            raise Invalid(f"OpenPGP certificate for {name!r} is unusable: {exc}") from None
+        fields.update(pgp_certificate=data.pgp_cert.strip() + "\n", pgp_fingerprint=info.fingerprint,
+                      pgp_expires_at=info.expires_at)
+    return fields
+
+
+def add_partner(data: PartnerInput, *, actor: Actor, status: str = PartnerStatus.ACTIVE) -> Partner:
+    if status not in (PartnerStatus.APPLICANT, PartnerStatus.ACTIVE):
+        raise Invalid("a new partner starts as applicant or active")
+    fields = _clean_partner(data)
+    with transaction.atomic():
+        if Partner.objects.filter(name=fields["name"]).exists():
+            raise Conflict(f"partner {fields['name']!r} already exists")
+        partner = Partner.objects.create(status=status, **fields)
+        PartnerStatusChange.objects.create(partner=partner, old_status="", new_status=status,
+                                           reason="added", by=actor.name)
+        record(actor, "partner.add", partner, tier=partner.tier.name, status=status,
+               pgp_fingerprint=partner.pgp_fingerprint)
+    return partner
+
+
+def import_partners(csv_text: str, *, actor: Actor) -> list[Partner]:
+    """Import every row or none. Raises Invalid listing every bad row with its line number."""
+    reader = csv.reader(io.StringIO(csv_text))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise Invalid("the CSV file is empty") from None
+    except csv.Error as exc:
+        raise Invalid(f"line 1: {exc}") from None
+    allowed = ["name", "tier", "email", "pgp_cert"]
+    if header[:2] != ["name", "tier"] or any(h not in allowed for h in header) or len(set(header)) != len(header):
+        raise Invalid(f"line 1: the header must be name,tier[,email][,pgp_cert], not {','.join(header)}")
+    rows: list[tuple[int, PartnerInput]] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                errors.append(f"line {line}: expected {len(header)} fields, found {len(row)}")
+                continue
+            values = dict(zip(header, row))
+            data = PartnerInput(values["name"], values["tier"], values.get("email", ""), values.get("pgp_cert", ""))
+            if data.name.strip() in seen:
+                errors.append(f"line {line}: partner {data.name.strip()!r} appears twice (first on line {seen[data.name.strip()]})")
+                continue
+            seen[data.name.strip()] = line
+            rows.append((line, data))
+    except csv.Error as exc:
+        errors.append(f"line {reader.line_num}: {exc}")
+    created: list[Partner] = []
+    try:
+        with transaction.atomic():
+            for line, data in rows:
+                try:
+                    with transaction.atomic():
+                        created.append(add_partner(data, actor=actor))
+                except (Invalid, NotFound, Conflict) as exc:
+                    errors.append(f"line {line}: {exc.message}")
+            if errors:
+                raise Invalid("; ".join(sorted(errors, key=lambda e: int(e.split(":")[0].split()[1]))))
+            if not created:
+                raise Invalid("the CSV file has no partner rows")
+            record(actor, "partner.import", object_type="partner", object_id="*", count=len(created))
+    except Invalid as exc:
+        raise Invalid(f"nothing imported: {exc.message}") from None
+    return created
+
+
+# Which status changes are allowed: expulsion is final; suspension can be lifted.
+_TRANSITIONS = {
+    PartnerStatus.APPLICANT: {PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED, PartnerStatus.EXPELLED},
+    PartnerStatus.ACTIVE: {PartnerStatus.SUSPENDED, PartnerStatus.EXPELLED},
+    PartnerStatus.SUSPENDED: {PartnerStatus.ACTIVE, PartnerStatus.EXPELLED},
+    PartnerStatus.EXPELLED: set(),
+}
+_STATUS_ACTIONS = {PartnerStatus.ACTIVE: "partner.reinstate", PartnerStatus.SUSPENDED: "partner.suspend",
+                   PartnerStatus.EXPELLED: "partner.expel"}
+
+
+def set_status(partner: Partner, new_status: str, *, reason: str, actor: Actor,
+               investigation_ref: str = "") -> PartnerStatusChange:
+    """Change a partner's status. Access follows at once: every read checks the status."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("a reason is required")
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(pk=partner.pk)
+        if new_status not in _TRANSITIONS[PartnerStatus(partner.status)]:
+            raise Invalid(f"partner {partner.name!r} is {partner.status}; it cannot become {new_status}")
+        change = PartnerStatusChange.objects.create(partner=partner, old_status=partner.status, new_status=new_status,
+                                                    reason=reason, by=actor.name, investigation_ref=investigation_ref)
+        old = partner.status
+        partner.status = new_status
+        partner.save(update_fields=["status"])
+        record(actor, _STATUS_ACTIONS[new_status], partner, old_status=old, new_status=new_status, reason=reason, investigation=investigation_ref)
+    return change
+
+
+def current_nda() -> NdaVersion | None:
+    return NdaVersion.objects.order_by("-version").first()
+
+
+def publish_nda(text: str, *, actor: Actor) -> NdaVersion:
+    text = text.replace("\r\n", "\n")
+    if not text.strip():
+        raise Invalid("the NDA text is empty")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    with transaction.atomic():
+        latest = NdaVersion.objects.select_for_update().order_by("-version").first()
+        if latest is not None and latest.sha256 == digest:
+            raise Conflict(f"this text is already NDA version {latest.version}")
+        nda = NdaVersion.objects.create(version=(latest.version + 1) if latest else 1, text=text, sha256=digest)
+        record(actor, "nda.publish", nda, sha256=digest)
+    return nda
+
+
+def accept_nda(partner: Partner, user, *, actor: Actor, ip: str | None = None) -> NdaAcceptance:  # type: ignore[no-untyped-def]
+    """Record that ``user`` accepted the current NDA on behalf of ``partner``."""
+    if user.partner_id != partner.pk:
+        raise Forbidden(f"{user.email} does not belong to partner {partner.name!r}")
+    if user.role != "admin":
+        raise Forbidden("only a partner admin can accept the NDA for the partner")
+    if partner.status not in (PartnerStatus.ACTIVE, PartnerStatus.APPLICANT):
+        raise Forbidden(f"partner {partner.name!r} is {partner.status}")
+    nda = current_nda()
+    if nda is None:
+        raise NotFound("no NDA has been published")
+    with transaction.atomic():
+        existing = NdaAcceptance.objects.filter(partner=partner, nda=nda).first()
+        if existing is not None:
+            return existing
+        acceptance = NdaAcceptance.objects.create(partner=partner, user=user, nda=nda, ip=ip)
+        record(actor, "nda.accept", nda, partner_name=partner.name, user=user.email, sha256=nda.sha256)
+    return acceptance
+
+
+def has_accepted_current_nda(partner: Partner) -> bool:
+    nda = current_nda()
+    return nda is not None and NdaAcceptance.objects.filter(partner=partner, nda=nda).exists()
+

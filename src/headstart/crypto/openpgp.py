@@ -1,0 +1,94 @@
+"""The one place Headstart talks to OpenPGP (pysequoia), kept small because its API is young.
+
+Keys use the RFC 4880 profile so GnuPG 2.2 peers can read what we send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pysequoia as pgp
+
+
+class CertificateError(ValueError):
+    """An OpenPGP certificate that cannot be used to encrypt to its holder."""
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    fingerprint: str
+    user_ids: tuple[str, ...]
+    expires_at: dt.datetime | None
+
+
+def _first_line(exc: BaseException) -> str:
+    """Sequoia's messages may carry a Rust backtrace; keep the one line a person needs."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _parse(data: bytes | str) -> "pgp.Cert":
+    raw = data.encode() if isinstance(data, str) else data
+    if not raw.strip():
+        raise CertificateError("the OpenPGP certificate is empty")
+    try:
+        return pgp.Cert.from_bytes(raw)
+    except Exception as exc:  # pysequoia raises bare exceptions with Sequoia's message
+        raise CertificateError(f"not an OpenPGP certificate: {_first_line(exc)}") from None
+
+
+def validate_certificate(data: bytes | str, *, now: dt.datetime | None = None) -> CertificateInfo:
+    """Check that ``data`` is one public certificate we can encrypt to right now.
+
+    Rejects secret keys (a partner must never hand us its secret), revoked or expired
+    certificates, and certificates without a valid encryption-capable key."""
+    cert = _parse(data)
+    if cert.has_secret_keys:
+        raise CertificateError("this is a secret key; send only the public certificate (gpg --export --armor)")
+    fpr = str(cert.fingerprint).upper()
+    if cert.is_revoked:
+        raise CertificateError(f"certificate {fpr} is revoked")
+    now = now or dt.datetime.now(dt.timezone.utc)
+    expires = cert.expiration
+    if expires is not None and expires <= now:
+        raise CertificateError(f"certificate {fpr} expired on {expires:%Y-%m-%d}")
+    try:
+        pgp.encrypt(b"probe", recipients=[cert])
+    except Exception as exc:
+        raise CertificateError(f"certificate {fpr} has no usable encryption key: {_first_line(exc)}") from None
+    return CertificateInfo(fingerprint=fpr,
+                           user_ids=tuple(str(u) for u in cert.user_ids), expires_at=expires)
+
+
+def generate_signing_key(user_id: str) -> tuple[str, str]:
+    """A new program key: (armored secret key, armored public certificate)."""
+    tsk = pgp.Tsk.generate(user_id=user_id, profile=pgp.Profile.RFC4880)
+    return str(tsk), str(tsk.extract_certificate())
+
+
+def fingerprint(key_or_cert: bytes | str) -> str:
+    raw = key_or_cert.encode() if isinstance(key_or_cert, str) else key_or_cert
+    return str(pgp.Cert.from_bytes(raw).fingerprint).upper()
+
+
+def sign_and_encrypt(data: bytes, *, signing_key: str, recipient_cert: bytes | str) -> bytes:
+    """Sign with the program key and encrypt to the partner; binary OpenPGP message."""
+    validate_certificate(recipient_cert)
+    tsk = pgp.Tsk.from_bytes(signing_key.encode())
+    return bytes(pgp.encrypt(data, recipients=[_parse(recipient_cert)], signer=tsk.signer(), armor=False))
+
+
+def clearsign(text: str, *, signing_key: str) -> str:
+    tsk = pgp.Tsk.from_bytes(signing_key.encode())
+    return bytes(pgp.sign(tsk.signer(), text.encode(), mode=pgp.SignatureMode.CLEAR)).decode()
+
+
+def public_certificate(signing_key: str) -> str:
+    return str(pgp.Tsk.from_bytes(signing_key.encode()).extract_certificate())
+
+
+def armored(raw: bytes) -> str:
+    """A certificate file's content as ASCII armor (binary certificates are converted)."""
+    if raw.lstrip().startswith(b"-----BEGIN PGP"):
+        return raw.decode("ascii", errors="replace")
+    return str(_parse(raw))

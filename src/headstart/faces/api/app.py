@@ -1,0 +1,33 @@
+"""The REST API under /api/v1, documented at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.throttling import AuthRateThrottle
+
+from headstart.apps.errors import HeadstartError
+from headstart.faces.api.auth import ActiveSession, BearerToken
+from headstart.faces.api.routes import advisories, audit, me, partners
+
+api = NinjaAPI(
+    title="Headstart API",
+    version="1",
+    description="Pre-disclosure program API. Scripts send `Authorization: Bearer TOKEN`; "
+                "browsers use their session and must send the CSRF token.",
+    urls_namespace="api-v1",
+    auth=[BearerToken(), ActiveSession()],
+    throttle=[AuthRateThrottle("600/m")],
+    docs_url="/docs",
+)
+api.add_router("", me.router)
+api.add_router("", partners.router)
+api.add_router("", advisories.router)
+api.add_router("", audit.router)
+
+
+@api.exception_handler(HeadstartError)
+def service_error(request: HttpRequest, exc: HeadstartError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+

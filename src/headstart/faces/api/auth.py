@@ -1,0 +1,37 @@
+"""API authentication: bearer tokens for scripts, Django sessions (CSRF enforced) for browsers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from headstart.apps.accounts.models import User
+from headstart.apps.accounts.tokens import may_act, user_for_token
+from headstart.apps.audit.services import Actor
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user  # the token's user is the caller for everything below
+        return user
+
+
+class ActiveSession(SessionAuth):
+    """Django's session auth (which checks CSRF) for users who may still act."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = super().authenticate(request, key)
+        return user if user is not None and may_act(user) else None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind a proxy, the WSGI server is configured to pass the client address as REMOTE_ADDR.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def actor_for(request: HttpRequest) -> Actor:
+    user: User = request.auth  # type: ignore[attr-defined]
+    return Actor(name=user.email, partner=user.partner.name if user.partner_id else "",
+                 ip=client_ip(request), user_id=user.pk)

@@ -1,0 +1,40 @@
+"""The audit log, for staff: pages of events and a chain check."""
+
+from __future__ import annotations
+
+from ninja import Query, Router, Schema
+
+from headstart.apps.advisories.access import require_staff
+from headstart.apps.audit.models import AuditEvent
+from headstart.apps.audit.services import verify
+from headstart.faces.api.schemas import AuditPage, Error, VerifyOut
+
+router = Router(tags=["audit"])
+
+
+class AuditFilter(Schema):
+    after: int = 0
+    limit: int = 100
+    action: str = ""
+    partner: str = ""
+
+
+@router.get("/audit", response={200: AuditPage, 403: Error})
+def events(request, filters: Query[AuditFilter]):  # type: ignore[no-untyped-def]
+    require_staff(request.auth)
+    limit = max(1, min(filters.limit, 1000))
+    qs = AuditEvent.objects.filter(seq__gt=filters.after).order_by("seq")
+    if filters.action:
+        qs = qs.filter(action=filters.action)
+    if filters.partner:
+        qs = qs.filter(partner=filters.partner)
+    page = list(qs[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return {"events": page, "next_after": page[-1].seq if more and page else None}
+
+
+@router.get("/audit/verify", response={200: VerifyOut, 403: Error})
+def verify_chain(request):  # type: ignore[no-untyped-def]
+    require_staff(request.auth)
+    return verify().as_dict()

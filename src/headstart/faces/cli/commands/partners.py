@@ -1,0 +1,153 @@
+"""headstart partner add|import|list|show|suspend|expel|reinstate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from headstart.faces import present
+from headstart.faces.cli.common import add_json, cli_actor, read_text
+from headstart.faces.cli.output import emit, table
+
+
+def register(sub) -> None:  # type: ignore[no-untyped-def]
+    p = sub.add_parser("partner", help="manage partners")
+    psub = p.add_subparsers(dest="partner_command", metavar="ACTION", required=True)
+
+    add = psub.add_parser("add", help="add a partner")
+    add.add_argument("name")
+    add.add_argument("--tier", required=True)
+    add.add_argument("--email", default="", help="contact e-mail for notifications")
+    add.add_argument("--pgp-cert", metavar="FILE", help="the partner's OpenPGP certificate (armored or binary)")
+    add.add_argument("--status", choices=["active", "applicant"], default="active")
+    add_json(add)
+    add.set_defaults(handler=run_add)
+
+    imp = psub.add_parser("import", help="import partners from a CSV file, all rows or none",
+                          description="CSV header: name,tier[,email][,pgp_cert]. pgp_cert holds an armored "
+                                      "certificate or the path of a certificate file (relative to the CSV).")
+    imp.add_argument("file")
+    add_json(imp)
+    imp.set_defaults(handler=run_import)
+
+    ls = psub.add_parser("list", help="list partners")
+    ls.add_argument("--status", choices=["applicant", "active", "suspended", "expelled"])
+    add_json(ls)
+    ls.set_defaults(handler=run_list)
+
+    show = psub.add_parser("show", help="show a partner with its status history")
+    show.add_argument("name")
+    add_json(show)
+    show.set_defaults(handler=run_show)
+
+    for action, helptext in (("suspend", "suspend a partner (can be lifted with reinstate)"),
+                             ("expel", "expel a partner (final)"),
+                             ("reinstate", "lift a suspension")):
+        sp = psub.add_parser(action, help=helptext)
+        sp.add_argument("name")
+        sp.add_argument("--reason", required=True)
+        if action == "expel":
+            sp.add_argument("--investigation", default="", metavar="ID", help="the investigation that found the leak")
+        add_json(sp)
+        sp.set_defaults(handler=run_status, action=action)
+
+
+def _cert_text(value: str, base: Path) -> str:
+    """A pgp_cert cell or --pgp-cert argument: armored text or a file path."""
+    if not value.strip() or value.lstrip().startswith("-----BEGIN PGP"):
+        return value
+    path = Path(value.strip())
+    path = path if path.is_absolute() else base / path
+    from headstart.apps.errors import Invalid
+    from headstart.crypto.openpgp import CertificateError, armored
+
+    if not path.is_file():
+        raise Invalid(f"certificate file {value.strip()} does not exist")
+    try:
+        return armored(path.read_bytes())
+    except CertificateError as exc:
+        raise Invalid(f"certificate file {value.strip()}: {exc}") from None
+
+
+def run_add(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.partners.services import PartnerInput, add_partner
+
+    cert = _cert_text(args.pgp_cert, Path.cwd()) if args.pgp_cert else ""
+    partner = add_partner(PartnerInput(args.name, args.tier, args.email, cert), actor=cli_actor(), status=args.status)
+    emit(args, present.partner(partner),
+         f"Added partner {partner.name} ({partner.status}, tier {partner.tier.name})"
+         + ("" if partner.pgp_fingerprint else "; no OpenPGP certificate yet: packages cannot be sent to it"))
+    return 0
+
+
+def run_import(args) -> int:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    from headstart.apps.errors import Invalid
+    from headstart.apps.partners.services import import_partners
+
+    text = read_text(args.file, what="CSV")
+    base = Path(args.file).resolve().parent
+    # Resolve certificate paths relative to the CSV before the all-or-nothing import.
+    rows = list(csv.reader(io.StringIO(text)))
+    if rows and "pgp_cert" in [h.strip().lower() for h in rows[0]]:
+        col = [h.strip().lower() for h in rows[0]].index("pgp_cert")
+        problems = []
+        for i, row in enumerate(rows[1:], start=2):
+            if len(row) > col:
+                try:
+                    row[col] = _cert_text(row[col], base)
+                except Invalid as exc:
+                    problems.append(f"line {i}: {exc.message}")
+        if problems:
+            raise Invalid("nothing imported: " + "; ".join(problems))
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        text = out.getvalue()
+    partners = import_partners(text, actor=cli_actor())
+    emit(args, [present.partner(p) for p in partners], f"Imported {len(partners)} partners")
+    return 0
+
+
+def run_list(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.partners.models import Partner
+
+    qs = Partner.objects.select_related("tier").order_by("name")
+    if args.status:
+        qs = qs.filter(status=args.status)
+    partners = [present.partner(p) for p in qs]
+    emit(args, partners, lambda: table(
+        [(p["name"], p["status"], p["tier"], p["email"], "yes" if p["nda_accepted"] else "no",
+          (p["pgp_fingerprint"][-16:] if p["pgp_fingerprint"] else "MISSING")) for p in partners],
+        ["PARTNER", "STATUS", "TIER", "EMAIL", "NDA", "OPENPGP"]))
+    return 0
+
+
+def run_show(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.partners.services import get_partner
+
+    data = present.partner(get_partner(args.name), history=True)
+
+    def text() -> str:
+        lines = [f"{data['name']}: {data['status']}, tier {data['tier']}, e-mail {data['email'] or '-'}",
+                 f"OpenPGP: {data['pgp_fingerprint'] or 'none'}; NDA accepted: {'yes' if data['nda_accepted'] else 'no'}",
+                 "History:"]
+        lines += [f"  {h['at']:%Y-%m-%d %H:%M} {h['old_status'] or '-'} -> {h['new_status']}: {h['reason']} ({h['by']})"
+                  for h in data["history"]]
+        return "\n".join(lines)
+
+    emit(args, data, text)
+    return 0
+
+
+def run_status(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.partners.services import get_partner, set_status
+
+    new = {"suspend": "suspended", "expel": "expelled", "reinstate": "active"}[args.action]
+    partner = get_partner(args.name)
+    set_status(partner, new, reason=args.reason, actor=cli_actor(),
+               investigation_ref=getattr(args, "investigation", "") or "")
+    partner.refresh_from_db()
+    emit(args, present.partner(partner, history=True),
+         f"Partner {partner.name} is now {partner.status}; its sessions and tokens stop working on their next request")
+    return 0

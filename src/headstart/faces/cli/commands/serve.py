@@ -1,0 +1,42 @@
+"""headstart serve: the portal and API under gunicorn (a production WSGI server)."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+
+
+def register(sub) -> None:  # type: ignore[no-untyped-def]
+    p = sub.add_parser("serve", help="serve the portal and API with gunicorn")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=int(os.environ.get("HEADSTART_WORKERS", "2")),
+                   help="worker processes (default 2, or $HEADSTART_WORKERS)")
+    p.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.errors import Invalid
+    from headstart.apps.program.models import Program
+
+    if not 0 < args.port < 65536:
+        raise Invalid(f"port {args.port} is outside 1-65535")
+    try:
+        Program.get()
+    except Exception:
+        raise Invalid("the program is not set up yet: run `headstart init` first") from None
+    call_command("collectstatic", interactive=False, verbosity=0, stdout=io.StringIO())
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Headstart on http://{host}:{args.port}/  (API: /api/v1/, OpenAPI: /api/v1/openapi.json, "
+          f"admin: /admin/; data: {settings.HOME})", file=sys.stderr, flush=True)
+    argv = [sys.executable, "-m", "gunicorn", "headstart.config.wsgi:application",
+            "--bind", f"{host}:{args.port}", "--workers", str(args.workers), "--threads", str(args.threads),
+            "--worker-class", "gthread", "--access-logfile", "-", "--timeout", "120",
+            "--forwarded-allow-ips", os.environ.get("HEADSTART_FORWARDED_ALLOW_IPS", "127.0.0.1")]
+    os.execv(sys.executable, argv)
+    return 0  # not reached

@@ -1,0 +1,39 @@
+"""headstart tier add|list."""
+
+from __future__ import annotations
+
+from headstart.faces import present
+from headstart.faces.cli.common import add_json, cli_actor
+from headstart.faces.cli.output import emit, table
+
+
+def register(sub) -> None:  # type: ignore[no-untyped-def]
+    p = sub.add_parser("tier", help="manage tiers (lead time and entitlements)")
+    tsub = p.add_subparsers(dest="tier_command", metavar="ACTION", required=True)
+    add = tsub.add_parser("add", help="add a tier")
+    add.add_argument("name")
+    add.add_argument("--lead-time", required=True, help="how long before the patch partners get access, e.g. 72h, 3d")
+    add.add_argument("--entitles", required=True, help="comma-separated: writeup,guidance,poc,trigger-spec")
+    add_json(add)
+    add.set_defaults(handler=run_add)
+    ls = tsub.add_parser("list", help="list tiers")
+    add_json(ls)
+    ls.set_defaults(handler=run_list)
+
+
+def run_add(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.partners.services import add_tier, parse_lead_time
+
+    tier = add_tier(args.name, parse_lead_time(args.lead_time), args.entitles.split(","), actor=cli_actor())
+    data = present.tier(tier)
+    emit(args, data, f"Added tier {tier.name} (lead time {data['lead_time']}; {', '.join(tier.entitlements)})")
+    return 0
+
+
+def run_list(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.partners.models import Tier
+
+    tiers = [present.tier(t) for t in Tier.objects.order_by("name")]
+    emit(args, tiers, lambda: table([(t["name"], t["lead_time"], ",".join(t["entitlements"])) for t in tiers],
+                                    ["TIER", "LEAD TIME", "ENTITLEMENTS"]))
+    return 0

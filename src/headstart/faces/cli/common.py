@@ -1,0 +1,40 @@
+"""Helpers shared by CLI commands."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from pathlib import Path
+
+from headstart.apps.audit.services import Actor
+from headstart.apps.errors import Invalid, NotFound
+
+
+def cli_actor() -> Actor:
+    try:
+        who = getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        who = "unknown"
+    return Actor(name=f"cli:{who}")
+
+
+def read_file(path: str, *, what: str) -> bytes:
+    p = Path(path)
+    if not p.is_file():
+        raise NotFound(f"{what} file {path} does not exist")
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise Invalid(f"cannot read {what} file {path}: {exc.strerror}") from None
+
+
+def read_text(path: str, *, what: str) -> str:
+    data = read_file(path, what=what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid(f"{what} file {path} is not UTF-8 text") from None
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")

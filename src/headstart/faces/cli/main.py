@@ -1,0 +1,53 @@
+"""The `headstart` command. Each subcommand lives in commands/ and calls the service layer."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+COMMAND_MODULES = ("init", "serve", "tiers", "partners", "users", "nda", "advisories", "audit", "seed")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from importlib import import_module
+
+    parser = argparse.ArgumentParser(
+        prog="headstart",
+        description="Run a private vulnerability pre-disclosure program with individually marked copies.",
+        epilog="Data lives in $HEADSTART_HOME (default ./var). Every command that reports takes --json.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        import_module(f"headstart.faces.cli.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headstart.config.settings")
+    import django
+
+    from headstart.config.env import ConfigError
+
+    try:
+        django.setup()  # command modules import models, so Django comes first
+    except ConfigError as exc:
+        print(f"headstart: configuration error: {exc}", file=sys.stderr)
+        return 2
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from headstart.apps.errors import HeadstartError
+
+    try:
+        return int(args.handler(args) or 0)
+    except HeadstartError as exc:
+        print(f"headstart: error: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("headstart: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

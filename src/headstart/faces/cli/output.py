@@ -1,0 +1,32 @@
+"""How every command reports: a table or sentence for people, one JSON document with --json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable, Sequence
+
+from headstart.faces.present import jsonable
+
+
+def emit(args: Any, data: Any, text: Callable[[], str] | str) -> None:
+    if getattr(args, "json", False):
+        json.dump(jsonable(data), sys.stdout, indent=2, sort_keys=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        out = text() if callable(text) else text
+        if out:
+            print(out)
+
+
+def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    cells = [[str(c) for c in header]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def progress(message: str) -> None:
+    """Progress for long work goes to stderr, so stdout stays clean for --json."""
+    print(message, file=sys.stderr, flush=True)

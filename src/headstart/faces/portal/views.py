@@ -1,0 +1,53 @@
+"""The partner portal: the same rules as the API (access.py and reads.py), as pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from headstart.apps.advisories import reads
+from headstart.apps.audit.services import Actor
+from headstart.apps.errors import HeadstartError, NotFound
+from headstart.apps.partners.services import accept_nda, current_nda, has_accepted_current_nda
+
+
+def _actor(request: HttpRequest) -> Actor:
+    user = request.user
+    return Actor(name=user.email, partner=user.partner.name if user.partner_id else "",  # type: ignore[union-attr]
+                 ip=request.META.get("REMOTE_ADDR"), user_id=user.pk)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    needs_nda = bool(user.partner_id) and not has_accepted_current_nda(user.partner)  # type: ignore[union-attr]
+    advisories = reads.list_advisories(user, actor=_actor(request))  # type: ignore[arg-type]
+    return render(request, "portal/home.html", {"advisories": advisories, "needs_nda": needs_nda})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nda(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    current = current_nda()
+    error = ""
+    if request.method == "POST":
+        try:
+            if not user.partner_id:  # type: ignore[union-attr]
+                raise NotFound("staff do not accept the NDA")
+            accept_nda(user.partner, user, actor=_actor(request), ip=request.META.get("REMOTE_ADDR"))  # type: ignore[union-attr]
+            return redirect("portal:home")
+        except HeadstartError as exc:
+            error = exc.message
+    return render(request, "portal/nda.html", {"nda": current, "error": error})
+
+
+@login_required
+def advisory(request: HttpRequest, ident: str) -> HttpResponse:
+    try:
+        adv, artifacts = reads.view_advisory(request.user, ident, actor=_actor(request))  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404("no such advisory") from None
+    return render(request, "portal/advisory.html", {"advisory": adv, "artifacts": artifacts})
