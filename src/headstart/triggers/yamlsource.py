@@ -1,0 +1,100 @@
+"""YAML as data only, with the line of every key and item kept for error messages.
+
+The loader is PyYAML's SafeLoader (no tags that construct objects); mappings become
+``LineMap`` and sequences ``LineList``, which remember where each entry was written and
+the source text of scalars (so ``0x7fff`` can be shown as written). Anchors and aliases
+are refused: a specification has no use for them and they make documents explode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import SpecError
+
+MAX_SPEC_CHARS = 1_000_000
+
+
+class LineMap(dict):
+    """A mapping that knows its own line, each key's line and each scalar's source text."""
+
+    line = 0
+
+    def line_of(self, key: Any) -> int:
+        return getattr(self, "key_lines", {}).get(key, self.line)
+
+    def source_of(self, key: Any) -> str | None:
+        return getattr(self, "sources", {}).get(key)
+
+
+class LineList(list):
+    """A sequence that knows its own line, each item's line and each scalar's source text."""
+
+    line = 0
+
+    def line_of(self, index: int) -> int:
+        lines = getattr(self, "item_lines", [])
+        return lines[index] if 0 <= index < len(lines) else self.line
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise SpecError("anchors and aliases are not allowed in a specification", event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+def _scalar_source(node: yaml.Node) -> str | None:
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineMap:
+    loader.flatten_mapping(node)
+    out = LineMap()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    out.sources = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            hash(key)
+        except TypeError:
+            raise SpecError("a mapping key must be a plain value", line) from None
+        if key in out:
+            raise SpecError(f"duplicate key {key!r}", line)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = line
+        out.sources[key] = _scalar_source(value_node)
+    return out
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    out.sources = [_scalar_source(child) for child in node.value]
+    return out
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def load_yaml(text: str) -> Any:
+    """Load one YAML document as plain data with line information, or raise SpecError."""
+    if not isinstance(text, str):
+        raise SpecError(f"a specification is text, not {type(text).__name__}")
+    if len(text) > MAX_SPEC_CHARS:
+        raise SpecError(f"the specification is longer than {MAX_SPEC_CHARS} characters")
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        raise SpecError(f"not valid YAML: {exc.problem or exc.context}", line) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML: {exc}") from None
