@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "headstart.apps.program",
     "headstart.apps.partners",
     "headstart.apps.advisories",
+    "headstart.apps.notifications",
+    "headstart.apps.delivery",
     "headstart.faces.portal",
 ]
 
@@ -148,6 +150,10 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Notifications (see docs/notifications.md): the portal address mails point to, and how long
+# before the patch partners are reminded of the embargo end.
+HEADSTART_PORTAL_URL = env_str("HEADSTART_PORTAL_URL", "http://127.0.0.1:8000/")
+HEADSTART_REMINDER_LEAD_HOURS = env_int("HEADSTART_REMINDER_LEAD_HOURS", 24)
 
 # Security headers. Cookies are HttpOnly and SameSite everywhere; TLS-only in production.
 SESSION_COOKIE_HTTPONLY = True

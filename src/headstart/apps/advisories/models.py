@@ -64,6 +64,7 @@ class Artifact(models.Model):
     file = models.FileField(upload_to=artifact_path, max_length=300)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
+    unmarked_reason = models.TextField(blank=True, help_text="why staff let this artifact go out without marks")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -149,3 +149,31 @@ def schedule_advisory(advisory: Advisory, *, actor: Actor, now: dt.datetime | No
         advisory.save(update_fields=["status"])
         record(actor, "advisory.schedule", advisory, patch_at=advisory.patch_at.isoformat())
     return advisory
+
+
+def withdraw_advisory(advisory: Advisory, *, reason: str, actor: Actor, now: dt.datetime | None = None) -> Advisory:
+    """Withdraw a draft or scheduled advisory before its patch time; final.
+
+    Partners see nothing of it from then on (access.py shows partners only scheduled
+    advisories); receivers of `advisory_withdrawn` (notifications) act in this transaction.
+    """
+    from headstart.apps.advisories.signals import advisory_withdrawn
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("a reason is required")
+    now = now or timezone.now()
+    with transaction.atomic():
+        advisory = Advisory.objects.select_for_update().get(pk=advisory.pk)
+        if advisory.status not in (AdvisoryStatus.DRAFT, AdvisoryStatus.SCHEDULED):
+            raise Invalid(f"advisory {advisory.ident} is {advisory.status}; only a draft or scheduled advisory "
+                          "can be withdrawn")
+        if advisory.patch_at <= now:
+            raise Invalid(f"advisory {advisory.ident}: patch time {advisory.patch_at.isoformat()} has passed; "
+                          "a public advisory cannot be withdrawn")
+        old = advisory.status
+        advisory.status = AdvisoryStatus.WITHDRAWN
+        advisory.save(update_fields=["status"])
+        record(actor, "advisory.withdraw", advisory, old_status=old, reason=reason)
+        advisory_withdrawn.send(Advisory, advisory=advisory, old_status=old, reason=reason, actor=actor, now=now)
+    return advisory

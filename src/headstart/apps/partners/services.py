@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -18,6 +19,7 @@ from headstart.apps.audit.services import Actor, record
 from headstart.apps.errors import Conflict, Forbidden, Invalid, NotFound
 from headstart.apps.partners.models import (ENTITLEMENTS, NdaAcceptance, NdaVersion, Partner, PartnerStatus,
                                             PartnerStatusChange, Tier)
+from headstart.apps.partners.signals import partner_status_changed
 from headstart.crypto.openpgp import CertificateError, validate_certificate
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -68,7 +70,7 @@ def add_tier(name: str, lead_time: timedelta, entitlements: Iterable[str], *, ac
 def get_tier(name: str) -> Tier:
     tier = Tier.objects.filter(name=name).first()
     if tier is None:
-        known = ", ".join(Tier.objects.values_list("name", flat=True)) or "none"
+        known = ", ".join(Tier.objects.order_by("name").values_list("name", flat=True)) or "none"
         raise NotFound(f"unknown tier {name!r} (known: {known})")
     return tier
 
@@ -124,8 +126,21 @@ def add_partner(data: PartnerInput, *, actor: Actor, status: str = PartnerStatus
     return partner
 
 
-def import_partners(csv_text: str, *, actor: Actor) -> list[Partner]:
-    """Import every row or none. Raises Invalid listing every bad row with its line number."""
+def _rows_with_first_line(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with the line it starts on (a quoted certificate spans many lines)."""
+    start = reader.line_num + 1  # type: ignore[attr-defined]
+    for row in reader:
+        yield start, row
+        start = reader.line_num + 1  # type: ignore[attr-defined]
+
+
+def import_partners(csv_text: str, *, actor: Actor,
+                    certificate_loader: Callable[[str], str] | None = None) -> list[Partner]:
+    """Import every row or none. Raises Invalid listing every bad row with its line number.
+
+    ``certificate_loader`` turns a non-empty pgp_cert cell into certificate text (the CLI
+    reads files named relative to the CSV); an Invalid it raises is reported for that line.
+    """
     reader = csv.reader(io.StringIO(csv_text))
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -140,8 +155,7 @@ def import_partners(csv_text: str, *, actor: Actor) -> list[Partner]:
     errors: list[str] = []
     seen: dict[str, int] = {}
     try:
-        for row in reader:
-            line = reader.line_num
+        for line, row in _rows_with_first_line(reader):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
@@ -153,6 +167,12 @@ def import_partners(csv_text: str, *, actor: Actor) -> list[Partner]:
                 errors.append(f"line {line}: partner {data.name.strip()!r} appears twice (first on line {seen[data.name.strip()]})")
                 continue
             seen[data.name.strip()] = line
+            if certificate_loader is not None and data.pgp_cert.strip():
+                try:
+                    data = dataclasses.replace(data, pgp_cert=certificate_loader(data.pgp_cert))
+                except Invalid as exc:
+                    errors.append(f"line {line}: {exc.message}")
+                    continue
             rows.append((line, data))
     except csv.Error as exc:
         errors.append(f"line {reader.line_num}: {exc}")
@@ -202,6 +222,7 @@ def set_status(partner: Partner, new_status: str, *, reason: str, actor: Actor,
         partner.status = new_status
         partner.save(update_fields=["status"])
         record(actor, _STATUS_ACTIONS[new_status], partner, old_status=old, new_status=new_status, reason=reason, investigation=investigation_ref)
+        partner_status_changed.send(Partner, partner=partner, old_status=old, new_status=new_status, actor=actor)
     return change
 
 

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Sequence
 
-COMMAND_MODULES = ("init", "serve", "tiers", "partners", "users", "nda", "advisories", "audit", "seed")
+COMMAND_MODULES = ("init", "serve", "tiers", "partners", "users", "nda", "advisories", "copies", "audit", "seed", "worker", "remote")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,11 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headstart.config.settings")
     import django
+    from django.apps import apps
 
     from headstart.config.env import ConfigError
 
     try:
-        django.setup()  # command modules import models, so Django comes first
+        # Command modules import models, so Django comes first (once: main() may be called
+        # again in one process, and a second setup would rebuild logging on today's stderr).
+        if not apps.ready:
+            django.setup()
     except ConfigError as exc:
         print(f"headstart: configuration error: {exc}", file=sys.stderr)
         return 2

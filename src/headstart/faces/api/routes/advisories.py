@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from headstart.apps.advisories import reads
 from headstart.apps.advisories.access import require_staff
-from headstart.apps.advisories.services import (ArtifactInput, create_advisory, get_advisory, guess_poc_kind,
-                                                schedule_advisory)
+from headstart.apps.advisories.services import ArtifactInput, create_advisory, get_advisory, guess_poc_kind
+from headstart.apps.delivery.services import schedule as schedule_with_commitment
 from headstart.faces import present
 from headstart.faces.api.auth import actor_for
 from headstart.faces.api.schemas import AdvisoryDetail, AdvisoryOut, ArtifactOut, Error
@@ -71,6 +70,22 @@ def create(request, data: Form[AdvisoryForm], writeup: File[UploadedFile],  # ty
 @router.post("/advisories/{ident}/schedule", response={200: AdvisoryOut, 400: Error, 403: Error, 404: Error})
 def schedule(request, ident: str):  # type: ignore[no-untyped-def]
     require_staff(request.auth)
-    with transaction.atomic():
-        advisory = schedule_advisory(get_advisory(ident), actor=actor_for(request))
+    advisory = get_advisory(ident)
+    schedule_with_commitment(advisory, actor=actor_for(request))
+    advisory.refresh_from_db()
+    return present.advisory(advisory)
+
+
+class WithdrawIn(Schema):
+    reason: str
+
+
+@router.post("/advisories/{ident}/withdraw", response={200: AdvisoryOut, 400: Error, 403: Error, 404: Error})
+def withdraw(request, ident: str, data: WithdrawIn):  # type: ignore[no-untyped-def]
+    """Staff: withdraw a draft or scheduled advisory before its patch time. Partners see it no
+    more; every partner whose window had opened is notified (by `headstart worker`)."""
+    from headstart.apps.advisories.services import withdraw_advisory
+
+    require_staff(request.auth)
+    advisory = withdraw_advisory(get_advisory(ident), reason=data.reason, actor=actor_for(request))
     return present.advisory(advisory)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from headstart.faces import present
 from headstart.faces.cli.common import add_json, cli_actor, read_file
-from headstart.faces.cli.output import emit, table
+from headstart.faces.cli.output import emit, progress, table
 
 
 def register(sub) -> None:  # type: ignore[no-untyped-def]
@@ -35,6 +35,23 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     add_json(s)
     s.set_defaults(handler=run_schedule)
 
+    w = asub.add_parser("withdraw", help="withdraw an advisory before its patch time: partners see it no more "
+                                         "and those who could are notified")
+    w.add_argument("id")
+    w.add_argument("--reason", required=True)
+    add_json(w)
+    w.set_defaults(handler=run_withdraw)
+
+    chk = asub.add_parser("check", help="check every artifact can be marked and every binary PoC meets its trigger")
+    chk.add_argument("id")
+    add_json(chk)
+    chk.set_defaults(handler=run_check)
+
+    prep = asub.add_parser("prepare", help="render, sign and encrypt every entitled partner's package ahead of release")
+    prep.add_argument("id")
+    add_json(prep)
+    prep.set_defaults(handler=run_prepare)
+
     ls = asub.add_parser("list", help="list advisories")
     add_json(ls)
     ls.set_defaults(handler=run_list)
@@ -48,8 +65,8 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
 def run_create(args) -> int:  # type: ignore[no-untyped-def]
     from django.db import transaction
 
-    from headstart.apps.advisories.services import (ArtifactInput, create_advisory, guess_poc_kind,
-                                                    schedule_advisory)
+    from headstart.apps.advisories.services import ArtifactInput, create_advisory, guess_poc_kind
+    from headstart.apps.delivery.services import schedule
 
     def item(kind: str, path: str) -> ArtifactInput:
         return ArtifactInput(kind, Path(path).name, read_file(path, what=kind))
@@ -63,7 +80,8 @@ def run_create(args) -> int:  # type: ignore[no-untyped-def]
         advisory = create_advisory(args.id, title=args.title, patch_at=args.patch_at, artifacts=items,
                                    actor=cli_actor(), cve=args.cve, cvss=args.cvss, products=args.product)
         if args.schedule:
-            advisory = schedule_advisory(advisory, actor=cli_actor())
+            schedule(advisory, actor=cli_actor())
+            advisory.refresh_from_db()
     data = present.advisory_full(advisory)
     emit(args, data, f"Created advisory {advisory.ident} ({advisory.status}, {len(data['artifacts'])} artifacts, "
                      f"public at {advisory.patch_at.isoformat()})")
@@ -71,10 +89,46 @@ def run_create(args) -> int:  # type: ignore[no-untyped-def]
 
 
 def run_schedule(args) -> int:  # type: ignore[no-untyped-def]
-    from headstart.apps.advisories.services import get_advisory, schedule_advisory
+    from headstart.apps.advisories.services import get_advisory
+    from headstart.apps.delivery.services import schedule
 
-    advisory = schedule_advisory(get_advisory(args.id), actor=cli_actor())
-    emit(args, present.advisory(advisory), f"Scheduled {advisory.ident}; public at {advisory.patch_at.isoformat()}")
+    advisory = get_advisory(args.id)
+    commitment = schedule(advisory, actor=cli_actor())
+    advisory.refresh_from_db()
+    data = present.advisory(advisory) | {"commitment": {"version": commitment.version, "digest": commitment.digest}}
+    emit(args, data, f"Scheduled {advisory.ident}; public at {advisory.patch_at.isoformat()}; "
+                     f"codebook commitment {commitment.digest}")
+    return 0
+
+
+def run_check(args) -> int:  # type: ignore[no-untyped-def]
+    from dataclasses import asdict
+
+    from headstart.apps.advisories.services import get_advisory
+    from headstart.apps.delivery.services import check_advisory
+
+    report = check_advisory(get_advisory(args.id))
+    data = {"advisory": report.advisory, "ok": report.ok, "problems": report.problems,
+            "artifacts": [asdict(a) for a in report.artifacts]}
+
+    def text() -> str:
+        lines = [table([(a.file_name, a.kind, a.slots, f"{a.capacity_bits:.0f}", a.unmarked_reason or "")
+                        for a in report.artifacts], ["FILE", "KIND", "SLOTS", "BITS", "UNMARKED BECAUSE"])]
+        lines += [f"problem: {p}" for p in report.problems]
+        lines.append("OK: ready to schedule" if report.ok else "NOT READY")
+        return "\n".join(lines)
+
+    emit(args, data, text)
+    return 0 if report.ok else 1
+
+
+def run_prepare(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.advisories.services import get_advisory
+    from headstart.apps.delivery.services import prepare_all
+
+    advisory = get_advisory(args.id)
+    result = prepare_all(advisory, actor=cli_actor(), progress=progress)
+    emit(args, result, f"Prepared {len(result['prepared'])} packages; skipped {len(result['skipped'])}")
     return 0
 
 
@@ -109,4 +163,16 @@ def run_show(args) -> int:  # type: ignore[no-untyped-def]
         return "\n".join(lines)
 
     emit(args, data, text)
+    return 0
+
+
+def run_withdraw(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.advisories.services import get_advisory, withdraw_advisory
+    from headstart.apps.notifications.models import Notification, NotificationKind
+
+    advisory = withdraw_advisory(get_advisory(args.id), reason=args.reason, actor=cli_actor())
+    notices = Notification.objects.filter(advisory=advisory, kind=NotificationKind.WITHDRAWN).count()
+    data = present.advisory(advisory) | {"withdrawal_notices": notices}
+    emit(args, data, f"Withdrew {advisory.ident}; partners no longer see it. {notices} withdrawal notices queued "
+                     "(`headstart worker` sends them).")
     return 0

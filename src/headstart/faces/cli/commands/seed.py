@@ -28,7 +28,8 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
     from headstart.apps.accounts.models import User
     from headstart.apps.accounts.services import add_user
     from headstart.apps.advisories.models import Advisory
-    from headstart.apps.advisories.services import ArtifactInput, create_advisory, schedule_advisory
+    from headstart.apps.advisories.services import ArtifactInput, create_advisory
+    from headstart.apps.delivery.services import schedule
     from headstart.apps.errors import Conflict
     from headstart.apps.partners.services import PartnerInput, accept_nda, add_partner, parse_lead_time
     from headstart.crypto.openpgp import generate_signing_key
@@ -63,9 +64,10 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
             accept_nda(partner, admin, actor=actor)
         items = [ArtifactInput(a["kind"], a["file"], (SAMPLE_DIR / a["file"]).read_bytes()) for a in meta["artifacts"]]
         advisory = create_advisory(meta["id"], title=meta["title"], cve=meta.get("cve", ""), cvss=meta.get("cvss", ""),
-                                   products=meta.get("products", []), artifacts=items, actor=actor,
+                                   products=[f"{p['name']} {p.get('affected', '')}".strip() for p in meta.get("products", [])],
+                                   artifacts=items, actor=actor,
                                    patch_at=timezone.now() + parse_lead_time(args.patch_in))
-        schedule_advisory(advisory, actor=actor)
+        schedule(advisory, actor=actor)
     data = {"staff": {"email": "psirt@example.com", "password": staff_password},
             "partner_admins": {"emails": [f"admin@{n.lower().replace(' ', '-')}.example" for n, _ in DEMO_PARTNERS],
                                "password": partner_password},

@@ -1,0 +1,129 @@
+"""From an advisory's originals to one partner's marked files.
+
+A deliverable is one file a partner may receive: an artifact as it is (write-up,
+guidance, PoC source, binary PoC) or, for a trigger specification, the step-by-step
+procedure rendered from it (the YAML itself never goes out: it names the fields that
+carry marks). Each deliverable has a carrier (built once per original and cached: slot
+discovery is the slow part) unless staff let it go out unmarked with a recorded reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from headstart.apps.advisories.access import latest_artifacts
+from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
+from headstart.apps.errors import Invalid
+from headstart.carriers import Carrier, CarrierError, carrier_for
+from headstart.marking import Codebook
+from headstart.triggers import TriggerError, load_spec, render_procedure
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    artifact: Artifact
+    file_name: str
+    carrier: Carrier | None
+
+    @property
+    def scope(self) -> str:
+        """The marking scope: stable per advisory, file and artifact version."""
+        return f"{self.artifact.advisory.ident}/{self.file_name}/v{self.artifact.version}"
+
+    @property
+    def kind(self) -> str:
+        return self.artifact.kind
+
+
+def original_bytes(artifact: Artifact) -> bytes:
+    with artifact.file.open("rb") as fh:
+        data = fh.read()
+    if hashlib.sha256(data).hexdigest() != artifact.sha256:
+        raise Invalid(f"the stored original of {artifact} does not match its recorded SHA-256")
+    return data
+
+
+def procedure_name(spec_artifact: Artifact) -> str:
+    stem = spec_artifact.name
+    for suffix in (".yaml", ".yml", ".ksy"):
+        stem = stem.removesuffix(suffix)
+    return f"{stem}-procedure.md"
+
+
+@functools.lru_cache(maxsize=256)
+def _carrier(kind: str, name: str, sha256: str, original: bytes, spec_text: str | None) -> Carrier:
+    return carrier_for(kind, name, original, spec_text=spec_text)
+
+
+@functools.lru_cache(maxsize=64)
+def _procedure(spec_text: str) -> str:
+    return render_procedure(load_spec(spec_text))
+
+
+def _spec_texts(artifacts: list[Artifact]) -> list[str]:
+    return [original_bytes(a).decode("utf-8") for a in artifacts if a.kind == ArtifactKind.TRIGGER_SPEC]
+
+
+def _binary_carrier(artifact: Artifact, original: bytes, specs: list[str]) -> Carrier:
+    """A binary PoC is marked through the trigger specification that describes it."""
+    if not specs:
+        raise Invalid(f"binary PoC {artifact.name} needs a trigger specification (--trigger-spec)")
+    problems = []
+    for spec in specs:
+        try:
+            return _carrier(artifact.kind, artifact.name, artifact.sha256, original, spec)
+        except (CarrierError, TriggerError) as exc:
+            problems.append(str(exc))
+    raise Invalid(f"binary PoC {artifact.name} does not fit its trigger specification: {'; '.join(problems)}")
+
+
+def deliverables(advisory: Advisory, kinds: set[str] | None = None) -> list[Deliverable]:
+    """The files of an advisory (current artifact versions), optionally only these artifact kinds.
+
+    Raises Invalid when an artifact has no usable slot and no recorded reason to go out unmarked."""
+    artifacts = latest_artifacts(advisory)
+    specs = _spec_texts(artifacts)
+    out: list[Deliverable] = []
+    for artifact in artifacts:
+        if kinds is not None and artifact.kind not in kinds:
+            continue
+        original = original_bytes(artifact)
+        name = artifact.name
+        try:
+            if artifact.kind == ArtifactKind.TRIGGER_SPEC:
+                name = procedure_name(artifact)
+                procedure = _procedure(original.decode("utf-8"))
+                carrier = _carrier("procedure", name, artifact.sha256, procedure.encode(), None)
+            elif artifact.kind == ArtifactKind.POC_BINARY:
+                carrier = _binary_carrier(artifact, original, specs)
+            else:
+                carrier = _carrier(artifact.kind, artifact.name, artifact.sha256, original, None)
+        except (CarrierError, TriggerError, UnicodeDecodeError) as exc:
+            if artifact.unmarked_reason:
+                carrier = None
+            else:
+                raise Invalid(f"{artifact.name}: {exc}") from None
+        if carrier is not None and not carrier.slots and not artifact.unmarked_reason:
+            raise Invalid(f"{artifact.name} has no place to carry a mark; record a reason to send it unmarked")
+        out.append(Deliverable(artifact, name, carrier if carrier is not None and carrier.slots else None))
+    return out
+
+
+def codeword(deliverable: Deliverable, key: bytes, partner_uid: str) -> np.ndarray:
+    assert deliverable.carrier is not None
+    book = Codebook(key=key, scope=deliverable.scope, alphabet_sizes=deliverable.carrier.alphabet_sizes,
+                    partners=[partner_uid])
+    return book.codeword(partner_uid)
+
+
+def render(deliverable: Deliverable, key: bytes, partner_uid: str) -> bytes:
+    """The partner's copy of one deliverable: a pure function of its inputs."""
+    if deliverable.carrier is None:
+        if deliverable.kind == ArtifactKind.TRIGGER_SPEC:
+            return _procedure(original_bytes(deliverable.artifact).decode("utf-8")).encode()
+        return original_bytes(deliverable.artifact)
+    return deliverable.carrier.render(codeword(deliverable, key, partner_uid))

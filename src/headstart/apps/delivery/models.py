@@ -1,0 +1,68 @@
+"""What was committed to and what each partner received.
+
+A copy is a pure function of (artifact, program key, advisory, partner), so copies are
+never stored: only their digests (Copy) at first delivery. Packages are cached on disk
+(PackageFile) so that a release-time rush serves prepared files; the cache can be
+thrown away at any time and is rebuilt to the same plaintext.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Commitment(models.Model):
+    """A signed digest of the codebooks of an advisory, fixed before any copy goes out.
+
+    Version 1 is made at scheduling; a later version is added (never replacing one) when
+    a partner joins or an artifact changes after scheduling, before that copy goes out."""
+
+    advisory = models.ForeignKey("advisories.Advisory", on_delete=models.PROTECT, related_name="commitments")
+    version = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
+    statement = models.TextField(help_text="canonical JSON of what is committed to")
+    signed_statement = models.TextField(help_text="the statement, clearsigned by the program's OpenPGP key")
+    partner_uids = models.JSONField(default=list)
+    artifact_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["advisory", "version"]
+        constraints = [models.UniqueConstraint(fields=["advisory", "version"], name="one_commitment_version")]
+
+    def __str__(self) -> str:
+        return f"{self.advisory.ident} commitment v{self.version} {self.digest[:16]}"
+
+    @property
+    def audit_id(self) -> str:
+        return f"{self.advisory.ident}/commitment/v{self.version}"
+
+
+class Copy(models.Model):
+    """The digest of a partner's copy of one artifact version, recorded at first delivery."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="copies")
+    artifact = models.ForeignKey("advisories.Artifact", on_delete=models.PROTECT, related_name="copies")
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="copies")
+    first_delivered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "artifact", "file_name"], name="one_copy_per_partner")]
+
+
+class PackageFile(models.Model):
+    """A prepared, signed and encrypted package on disk for one partner and advisory."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="packages")
+    advisory = models.ForeignKey("advisories.Advisory", on_delete=models.CASCADE, related_name="packages")
+    content_key = models.CharField(max_length=64, help_text="digest of what the package contains and who it is for")
+    plaintext_sha256 = models.CharField(max_length=64)
+    path = models.CharField(max_length=400)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "advisory", "content_key"], name="one_package_per_content")]

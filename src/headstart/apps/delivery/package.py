@@ -1,0 +1,54 @@
+"""One partner's package: a deterministic tar of its marked files, the procedure and a manifest.
+
+The tar is byte-for-byte reproducible (sorted entries, fixed times and owners), so a
+package can be rebuilt at any time and compared. It is then signed by the program and
+encrypted to the partner's certificate; the encrypted form differs per build (fresh
+session key), the plaintext never does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from dataclasses import dataclass
+from typing import Any
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class PackageEntry:
+    name: str
+    kind: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def manifest(*, advisory: dict[str, Any], partner: dict[str, Any], commitment: dict[str, Any],
+             entries: list[PackageEntry]) -> bytes:
+    doc = {
+        "format": "headstart-package/1",
+        "advisory": advisory,
+        "partner": partner,
+        "codebook_commitment": commitment,
+        "files": [{"name": e.name, "kind": e.kind, "sha256": e.sha256, "size": len(e.content)} for e in entries],
+        "notice": "Confidential. This copy is individually marked for the partner named above.",
+    }
+    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def tar_bytes(root: str, files: list[tuple[str, bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, content in sorted(files):
+            info = tarfile.TarInfo(f"{root}/{name}")
+            info.size, info.mtime, info.mode = len(content), 0, 0o644
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            tar.addfile(info, io.BytesIO(content))
+    return buf.getvalue()

@@ -1,0 +1,334 @@
+"""Scheduling with a codebook commitment, rendering packages, fetching and exporting copies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from headstart.apps.accounts.models import User
+from headstart.apps.advisories import access
+from headstart.apps.advisories.models import Advisory, AdvisoryStatus
+from headstart.apps.advisories.reads import refused
+from headstart.apps.advisories.services import schedule_advisory
+from headstart.apps.audit.services import Actor, record
+from headstart.apps.delivery import copies
+from headstart.apps.delivery.models import Commitment, Copy, PackageFile
+from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
+from headstart.apps.errors import Forbidden, HeadstartError, Invalid
+from headstart.apps.partners.models import Partner, PartnerStatus
+from headstart.apps.partners.services import current_nda
+from headstart.apps.program import keys
+from headstart.apps.program.models import Program
+from headstart.crypto import openpgp
+from headstart.marking import Codebook
+from headstart.marking import commitment as codebook_commitment
+
+
+@functools.lru_cache(maxsize=1)
+def _marking_key() -> bytes:
+    key = keys.marking_key()
+    if keys.marking_key_id(key) != Program.get().marking_key_id:
+        raise Invalid("the marking key does not match this program (wrong HEADSTART_MARKING_KEY?)")
+    return key
+
+
+@functools.lru_cache(maxsize=1)
+def _signing_key() -> str:
+    return keys.signing_key()
+
+
+# ---- checking and scheduling -------------------------------------------------------------
+
+@dataclass
+class ArtifactCheck:
+    file_name: str
+    kind: str
+    slots: int
+    capacity_bits: float
+    unmarked_reason: str = ""
+
+
+@dataclass
+class CheckReport:
+    advisory: str
+    artifacts: list[ArtifactCheck] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_advisory(advisory: Advisory) -> CheckReport:
+    """Every artifact has slots (or a recorded reason to go out unmarked); every binary PoC
+    meets its trigger specification (the binary carrier refuses one that does not)."""
+    import math
+
+    report = CheckReport(advisory.ident)
+    try:
+        items = copies.deliverables(advisory)
+    except Invalid as exc:
+        report.problems.append(exc.message)
+        return report
+    for d in items:
+        sizes = d.carrier.alphabet_sizes if d.carrier else []
+        report.artifacts.append(ArtifactCheck(d.file_name, d.kind, len(sizes), sum(math.log2(q) for q in sizes),
+                                              d.artifact.unmarked_reason))
+    return report
+
+
+def schedule(advisory: Advisory, *, actor: Actor, now: dt.datetime | None = None) -> Commitment:
+    """Check the advisory, schedule it and commit to its codebooks, all or nothing."""
+    report = check_advisory(advisory)
+    if not report.ok:
+        raise Invalid(f"advisory {advisory.ident} cannot be scheduled: {'; '.join(report.problems)}")
+    with transaction.atomic():
+        advisory = schedule_advisory(advisory, actor=actor, now=now)
+        partners = list(Partner.objects.exclude(status=PartnerStatus.EXPELLED))
+        return _commit(advisory, partners, actor=actor)
+
+
+def _commit(advisory: Advisory, partners: list[Partner], *, actor: Actor) -> Commitment:
+    key = _marking_key()
+    program = Program.get()
+    uids = sorted(str(p.uid) for p in partners)
+    files = []
+    artifact_ids = []
+    for d in copies.deliverables(advisory):
+        artifact_ids.append(d.artifact.pk)
+        entry = {"file": d.file_name, "artifact_version": d.artifact.version, "original_sha256": d.artifact.sha256,
+                 "scope": d.scope}
+        if d.carrier is not None:
+            book = Codebook(key=key, scope=d.scope, alphabet_sizes=d.carrier.alphabet_sizes, partners=uids)
+            entry["codebook"] = codebook_commitment(book)
+        else:
+            entry["unmarked_reason"] = d.artifact.unmarked_reason
+        files.append(entry)
+    latest = advisory.commitments.order_by("-version").first()
+    version = latest.version + 1 if latest else 1
+    statement = json.dumps({"scheme": "headstart-commitment/1", "program": program.name,
+                            "marking_key_id": program.marking_key_id, "advisory": advisory.ident,
+                            "version": version, "files": files, "partners": uids},
+                           sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(statement.encode()).hexdigest()
+    commitment = Commitment.objects.create(
+        advisory=advisory, version=version, digest=digest, statement=statement,
+        signed_statement=openpgp.clearsign(statement, signing_key=_signing_key()),
+        partner_uids=uids, artifact_ids=sorted(artifact_ids))
+    record(actor, "commitment.create", commitment, digest=digest, partners=len(uids), files=len(files))
+    return commitment
+
+
+def commitment_for(advisory: Advisory, partner: Partner, *, actor: Actor) -> Commitment:
+    """The latest commitment covering this partner and the current artifacts; a new version
+    is committed first when a partner joined or an artifact changed after scheduling."""
+    current_ids = sorted(d.artifact.pk for d in copies.deliverables(advisory))
+    latest = advisory.commitments.order_by("-version").first()
+    if latest is not None and str(partner.uid) in latest.partner_uids and latest.artifact_ids == current_ids:
+        return latest
+    with transaction.atomic():
+        Advisory.objects.select_for_update().get(pk=advisory.pk)  # one new version at a time
+        latest = advisory.commitments.order_by("-version").first()
+        if latest is not None and str(partner.uid) in latest.partner_uids and latest.artifact_ids == current_ids:
+            return latest
+        partners = list(Partner.objects.exclude(status=PartnerStatus.EXPELLED))
+        if partner not in partners:
+            partners.append(partner)
+        return _commit(advisory, partners, actor=actor)
+
+
+# ---- rendering ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RenderedPackage:
+    advisory: Advisory
+    partner: Partner
+    commitment: Commitment
+    entries: list[PackageEntry]
+    tar: bytes
+
+    @property
+    def root(self) -> str:
+        return self.advisory.ident
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.tar).hexdigest()
+
+
+def _entitled_kinds(partner: Partner) -> set[str]:
+    return partner.tier.artifact_kinds
+
+
+def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> RenderedPackage:
+    """The plaintext package: exactly the files this partner receives."""
+    commitment = commitment_for(advisory, partner, actor=actor)
+    key = _marking_key()
+    uid = str(partner.uid)
+    entries = [PackageEntry(d.file_name, d.kind, copies.render(d, key, uid))
+               for d in copies.deliverables(advisory, _entitled_kinds(partner))]
+    nda = current_nda()
+    doc = manifest(
+        advisory={"id": advisory.ident, "title": advisory.title, "cve": advisory.cve,
+                  "cvss": {"vector": advisory.cvss_vector,
+                           "score": float(advisory.cvss_score) if advisory.cvss_score is not None else None,
+                           "severity": advisory.cvss_severity},
+                  "products": list(advisory.products), "patch_at": advisory.patch_at.isoformat()},
+        partner={"name": partner.name, "tier": partner.tier.name,
+                 "nda": {"version": nda.version, "sha256": nda.sha256} if nda else None},
+        commitment={"version": commitment.version, "digest": commitment.digest,
+                    "signed_statement": commitment.signed_statement},
+        entries=entries)
+    files = [(e.name, e.content) for e in entries] + [(MANIFEST_NAME, doc)]
+    all_entries = entries + [PackageEntry(MANIFEST_NAME, "manifest", doc)]
+    return RenderedPackage(advisory, partner, commitment, all_entries, tar_bytes(advisory.ident, files))
+
+
+def _record_copies(package: RenderedPackage) -> None:
+    """Record each copy's digest at first delivery; a later render must give the same bytes."""
+    for entry in package.entries:
+        if entry.kind == "manifest":
+            continue
+        artifact = next(d.artifact for d in copies.deliverables(package.advisory) if d.file_name == entry.name)
+        try:
+            with transaction.atomic():
+                existing, created = Copy.objects.get_or_create(
+                    partner=package.partner, artifact=artifact, file_name=entry.name,
+                    defaults={"sha256": entry.sha256, "size": len(entry.content), "commitment": package.commitment})
+        except IntegrityError:
+            existing, created = Copy.objects.get(partner=package.partner, artifact=artifact, file_name=entry.name), False
+        if not created and existing.sha256 != entry.sha256:
+            raise Invalid(f"the copy of {entry.name} for {package.partner.name} no longer renders to the bytes "
+                          "delivered before; refusing to send a different copy")
+
+
+# ---- fetching (partners) and exporting (staff) --------------------------------------------
+
+def _packages_dir() -> Path:
+    path = Path(settings.HOME) / "packages"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Never leave a half-written package where a download could find it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _usable_certificate(partner: Partner) -> str:
+    if not partner.pgp_certificate.strip():
+        raise Invalid(f"partner {partner.name} has no OpenPGP certificate on file; the program must add one "
+                      "before a package can be sent (packages are never sent unencrypted)")
+    try:
+        openpgp.validate_certificate(partner.pgp_certificate)
+    except openpgp.CertificateError as exc:
+        raise Invalid(f"partner {partner.name}'s OpenPGP certificate is no longer usable ({exc}); "
+                      "send the program a current certificate") from None
+    return partner.pgp_certificate
+
+
+def _content_key(package: RenderedPackage, certificate: str) -> str:
+    return hashlib.sha256(json.dumps([package.sha256, openpgp.fingerprint(certificate)]).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class FetchedPackage:
+    advisory: str
+    data: bytes
+    plaintext_sha256: str
+    files: list[dict]
+
+
+def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> tuple[RenderedPackage, PackageFile]:
+    """Render, sign and encrypt a partner's package once and keep it on disk for downloads."""
+    certificate = _usable_certificate(partner)
+    package = render_package(advisory, partner, actor=actor)
+    content_key = _content_key(package, certificate)
+    cached = PackageFile.objects.filter(partner=partner, advisory=advisory, content_key=content_key).first()
+    if cached is not None and Path(cached.path).is_file() and Path(cached.path).stat().st_size == cached.size:
+        return package, cached
+    encrypted = openpgp.sign_and_encrypt(package.tar, signing_key=_signing_key(), recipient_cert=certificate)
+    path = _packages_dir() / advisory.ident / f"{partner.uid}-{content_key[:20]}.pgp"
+    _write_atomically(path, encrypted)
+    cached, _ = PackageFile.objects.update_or_create(
+        partner=partner, advisory=advisory, content_key=content_key,
+        defaults={"plaintext_sha256": package.sha256, "path": str(path), "size": len(encrypted)})
+    return package, cached
+
+
+def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | None = None) -> FetchedPackage:
+    """A partner user's download: authorised, rendered, encrypted, recorded and audited."""
+    try:
+        if user.is_psirt:
+            raise Forbidden("staff export copies with `headstart copy export`; packages are for partners")
+        advisory = access.get_visible_advisory(user, ident, now)
+        assert user.partner is not None
+        package, stored = prepare_package(advisory, user.partner, actor=actor)
+    except HeadstartError as exc:
+        refused(actor, "package.download", ident, exc)
+        raise
+    data = Path(stored.path).read_bytes()
+    files = [{"name": e.name, "kind": e.kind, "sha256": e.sha256} for e in package.entries]
+    with transaction.atomic():
+        _record_copies(package)
+        record(actor, "package.download", advisory, files=files, package_sha256=package.sha256,
+               encrypted_sha256=hashlib.sha256(data).hexdigest(), commitment=package.commitment.version)
+    return FetchedPackage(advisory.ident, data, package.sha256, files)
+
+
+def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: Actor) -> list[Path]:
+    """Staff: write exactly the files the partner receives (the package's content), unencrypted."""
+    if advisory.status == AdvisoryStatus.DRAFT:
+        raise Invalid(f"advisory {advisory.ident} is a draft; schedule it first (that fixes the commitment)")
+    package = render_package(advisory, partner, actor=actor)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for entry in package.entries:
+        target = out_dir / entry.name
+        _write_atomically(target, entry.content)
+        written.append(target)
+    with transaction.atomic():
+        record(actor, "copy.export", advisory, partner_name=partner.name, out=str(out_dir),
+               files=[{"name": e.name, "sha256": e.sha256} for e in package.entries])
+    return written
+
+
+def prepare_all(advisory: Advisory, *, actor: Actor, progress=None) -> dict:  # type: ignore[no-untyped-def]
+    """Prepare every active partner's package before release, so downloads serve ready files.
+
+    Partners without a usable certificate are listed, so staff see the gap before release."""
+    if advisory.status != AdvisoryStatus.SCHEDULED:
+        raise Invalid(f"advisory {advisory.ident} is {advisory.status}; only a scheduled advisory is prepared")
+    prepared, skipped = [], []
+    partners = list(Partner.objects.select_related("tier").filter(status=PartnerStatus.ACTIVE).order_by("name"))
+    for i, partner in enumerate(partners, 1):
+        try:
+            prepare_package(advisory, partner, actor=actor)
+            prepared.append(partner.name)
+        except Invalid as exc:
+            skipped.append({"partner": partner.name, "reason": exc.message})
+        if progress and (i % 50 == 0 or i == len(partners)):
+            progress(f"  {i}/{len(partners)} partners")
+    with transaction.atomic():
+        record(actor, "package.prepare", advisory, prepared=len(prepared), skipped=skipped)
+    return {"advisory": advisory.ident, "prepared": prepared, "skipped": skipped}

@@ -1,0 +1,55 @@
+from django.contrib import admin, messages
+
+from headstart.apps.audit.services import Actor
+from headstart.apps.errors import Invalid
+from headstart.apps.notifications.models import Notification, NotificationStatus
+from headstart.apps.notifications.services import send_again
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only. Filter on status "sending" to find mails a crash may have cut off."""
+
+    list_display = (
+        "id",
+        "status",
+        "kind",
+        "advisory",
+        "partner",
+        "email",
+        "due_at",
+        "claimed_at",
+        "sent_at",
+        "cancel_reason",
+        "attempts",
+    )
+    list_filter = ("status", "kind", "cancel_reason", "advisory")
+    search_fields = ("email", "partner__name", "advisory__ident")
+    list_select_related = ("partner", "advisory")
+    actions = ["send_again_action"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.action(
+        description="Send again (rows in sending or failed; may duplicate a mail that did leave)",
+        permissions=["view"],
+    )
+    def send_again_action(self, request, queryset):  # type: ignore[no-untyped-def]
+        actor = Actor(
+            name=request.user.email, ip=request.META.get("REMOTE_ADDR") or None, user_id=request.user.pk
+        )
+        done = 0
+        for n in queryset.filter(status__in=[NotificationStatus.SENDING, NotificationStatus.FAILED]):
+            try:
+                send_again(n, actor=actor)
+                done += 1
+            except Invalid as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+        self.message_user(request, f"{done} notification(s) queued to be sent again.")

@@ -1,0 +1,40 @@
+"""Packages for partners, and the program's public certificate to verify them."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from ninja import Router, Schema
+
+from headstart.apps.delivery.services import fetch_package
+from headstart.apps.program.models import Program
+from headstart.faces.api.auth import actor_for
+from headstart.faces.api.schemas import Error
+
+router = Router(tags=["delivery"])
+
+
+class ProgramOut(Schema):
+    name: str
+    signing_fingerprint: str
+    signing_certificate: str
+
+
+@router.get("/program", response=ProgramOut)
+def program(request):  # type: ignore[no-untyped-def]
+    """The program's public OpenPGP certificate: packages are signed with it."""
+    p = Program.get()
+    return {"name": p.name, "signing_fingerprint": p.signing_fingerprint, "signing_certificate": p.signing_certificate}
+
+
+@router.get("/advisories/{ident}/package", response={200: bytes, 400: Error, 403: Error, 404: Error},
+            openapi_extra={"responses": {"200": {"description": "OpenPGP message (binary): signed by the program, "
+                                                 "encrypted to the partner's certificate; decrypts to a tar archive",
+                                                 "content": {"application/octet-stream": {}}}}})
+def package(request, ident: str):  # type: ignore[no-untyped-def]
+    """The caller's partner's package for an advisory open to it."""
+    fetched = fetch_package(request.auth, ident, actor=actor_for(request))
+    response = HttpResponse(fetched.data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{fetched.advisory}.tar.pgp"'
+    response["X-Headstart-Package-SHA256"] = fetched.plaintext_sha256
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,34 @@
+"""headstart copy export: exactly the files a partner receives, in plain form (staff)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from headstart.faces.cli.common import add_json, cli_actor
+from headstart.faces.cli.output import emit
+
+
+def register(sub) -> None:  # type: ignore[no-untyped-def]
+    p = sub.add_parser("copy", help="export a partner's marked copy")
+    csub = p.add_subparsers(dest="copy_command", metavar="ACTION", required=True)
+    ex = csub.add_parser("export", help="write exactly the files a partner receives, unencrypted, to a directory")
+    ex.add_argument("id", help="advisory identifier")
+    ex.add_argument("--partner", required=True)
+    ex.add_argument("--out", required=True, metavar="DIR")
+    add_json(ex)
+    ex.set_defaults(handler=run_export)
+
+
+def run_export(args) -> int:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    from headstart.apps.advisories.services import get_advisory
+    from headstart.apps.delivery.services import export_copy
+    from headstart.apps.partners.services import get_partner
+
+    written = export_copy(get_advisory(args.id), get_partner(args.partner), Path(args.out), actor=cli_actor())
+    files = [{"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "size": p.stat().st_size}
+             for p in written]
+    emit(args, {"advisory": args.id, "partner": args.partner, "files": files},
+         lambda: "\n".join(f"{f['sha256'][:16]}  {f['size']:>8}  {f['path']}" for f in files))
+    return 0

@@ -1,0 +1,104 @@
+"""headstart remote: the partner's side. List open advisories and download packages over the API.
+
+Needs only the server's URL and an API token (HEADSTART_URL, HEADSTART_TOKEN), no local
+database. With --key, the package is decrypted and its signature checked against the
+program's certificate, and the files are unpacked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from headstart.faces.cli.common import add_json
+from headstart.faces.cli.output import emit, table
+
+
+def register(sub) -> None:  # type: ignore[no-untyped-def]
+    p = sub.add_parser("remote", help="partner side: list open advisories and download packages from a server")
+    p.add_argument("--url", default=os.environ.get("HEADSTART_URL", "http://127.0.0.1:8000"),
+                   help="server URL (default $HEADSTART_URL or http://127.0.0.1:8000)")
+    p.add_argument("--token", default=os.environ.get("HEADSTART_TOKEN"), help="API token (default $HEADSTART_TOKEN)")
+    rsub = p.add_subparsers(dest="remote_command", metavar="ACTION", required=True)
+    ls = rsub.add_parser("list", help="advisories open to your organisation")
+    add_json(ls)
+    ls.set_defaults(handler=run_list)
+    dl = rsub.add_parser("download", help="download your package for an advisory")
+    dl.add_argument("id")
+    dl.add_argument("--out", required=True, metavar="FILE", help="where to write the encrypted package")
+    dl.add_argument("--key", metavar="FILE", help="your OpenPGP secret key: decrypt, verify and unpack next to FILE")
+    add_json(dl)
+    dl.set_defaults(handler=run_download)
+
+
+def _get(args, path: str) -> tuple[bytes, dict]:  # type: ignore[no-untyped-def]
+    from headstart.apps.errors import Forbidden, Invalid, NotFound
+
+    if not args.token:
+        raise Invalid("no API token: pass --token or set HEADSTART_TOKEN")
+    req = urllib.request.Request(args.url.rstrip("/") + "/api/v1" + path,
+                                 headers={"Authorization": f"Bearer {args.token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return resp.read(), dict(resp.headers)
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = json.loads(exc.read()).get("detail", exc.reason)
+        except ValueError:
+            detail = exc.reason
+        kind = {401: Forbidden, 403: Forbidden, 404: NotFound}.get(exc.code, Invalid)
+        raise kind(f"server said {exc.code}: {detail}") from None
+    except urllib.error.URLError as exc:
+        raise Invalid(f"cannot reach {args.url}: {exc.reason}") from None
+
+
+def run_list(args) -> int:  # type: ignore[no-untyped-def]
+    body, _ = _get(args, "/advisories")
+    items = json.loads(body)
+    emit(args, items, lambda: table([(a["id"], a["cvss_severity"] or "-", a["patch_at"], a["title"]) for a in items],
+                                    ["ADVISORY", "SEVERITY", "PUBLIC AT", "TITLE"]) if items
+         else "No advisory is open to you right now.")
+    return 0
+
+
+def run_download(args) -> int:  # type: ignore[no-untyped-def]
+    import hashlib
+    import io
+    import tarfile
+
+    import pysequoia
+
+    from headstart.apps.errors import Invalid
+
+    data, headers = _get(args, f"/advisories/{args.id}/package")
+    out = Path(args.out)
+    out.write_bytes(data)
+    result = {"advisory": args.id, "package": str(out), "size": len(data),
+              "plaintext_sha256": headers.get("X-Headstart-Package-SHA256")}
+    if args.key:
+        program = json.loads(_get(args, "/program")[0])
+        signer = pysequoia.Cert.from_bytes(program["signing_certificate"].encode())
+        secret = pysequoia.Tsk.from_bytes(Path(args.key).read_bytes())
+        try:
+            decrypted = pysequoia.decrypt(data, decryptor=secret.decryptor(), store=lambda ids: [signer])
+        except Exception as exc:
+            raise Invalid(f"cannot decrypt the package with {args.key}: {str(exc).splitlines()[0]}") from None
+        if not decrypted.valid_sigs:
+            raise Invalid("the package is not signed by the program's key; do not trust it")
+        plain = bytes(decrypted.bytes)
+        if result["plaintext_sha256"] and hashlib.sha256(plain).hexdigest() != result["plaintext_sha256"]:
+            raise Invalid("the decrypted package does not match the digest the server announced")
+        target = out.parent
+        with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
+            tar.extractall(target, filter="data")  # refuses absolute paths, links out of the tree
+            result["files"] = [str(target / m.name) for m in tar.getmembers() if m.isfile()]
+        result["signed_by"] = program["signing_fingerprint"]
+    emit(args, result, lambda: f"Saved {out} ({len(data)} bytes)" + (
+        f"; signature OK ({result['signed_by']}); unpacked {len(result['files'])} files under {out.parent}"
+        if args.key else ""))
+    return 0
+
+
