@@ -1,14 +1,9 @@
-"""Test-wide setup: a throwaway HEADSTART_HOME, and factories for the program's records.
+"""Test-wide setup.
 
 The database is SQLite by default and PostgreSQL when DATABASE_URL is set (the test command
-runs the suite both ways; scripts/with_postgres.py starts the server).
+runs the suite both ways; scripts/with_postgres.py starts the server). HEADSTART_HOME is a
+temporary directory (tests/early_home.py). Record factories live in tests/factories.py
+and tests/delivery_factories.py and are available to every test.
 """
 
-from __future__ import annotations
-
-import os
-import tempfile
-
-# Settings read HEADSTART_HOME at import; point it at a temporary directory first.
-os.environ.setdefault("HEADSTART_HOME", tempfile.mkdtemp(prefix="headstart-test-home-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headstart.config.settings")
+pytest_plugins = ["factories", "delivery_factories"]

@@ -32,3 +32,43 @@ def test_entry_tier_waits_while_advanced_tier_already_sees(make_partner, make_ad
     now = advisory.patch_at - dt.timedelta(hours=48)
     assert open_advisories_for_partner(advanced, now=now).exists()
     assert not open_advisories_for_partner(entry, now=now).exists()
+
+
+def test_a_custom_tier_opens_exactly_its_own_lead_time_before_patch(make_partner, make_advisory):
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.partners.services import add_tier
+
+    add_tier("early-warning", dt.timedelta(minutes=90), ["writeup"], actor=Actor("test:staff"))
+    partner, _, _ = make_partner("Early Co", "early-warning")
+    advisory = make_advisory(patch_in=dt.timedelta(hours=5))
+    opens = advisory.patch_at - dt.timedelta(minutes=90)
+    assert window_opens_at(advisory, partner.tier) == opens
+    assert not open_advisories_for_partner(partner, now=opens - SECOND).exists()
+    assert open_advisories_for_partner(partner, now=opens).exists()
+
+
+@pytest.mark.parametrize("tier", ["entry", "advanced"])
+def test_advisory_turns_public_exactly_at_patch_time_and_stays_open(make_partner, make_advisory, tier):
+    partner, _, _ = make_partner(f"Public {tier}", tier)
+    advisory = make_advisory(patch_in=dt.timedelta(hours=10))
+    assert advisory.effective_status(advisory.patch_at - SECOND) == "scheduled"
+    assert advisory.effective_status(advisory.patch_at) == "public"
+    assert advisory.effective_status(advisory.patch_at + SECOND) == "public"
+    assert open_advisories_for_partner(partner, now=advisory.patch_at - SECOND).exists()
+    assert open_advisories_for_partner(partner, now=advisory.patch_at + SECOND).exists()
+
+
+def test_a_draft_never_opens_to_partners_even_after_its_patch_time(make_partner, make_advisory):
+    partner, _, _ = make_partner("Draft Watcher", "advanced")
+    draft = make_advisory(schedule=False, patch_in=dt.timedelta(hours=1))
+    for moment in (draft.patch_at - dt.timedelta(hours=2), draft.patch_at, draft.patch_at + dt.timedelta(days=1)):
+        assert not open_advisories_for_partner(partner, now=moment).exists()
+
+
+def test_staff_see_every_advisory_at_any_time(staff_user, make_advisory):
+    from headstart.apps.advisories.access import visible_advisories
+
+    scheduled = make_advisory("HS-2026-0001", patch_in=dt.timedelta(days=30))
+    draft = make_advisory("HS-2026-0002", schedule=False)
+    seen = set(visible_advisories(staff_user, now=scheduled.patch_at - dt.timedelta(days=60)))
+    assert seen == {scheduled, draft}

@@ -52,9 +52,11 @@ def get_user(email: str) -> User:
 
 
 def create_token(user: User, *, actor: Actor) -> tuple[ApiToken, str]:
-    if not tokens.may_act(user):
-        raise Invalid(f"{user.email} may not act (inactive user or partner not active)")
     with transaction.atomic():
+        # Judge the user and partner as stored now, not as the caller's copy remembers them.
+        user = User.objects.select_related("partner").get(pk=user.pk)
+        if not tokens.may_act(user):
+            raise Invalid(f"{user.email} may not act (inactive user or partner not active)")
         record_, token = tokens.issue(user)
         record(actor, "token.create", user, prefix=record_.prefix)
     return record_, token

@@ -19,11 +19,17 @@ from pathlib import Path
 
 from django.conf import settings
 
+from headstart.apps.errors import HeadstartError
 from headstart.crypto import openpgp
 
 
-class ProgramKeyError(RuntimeError):
-    """A program key is missing, malformed or does not match the program."""
+class ProgramKeyError(HeadstartError):
+    """A program key is missing, malformed or does not match the program.
+
+    A HeadstartError, so the faces report it in one line (CLI) or as JSON (API); the
+    status is 500 because it is the server's configuration, not the caller's input."""
+
+    status = 500
 
 
 def _key_dir() -> Path:

@@ -21,6 +21,13 @@ class BearerToken(HttpBearer):
 class ActiveSession(SessionAuth):
     """Django's session auth (which checks CSRF) for users who may still act."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is no session to ride on, so no CSRF to check: the
+        # caller is anonymous (401), e.g. a script whose token was revoked, not forbidden (403).
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = super().authenticate(request, key)
         return user if user is not None and may_act(user) else None

@@ -80,31 +80,13 @@ def run_add(args) -> int:  # type: ignore[no-untyped-def]
 
 
 def run_import(args) -> int:  # type: ignore[no-untyped-def]
-    import csv
-    import io
-
-    from headstart.apps.errors import Invalid
     from headstart.apps.partners.services import import_partners
 
     text = read_text(args.file, what="CSV")
     base = Path(args.file).resolve().parent
-    # Resolve certificate paths relative to the CSV before the all-or-nothing import.
-    rows = list(csv.reader(io.StringIO(text)))
-    if rows and "pgp_cert" in [h.strip().lower() for h in rows[0]]:
-        col = [h.strip().lower() for h in rows[0]].index("pgp_cert")
-        problems = []
-        for i, row in enumerate(rows[1:], start=2):
-            if len(row) > col:
-                try:
-                    row[col] = _cert_text(row[col], base)
-                except Invalid as exc:
-                    problems.append(f"line {i}: {exc.message}")
-        if problems:
-            raise Invalid("nothing imported: " + "; ".join(problems))
-        out = io.StringIO()
-        csv.writer(out).writerows(rows)
-        text = out.getvalue()
-    partners = import_partners(text, actor=cli_actor())
+    # Certificate cells may name files relative to the CSV; the service reports a bad one
+    # with its line, together with every other bad row.
+    partners = import_partners(text, actor=cli_actor(), certificate_loader=lambda cell: _cert_text(cell, base))
     emit(args, [present.partner(p) for p in partners], f"Imported {len(partners)} partners")
     return 0
 

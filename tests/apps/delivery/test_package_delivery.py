@@ -1,0 +1,193 @@
+"""A partner's package through the API: window, encryption, signature, marks, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from headstart.apps.accounts.tokens import issue
+from headstart.apps.audit.models import AuditEvent
+from headstart.apps.audit.services import verify
+from headstart.apps.delivery.models import Copy
+from headstart.apps.delivery.services import export_copy
+from headstart.apps.program.models import Program
+from headstart.samples import SAMPLE_DIR
+from headstart.triggers import check, load_spec
+from package_helpers import open_package
+
+pytestmark = pytest.mark.django_db
+ACTOR_NAME = "test:staff"
+
+
+def download(user, ident: str):  # type: ignore[no-untyped-def]
+    _, token = issue(user)
+    return Client().get(f"/api/v1/advisories/{ident}/package", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_package_is_invisible_before_the_window_and_visible_after_for_each_tier(make_keyed_partner, sample_advisory):
+    entry = make_keyed_partner("Entry Co", "entry")
+    advanced = make_keyed_partner("Advanced Co", "advanced")
+    advisory = sample_advisory(patch_in=dt.timedelta(hours=48))  # advanced (72h) is open, entry (24h) is not
+    assert download(entry.analyst, advisory.ident).status_code == 404
+    assert download(advanced.analyst, advisory.ident).status_code == 200
+    from headstart.apps.advisories.models import Advisory
+
+    Advisory.objects.filter(pk=advisory.pk).update(patch_at=timezone.now() + dt.timedelta(hours=23))
+    assert download(entry.analyst, advisory.ident).status_code == 200
+
+
+def test_package_decrypts_with_the_partner_key_and_carries_the_program_signature(make_keyed_partner, sample_advisory):
+    partner = make_keyed_partner("Example AV")
+    advisory = sample_advisory()
+    response = download(partner.analyst, advisory.ident)
+    assert response.status_code == 200
+    files, signed = open_package(response.content, partner.secret, Program.get().signing_certificate)
+    assert signed
+    assert {"writeup.md", "guidance.md", "poc_tim_overflow.py", "poc_tim_overflow.c", "poc.tim",
+            "tim-procedure.md", "manifest.json"} <= set(files)
+    assert "tim.ksy.yaml" not in files  # the raw spec names the mark-carrying fields; it never goes out
+
+
+def test_gpg_decrypts_the_package_and_reports_a_good_signature(make_partner, sample_advisory):
+    """The partner's key is made by GnuPG itself, the independent peer, as partners' keys are."""
+    from headstart.apps.partners.models import Partner
+
+    partner, _, analyst = make_partner("Gpg User AV")
+    advisory = sample_advisory()
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, GNUPGHOME=home)
+        os.chmod(home, 0o700)
+        gpg = ["gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
+        subprocess.run(gpg + ["--quick-gen-key", "Gpg User AV <sec@gpg-user.example>", "default", "default", "never"],
+                       env=env, check=True, capture_output=True)
+        cert = subprocess.run(["gpg", "--armor", "--export", "sec@gpg-user.example"], env=env, check=True,
+                              capture_output=True).stdout.decode()
+        Partner.objects.filter(pk=partner.pk).update(pgp_certificate=cert)
+        data = download(analyst, advisory.ident).content
+        subprocess.run(["gpg", "--batch", "--import"], input=Program.get().signing_certificate.encode(), env=env,
+                       check=True, capture_output=True)
+        out = subprocess.run(gpg + ["--status-fd", "2", "--decrypt"], input=data, env=env, capture_output=True)
+    assert out.returncode == 0, out.stderr.decode()
+    assert b"GOODSIG" in out.stderr
+    assert out.stdout[257:262] == b"ustar"  # a tar archive came out
+
+
+def test_decrypted_files_equal_copy_export_and_differ_between_partners(make_keyed_partner, sample_advisory, tmp_path):
+    from headstart.apps.audit.services import Actor
+
+    one, two = make_keyed_partner("One AV"), make_keyed_partner("Two IPS")
+    advisory = sample_advisory()
+    program_cert = Program.get().signing_certificate
+    files_one, _ = open_package(download(one.analyst, advisory.ident).content, one.secret, program_cert)
+    files_two, _ = open_package(download(two.analyst, advisory.ident).content, two.secret, program_cert)
+    written = export_copy(advisory, one.partner, tmp_path, actor=Actor(name=ACTOR_NAME))
+    assert {p.name: p.read_bytes() for p in written} == files_one
+    for name in ("writeup.md", "guidance.md", "poc_tim_overflow.py", "poc_tim_overflow.c", "poc.tim",
+                 "tim-procedure.md"):
+        assert files_one[name] != files_two[name], name
+
+
+def test_binary_poc_copy_still_meets_its_trigger_specification(make_keyed_partner, sample_advisory):
+    partner = make_keyed_partner("Binary AV")
+    advisory = sample_advisory()
+    files, _ = open_package(download(partner.analyst, advisory.ident).content, partner.secret,
+                            Program.get().signing_certificate)
+    spec = load_spec((SAMPLE_DIR / "tim.ksy.yaml").read_text())
+    check(spec, files["poc.tim"])  # raises TriggerNotMetError if any condition or checksum fails
+    assert files["poc.tim"] != (SAMPLE_DIR / "poc.tim").read_bytes()
+
+
+def test_entry_tier_package_holds_only_its_entitled_files(make_keyed_partner, sample_advisory):
+    partner = make_keyed_partner("Entry Only", "entry")
+    advisory = sample_advisory(patch_in=dt.timedelta(hours=20))
+    files, _ = open_package(download(partner.analyst, advisory.ident).content, partner.secret,
+                            Program.get().signing_certificate)
+    assert set(files) == {"writeup.md", "guidance.md", "manifest.json"}
+
+
+def test_copy_digests_are_recorded_at_first_delivery_and_a_second_download_gives_the_same_copy(
+        make_keyed_partner, sample_advisory):
+    partner = make_keyed_partner("Twice AV")
+    advisory = sample_advisory()
+    cert = Program.get().signing_certificate
+    first, _ = open_package(download(partner.analyst, advisory.ident).content, partner.secret, cert)
+    second, _ = open_package(download(partner.admin, advisory.ident).content, partner.secret, cert)
+    assert first == second
+    recorded = {c.file_name: c.sha256 for c in Copy.objects.filter(partner=partner.partner)}
+    assert recorded == {name: hashlib.sha256(data).hexdigest() for name, data in first.items() if name != "manifest.json"}
+
+
+def test_expelled_partner_is_refused_and_the_refusal_is_audited(make_keyed_partner, sample_advisory):
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.partners.services import set_status
+
+    partner = make_keyed_partner("Leaky AV")
+    advisory = sample_advisory()
+    _, token = issue(partner.analyst)
+    set_status(partner.partner, "expelled", reason="leaked the PoC", actor=Actor(name=ACTOR_NAME))
+    response = Client().get(f"/api/v1/advisories/{advisory.ident}/package", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401  # the token itself stops working
+    session = Client()
+    session.force_login(partner.admin)
+    assert session.get(f"/api/v1/advisories/{advisory.ident}/package").status_code == 401
+
+
+def test_partner_without_an_accepted_nda_is_refused_with_an_audited_refusal(make_keyed_partner, sample_advisory):
+    partner = make_keyed_partner("No NDA AV", accept=False)
+    advisory = sample_advisory()
+    response = download(partner.analyst, advisory.ident)
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(action="package.download.refused", partner="No NDA AV").exists()
+
+
+def test_partner_without_a_certificate_gets_a_clear_error_and_nothing_unencrypted(make_partner, sample_advisory):
+    partner, _, analyst = make_partner("Certless AV")
+    advisory = sample_advisory()
+    response = download(analyst, advisory.ident)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "no OpenPGP certificate" in response.json()["detail"]
+
+
+def test_every_download_is_in_the_audit_chain_and_the_chain_verifies(make_keyed_partner, sample_advisory):
+    partner = make_keyed_partner("Audited AV")
+    advisory = sample_advisory()
+    response = download(partner.analyst, advisory.ident)
+    event = AuditEvent.objects.filter(action="package.download").latest("seq")
+    assert event.partner == "Audited AV" and event.actor == partner.analyst.email
+    assert event.object_id == advisory.ident and event.ip == "127.0.0.1"
+    assert event.details["encrypted_sha256"] == hashlib.sha256(response.content).hexdigest()
+    assert {f["name"] for f in event.details["files"]} >= {"writeup.md", "poc.tim"}
+    assert verify().ok
+
+
+def test_a_crash_while_writing_a_package_leaves_nothing_half_written_and_a_retry_gives_the_same_bytes(
+        make_keyed_partner, sample_advisory, monkeypatch):
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.delivery import services
+    from headstart.apps.delivery.models import PackageFile
+
+    partner = make_keyed_partner("Crash AV")
+    advisory = sample_advisory()
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services.os, "replace", crash)
+    with pytest.raises(OSError):
+        services.prepare_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
+    package_dir = Path(services._packages_dir()) / advisory.ident
+    assert not PackageFile.objects.filter(partner=partner.partner).exists()
+    assert not list(package_dir.glob("*")) if package_dir.exists() else True
+    monkeypatch.undo()
+    first, stored = services.prepare_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
+    again = services.render_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
+    assert first.tar == again.tar and stored.plaintext_sha256 == hashlib.sha256(again.tar).hexdigest()

@@ -1,0 +1,99 @@
+"""Typed readers of the environment: a malformed value fails at start-up, naming the variable."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+from headstart.config.env import ConfigError, env_bool, env_int, env_list, env_path, env_str
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("Yes", True), (" on ", True),
+                                             ("0", False), ("false", False), ("NO", False), ("off", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("HEADSTART_TEST_FLAG", value)
+    assert env_bool("HEADSTART_TEST_FLAG") is expected
+
+
+@pytest.mark.parametrize("reader, value", [(env_bool, "maybe"), (env_bool, "2"), (env_int, "12x"),
+                                           (env_int, "50MB"), (env_int, "1.5")])
+def test_a_malformed_value_is_refused_with_the_variables_name(monkeypatch, reader, value):
+    monkeypatch.setenv("HEADSTART_TEST_VALUE", value)
+    with pytest.raises(ConfigError, match=f"HEADSTART_TEST_VALUE={value!r}"):
+        reader("HEADSTART_TEST_VALUE", 0) if reader is env_int else reader("HEADSTART_TEST_VALUE")
+
+
+def test_unset_or_empty_variables_give_the_default(monkeypatch):
+    monkeypatch.delenv("HEADSTART_TEST_VALUE", raising=False)
+    assert (env_bool("HEADSTART_TEST_VALUE"), env_int("HEADSTART_TEST_VALUE", 7),
+            env_str("HEADSTART_TEST_VALUE", "d"), env_list("HEADSTART_TEST_VALUE", ["x"])) == (False, 7, "d", ["x"])
+    monkeypatch.setenv("HEADSTART_TEST_VALUE", "")
+    assert (env_bool("HEADSTART_TEST_VALUE", True), env_int("HEADSTART_TEST_VALUE", 7),
+            env_str("HEADSTART_TEST_VALUE", "d")) == (True, 7, "d")
+
+
+def test_env_list_and_env_path_normalise(monkeypatch, tmp_path):
+    monkeypatch.setenv("HEADSTART_TEST_LIST", " a.example , b.example,, ")
+    assert env_list("HEADSTART_TEST_LIST", []) == ["a.example", "b.example"]
+    monkeypatch.setenv("HEADSTART_TEST_PATH", str(tmp_path / "x" / ".." / "home"))
+    assert env_path("HEADSTART_TEST_PATH", ".") == tmp_path / "home"
+
+
+# --- the settings module, executed afresh with a given environment ------------------------------
+
+@pytest.fixture
+def fresh_settings(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    """Run headstart.config.settings again (not the loaded copy) under a chosen environment."""
+    for name in ("HEADSTART_ENV", "DEBUG", "DATABASE_URL", "ALLOWED_HOSTS", "HEADSTART_MAX_ARTIFACT_BYTES",
+                 "SECRET_KEY", "HEADSTART_MARKING_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HEADSTART_HOME", str(tmp_path / "home"))
+
+    def load(**env: str) -> dict:  # type: ignore[type-arg]
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_module("headstart.config.settings")
+
+    return load
+
+
+@pytest.mark.parametrize("name, value", [("HEADSTART_ENV", "staging"), ("DEBUG", "perhaps"),
+                                         ("HEADSTART_MAX_ARTIFACT_BYTES", "50MB"), ("EMAIL_PORT", "smtp")])
+def test_settings_refuse_a_malformed_variable_by_name(fresh_settings, name, value):
+    with pytest.raises(ConfigError, match=name):
+        fresh_settings(**{name: value})
+
+
+def test_debug_is_off_and_data_lives_under_headstart_home_by_default(fresh_settings, tmp_path):
+    s = fresh_settings()
+    home = tmp_path / "home"
+    assert s["DEBUG"] is False
+    assert s["HOME"] == home and Path(s["DATABASES"]["default"]["NAME"]) == home / "headstart.sqlite3"
+    assert (s["MEDIA_ROOT"], s["HEADSTART_KEY_DIR"]) == (home / "artifacts", home / "keys")
+    assert s["HEADSTART_MAX_ARTIFACT_BYTES"] == 50 * 1024 * 1024
+    assert s["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
+
+
+def test_a_generated_secret_key_is_kept_in_a_private_file(fresh_settings, tmp_path):
+    first = fresh_settings()["SECRET_KEY"]
+    key_file = tmp_path / "home" / "secret_key"
+    assert key_file.read_text() == first and len(first) >= 50
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert fresh_settings()["SECRET_KEY"] == first
+
+
+def test_database_url_selects_postgresql(fresh_settings):
+    s = fresh_settings(DATABASE_URL="postgres://hs:pw@db.internal:5433/headstart")
+    db = s["DATABASES"]["default"]
+    assert (db["ENGINE"], db["HOST"], db["PORT"], db["NAME"]) == ("django.db.backends.postgresql", "db.internal",
+                                                                 5433, "headstart")
+
+
+def test_production_turns_on_tls_only_cookies_hsts_and_redirect(fresh_settings):
+    s = fresh_settings(HEADSTART_ENV="production", SECRET_KEY="x" * 60, ALLOWED_HOSTS="psirt.example.com")
+    assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["SECURE_SSL_REDIRECT"]
+    assert s["SECURE_HSTS_SECONDS"] >= 31536000 and s["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    assert s["ALLOWED_HOSTS"] == ["psirt.example.com"] and s["DEBUG"] is False
+    assert "default-src" in s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]

@@ -1,0 +1,8 @@
+"""Loaded with `-p early_home` (pyproject addopts) before pytest-django reads the settings,
+so keys, artifacts and the SQLite file of a test run live in a throwaway HEADSTART_HOME."""
+
+import os
+import tempfile
+
+os.environ.setdefault("HEADSTART_HOME", tempfile.mkdtemp(prefix="headstart-test-home-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headstart.config.settings")
