@@ -186,7 +186,8 @@ def test_a_crash_while_writing_a_package_leaves_nothing_half_written_and_a_retry
         services.prepare_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
     package_dir = Path(services._packages_dir()) / advisory.ident
     assert not PackageFile.objects.filter(partner=partner.partner).exists()
-    assert not list(package_dir.glob("*")) if package_dir.exists() else True
+    assert not list(package_dir.glob(f"{partner.partner.uid}-*"))  # no package for this partner
+    assert not list(package_dir.glob(".tmp-*"))  # and no half-written temporary file
     monkeypatch.undo()
     first, stored = services.prepare_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
     again = services.render_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
