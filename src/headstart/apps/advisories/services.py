@@ -177,3 +177,39 @@ def withdraw_advisory(advisory: Advisory, *, reason: str, actor: Actor, now: dt.
         record(actor, "advisory.withdraw", advisory, old_status=old, reason=reason)
         advisory_withdrawn.send(Advisory, advisory=advisory, old_status=old, reason=reason, actor=actor, now=now)
     return advisory
+
+
+def replace_artifact(advisory: Advisory, name: str, content: bytes, *, actor: Actor,
+                     now: dt.datetime | None = None) -> Artifact:
+    """Store a changed artifact as a new version. Earlier versions and the copies made of
+    them stay on record (their marking scope names the version), so they stay attributable."""
+    with transaction.atomic():
+        advisory = Advisory.objects.select_for_update().get(pk=advisory.pk)
+        if advisory.effective_status(now) not in (AdvisoryStatus.DRAFT, AdvisoryStatus.SCHEDULED):
+            raise Invalid(f"advisory {advisory.ident} is {advisory.effective_status(now)}; its artifacts are final")
+        latest = advisory.artifacts.filter(name=name).order_by("-version").first()
+        if latest is None:
+            raise NotFound(f"advisory {advisory.ident} has no artifact named {name!r}")
+        item = ArtifactInput(latest.kind, name, content)
+        _check_artifact(item)
+        if hashlib.sha256(content).hexdigest() == latest.sha256:
+            raise Conflict(f"{name} is unchanged (same SHA-256 as version {latest.version})")
+        artifact = _store_artifact(advisory, item, version=latest.version + 1)
+        record(actor, "artifact.replace", artifact, previous_sha256=latest.sha256, sha256=artifact.sha256,
+               size=artifact.size)
+    return artifact
+
+
+def allow_unmarked(advisory: Advisory, name: str, *, reason: str, actor: Actor) -> Artifact:
+    """Let an artifact with no usable slot go out unmarked, with the reason on record."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("a reason is required to send an artifact unmarked")
+    with transaction.atomic():
+        artifact = advisory.artifacts.select_for_update().filter(name=name).order_by("-version").first()
+        if artifact is None:
+            raise NotFound(f"advisory {advisory.ident} has no artifact named {name!r}")
+        artifact.unmarked_reason = reason
+        artifact.save(update_fields=["unmarked_reason"])
+        record(actor, "artifact.allow-unmarked", artifact, reason=reason)
+    return artifact

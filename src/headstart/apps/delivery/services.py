@@ -109,8 +109,12 @@ def _commit(advisory: Advisory, partners: list[Partner], *, actor: Actor) -> Com
         entry = {"file": d.file_name, "artifact_version": d.artifact.version, "original_sha256": d.artifact.sha256,
                  "scope": d.scope}
         if d.carrier is not None:
-            book = Codebook(key=key, scope=d.scope, alphabet_sizes=d.carrier.alphabet_sizes, partners=uids)
-            entry["codebook"] = codebook_commitment(book)
+            sizes = d.carrier.alphabet_sizes
+            entry["slots"] = len(sizes)
+            entry["alphabet_sizes_sha256"] = hashlib.sha256(json.dumps(sizes).encode()).hexdigest()
+            if uids:  # with no partner yet, the layout is committed; partners joining add a version
+                book = Codebook(key=key, scope=d.scope, alphabet_sizes=sizes, partners=uids)
+                entry["codebook"] = codebook_commitment(book)
         else:
             entry["unmarked_reason"] = d.artifact.unmarked_reason
         files.append(entry)

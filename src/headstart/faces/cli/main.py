@@ -7,7 +7,8 @@ import os
 import sys
 from typing import Sequence
 
-COMMAND_MODULES = ("init", "serve", "tiers", "partners", "users", "nda", "advisories", "copies", "audit", "seed", "worker", "remote")
+COMMAND_MODULES = ("init", "serve", "tiers", "partners", "users", "nda", "advisories", "artifacts", "copies",
+                   "audit", "seed", "worker", "remote")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
     path("nda/", views.nda, name="nda"),
     path("advisories/<str:ident>/", views.advisory, name="advisory"),
+    path("advisories/<str:ident>/package", views.package, name="package"),
 ]

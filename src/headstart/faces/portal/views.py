@@ -45,6 +45,23 @@ def nda(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def package(request: HttpRequest, ident: str) -> HttpResponse:
+    """The same package as the API's, for people who download from the browser."""
+    from headstart.apps.delivery.services import fetch_package
+
+    try:
+        fetched = fetch_package(request.user, ident, actor=_actor(request))  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404("no such advisory") from None
+    except HeadstartError as exc:
+        return render(request, "portal/error.html", {"message": exc.message}, status=exc.status)
+    response = HttpResponse(fetched.data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{fetched.advisory}.tar.pgp"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 def advisory(request: HttpRequest, ident: str) -> HttpResponse:
     try:
         adv, artifacts = reads.view_advisory(request.user, ident, actor=_actor(request))  # type: ignore[arg-type]
