@@ -92,3 +92,20 @@ def armored(raw: bytes) -> str:
     if raw.lstrip().startswith(b"-----BEGIN PGP"):
         return raw.decode("ascii", errors="replace")
     return str(_parse(raw))
+
+
+class DecryptionError(ValueError):
+    """A message that cannot be decrypted with the key given, or is not signed by the expected key."""
+
+
+def decrypt_and_verify(data: bytes, *, secret_key: bytes | str, signer_cert: bytes | str) -> bytes:
+    """What a partner does with a package: decrypt with its key, require the program's signature."""
+    tsk = pgp.Tsk.from_bytes(secret_key.encode() if isinstance(secret_key, str) else secret_key)
+    signer = _parse(signer_cert)
+    try:
+        decrypted = pgp.decrypt(data, decryptor=tsk.decryptor(), store=lambda ids: [signer])
+    except Exception as exc:
+        raise DecryptionError(f"cannot decrypt: {_first_line(exc)}") from None
+    if not decrypted.valid_sigs:
+        raise DecryptionError("the message is not signed by the expected key")
+    return bytes(decrypted.bytes)

@@ -52,3 +52,14 @@ def tar_bytes(root: str, files: list[tuple[str, bytes]]) -> bytes:
             info.uname = info.gname = ""
             tar.addfile(info, io.BytesIO(content))
     return buf.getvalue()
+
+
+def read_tar(data: bytes) -> dict[str, bytes]:
+    """A package's files by name (without the advisory folder); refuses anything but plain files."""
+    files: dict[str, bytes] = {}
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for member in tar.getmembers():
+            if not member.isfile() or member.name.startswith("/") or ".." in member.name.split("/"):
+                raise ValueError(f"unexpected entry {member.name!r} in a package")
+            files[member.name.split("/", 1)[-1]] = tar.extractfile(member).read()  # type: ignore[union-attr]
+    return files

@@ -8,7 +8,27 @@ import sys
 from typing import Sequence
 
 COMMAND_MODULES = ("init", "serve", "tiers", "partners", "users", "nda", "advisories", "artifacts", "copies",
-                   "audit", "seed", "worker", "remote")
+                   "investigate", "audit", "seed", "worker", "remote", "demo")
+# These never touch the program's data: they run on a fresh temporary HEADSTART_HOME.
+THROWAWAY_HOME = {"demo", "remote"}
+
+
+def _use_throwaway_home(argv: Sequence[str]) -> None:
+    import atexit
+    import shutil
+    import tempfile
+
+    words = [a for a in argv if not a.startswith("-")]
+    if not words or words[0] not in THROWAWAY_HOME:
+        return
+    home = tempfile.mkdtemp(prefix=f"headstart-{words[0]}-")
+    os.environ["HEADSTART_HOME"] = home
+    if words[0] == "demo":
+        os.environ.pop("DATABASE_URL", None)  # the demo always runs on its own SQLite file
+        os.environ.pop("HEADSTART_MARKING_KEY", None)
+        os.environ.pop("HEADSTART_SIGNING_KEY_FILE", None)
+    if "--keep" not in argv:
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headstart.config.settings")
+    argv = list(sys.argv[1:] if argv is None else argv)
     import django
     from django.apps import apps
 
@@ -36,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Command modules import models, so Django comes first (once: main() may be called
         # again in one process, and a second setup would rebuild logging on today's stderr).
         if not apps.ready:
+            _use_throwaway_home(argv)
             django.setup()
     except ConfigError as exc:
         print(f"headstart: configuration error: {exc}", file=sys.stderr)

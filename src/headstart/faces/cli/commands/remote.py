@@ -66,10 +66,6 @@ def run_list(args) -> int:  # type: ignore[no-untyped-def]
 
 def run_download(args) -> int:  # type: ignore[no-untyped-def]
     import hashlib
-    import io
-    import tarfile
-
-    import pysequoia
 
     from headstart.apps.errors import Invalid
 
@@ -79,25 +75,27 @@ def run_download(args) -> int:  # type: ignore[no-untyped-def]
     result = {"advisory": args.id, "package": str(out), "size": len(data),
               "plaintext_sha256": headers.get("X-Headstart-Package-SHA256")}
     if args.key:
+        from headstart.apps.delivery.package import read_tar
+        from headstart.crypto.openpgp import DecryptionError, decrypt_and_verify
+
         program = json.loads(_get(args, "/program")[0])
-        signer = pysequoia.Cert.from_bytes(program["signing_certificate"].encode())
-        secret = pysequoia.Tsk.from_bytes(Path(args.key).read_bytes())
         try:
-            decrypted = pysequoia.decrypt(data, decryptor=secret.decryptor(), store=lambda ids: [signer])
-        except Exception as exc:
-            raise Invalid(f"cannot decrypt the package with {args.key}: {str(exc).splitlines()[0]}") from None
-        if not decrypted.valid_sigs:
-            raise Invalid("the package is not signed by the program's key; do not trust it")
-        plain = bytes(decrypted.bytes)
+            plain = decrypt_and_verify(data, secret_key=Path(args.key).read_bytes(),
+                                       signer_cert=program["signing_certificate"])
+        except DecryptionError as exc:
+            raise Invalid(f"package {out}: {exc}") from None
         if result["plaintext_sha256"] and hashlib.sha256(plain).hexdigest() != result["plaintext_sha256"]:
             raise Invalid("the decrypted package does not match the digest the server announced")
-        target = out.parent
-        with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
-            tar.extractall(target, filter="data")  # refuses absolute paths, links out of the tree
-            result["files"] = [str(target / m.name) for m in tar.getmembers() if m.isfile()]
+        target = out.parent / args.id
+        target.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, content in read_tar(plain).items():
+            (target / name).write_bytes(content)
+            written.append(str(target / name))
+        result["files"] = written
         result["signed_by"] = program["signing_fingerprint"]
     emit(args, result, lambda: f"Saved {out} ({len(data)} bytes)" + (
-        f"; signature OK ({result['signed_by']}); unpacked {len(result['files'])} files under {out.parent}"
+        f"; signature OK ({result['signed_by']}); unpacked {len(result['files'])} files under {out.parent / args.id}"
         if args.key else ""))
     return 0
 
