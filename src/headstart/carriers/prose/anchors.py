@@ -1,0 +1,143 @@
+"""Patterns that find a slot in a leak: the slot with enough fixed context around it.
+
+A pattern is built from the original's token skeleton and must match exactly once, with
+exactly one alternative, in every reference rendering of the original; the context grows
+until it does. Every slot gets a narrow unique pattern (the *core*), a wide one for
+confidence, and one-sided ones that still work when one neighbour was edited away.
+"""
+
+from __future__ import annotations
+
+from headstart.carriers.prose.match import TARGET, AltTable, Pattern, Stream, find
+from headstart.carriers.prose.normalize import fold
+from headstart.carriers.prose.reader import OccurrenceReader
+from headstart.carriers.prose.skeleton import Occurrence, SkelBlock
+
+# Context sizes (literal tokens on each side) tried in turn until a pattern is unique.
+_GROWTH = ((2, 2), (3, 3), (4, 4), (6, 6), (8, 8), (12, 12))
+_MIN_LITERALS = 4  # fewer fixed tokens around a slot and stray text could fake it
+_WIDE = 8
+_ONE_SIDED = (5, 6, 8, 12)
+_LIST_CONTEXT = 3  # literal tokens each side of a shuffled list
+
+
+def _context(elems: list, p: int, n_left: int, n_right: int, occ: list[Occurrence]) -> tuple[list, list]:
+    """Up to n_left / n_right literal tokens each side of elems[p], within the block;
+    other slots passed on the way become wildcards (their group index)."""
+
+    def take(indices: range, limit: int) -> list:
+        out: list = []
+        lits = 0
+        for k in indices:
+            if lits >= limit:
+                break
+            e = elems[k]
+            if isinstance(e, str):
+                out.append(fold(e))
+                lits += 1
+            else:
+                out.append(occ[e].group)
+        return out
+
+    return take(range(p - 1, -1, -1), n_left)[::-1], take(range(p + 1, len(elems)), n_right)
+
+
+def renumber(reader: OccurrenceReader, index: dict[int, int]) -> OccurrenceReader:
+    """The same patterns with slots numbered as the carrier finally numbers them."""
+
+    def pat(p: Pattern | None) -> Pattern | None:
+        if p is None:
+            return None
+        return Pattern(
+            index[p.slot], tuple(index[e] if isinstance(e, int) and e >= 0 else e for e in p.elems)
+        )
+
+    return OccurrenceReader(
+        pat(reader.core), pat(reader.wide), tuple(p for p in map(pat, reader.one_sided) if p)
+    )
+
+
+def list_reader(
+    oid: int, skel: list[SkelBlock], occ: list[Occurrence], streams: list[Stream], alts: AltTable
+) -> OccurrenceReader | None:
+    """A shuffled list is read together with the text just before and just after it.
+
+    Without that anchor, a leak in which the items ended up as separate paragraphs (some
+    HTML-to-text converters put blank lines between list items) and the paragraphs were
+    then reordered could show another valid order and misread. The context crosses block
+    boundaries on purpose: a list that moved away from its neighbours is erased."""
+    k = next(i for i, b in enumerate(skel) if oid in b.occurrences)
+
+    def side(blocks: list[SkelBlock], backwards: bool) -> list:
+        out: list = []
+        lits = 0
+        for b in blocks:
+            for e in reversed(b.elems) if backwards else b.elems:
+                if lits >= _LIST_CONTEXT:
+                    break
+                if isinstance(e, str):
+                    out.append(fold(e))
+                    lits += 1
+                else:
+                    out.append(occ[e].group)
+        return out[::-1] if backwards else out
+
+    left = side(skel[:k][::-1], backwards=True)
+    right = side(skel[k + 1 :], backwards=False)
+    pattern = Pattern(occ[oid].group, tuple(left) + (TARGET,) + tuple(right))
+    if pattern.literals == 0 or not _unique(pattern, streams, alts, len(occ[oid].alternatives)):
+        return None
+    return OccurrenceReader(pattern, None, ())
+
+
+def _unique(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> bool:
+    """Exactly one place in each reference stream j, showing alternative min(j, q - 1)."""
+    for j, stream in enumerate(streams):
+        hits = find(pattern, stream, alts)
+        if len(hits) != 1 or {alt for alt, _s, _e in next(iter(hits.values()))} != {min(j, q - 1)}:
+            return False
+    return True
+
+
+def occurrence_reader(
+    oid: int, block: SkelBlock, occ: list[Occurrence], streams: list[Stream], alts: AltTable
+) -> OccurrenceReader | None:
+    """Patterns for one occurrence of an ordinary slot; None if it cannot be made unique."""
+    elems = block.elems
+    p = elems.index(oid)
+    g = occ[oid].group
+    q = len(occ[oid].alternatives)
+    core = wide = None
+    # Fixed tokens needed around the slot. An author's long alternatives are their own
+    # anchor: "{{Issue reported to the vendor|The vendor receives the report}}" cannot be
+    # faked by stray text, so a table cell needs little context.
+    shortest = min(len(a) for a in alts.exact[g])
+    need = max(1, _MIN_LITERALS + 1 - shortest) if occ[oid].author and shortest >= 3 else _MIN_LITERALS
+    for nl, nr in _GROWTH:
+        left, right = _context(elems, p, nl, nr, occ)
+        pat = Pattern(g, tuple(left) + (TARGET,) + tuple(right))
+        if pat.literals < need:
+            if (nl, nr) == _GROWTH[-1]:
+                break
+            continue
+        if _unique(pat, streams, alts, q):
+            core = pat
+            break
+    if core is not None:
+        left, right = _context(elems, p, _WIDE, _WIDE, occ)
+        candidate = Pattern(g, tuple(left) + (TARGET,) + tuple(right))
+        if candidate.literals > core.literals:
+            wide = candidate
+    one_sided = []
+    if all(alts.exact[g]):  # an empty alternative is invisible from one side
+        for side in ("left", "right"):
+            for n in _ONE_SIDED:
+                left, right = _context(elems, p, n if side == "left" else 0, n if side == "right" else 0, occ)
+                elems_ = (tuple(left) + (TARGET,)) if side == "left" else ((TARGET,) + tuple(right))
+                pat = Pattern(g, elems_)
+                if pat.literals >= _ONE_SIDED[0] and _unique(pat, streams, alts, q):
+                    one_sided.append(pat)
+                    break
+    if core is None and not one_sided:
+        return None
+    return OccurrenceReader(core, wide, tuple(one_sided))

@@ -1,0 +1,656 @@
+"""Slot finders, one per kind of meaning-preserving choice.
+
+Each finder scans the prose blocks of an original and proposes candidates: a span of
+the original, the alternatives that may replace it (the original text first), and
+whether all occurrences of the same form should share one slot (spellings and
+hyphenations are coordinated, so a copy never spells one word two ways). A finder
+only proposes spans whose every character is editable (outside code, identifiers,
+numbers that matter, quoted strings and links); overlaps are settled by priority.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from headstart.carriers.prose import lexicon
+from headstart.carriers.prose.markdown_scan import Block
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    alternatives: tuple[str, ...]
+    kind: str
+    family: str | None = None  # occurrences with the same family share one slot
+    priority: int = 50  # lower wins an overlap
+
+
+class Scope:
+    """What the finders may touch: the original, its prose blocks, an editable mask."""
+
+    def __init__(self, text: str, blocks: list[Block], editable: bytearray) -> None:
+        self.text = text
+        self.blocks = [b for b in blocks if b.prose]
+        self.editable = editable
+        self.apostrophe = "\u2019" if text.count("\u2019") > text.count("'") else "'"
+
+    def ok(self, start: int, end: int) -> bool:
+        if end == start:
+            return start < len(self.text) and bool(self.editable[start])
+        return all(self.editable[start:end])
+
+    def boundary_ok(self, start: int, end: int) -> bool:
+        """The span is a whole word or phrase, not part of a compound or identifier."""
+        t = self.text
+        before = t[start - 1] if start > 0 else " "
+        after = t[end] if end < len(t) else " "
+        after2 = t[end + 1] if end + 1 < len(t) else " "
+        if before.isalnum() or before in "-_/\\@.'\u2019":
+            return False
+        if after.isalnum() or after in "-_/\\@'\u2019":
+            return False
+        return not (after in ".:" and (after2.isalnum() or after2 == "_"))
+
+    def sentence_start(self, block: Block, pos: int) -> bool:
+        """True if ``pos`` begins a sentence (after markup such as list markers)."""
+        t = self.text
+        i = pos - 1
+        while i >= block.start and t[i] in " \t\n*_>":
+            i -= 1
+        if i < block.start:
+            return True
+        if t[i] in ".!?":
+            return True
+        # Only list markers or a heading mark stand between the block start and pos.
+        head = t[block.start : pos]
+        return bool(re.fullmatch(r"[ \t>]*(?:[-*+]|\d{1,9}[.)]|#{1,6})[ \t*_]*", head))
+
+    def prose_matches(self, rx: re.Pattern[str]) -> Iterator[tuple[Block, re.Match[str]]]:
+        for block in self.blocks:
+            for m in rx.finditer(self.text, block.start, block.end):
+                yield block, m
+
+
+def match_case(model: str, word: str) -> str:
+    """``word`` written in the case pattern of ``model`` (lower, Capitalised, UPPER)."""
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _lower_or_sentence_case(scope: Scope, block: Block, start: int, word: str) -> bool:
+    if word == word.lower():
+        return True
+    return word[:1].isupper() and word[1:] == word[1:].lower() and scope.sentence_start(block, start)
+
+
+def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
+    alts = sorted(set(phrases), key=len, reverse=True)
+    # A phrase may run over a line break inside a paragraph.
+    body = "|".join(
+        re.escape(p).replace(r"\ ", r"[ \t]*\n?[ \t]*(?<=\s)").replace("'", "['\u2019]") for p in alts
+    )
+    return re.compile(r"(?<![\w'\u2019-])(?:" + body + r")(?![\w'\u2019-])", re.IGNORECASE)
+
+
+def _norm_phrase(s: str) -> str:
+    return re.sub(r"\s+", " ", s.replace("\u2019", "'")).lower()
+
+
+def _with_apostrophe(scope: Scope, s: str) -> str:
+    return s.replace("'", scope.apostrophe)
+
+
+# --- finders ---------------------------------------------------------------------------
+
+_SPELLING = {}
+for _us, _uk in lexicon.SPELLING_PAIRS:
+    _SPELLING[_us] = _uk
+    _SPELLING[_uk] = _us
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def find_spelling(scope: Scope) -> Iterator[Candidate]:
+    for block, m in scope.prose_matches(_WORD):
+        word = m.group()
+        other = _SPELLING.get(word.lower())
+        if other is None or not scope.boundary_ok(m.start(), m.end()):
+            continue
+        if not _lower_or_sentence_case(scope, block, m.start(), word):
+            continue
+        yield Candidate(
+            m.start(), m.end(), (word, match_case(word, other)), "spelling", f"spelling:{word}", 40
+        )
+
+
+_HYPHEN_FORMS: dict[str, tuple[str, ...]] = {}
+for _group in lexicon.HYPHENATION_GROUPS:
+    for _form in _group:
+        _HYPHEN_FORMS[_form] = _group
+for _hyphenated, _open in lexicon.COMPOUND_MODIFIERS:
+    _HYPHEN_FORMS[_hyphenated] = (_hyphenated, _open)
+_HYPHEN_RX = _phrase_regex(_HYPHEN_FORMS)
+
+
+def find_hyphenation(scope: Scope) -> Iterator[Candidate]:
+    for block, m in scope.prose_matches(_HYPHEN_RX):
+        text = m.group()
+        if not scope.boundary_ok(m.start(), m.end()):
+            continue
+        if not _lower_or_sentence_case(scope, block, m.start(), text):
+            continue
+        group = _HYPHEN_FORMS[_norm_phrase(text)]
+        alts = (text,) + tuple(match_case(text, g) for g in group if g != _norm_phrase(text))
+        yield Candidate(m.start(), m.end(), alts, "hyphenation", f"hyphenation:{text}", 40)
+
+
+_CONTRACT = {full: short for full, short in lexicon.CONTRACTIONS}
+_EXPAND = {short: full for full, short in lexicon.CONTRACTIONS}
+_CONTRACT_ONLY = dict(lexicon.CONTRACT_ONLY)
+_NEGATED = {form: group for group in lexicon.NEGATED_PRONOUNS for form in group}
+_CONTRACTION_RX = _phrase_regex(list(_CONTRACT) + list(_EXPAND) + list(_CONTRACT_ONLY) + list(_NEGATED))
+_NEXT_WORD = re.compile(r"[ \t]+[A-Za-z]")
+
+
+def find_contractions(scope: Scope) -> Iterator[Candidate]:
+    for block, m in scope.prose_matches(_CONTRACTION_RX):
+        text = m.group()
+        key = _norm_phrase(text)
+        if not scope.boundary_ok(m.start(), m.end()):
+            continue
+        if not _lower_or_sentence_case(scope, block, m.start(), text):
+            continue
+        followed_by_word = bool(_NEXT_WORD.match(scope.text, m.end()))
+        if key in _NEGATED:
+            alts = (text,) + tuple(match_case(text, f) for f in _NEGATED[key] if f != key)
+        elif key in _CONTRACT:
+            alts = (text, match_case(text, _CONTRACT[key]))
+        elif key in _EXPAND:
+            alts = (text, match_case(text, _EXPAND[key]))
+        elif key in _CONTRACT_ONLY and followed_by_word:
+            alts = (text, match_case(text, _CONTRACT_ONLY[key]))
+        else:
+            continue
+        alts = (alts[0],) + tuple(_with_apostrophe(scope, a) for a in alts[1:])
+        yield Candidate(m.start(), m.end(), alts, "contraction", None, 20)
+
+
+_SENTENCE_GROUPS: dict[str, tuple[str, ...]] = {}
+for _group in lexicon.SENTENCE_CONNECTIVES:
+    for _form in _group:
+        _SENTENCE_GROUPS[_form] = _group
+_SENTENCE_RX = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(_SENTENCE_GROUPS, key=len, reverse=True))
+    + r")(?=\s+\w)"
+)
+
+
+def find_sentence_connectives(scope: Scope) -> Iterator[Candidate]:
+    for block, m in scope.prose_matches(_SENTENCE_RX):
+        if not scope.sentence_start(block, m.start()):
+            continue
+        text = m.group()
+        group = _SENTENCE_GROUPS[" ".join(text.split())]
+        yield Candidate(
+            m.start(), m.end(), (text,) + tuple(g for g in group if g != text), "connective", None, 25
+        )
+
+
+_PHRASES: dict[str, tuple[str, ...]] = {g[0]: g for g in lexicon.PHRASE_CHOICES}
+_PHRASE_RX = _phrase_regex(_PHRASES)
+
+
+def find_phrases(scope: Scope) -> Iterator[Candidate]:
+    for block, m in scope.prose_matches(_PHRASE_RX):
+        text = m.group()
+        if not scope.boundary_ok(m.start(), m.end()):
+            continue
+        if not _lower_or_sentence_case(scope, block, m.start(), text):
+            continue
+        group = _PHRASES[_norm_phrase(text)]
+        yield Candidate(
+            m.start(), m.end(), (text,) + tuple(match_case(text, g) for g in group[1:]), "phrase", None, 30
+        )
+
+
+_ABBREV_RX = re.compile(r"(?<![\w.])(e\.g\.|i\.e\.)(,?)(?=\s)")
+_ABBREV = {g[0]: g for g in lexicon.ABBREVIATIONS}
+
+
+def find_abbreviations(scope: Scope) -> Iterator[Candidate]:
+    for _block, m in scope.prose_matches(_ABBREV_RX):
+        group = _ABBREV[m.group(1)]
+        text = m.group()
+        yield Candidate(
+            m.start(), m.end(), (text,) + tuple(g for g in group if g != text), "abbreviation", None, 25
+        )
+
+
+_CONJ_RX = re.compile(r"(,?)[ \t]+(and|or)[ \t]+(?=[\w`*_\[(])")
+_STOP = {
+    "and",
+    "or",
+    "but",
+    "which",
+    "that",
+    "who",
+    "when",
+    "if",
+    "because",
+    "while",
+    "where",
+    "then",
+    "so",
+    "although",
+    "though",
+    "since",
+    "as",
+    "whether",
+    "both",
+    "either",
+    "neither",
+    "between",
+    "unless",
+    "until",
+    "once",
+    "after",
+    "before",
+    "whereas",
+    "than",
+    "not",
+    # An element that starts with a verb follows an apposition, not a list comma:
+    # "The kind, a 16-bit integer at offset 32, is 1 or 2".
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "has",
+    "have",
+    "had",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "may",
+    "might",
+    "must",
+    "does",
+    "do",
+    "did",
+}
+_LATER_CONJ = re.compile(r"[ \t\n]+(?:and|or|nor)[ \t\n]+")
+
+
+def find_serial_commas(scope: Scope) -> Iterator[Candidate]:
+    """The Oxford comma in lists of three or more: "A, B, and C" / "A, B and C"."""
+    t = scope.text
+    for block, m in scope.prose_matches(_CONJ_RX):
+        comma_pos = m.start(1)
+        # The list element before the conjunction, back to the previous list comma.
+        sent_start = max(block.start, *(t.rfind(c, block.start, comma_pos) + 1 for c in ".;:!?("))
+        prev = t.rfind(",", sent_start, comma_pos)
+        while prev >= 0 and not (prev + 1 < len(t) and t[prev + 1] in " \t\n" and scope.ok(prev, prev + 1)):
+            prev = t.rfind(",", sent_start, prev)
+        if prev < 0:
+            continue
+        element = t[prev + 1 : comma_pos]
+        words = re.findall(r"[\w`'-]+", element)
+        if (
+            not 1 <= len(words) <= 4
+            or any(w.lower() in _STOP for w in words)
+            or re.search(r"[;:()]", element)
+        ):
+            continue
+        if not re.search(r"\w", t[sent_start:prev]):
+            continue  # nothing before the first comma: not a list
+        _start, sent_end = _sentence_bounds(t, block, m.end())
+        if _LATER_CONJ.search(t, m.end(), sent_end):
+            continue  # only the list's last conjunction takes the serial comma
+        if m.group(1):
+            if scope.ok(comma_pos, comma_pos + 1):
+                yield Candidate(comma_pos, comma_pos + 1, (",", ""), "serial-comma", None, 35)
+        elif scope.ok(comma_pos, comma_pos):
+            yield Candidate(comma_pos, comma_pos, ("", ","), "serial-comma", None, 35)
+
+
+_HEX_RX = re.compile(r"(?<![\w.$#/\\-])0[xX][0-9A-Fa-f]+(?![\w-])")
+_GROUPED_RX = re.compile(r"(?<![\w.,$#:/\\-])[1-9]\d{0,2}(?:,\d{3})+(?![\w-]|[.,]\d)")
+_LONG_RX = re.compile(r"(?<![\w.,$#:/\\-])[1-9]\d{4,}(?![\w-]|[.,]\d)")
+_UNIT_RX = re.compile(
+    r"(?<![\w.,$#:/\\-])[1-9]\d{3}(?=[ \t]+(?:bytes|pixels|rows|columns|entries|chunks|files|records|"
+    r"users|times|iterations|milliseconds|seconds|requests|partners|samples)\b)"
+)
+_PERCENT_RX = re.compile(r"(?<![\w.,$#:/\\-])(\d+(?:\.\d+)?)(%|\s+percent\b|\s+per\s+cent\b)")
+
+
+# SI style (ISO 80000): digits grouped by a narrow no-break space, "65 535".
+_SI_SPACE = "\u202f"
+
+
+def _group_digits(digits: str) -> str:
+    return f"{int(digits):,}"
+
+
+def find_numbers(scope: Scope) -> Iterator[Candidate]:
+    """Number formats with the value unchanged: hex case, digit grouping, percent style."""
+    t = scope.text
+    for _block, m in scope.prose_matches(_HEX_RX):
+        digits = m.group()[2:]
+        letters = [c for c in digits if c.isalpha()]
+        if not letters or not (all(c.islower() for c in letters) or all(c.isupper() for c in letters)):
+            continue
+        flipped = m.group()[:2] + (digits.upper() if letters[0].islower() else digits.lower())
+        yield Candidate(m.start(), m.end(), (m.group(), flipped), "hex-case", None, 45)
+    for _block, m in scope.prose_matches(_GROUPED_RX):
+        alts = (m.group(), m.group().replace(",", ""), m.group().replace(",", _SI_SPACE))
+        yield Candidate(m.start(), m.end(), alts, "digit-grouping", None, 45)
+    for rx in (_LONG_RX, _UNIT_RX):
+        for _block, m in scope.prose_matches(rx):
+            grouped = _group_digits(m.group())
+            alts = (m.group(), grouped, grouped.replace(",", _SI_SPACE))
+            yield Candidate(m.start(), m.end(), alts, "digit-grouping", None, 45)
+    for _block, m in scope.prose_matches(_PERCENT_RX):
+        number = m.group(1)
+        forms = (number + "%", number + " percent", number + " per cent")
+        orig = m.group()
+        style = 0 if m.group(2) == "%" else (1 if "percent" in m.group(2) else 2)
+        if t[m.end() : m.end() + 1].isalnum():
+            continue
+        yield Candidate(
+            m.start(),
+            m.end(),
+            (orig,) + tuple(f for i, f in enumerate(forms) if i != style),
+            "percent",
+            None,
+            45,
+        )
+
+
+_NUMWORD_RX = re.compile(r"\b(" + "|".join(lexicon.NUMBER_WORDS) + r")[ \t]+([a-z]{3,})(?![\w'\u2019-])")
+
+
+def find_number_words(scope: Scope) -> Iterator[Candidate]:
+    """ "two bytes" / "2 bytes": a small count before a plural noun, never at a sentence start."""
+    t = scope.text
+    for block, m in scope.prose_matches(_NUMWORD_RX):
+        if m.group(2) not in lexicon.COUNTED_NOUNS:
+            continue
+        before = t[block.start : m.start(1)].rstrip()
+        if not before or not (before[-1].isalpha() or before[-1] in ",;:("):
+            continue
+        if not scope.boundary_ok(m.start(1), m.end(1)):
+            continue
+        word = m.group(1)
+        yield Candidate(m.start(1), m.end(1), (word, lexicon.NUMBER_WORDS[word]), "number-word", None, 45)
+
+
+_INTRO_RX = re.compile(
+    r"(?:"
+    + "|".join(re.escape(a).replace(r"\ ", r"[ \t]+") for a in lexicon.INTRO_ADVERBS)
+    + r")(,)(?=[ \t]+\w)"
+    r"|(?:" + "|".join(lexicon.INTRO_PREPOSITIONS) + r")(?:\s+[\w`'.-]+){1,4}?(,)(?=\s+\w)"
+)
+
+
+_INTRO_BARE_RX = re.compile(
+    r"(?:"
+    + "|".join(re.escape(a).replace(r"\ ", r"[ \t]+") for a in lexicon.INTRO_ADVERBS)
+    + r")()[ \t]+([a-z]+)\b"
+)
+
+
+def find_intro_commas(scope: Scope) -> Iterator[Candidate]:
+    """ "On Windows, the process ..." / "On Windows the process ...": the comma after a
+    short introductory phrase is optional. Without a comma in the original, only a
+    known phrase followed by a subject ("the", "we", ...) is taken, so the phrase
+    boundary is certain."""
+    for block, m in scope.prose_matches(_INTRO_RX):
+        if not scope.sentence_start(block, m.start()):
+            continue
+        comma = m.start(1) if m.group(1) else m.start(2)
+        if re.match(r"\s+[\w'-]+,", scope.text[comma + 1 : comma + 40]):
+            continue  # "Once the width exceeds 0x3fff, however, ..." pairs with a parenthetical
+        yield Candidate(comma, comma + 1, (",", ""), "intro-comma", None, 55)
+    for block, m in scope.prose_matches(_INTRO_BARE_RX):
+        if m.group(2) in lexicon.THAT_SUBJECTS and scope.sentence_start(block, m.start()):
+            yield Candidate(m.start(1), m.start(1), ("", ","), "intro-comma", None, 55)
+
+
+_RELATIVE_RX = re.compile(
+    r"(?<=[a-z])[ \t]+(that|which)(?=[ \t]+(?:" + "|".join(lexicon.RELATIVE_NEXT) + r")\b)"
+)
+
+
+def find_relatives(scope: Scope) -> Iterator[Candidate]:
+    """ "a structure that is serialized" / "a structure which is serialized": a
+    restrictive relative clause (no comma before it), introduced by either word."""
+    t = scope.text
+    for block, m in scope.prose_matches(_RELATIVE_RX):
+        before = re.findall(r"[A-Za-z']+", t[max(block.start, m.start() - 60) : m.start()])[-4:]
+        if not before or before[-1].lower() in lexicon.NOT_ANTECEDENTS:
+            continue
+        # The word before must be a noun: one introduced by a determiner ("the bytes
+        # that", "a structure that"), or a plural ("Versions that"). "can't do that
+        # should" has neither: there "that" is a pronoun.
+        noun = before[-1].lower()
+        if not (
+            any(w.lower() in lexicon.DETERMINERS for w in before[-4:-1])
+            or (noun.endswith("s") and not noun.endswith("ss") and noun not in lexicon.NOT_PLURAL)
+        ):
+            continue
+        word = m.group(1)
+        yield Candidate(
+            m.start(1), m.end(1), (word, "which" if word == "that" else "that"), "relative", None, 58
+        )
+
+
+_ETC_RX = re.compile(r",[ \t]+(etc\.|and[ \t]+so[ \t]+on\.)(?=\s*(?:$|[A-Z*\n]))")
+
+
+def find_etc(scope: Scope) -> Iterator[Candidate]:
+    """ "..., etc." / "..., and so on." at the end of a sentence."""
+    for _block, m in scope.prose_matches(_ETC_RX):
+        word = m.group(1)
+        alts = (word, "and so on.") if word == "etc." else (word, "etc.")
+        yield Candidate(m.start(1), m.end(1), alts, "etc", None, 45)
+
+
+_THAT_RX = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(v).replace(r"\ ", r"[ \t]+") for v in lexicon.THAT_VERBS)
+    + r")[ \t]+(that[ \t]+)([A-Za-z]+)\b"
+)
+
+
+def find_optional_that(scope: Scope) -> Iterator[Candidate]:
+    """ "we believe that the overflow ..." / "we believe the overflow ...": the
+    complementizer only, recognised by the subject that follows it."""
+    for _block, m in scope.prose_matches(_THAT_RX):
+        if m.group(2).lower() not in lexicon.THAT_SUBJECTS or "\n" in m.group(1):
+            continue
+        yield Candidate(m.start(1), m.end(1), (m.group(1), ""), "optional-that", None, 50)
+
+
+_BUT_RX = re.compile(r"(,)[ \t]+(?:but|yet)[ \t]+(?=\w)")
+_CLAUSE_AND_RX = re.compile(r"(,)[ \t]+(?:and|or)[ \t]+(?=\w)")
+
+
+_CLAUSE_END = re.compile(r"[.;:!?](?=\s|$)")
+
+
+def _sentence_bounds(t: str, block: Block, pos: int) -> tuple[int, int]:
+    """The clause around ``pos``: from after the previous stop to the next one."""
+    start = block.start
+    for m in _CLAUSE_END.finditer(t, block.start, pos):
+        start = m.end()
+    end = _CLAUSE_END.search(t, pos, block.end)
+    return start, end.start() if end else block.end
+
+
+def find_clause_commas(scope: Scope) -> Iterator[Candidate]:
+    """The comma before "but" or a clause-joining "and"/"or" is optional, unless it pairs
+    with a later comma (a parenthetical: "the viewer, and the service, are ...")."""
+    t = scope.text
+    for rx, min_after in ((_BUT_RX, 2), (_CLAUSE_AND_RX, 4)):
+        for block, m in scope.prose_matches(rx):
+            comma = m.start(1)
+            start, end = _sentence_bounds(t, block, m.end())
+            after = t[m.end() : end]
+            words_after = re.findall(r"[\w`'-]+", after)
+            if len(words_after) < min_after or "," in " ".join(after.split()[:5]):
+                continue
+            if len(re.findall(r"\w+", t[start:comma])) < 3:
+                continue
+            if re.search(r",\s", t[start:comma]):
+                continue  # a list of clauses: the serial-comma finder decides there
+            if "(" in t[start:comma] and ")" not in t[start:comma]:
+                continue
+            if scope.ok(comma, comma + 1):
+                yield Candidate(comma, comma + 1, (",", ""), "clause-comma", None, 60)
+
+
+_SEMICOLON_RX = re.compile(r";([ \t]+)([a-z]{2,}(?:['\u2019][a-z]+)?)\b")
+
+
+def find_semicolons(scope: Scope) -> Iterator[Candidate]:
+    """ "...; otherwise the decoder ..." / "... . Otherwise the decoder ...": two
+    independent clauses, joined or as two sentences."""
+    t = scope.text
+    for block, m in scope.prose_matches(_SEMICOLON_RX):
+        start = max(block.start, *(t.rfind(c, block.start, m.start()) + 1 for c in ".!?:"))
+        ends = [i for i in (t.find(c, m.end(), block.end) for c in ".!?:") if i >= 0]
+        end = min(ends, default=block.end)
+        before, after = t[start : m.start()], t[m.end(2) : end]
+        if ";" in before or ";" in after or "(" in before or ")" in after:
+            continue
+        if len(re.findall(r"\w+", before)) < 3 or len(re.findall(r"\w+", after)) < 2:
+            continue
+        if not scope.boundary_ok(m.start(2), m.end(2)):
+            continue
+        word = m.group(2)
+        alts = (m.group(), "." + m.group(1) + word[0].upper() + word[1:])
+        yield Candidate(m.start(), m.end(), alts, "semicolon", None, 65)
+
+
+_COMPARISONS = {g[0]: g for g in lexicon.NUMERIC_COMPARISONS}
+_COMPARISON_RX = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in _COMPARISONS) + r")(?=[ \t]+\d)"
+)
+
+
+def find_comparisons(scope: Scope) -> Iterator[Candidate]:
+    """ "greater than 0x3fff" / "larger than 0x3fff": only before a number."""
+    for block, m in scope.prose_matches(_COMPARISON_RX):
+        text = m.group(1)
+        if not _lower_or_sentence_case(scope, block, m.start(), text):
+            continue
+        group = _COMPARISONS[_norm_phrase(text)]
+        yield Candidate(
+            m.start(),
+            m.end(),
+            (text,) + tuple(match_case(text, g) for g in group[1:]),
+            "comparison",
+            None,
+            30,
+        )
+
+
+_WHILE_RX = re.compile(r"(?<=,)[ \t]+(while|whereas)(?=[ \t]+[a-z])")
+
+
+def find_contrast(scope: Scope) -> Iterator[Candidate]:
+    """ ", while the allocation ..." / ", whereas the allocation ...": after a comma,
+    "while" contrasts (the temporal "while" takes no comma)."""
+    for _block, m in scope.prose_matches(_WHILE_RX):
+        word = m.group(1)
+        yield Candidate(
+            m.start(1), m.end(1), (word, "whereas" if word == "while" else "while"), "contrast", None, 30
+        )
+
+
+_SHORT_HEX_RX = re.compile(r"(?<![\w.$#/\\-])0[xX](?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{7})(?![\w-])")
+
+
+def find_hex_padding(scope: Scope) -> Iterator[Candidate]:
+    """ "0x400" / "0x0400": a leading zero to a whole number of bytes, value unchanged."""
+    for _block, m in scope.prose_matches(_SHORT_HEX_RX):
+        text = m.group()
+        if any(c.isalpha() for c in text[2:]):
+            continue  # the hex-case finder owns these
+        yield Candidate(m.start(), m.end(), (text, text[:2] + "0" + text[2:]), "hex-padding", None, 46)
+
+
+FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
+    find_spelling,
+    find_hyphenation,
+    find_contractions,
+    find_sentence_connectives,
+    find_phrases,
+    find_abbreviations,
+    find_serial_commas,
+    find_numbers,
+    find_number_words,
+    find_intro_commas,
+    find_optional_that,
+    find_clause_commas,
+    find_semicolons,
+    find_relatives,
+    find_etc,
+    find_comparisons,
+    find_contrast,
+    find_hex_padding,
+)
+
+
+def find_candidates(scope: Scope) -> list[Candidate]:
+    """Every finder's proposals that lie in editable text, overlaps settled by priority."""
+    proposals = []
+    for finder in FINDERS:
+        for c in finder(scope):
+            c = _same_line_count(c)
+            if scope.ok(c.start, c.end) and len(set(c.alternatives)) == len(c.alternatives):
+                proposals.append(c)
+    proposals.sort(key=lambda c: (c.priority, c.start, c.end))
+    taken: list[tuple[int, int]] = []
+    chosen: list[Candidate] = []
+    for c in proposals:
+        if any(_overlaps((c.start, c.end), span) for span in taken):
+            continue
+        taken.append((c.start, c.end))
+        chosen.append(c)
+    chosen.sort(key=lambda c: (c.start, c.end))
+    return chosen
+
+
+def _same_line_count(c: Candidate) -> Candidate:
+    """Alternatives keep the original's line breaks, so every copy has the same lines
+    (a coalition mixing copies line by line then mixes like with like)."""
+    breaks = c.alternatives[0].count("\n")
+    if not breaks:
+        return c
+    alts = [c.alternatives[0]]
+    for alt in c.alternatives[1:]:
+        while alt.count("\n") < breaks:
+            i = alt.rfind(" ")
+            alt = alt[:i] + "\n" + alt[i + 1 :] if i >= 0 else "\n" + alt
+        alts.append(alt)
+    return Candidate(c.start, c.end, tuple(alts), c.kind, c.family, c.priority)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    if a[0] == a[1] or b[0] == b[1]:
+        # An insertion point collides with a span that strictly contains it, or with
+        # another insertion at the same point; touching is fine.
+        if a[0] == a[1] and b[0] == b[1]:
+            return a[0] == b[0]
+        point, span = (a[0], b) if a[0] == a[1] else (b[0], a)
+        return span[0] < point < span[1]
+    return a[0] < b[1] and b[0] < a[1]

@@ -1,0 +1,138 @@
+"""Find a slot's context in a token stream and see which alternative sits inside it.
+
+A pattern is the slot (the *target*) with a few tokens of context on either side.
+Context elements are literal tokens (compared case-insensitively) or other slots
+(wildcards: any of their alternatives). Matching starts from the rarest literal in
+the stream and grows outwards, so it costs little however long the leak is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from headstart.carriers.prose.normalize import fold
+
+TARGET = -1
+Elem = str | int  # a folded literal token, a wildcard slot index, or TARGET
+_NONE = (-2, -1, -1)  # "matched, and the target is not in this half"
+Hit = tuple[int, int, int]  # (alternative, first token, end token) of the target
+
+
+@dataclass(frozen=True)
+class Pattern:
+    slot: int
+    elems: tuple[Elem, ...]  # contains TARGET exactly once
+
+    @property
+    def literals(self) -> int:
+        return sum(1 for e in self.elems if isinstance(e, str))
+
+
+class Stream:
+    """A token stream with an index from folded token to positions (and, for a leak,
+    which tokens begin a line)."""
+
+    def __init__(self, toks: Sequence[str], line_starts: Sequence[bool] | None = None) -> None:
+        self.toks = list(toks)
+        self.line_starts = list(line_starts) if line_starts is not None else [False] * len(self.toks)
+        self.folded = [fold(t) for t in self.toks]
+        self.where: dict[str, list[int]] = defaultdict(list)
+        for i, t in enumerate(self.folded):
+            self.where[t].append(i)
+
+    def __len__(self) -> int:
+        return len(self.toks)
+
+
+class AltTable:
+    """Every slot's alternatives as token tuples, exact and folded."""
+
+    def __init__(self, exact: Sequence[Sequence[tuple[str, ...]]]) -> None:
+        self.exact = [list(a) for a in exact]
+        self.folded = [[tuple(fold(t) for t in alt) for alt in alts] for alts in self.exact]
+        # Alternatives that differ only in case (0x3fff / 0x3FFF) cannot be told apart
+        # once case is lost.
+        self.fold_distinct = [len(set(f)) == len(f) for f in self.folded]
+
+
+def find(
+    pattern: Pattern, stream: Stream, alts: AltTable, fold_target: bool = False
+) -> dict[int, frozenset[Hit]]:
+    """For each place the pattern matches: the target alternatives that fit there, each
+    with the span of tokens it covers."""
+    lits = [(k, e) for k, e in enumerate(pattern.elems) if isinstance(e, str)]
+    if not lits:
+        return {}
+    k_piv, tok = min(lits, key=lambda ke: len(stream.where.get(ke[1], ())))
+    out: dict[int, frozenset[Hit]] = {}
+    matcher = _Matcher(pattern, stream, alts, fold_target)
+    for x in stream.where.get(tok, ()):
+        fwd = matcher.forward(k_piv + 1, x + 1)
+        if not fwd:
+            continue
+        bwd = matcher.backward(k_piv - 1, x - 1)
+        if not bwd:
+            continue
+        found = (fwd | bwd) - {_NONE}
+        if found:
+            out[x] = frozenset(found)
+    return out
+
+
+class _Matcher:
+    def __init__(self, pattern: Pattern, stream: Stream, alts: AltTable, fold_target: bool) -> None:
+        self.elems = pattern.elems
+        self.slot = pattern.slot
+        self.stream = stream
+        self.alts = alts
+        self.fold_target = fold_target
+
+    def _choices(self, e: int) -> list[tuple[int, tuple[str, ...], bool]]:
+        """(alternative index, tokens, compare folded?) for a slot element."""
+        if e == TARGET:
+            if self.fold_target:
+                return [(i, a, True) for i, a in enumerate(self.alts.folded[self.slot])]
+            return [(i, a, False) for i, a in enumerate(self.alts.exact[self.slot])]
+        return [(-2, a, True) for a in self.alts.folded[e]]
+
+    def _eq(self, start: int, seq: tuple[str, ...], folded: bool) -> bool:
+        if start < 0 or start + len(seq) > len(self.stream):
+            return False
+        src = self.stream.folded if folded else self.stream.toks
+        return all(src[start + i] == t for i, t in enumerate(seq))
+
+    def forward(self, k: int, pos: int) -> set[Hit]:
+        if k == len(self.elems):
+            return {_NONE}
+        e = self.elems[k]
+        if isinstance(e, str):
+            if pos < len(self.stream) and self.stream.folded[pos] == e:
+                return self.forward(k + 1, pos + 1)
+            return set()
+        found: set[Hit] = set()
+        for idx, seq, folded in self._choices(e):
+            if self._eq(pos, seq, folded):
+                rest = self.forward(k + 1, pos + len(seq))
+                if rest:
+                    found |= {(idx, pos, pos + len(seq))} if e == TARGET else rest
+        return found
+
+    def backward(self, k: int, pos: int) -> set[Hit]:
+        """Match elems[..k] so that elems[k] ends at ``pos`` (inclusive)."""
+        if k < 0:
+            return {_NONE}
+        e = self.elems[k]
+        if isinstance(e, str):
+            if pos >= 0 and self.stream.folded[pos] == e:
+                return self.backward(k - 1, pos - 1)
+            return set()
+        found: set[Hit] = set()
+        for idx, seq, folded in self._choices(e):
+            start = pos - len(seq) + 1
+            if self._eq(start, seq, folded):
+                rest = self.backward(k - 1, pos - len(seq))
+                if rest:
+                    found |= {(idx, start, pos + 1)} if e == TARGET else rest
+        return found
