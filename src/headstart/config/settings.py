@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "headstart.apps.advisories",
     "headstart.apps.notifications",
     "headstart.apps.delivery",
+    "headstart.apps.investigations",
     "headstart.faces.portal",
 ]
 

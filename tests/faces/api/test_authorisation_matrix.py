@@ -99,6 +99,10 @@ def partners_download_open_packages(role: str, target: str | None) -> int:
     return open_advisories_only(role, target)
 
 
+def staff_find_no_investigation(role: str, target: str | None) -> int:
+    return 404 if role == STAFF else 403  # the table's path values name no investigation
+
+
 EXPECTED: dict[tuple[str, str], Callable[[str, str | None], int]] = {
     ("GET", "/me"): everyone,
     ("GET", "/nda"): everyone,
@@ -121,6 +125,9 @@ EXPECTED: dict[tuple[str, str], Callable[[str, str | None], int]] = {
     ("GET", "/program"): everyone,
     ("GET", "/audit"): staff_only(200),
     ("GET", "/audit/verify"): staff_only(200),
+    ("POST", "/investigations"): staff_only(201),
+    ("GET", "/investigations/{investigation}"): staff_find_no_investigation,
+    ("GET", "/investigations/{investigation}/report"): staff_find_no_investigation,
 }
 
 
@@ -133,6 +140,8 @@ def request_body(method: str, path: str) -> dict[str, Any]:
     if (method, path) == ("POST", "/tiers"):
         return {"data": json.dumps({"name": "gold", "lead_time": "48h", "entitlements": ["writeup"]}),
                 "content_type": "application/json"}
+    if (method, path) == ("POST", "/investigations"):
+        return {"data": {"text": "a note about nothing"}}
     if (method, path) == ("POST", "/advisories"):
         patch_at = (timezone.now() + dt.timedelta(days=3)).isoformat()
         return {"data": {"id": "HS-2026-0100", "title": "Created through the table", "patch_at": patch_at,

@@ -8,7 +8,7 @@ from ninja.throttling import AuthRateThrottle
 
 from headstart.apps.errors import HeadstartError
 from headstart.faces.api.auth import ActiveSession, BearerToken
-from headstart.faces.api.routes import advisories, audit, delivery, me, partners
+from headstart.faces.api.routes import advisories, audit, delivery, investigations, me, partners
 
 api = NinjaAPI(
     title="Headstart API",
@@ -25,6 +25,7 @@ api.add_router("", partners.router)
 api.add_router("", advisories.router)
 api.add_router("", audit.router)
 api.add_router("", delivery.router)
+api.add_router("", investigations.router)
 
 
 @api.exception_handler(HeadstartError)

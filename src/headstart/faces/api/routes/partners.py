@@ -6,6 +6,7 @@ from ninja import Router
 
 from headstart.apps.advisories.access import require_staff
 from headstart.apps.errors import NotFound
+from headstart.apps.investigations.services import investigation_ref_for_enforcement
 from headstart.apps.partners.models import Partner, PartnerStatus, Tier
 from headstart.apps.partners.services import (PartnerInput, add_partner, add_tier, get_partner, parse_lead_time,
                                               set_status)
@@ -45,7 +46,8 @@ def create_partner(request, data: PartnerIn):  # type: ignore[no-untyped-def]
 def _change(request, name: str, status: str, data: StatusIn):  # type: ignore[no-untyped-def]
     require_staff(request.auth)
     partner = get_partner(name)
-    set_status(partner, status, reason=data.reason, actor=actor_for(request), investigation_ref=data.investigation)
+    set_status(partner, status, reason=data.reason, actor=actor_for(request),
+               investigation_ref=investigation_ref_for_enforcement(data.investigation))
     partner.refresh_from_db()
     return present.partner(partner, history=True)
 

@@ -123,12 +123,13 @@ def run_show(args) -> int:  # type: ignore[no-untyped-def]
 
 
 def run_status(args) -> int:  # type: ignore[no-untyped-def]
+    from headstart.apps.investigations.services import investigation_ref_for_enforcement
     from headstart.apps.partners.services import get_partner, set_status
 
     new = {"suspend": "suspended", "expel": "expelled", "reinstate": "active"}[args.action]
     partner = get_partner(args.name)
     set_status(partner, new, reason=args.reason, actor=cli_actor(),
-               investigation_ref=getattr(args, "investigation", "") or "")
+               investigation_ref=investigation_ref_for_enforcement(getattr(args, "investigation", "") or ""))
     partner.refresh_from_db()
     emit(args, present.partner(partner, history=True),
          f"Partner {partner.name} is now {partner.status}; its sessions and tokens stop working on their next request")

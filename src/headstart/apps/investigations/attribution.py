@@ -1,0 +1,297 @@
+"""From matched pieces to scores, p-values and accusations, with the evidence behind them.
+
+For every delivered file (one marking scope) that some piece matched, the file's carrier
+reads each matching piece; the readings are merged into ONE leak per scope (a symbol two
+readings agree on is kept, a conflicting one erased), because two leaks scored against
+the same codebook are not independent and adding their scores would break the p-value.
+All scopes are then combined in one call to headstart.marking.attribute, so one
+family-wise bound covers every partner considered for every file. The partners considered
+for a file are exactly those whose copy of it was delivered (Copy rows).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
+from headstart.apps.delivery import copies
+from headstart.apps.delivery.models import Commitment, Copy
+from headstart.apps.errors import Invalid
+from headstart.apps.investigations.matching import Match, Original
+from headstart.apps.partners.models import Partner
+from headstart.carriers import ERASED, Carrier, CarrierError, Reading, carrier_for
+from headstart.marking import Attribution, Codebook, Leak, MarkingError, attribute, verify_commitment
+from headstart.triggers import TriggerError, load_spec, render_procedure
+
+TOP = 10
+
+
+def merge_readings(readings: list[Reading], m: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """One reading from several of the same file: agreeing symbols kept (with the highest
+    confidence seen), conflicting ones erased. Returns (symbols, confidence, conflicts)."""
+    symbols = np.full(m, ERASED, dtype=np.int64)
+    confidence = np.zeros(m, dtype=np.float64)
+    conflict = np.zeros(m, dtype=bool)
+    for reading in readings:
+        seen = (reading.symbols != ERASED) & (reading.confidence > 0)
+        fresh = seen & (symbols == ERASED) & ~conflict
+        same = seen & (symbols == reading.symbols)
+        differs = seen & (symbols != ERASED) & (symbols != reading.symbols)
+        symbols[fresh] = reading.symbols[fresh]
+        confidence[fresh] = reading.confidence[fresh]
+        confidence[same] = np.maximum(confidence[same], reading.confidence[same])
+        conflict |= differs
+    symbols[conflict] = ERASED
+    confidence[conflict] = 0.0
+    return symbols, confidence, int(conflict.sum())
+
+
+@dataclass
+class PieceReading:
+    match: Match
+    piece_name: str
+    read: int = 0
+    problem: str = ""
+
+
+@dataclass
+class ScopeEvidence:
+    """Everything read for one delivered file (one marking scope)."""
+
+    advisory: Advisory
+    deliverable: copies.Deliverable
+    readings: list[PieceReading] = field(default_factory=list)
+    symbols: np.ndarray | None = None
+    confidence: np.ndarray | None = None
+    conflicts: int = 0
+    holders: dict[str, Partner] = field(default_factory=dict)  # uid -> partner with a delivered copy
+    commitment_ids: set[int] = field(default_factory=set)
+
+    @property
+    def scope(self) -> str:
+        return self.deliverable.scope
+
+    @property
+    def slots(self) -> int:
+        return len(self.deliverable.carrier.slots) if self.deliverable.carrier else 0
+
+    @property
+    def positions_read(self) -> int:
+        if self.symbols is None or self.confidence is None:
+            return 0
+        return int(np.count_nonzero((self.symbols != ERASED) & (self.confidence > 0)))
+
+    @property
+    def usable(self) -> bool:
+        return self.deliverable.carrier is not None and self.positions_read > 0 and bool(self.holders)
+
+    def leak(self) -> Leak:
+        assert self.symbols is not None and self.confidence is not None
+        return Leak(self.symbols, self.confidence)
+
+    def book(self, key: bytes) -> Codebook:
+        assert self.deliverable.carrier is not None
+        return Codebook(key=key, scope=self.scope, alphabet_sizes=self.deliverable.carrier.alphabet_sizes,
+                        partners=sorted(self.holders))
+
+
+class DeliveredFiles:
+    """Each advisory's delivered files with their carriers (every version that went out),
+    prepared once per investigation and looked up by artifact."""
+
+    def __init__(self, notes: list[str]) -> None:
+        self.notes = notes
+        self._advisories: dict[str, Advisory] = {}
+        self._files: dict[str, dict[int, copies.Deliverable]] = {}
+
+    def advisory(self, ident: str) -> Advisory:
+        if ident not in self._advisories:
+            self._advisories[ident] = Advisory.objects.get(ident=ident)
+        return self._advisories[ident]
+
+    def get(self, original: Original) -> copies.Deliverable | None:
+        if original.advisory not in self._files:
+            self._files[original.advisory] = self._load(self.advisory(original.advisory))
+        return self._files[original.advisory].get(original.artifact_id)
+
+    def carrier_of(self, original: Original) -> Carrier | None:
+        deliverable = self.get(original)
+        return deliverable.carrier if deliverable is not None else None
+
+    def _load(self, advisory: Advisory) -> dict[int, copies.Deliverable]:
+        try:
+            files = {d.artifact.pk: d for d in copies.deliverables(advisory)}
+        except Invalid as exc:
+            self.notes.append(f"{advisory.ident}: its current files cannot be prepared for reading ({exc.message})")
+            files = {}
+        delivered = set(Copy.objects.filter(artifact__advisory=advisory).values_list("artifact_id", flat=True))
+        for commitment in advisory.commitments.order_by("-version"):
+            missing = (delivered & set(commitment.artifact_ids)) - set(files)
+            if missing:
+                files.update(earlier_deliverables(advisory, commitment.artifact_ids, missing, self.notes))
+        return files
+
+
+def earlier_deliverables(advisory: Advisory, artifact_ids: list[int], wanted: set[int],
+                         notes: list[str]) -> dict[int, copies.Deliverable]:
+    """Delivered files of earlier artifact versions, with the carriers they were marked with.
+
+    ``artifact_ids`` is the set of artifacts committed together (a Commitment's): a binary
+    PoC's trigger specification is the one that went out beside it. Mirrors
+    copies.deliverables(), which prepares the current versions only."""
+    artifacts = list(Artifact.objects.filter(advisory=advisory, pk__in=artifact_ids))
+    specs = [copies.original_bytes(a).decode("utf-8") for a in artifacts if a.kind == ArtifactKind.TRIGGER_SPEC]
+    out = {}
+    for artifact in artifacts:
+        if artifact.pk not in wanted:
+            continue
+        original = copies.original_bytes(artifact)
+        name = artifact.name
+        carrier: Carrier | None = None
+        try:
+            if artifact.kind == ArtifactKind.TRIGGER_SPEC:
+                name = copies.procedure_name(artifact)
+                carrier = _earlier_carrier("procedure", name, artifact.sha256,
+                                           render_procedure(load_spec(original.decode("utf-8"))).encode(), None)
+            elif artifact.kind == ArtifactKind.POC_BINARY:
+                for spec in specs:
+                    try:
+                        carrier = _earlier_carrier(artifact.kind, name, artifact.sha256, original, spec)
+                        break
+                    except (CarrierError, TriggerError):
+                        continue
+            else:
+                carrier = _earlier_carrier(artifact.kind, name, artifact.sha256, original, None)
+        except (CarrierError, TriggerError, UnicodeDecodeError) as exc:
+            if not artifact.unmarked_reason:
+                notes.append(f"{artifact}: cannot be prepared for reading ({exc})")
+                continue
+        out[artifact.pk] = copies.Deliverable(artifact, name, carrier if carrier is not None and carrier.slots else None)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _earlier_carrier(kind: str, name: str, sha256: str, original: bytes, spec_text: str | None) -> Carrier:
+    return carrier_for(kind, name, original, spec_text=spec_text)
+
+
+def gather(matches: list[Match], piece_names: list[str], files: DeliveredFiles, notes: list[str]) -> list[ScopeEvidence]:
+    """Read every matched delivered file's carrier on its pieces and merge per file."""
+    by_file: dict[tuple[str, int], list[Match]] = {}
+    for m in matches:
+        by_file.setdefault((m.original.advisory, m.original.artifact_id), []).append(m)
+    out = []
+    for (ident, _artifact), file_matches in by_file.items():
+        file_name = file_matches[0].original.file_name
+        deliverable = files.get(file_matches[0].original)
+        if deliverable is None:
+            continue
+        evidence = ScopeEvidence(files.advisory(ident), deliverable)
+        for copy in (Copy.objects.filter(artifact=deliverable.artifact, file_name=file_name)
+                     .select_related("partner")):
+            evidence.holders[str(copy.partner.uid)] = copy.partner
+            evidence.commitment_ids.add(copy.commitment_id)
+        carrier = deliverable.carrier
+        readings = []
+        for m in file_matches:
+            pr = PieceReading(m, piece_names[m.piece])
+            if carrier is None:
+                pr.problem = f"sent unmarked ({deliverable.artifact.unmarked_reason}): nothing to read"
+            else:
+                try:
+                    reading = m.reading if m.reading is not None else carrier.read(m.view)
+                    pr.read = reading.read
+                    readings.append(reading)
+                except (CarrierError, TriggerError, ValueError) as exc:
+                    pr.problem = f"the {carrier.kind} carrier could not read it: {exc}"
+            evidence.readings.append(pr)
+        if carrier is not None:
+            evidence.symbols, evidence.confidence, evidence.conflicts = merge_readings(readings, len(carrier.slots))
+        if not evidence.holders:
+            notes.append(f"{ident}/{file_name}: no partner has received this file, so nobody can be considered for it")
+        out.append(evidence)
+    return sorted(out, key=lambda e: (e.advisory.ident, e.deliverable.file_name, e.deliverable.artifact.version))
+
+
+def attribute_scopes(evidence: list[ScopeEvidence], key: bytes, threshold: float) -> Attribution | None:
+    """One attribution over every usable scope, or None when no scope shows a mark."""
+    pairs = [(e.book(key), e.leak()) for e in evidence if e.usable]
+    if not pairs:
+        return None
+    try:
+        return attribute(pairs, threshold=threshold)
+    except MarkingError as exc:
+        raise Invalid(f"attribution failed: {exc}") from None
+
+
+def agreement(evidence: ScopeEvidence, key: bytes, uid: str) -> int:
+    """Slots read in this file where the partner's copy holds the leaked symbol."""
+    assert evidence.symbols is not None
+    read = evidence.symbols != ERASED
+    codeword = evidence.book(key).codeword(uid)
+    return int(np.count_nonzero(read & (codeword == evidence.symbols)))
+
+
+def innocent_agreement(evidence: ScopeEvidence, key: bytes) -> float:
+    """How many read slots an innocent partner is expected to agree with, given the biases."""
+    assert evidence.symbols is not None and evidence.confidence is not None
+    biases = evidence.book(key).biases
+    return float(sum(biases[i][s] for i, s in enumerate(evidence.symbols.tolist())
+                     if s != ERASED and evidence.confidence[i] > 0))
+
+
+# ---- the codebook commitment -------------------------------------------------------------------
+
+def _signature_ok(signed_statement: str, statement: str, certificate: str) -> bool:
+    """The clearsigned statement carries a valid signature of the program over this statement."""
+    import pysequoia
+
+    try:
+        signer = pysequoia.Cert.from_bytes(certificate.encode())
+        verified = pysequoia.verify(bytes=signed_statement.encode(), store=lambda ids: [signer])
+    except Exception:  # noqa: BLE001 - pysequoia raises plain exceptions for any bad signature
+        return False
+    body = bytes(verified.bytes).decode("utf-8", errors="replace")
+    return bool(verified.valid_sigs) and body.rstrip("\r\n") == statement.rstrip("\r\n")
+
+
+def check_commitments(evidence: list[ScopeEvidence], key: bytes, signing_certificate: str) -> dict:
+    """Recompute each scope's codebook commitment from the key and the committed partner list
+    and compare it with what was committed (and signed) before the copies went out."""
+    scopes = []
+    for e in evidence:
+        if e.deliverable.carrier is None or not e.holders:
+            continue
+        for commitment in Commitment.objects.filter(pk__in=e.commitment_ids).order_by("version"):
+            scopes.append(_check_one(e, commitment, key, signing_certificate))
+    return {"ok": all(s["ok"] for s in scopes) if scopes else None, "scopes": scopes}
+
+
+def _check_one(e: ScopeEvidence, commitment: Commitment, key: bytes, certificate: str) -> dict:
+    assert e.deliverable.carrier is not None
+    statement_ok = hashlib.sha256(commitment.statement.encode()).hexdigest() == commitment.digest
+    try:
+        statement = json.loads(commitment.statement)
+        entry = next((f for f in statement.get("files", []) if f.get("scope") == e.scope), None)
+    except (ValueError, AttributeError):
+        entry = None
+    committed = (entry or {}).get("codebook", "")
+    committed_partners = set(commitment.partner_uids)
+    book_ok = False
+    if committed:
+        book = Codebook(key=key, scope=e.scope, alphabet_sizes=e.deliverable.carrier.alphabet_sizes,
+                        partners=sorted(committed_partners))
+        book_ok = verify_commitment(book, committed)
+    holders_here = {str(uid) for uid in Copy.objects.filter(artifact=e.deliverable.artifact, commitment=commitment)
+                    .values_list("partner__uid", flat=True)}
+    covered = holders_here <= committed_partners
+    signature_ok = _signature_ok(commitment.signed_statement, commitment.statement, certificate)
+    return {"scope": e.scope, "commitment_version": commitment.version, "statement_digest": commitment.digest,
+            "codebook_digest": committed or None, "statement_digest_ok": statement_ok, "signature_ok": signature_ok,
+            "codebook_ok": book_ok, "partners_covered": covered,
+            "ok": statement_ok and signature_ok and book_ok and covered}

@@ -1,0 +1,259 @@
+"""Which advisory and which delivered file each piece of leaked material comes from.
+
+Text and source code are compared by normalised word 5-gram shingles: a piece matches a
+delivered file when they share enough shingles, measured against the smaller of the two
+(a forum post quoting half the write-up next to the PoC matches both). Raw shingles pick
+candidates cheaply; the decision uses *stable* shingles, made after leaving out every
+word that occurs in one of the file's slot alternatives, so that marks (synonyms, renamed
+identifiers) do not make a copy look less like its original. A binary PoC is
+recognised through its trigger specification: the piece (or a hex dump or base64 of it,
+whole or one block) has the format's magic, parses, and shows enough of the PoC's slots.
+Nearly every byte of a PoC may be a slot, so comparing bytes with the original says little.
+
+Marked copies differ from the original only inside slots, so the original stands for
+every partner's copy here. A piece may match several files; material that came from no
+advisory matches nothing, so no carrier reads it and nobody is accused on its account.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from headstart.apps.advisories.access import latest_artifacts
+from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact, ArtifactKind
+from headstart.apps.delivery.copies import original_bytes, procedure_name
+from headstart.apps.investigations.intake import Piece
+from headstart.carriers import Carrier, CarrierError, Reading
+from headstart.triggers import TriggerError, bytes_from_text, load_spec, render_procedure
+
+SHINGLE_WORDS = 5
+PREFILTER_SHARED = 5  # raw shingles a piece must share with a file to be looked at closely
+PREFILTER_CONTAINMENT = 0.05
+MIN_SHARED = 8  # stable shingles (marks left out) two texts must share to be related
+MIN_CONTAINMENT = 0.3  # ... and the share of the smaller text's stable shingles they make up
+MIN_BINARY_READ = 0.1  # share of a binary PoC's slots a piece must show to be that PoC
+
+_WORD = re.compile(r"\w+")
+_BLOCK = re.compile(r"\n[ \t]*\n+")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words, after Unicode compatibility folding (so smart quotes, full-width
+    letters and ligatures a leak path introduces do not matter)."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def shingles(text: str | list[str], n: int = SHINGLE_WORDS, *, leave_out: frozenset[str] = frozenset()) -> frozenset[int]:
+    """Hashed n-word shingles, optionally leaving out some words first (the marks' words)."""
+    ws = words(text) if isinstance(text, str) else text
+    if leave_out:
+        ws = [w for w in ws if w not in leave_out]
+    if len(ws) < n:
+        return frozenset([hash(tuple(ws))]) if ws else frozenset()
+    return frozenset(hash(tuple(ws[i:i + n])) for i in range(len(ws) - n + 1))
+
+
+@dataclass(frozen=True)
+class Original:
+    """One file as delivered to partners (before marking), and what it is compared by."""
+
+    advisory: str
+    file_name: str
+    kind: str
+    artifact_id: int
+    text: str | None  # text and code; None for a binary PoC
+    data: bytes  # the delivered original (for a trigger spec: the rendered procedure)
+    magics: tuple[bytes, ...] = ()  # binary PoC: what its trigger specifications say a file starts with
+    version: int = 1
+
+    @functools.cached_property
+    def words(self) -> list[str]:
+        return words(self.text) if self.text is not None else []
+
+    @functools.cached_property
+    def shingles(self) -> frozenset[int]:
+        return shingles(self.words)
+
+
+@dataclass(frozen=True)
+class Match:
+    piece: int  # index into the pieces
+    original: Original
+    similarity: float  # text: shared shingles / the smaller text's; binary: share of the slots read
+    coverage: float  # share of the original found in the piece
+    method: str  # "shingles", "binary", "hex-or-base64 dump"
+    view: bytes | str  # what the carrier is given to read
+    reading: Reading | None = None  # binary: the carrier's reading, made while matching
+    closeness: float = 0.0  # picks the version of a file a piece is closest to (text: Jaccard)
+
+
+@functools.lru_cache(maxsize=256)
+def _magic(spec_sha256: str, spec_text: str) -> bytes | None:
+    """The bytes a file of this format starts with (None: the format has no fixed magic)."""
+    try:
+        first = load_spec(spec_text).root.fields[0]
+    except (TriggerError, IndexError, AttributeError):
+        return None
+    return first.contents or None
+
+
+@functools.lru_cache(maxsize=512)
+def _original(advisory: str, file_name: str, kind: str, artifact_id: int, version: int, sha256: str,
+              data: bytes) -> Original:
+    text = data.decode("utf-8", errors="replace")
+    if kind == ArtifactKind.TRIGGER_SPEC:
+        text = render_procedure(load_spec(text))
+        data = text.encode("utf-8")
+    return Original(advisory, file_name, kind, artifact_id, text, data, version=version)
+
+
+def _delivered_artifacts(advisory: Advisory) -> list[Artifact]:
+    """The current version of each file, and every earlier version a partner received."""
+    latest = latest_artifacts(advisory)
+    ids = {a.pk for a in latest}
+    older = advisory.artifacts.filter(copies__isnull=False).exclude(pk__in=ids).distinct().order_by("name", "version")
+    return latest + list(older)
+
+
+def originals(advisories: list[Advisory]) -> list[Original]:
+    """The files of these advisories as partners receive them (procedures rendered), every
+    version that went out."""
+    out = []
+    for advisory in advisories:
+        artifacts = _delivered_artifacts(advisory)
+        specs = [a for a in artifacts if a.kind == ArtifactKind.TRIGGER_SPEC]
+        for artifact in artifacts:
+            if artifact.kind == ArtifactKind.POC_BINARY:
+                magics = tuple(_magic(s.sha256, original_bytes(s).decode("utf-8", errors="replace")) for s in specs)
+                out.append(Original(advisory.ident, artifact.name, artifact.kind, artifact.pk, None, b"",
+                                    magics=tuple(m or b"" for m in magics), version=artifact.version))
+                continue
+            name = procedure_name(artifact) if artifact.kind == ArtifactKind.TRIGGER_SPEC else artifact.name
+            try:
+                out.append(_original(advisory.ident, name, artifact.kind, artifact.pk, artifact.version,
+                                     artifact.sha256, original_bytes(artifact)))
+            except TriggerError:
+                continue  # a specification that no longer loads delivered no procedure to compare with
+    return out
+
+
+def candidate_advisories(ident: str | None = None) -> list[Advisory]:
+    """Every advisory whose copies may have gone out (not drafts), or just the one named."""
+    qs = Advisory.objects.exclude(status=AdvisoryStatus.DRAFT).order_by("ident")
+    return list(qs.filter(ident=ident) if ident else qs)
+
+
+# ---- comparing ---------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=256)
+def volatile_words(carrier: Carrier | None) -> frozenset[str]:
+    """Every word any slot's alternatives use: where copies may differ. Leaving these out
+    makes every partner's copy compare with the original as if unmarked."""
+    if carrier is None:
+        return frozenset()
+    return frozenset(w for slot in carrier.slots for alt in slot.alternatives for w in words(alt))
+
+
+def _related(a: frozenset[int], b: frozenset[int], min_shared: int, min_share: float) -> tuple[int, int] | None:
+    if not a or not b:
+        return None
+    shared = len(a & b)
+    smaller = min(len(a), len(b))
+    if shared < min(min_shared, smaller) or shared / smaller < min_share:
+        return None
+    return shared, smaller
+
+
+def _text_match(i: int, text: str, piece_words: list[str], piece_shingles: frozenset[int], original: Original,
+                carrier_of: Callable[[Original], Carrier | None]) -> Match | None:
+    """Raw shingles find candidates cheaply; the match is decided on stable shingles, with the
+    words of the file's slots left out of both texts (marks and renamed identifiers do not count)."""
+    if _related(piece_shingles, original.shingles, PREFILTER_SHARED, PREFILTER_CONTAINMENT) is None:
+        return None
+    leave_out = volatile_words(carrier_of(original))
+    mine, theirs = shingles(piece_words, leave_out=leave_out), shingles(original.words, leave_out=leave_out)
+    related = _related(mine, theirs, MIN_SHARED, MIN_CONTAINMENT)
+    if related is None:
+        return None
+    shared, smaller = related
+    jaccard = shared / (len(mine) + len(theirs) - shared)
+    return Match(i, original, shared / smaller, shared / len(theirs), "shingles", text, closeness=jaccard)
+
+
+def binary_views(piece: Piece, text: str | None) -> list[tuple[bytes, str]]:
+    """Ways the piece may hold a binary file: its own bytes, or a dump (whole or one block).
+
+    A piece that reads as text is only taken as the file itself when it starts with the
+    format's magic: a write-up that merely mentions the magic is not a PoC."""
+    views = [(piece.data, "binary" if text is None else "binary-as-text")]
+    if text is not None:
+        seen = {piece.data}
+        for block in [text] + [b for b in _BLOCK.split(text) if b.strip()]:
+            data = bytes_from_text(block)
+            if data and data not in seen:
+                seen.add(data)
+                views.append((data, "hex-or-base64 dump"))
+    return views
+
+
+def _binary_match(i: int, views: list[tuple[bytes, str]], original: Original,
+                  carrier_of: Callable[[Original], Carrier | None]) -> Match | None:
+    """The binary PoC read from the best view: it must have the format's magic, parse, and show
+    at least MIN_BINARY_READ of the slots."""
+    best: Match | None = None
+    for view, method in views:
+        if method == "binary-as-text":
+            if not any(m and view.startswith(m) for m in original.magics):
+                continue
+            method = "binary"
+        elif original.magics and all(m and m not in view for m in original.magics):
+            continue
+        carrier = carrier_of(original)
+        if carrier is None or not carrier.slots:
+            return None
+        try:
+            reading = carrier.read(view)
+        except (CarrierError, TriggerError, ValueError):
+            continue
+        share = reading.read / len(carrier.slots)
+        if share >= MIN_BINARY_READ and (best is None or share > best.similarity):
+            best = Match(i, original, share, share, method, view, reading, closeness=share)
+    return best
+
+
+def match_pieces(pieces: list[Piece], candidates: list[Original],
+                 carrier_of: Callable[[Original], Carrier | None] = lambda o: None) -> list[Match]:
+    """Every (piece, delivered file) pair that is related, in piece order. ``carrier_of`` gives
+    a binary PoC's carrier (its format is recognised by parsing)."""
+    text_originals = [o for o in candidates if o.text is not None]
+    binary_originals = [o for o in candidates if o.text is None]
+    found: list[Match] = []
+    for i, piece in enumerate(pieces):
+        if not piece.readable:
+            continue
+        text = piece.text()
+        if text is not None and text_originals:
+            piece_words = words(text)
+            piece_shingles = shingles(piece_words)
+            found.extend(m for o in text_originals
+                         if (m := _text_match(i, text, piece_words, piece_shingles, o, carrier_of)))
+        if binary_originals:
+            views = binary_views(piece, text)
+            found.extend(m for o in binary_originals if (m := _binary_match(i, views, o, carrier_of)))
+    return closest_versions(found)
+
+
+def closest_versions(matches: list[Match]) -> list[Match]:
+    """When a piece matches several versions of one file, keep the version it is closest to
+    (the latest on a tie): each version has its own codebook, and reading a piece with the
+    wrong version's carrier only adds noise."""
+    best: dict[tuple[int, str, str], Match] = {}
+    for m in matches:
+        k = (m.piece, m.original.advisory, m.original.file_name)
+        if k not in best or (m.closeness, m.original.version) > (best[k].closeness, best[k].original.version):
+            best[k] = m
+    return [m for m in matches if best[(m.piece, m.original.advisory, m.original.file_name)] is m]
