@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,8 +56,22 @@ def procedure_name(spec_artifact: Artifact) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _carrier(kind: str, name: str, sha256: str, original: bytes, spec_text: str | None) -> Carrier:
+def _build_carrier(kind: str, name: str, sha256: str, original: bytes, spec_text: str | None) -> Carrier:
     return carrier_for(kind, name, original, spec_text=spec_text)
+
+
+_build_locks: dict[tuple[str, str, str, str | None], threading.Lock] = {}
+_build_locks_guard = threading.Lock()
+
+
+def _carrier(kind: str, name: str, sha256: str, original: bytes, spec_text: str | None) -> Carrier:
+    """The cached carrier. Threads that ask for the same one at once wait for a single build:
+    lru_cache alone lets each of them build it, and a server's threads meeting a release-time
+    rush cold would each run the slow slot discovery."""
+    with _build_locks_guard:
+        lock = _build_locks.setdefault((kind, name, sha256, spec_text), threading.Lock())
+    with lock:
+        return _build_carrier(kind, name, sha256, original, spec_text)
 
 
 @functools.lru_cache(maxsize=64)

@@ -58,10 +58,11 @@ class PackageFile(models.Model):
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="packages")
     advisory = models.ForeignKey("advisories.Advisory", on_delete=models.CASCADE, related_name="packages")
-    content_key = models.CharField(max_length=64, help_text="digest of what the package contains and who it is for")
+    content_key = models.CharField(max_length=64, help_text="digest of what the package is made from and who it is for")
     plaintext_sha256 = models.CharField(max_length=64)
     path = models.CharField(max_length=400)
     size = models.PositiveBigIntegerField()
+    files = models.JSONField(default=list, help_text="name, kind, sha256, size and artifact of each file inside")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

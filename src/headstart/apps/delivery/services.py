@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from headstart import __version__ as headstart_version
 from headstart.apps.accounts.models import User
 from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus
@@ -45,6 +46,11 @@ def _marking_key() -> bytes:
 @functools.lru_cache(maxsize=1)
 def _signing_key() -> str:
     return keys.signing_key()
+
+
+@functools.lru_cache(maxsize=1)
+def _signing_fingerprint() -> str:
+    return openpgp.fingerprint(_signing_key())
 
 
 # ---- checking and scheduling -------------------------------------------------------------
@@ -136,7 +142,9 @@ def _commit(advisory: Advisory, partners: list[Partner], *, actor: Actor) -> Com
 def commitment_for(advisory: Advisory, partner: Partner, *, actor: Actor) -> Commitment:
     """The latest commitment covering this partner and the current artifacts; a new version
     is committed first when a partner joined or an artifact changed after scheduling."""
-    current_ids = sorted(d.artifact.pk for d in copies.deliverables(advisory))
+    # The current artifact versions, without building carriers (slot discovery is slow and a
+    # download of a prepared package needs none); _commit checks them all before committing.
+    current_ids = sorted(a.pk for a in access.latest_artifacts(advisory))
     latest = advisory.commitments.order_by("-version").first()
     if latest is not None and str(partner.uid) in latest.partner_uids and latest.artifact_ids == current_ids:
         return latest
@@ -160,6 +168,7 @@ class RenderedPackage:
     commitment: Commitment
     entries: list[PackageEntry]
     tar: bytes
+    artifact_ids: dict[str, int]  # file name -> the artifact (version) it is a copy of
 
     @property
     def root(self) -> str:
@@ -174,45 +183,60 @@ def _entitled_kinds(partner: Partner) -> set[str]:
     return partner.tier.artifact_kinds
 
 
+def _manifest_sections(advisory: Advisory, partner: Partner) -> tuple[dict, dict]:
+    """The advisory and partner sections of the manifest (also part of a package's content key)."""
+    nda = current_nda()
+    return ({"id": advisory.ident, "title": advisory.title, "cve": advisory.cve,
+             "cvss": {"vector": advisory.cvss_vector,
+                      "score": float(advisory.cvss_score) if advisory.cvss_score is not None else None,
+                      "severity": advisory.cvss_severity},
+             "products": list(advisory.products), "patch_at": advisory.patch_at.isoformat()},
+            {"name": partner.name, "tier": partner.tier.name,
+             "nda": {"version": nda.version, "sha256": nda.sha256} if nda else None})
+
+
 def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> RenderedPackage:
     """The plaintext package: exactly the files this partner receives."""
     commitment = commitment_for(advisory, partner, actor=actor)
     key = _marking_key()
     uid = str(partner.uid)
-    entries = [PackageEntry(d.file_name, d.kind, copies.render(d, key, uid))
-               for d in copies.deliverables(advisory, _entitled_kinds(partner))]
-    nda = current_nda()
+    items = copies.deliverables(advisory, _entitled_kinds(partner))
+    entries = [PackageEntry(d.file_name, d.kind, copies.render(d, key, uid)) for d in items]
+    advisory_section, partner_section = _manifest_sections(advisory, partner)
     doc = manifest(
-        advisory={"id": advisory.ident, "title": advisory.title, "cve": advisory.cve,
-                  "cvss": {"vector": advisory.cvss_vector,
-                           "score": float(advisory.cvss_score) if advisory.cvss_score is not None else None,
-                           "severity": advisory.cvss_severity},
-                  "products": list(advisory.products), "patch_at": advisory.patch_at.isoformat()},
-        partner={"name": partner.name, "tier": partner.tier.name,
-                 "nda": {"version": nda.version, "sha256": nda.sha256} if nda else None},
+        advisory=advisory_section, partner=partner_section,
         commitment={"version": commitment.version, "digest": commitment.digest,
                     "signed_statement": commitment.signed_statement},
         entries=entries)
     files = [(e.name, e.content) for e in entries] + [(MANIFEST_NAME, doc)]
     all_entries = entries + [PackageEntry(MANIFEST_NAME, "manifest", doc)]
-    return RenderedPackage(advisory, partner, commitment, all_entries, tar_bytes(advisory.ident, files))
+    return RenderedPackage(advisory, partner, commitment, all_entries, tar_bytes(advisory.ident, files),
+                           {d.file_name: d.artifact.pk for d in items})
 
 
-def _record_copies(package: RenderedPackage) -> None:
-    """Record each copy's digest at first delivery; a later render must give the same bytes."""
-    for entry in package.entries:
-        if entry.kind == "manifest":
-            continue
-        artifact = next(d.artifact for d in copies.deliverables(package.advisory) if d.file_name == entry.name)
+def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) -> None:
+    """Record each copy's digest at first delivery; a later package must carry the same bytes.
+
+    ``files`` is a prepared package's list (PackageFile.files). One query finds the copies
+    delivered before and one statement records the new ones, inside the caller's transaction."""
+    marked = {(f["artifact_id"], f["name"]): f for f in files if f["kind"] != "manifest"}
+    delivered = {(c.artifact_id, c.file_name): c.sha256
+                 for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
+    new = [Copy(partner=partner, artifact_id=artifact_id, file_name=name, sha256=f["sha256"], size=f["size"],
+                commitment=commitment)
+           for (artifact_id, name), f in marked.items() if (artifact_id, name) not in delivered]
+    if new:
         try:
             with transaction.atomic():
-                existing, created = Copy.objects.get_or_create(
-                    partner=package.partner, artifact=artifact, file_name=entry.name,
-                    defaults={"sha256": entry.sha256, "size": len(entry.content), "commitment": package.commitment})
-        except IntegrityError:
-            existing, created = Copy.objects.get(partner=package.partner, artifact=artifact, file_name=entry.name), False
-        if not created and existing.sha256 != entry.sha256:
-            raise Invalid(f"the copy of {entry.name} for {package.partner.name} no longer renders to the bytes "
+                Copy.objects.bulk_create(new)
+        except IntegrityError:  # a concurrent download of the same partner recorded them first
+            delivered = {(c.artifact_id, c.file_name): c.sha256
+                         for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
+        else:
+            delivered.update({(c.artifact_id, c.file_name): c.sha256 for c in new})
+    for key, f in marked.items():
+        if delivered.get(key) != f["sha256"]:
+            raise Invalid(f"the copy of {f['name']} for {partner.name} no longer renders to the bytes "
                           "delivered before; refusing to send a different copy")
 
 
@@ -251,8 +275,31 @@ def _usable_certificate(partner: Partner) -> str:
     return partner.pgp_certificate
 
 
-def _content_key(package: RenderedPackage, certificate: str) -> str:
-    return hashlib.sha256(json.dumps([package.sha256, openpgp.fingerprint(certificate)]).encode()).hexdigest()
+def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, certificate: str) -> str:
+    """A digest of everything a package is made from and who it is for, computed without rendering.
+
+    A copy is a pure function of (artifact, program key, advisory, partner), so this key names
+    one plaintext: the artifact versions the partner's tier is entitled to, the commitment, the
+    manifest's advisory and partner sections (the same function builds them), the software
+    version (the carriers' code), the signing key and the recipient's exact certificate. A
+    download looks its prepared package up by this key instead of rendering it again."""
+    advisory_section, partner_section = _manifest_sections(advisory, partner)
+    kinds = _entitled_kinds(partner)
+    artifacts = [[a.pk, a.name, a.kind, a.version, a.sha256, a.unmarked_reason]
+                 for a in access.latest_artifacts(advisory) if a.kind in kinds]
+    inputs = {"format": "headstart-package/1", "software": headstart_version, "partner_uid": str(partner.uid),
+              "advisory": advisory_section, "partner": partner_section, "artifacts": artifacts,
+              "commitment": [commitment.version, commitment.digest], "signed_by": _signing_fingerprint(),
+              "recipient": hashlib.sha256(certificate.encode()).hexdigest()}
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _prepared_file(advisory: Advisory, partner: Partner, content_key: str) -> PackageFile | None:
+    stored = PackageFile.objects.filter(partner=partner, advisory=advisory, content_key=content_key).first()
+    if stored is None or not stored.files:  # a row from before files were listed: prepare again
+        return None
+    path = Path(stored.path)
+    return stored if path.is_file() and path.stat().st_size == stored.size else None
 
 
 @dataclass(frozen=True)
@@ -267,37 +314,56 @@ def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> tu
     """Render, sign and encrypt a partner's package once and keep it on disk for downloads."""
     certificate = _usable_certificate(partner)
     package = render_package(advisory, partner, actor=actor)
-    content_key = _content_key(package, certificate)
-    cached = PackageFile.objects.filter(partner=partner, advisory=advisory, content_key=content_key).first()
-    if cached is not None and Path(cached.path).is_file() and Path(cached.path).stat().st_size == cached.size:
+    content_key = _content_key(advisory, partner, package.commitment, certificate)
+    cached = _prepared_file(advisory, partner, content_key)
+    if cached is not None and cached.plaintext_sha256 == package.sha256:
         return package, cached
     encrypted = openpgp.sign_and_encrypt(package.tar, signing_key=_signing_key(), recipient_cert=certificate)
     path = _packages_dir() / advisory.ident / f"{partner.uid}-{content_key[:20]}.pgp"
     _write_atomically(path, encrypted)
+    files = [{"name": e.name, "kind": e.kind, "sha256": e.sha256, "size": len(e.content),
+              "artifact_id": package.artifact_ids.get(e.name)} for e in package.entries]
     cached, _ = PackageFile.objects.update_or_create(
         partner=partner, advisory=advisory, content_key=content_key,
-        defaults={"plaintext_sha256": package.sha256, "path": str(path), "size": len(encrypted)})
+        defaults={"plaintext_sha256": package.sha256, "path": str(path), "size": len(encrypted), "files": files})
     return package, cached
 
 
 def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | None = None) -> FetchedPackage:
-    """A partner user's download: authorised, rendered, encrypted, recorded and audited."""
+    """A partner user's download: authorised, recorded and audited.
+
+    At release time the package was prepared (`headstart advisory prepare`) and is served as
+    it is, found by its content key without rendering; otherwise it is rendered, signed and
+    encrypted now and kept for the next download."""
     try:
         if user.is_psirt:
             raise Forbidden("staff export copies with `headstart copy export`; packages are for partners")
         advisory = access.get_visible_advisory(user, ident, now)
-        assert user.partner is not None
-        package, stored = prepare_package(advisory, user.partner, actor=actor)
+        partner = user.partner
+        assert partner is not None
+        commitment = commitment_for(advisory, partner, actor=actor)
+        stored = None
+        # A prepared package was encrypted to exactly this certificate after a full check
+        # (its digest is in the content key); what may have changed since is the time, so the
+        # expiry recorded at import decides whether it is still served as it is. Any doubt
+        # goes the slow way, which checks the certificate in full and explains a refusal.
+        expires = partner.pgp_expires_at
+        if partner.pgp_certificate.strip() and (expires is None or expires > (now or timezone.now())):
+            stored = _prepared_file(advisory, partner,
+                                    _content_key(advisory, partner, commitment, partner.pgp_certificate))
+        if stored is None:
+            package, stored = prepare_package(advisory, partner, actor=actor)
+            commitment = package.commitment
+        data = Path(stored.path).read_bytes()
     except HeadstartError as exc:
         refused(actor, "package.download", ident, exc)
         raise
-    data = Path(stored.path).read_bytes()
-    files = [{"name": e.name, "kind": e.kind, "sha256": e.sha256} for e in package.entries]
+    files = [{"name": f["name"], "kind": f["kind"], "sha256": f["sha256"]} for f in stored.files]
     with transaction.atomic():
-        _record_copies(package)
-        record(actor, "package.download", advisory, files=files, package_sha256=package.sha256,
-               encrypted_sha256=hashlib.sha256(data).hexdigest(), commitment=package.commitment.version)
-    return FetchedPackage(advisory.ident, data, package.sha256, files)
+        _record_copies(partner, commitment, stored.files)
+        record(actor, "package.download", advisory, files=files, package_sha256=stored.plaintext_sha256,
+               encrypted_sha256=hashlib.sha256(data).hexdigest(), commitment=commitment.version)
+    return FetchedPackage(advisory.ident, data, stored.plaintext_sha256, files)
 
 
 def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: Actor) -> list[Path]:

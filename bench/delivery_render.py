@@ -1,0 +1,363 @@
+"""Benchmark: render, sign and encrypt the sample advisory's package for every partner.
+
+A throwaway HEADSTART_HOME (SQLite) is set up with `headstart init`, then N partners
+(default 1,000), each with its own OpenPGP certificate (pysequoia, RFC 4880 profile) and
+an admin who accepted the NDA, all in the advanced tier (entitled to every artifact, so
+every package holds the full set of marked files). The sample advisory
+(src/headstart/samples/tim_overflow) is created and scheduled, which commits to the
+codebooks of all N partners. Then `prepare_all` renders, signs and encrypts every
+partner's package, exactly as `headstart advisory prepare` does before a release.
+
+Measured, per partner, by timing the real functions as prepare_all calls them:
+  render        render_package: the commitment lookup, every marked copy, manifest, tar
+  sign+encrypt  openpgp.sign_and_encrypt: program signature and encryption to the partner
+  other         the rest of prepare_package: certificate check, atomic write, database row
+Also: total wall time, per-partner median and p99, package sizes, and peak memory: the
+process's ru_maxrss, and the Python heap's peak (tracemalloc) over a second full pass
+from cold caches (tracemalloc slows Python down, so that pass is not timed).
+A few packages are decrypted with their partner's key to check they are the partner's own.
+
+    PYTHONPATH=src .venv/bin/python bench/delivery_render.py --quick     # 100 partners
+    PYTHONPATH=src .venv/bin/python bench/delivery_render.py             # 1,000 partners
+
+Prints a table and writes bench/results/delivery_render.json. The module also holds the
+program set-up and package checks that bench/delivery_rush.py reuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import platform
+import resource
+import shutil
+import sys
+import tarfile
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pysequoia
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results"
+ADVISORY = "HS-2026-0001"
+# Variables that would point the benchmark at a real program's database or keys.
+FOREIGN_VARIABLES = ("DATABASE_URL", "HEADSTART_MARKING_KEY", "HEADSTART_SIGNING_KEY_FILE", "SECRET_KEY")
+
+
+# ---- a throwaway program --------------------------------------------------------------------
+
+def isolate_environment(home: Path) -> dict[str, str]:
+    """Point this process (and its children) at a fresh HEADSTART_HOME on SQLite."""
+    for name in FOREIGN_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ["HEADSTART_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "headstart.config.settings"
+    return dict(os.environ)
+
+
+def headstart_init() -> None:
+    """`headstart init`, in this process (it also sets Django up)."""
+    from headstart.faces.cli.main import main
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["init", "--name", "Benchmark program"])
+    if code != 0:
+        raise SystemExit(f"headstart init failed with exit code {code}")
+
+
+@dataclass(frozen=True)
+class BenchPartner:
+    name: str
+    email: str  # the partner admin's
+    secret: str  # armored secret key: the partner's, kept here to check its package
+    token: str = ""
+
+
+def generate_keys(count: int) -> tuple[list[pysequoia.Tsk], float]:
+    started = time.perf_counter()
+    keys = [pysequoia.Tsk.generate(user_id=f"Partner {i:04d} <security@partner-{i:04d}.example>",
+                                   profile=pysequoia.Profile.RFC4880) for i in range(count)]
+    return keys, time.perf_counter() - started
+
+
+def add_partners(keys: list[pysequoia.Tsk], *, tokens: bool) -> list[BenchPartner]:
+    """One active advanced-tier partner per key, its admin has accepted the NDA (and has a token)."""
+    from django.db import transaction
+
+    from headstart.apps.accounts.services import add_user, create_token
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.partners.services import PartnerInput, accept_nda, add_partner
+
+    actor = Actor(name="bench")
+    made = []
+    with transaction.atomic():  # one commit: SQLite set-up of 1,000 partners in seconds
+        for i, key in enumerate(keys):
+            name, slug = f"Partner {i:04d}", f"partner-{i:04d}"
+            partner = add_partner(PartnerInput(name, "advanced", f"security@{slug}.example",
+                                               str(key.extract_certificate())), actor=actor)
+            admin = add_user(f"admin@{slug}.example", actor=actor, partner=partner, role="admin")
+            accept_nda(partner, admin, actor=actor)
+            token = create_token(admin, actor=actor)[1] if tokens else ""
+            made.append(BenchPartner(name, admin.email, str(key), token))
+    return made
+
+
+def schedule_sample_advisory(patch_in: dt.timedelta = dt.timedelta(hours=48)) -> Any:
+    """The sample advisory, created and scheduled (advanced partners' window is open)."""
+    import yaml
+    from django.utils import timezone
+
+    from headstart.apps.advisories.services import ArtifactInput, create_advisory
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.delivery.services import schedule
+    from headstart.samples import SAMPLE_DIR
+
+    actor = Actor(name="bench")
+    meta = yaml.safe_load((SAMPLE_DIR / "advisory.yaml").read_text())
+    items = [ArtifactInput(a["kind"], a["file"], (SAMPLE_DIR / a["file"]).read_bytes()) for a in meta["artifacts"]]
+    advisory = create_advisory(meta["id"], title=meta["title"], cve=meta["cve"], cvss=meta["cvss"],
+                               patch_at=timezone.now() + patch_in, artifacts=items, actor=actor)
+    schedule(advisory, actor=actor)
+    advisory.refresh_from_db()
+    return advisory
+
+
+# ---- checking a package as its partner would --------------------------------------------------
+
+def open_package(data: bytes, secret: str, program_certificate: str) -> tuple[dict[str, bytes], bytes]:
+    """Decrypt with the partner's key, require the program's signature; (files by name, tar)."""
+    signer = pysequoia.Cert.from_bytes(program_certificate.encode())
+    tsk = pysequoia.Tsk.from_bytes(secret.encode())
+    decrypted = pysequoia.decrypt(data, decryptor=tsk.decryptor(), store=lambda ids: [signer])
+    if not decrypted.valid_sigs:
+        raise AssertionError("the package is not signed by the program")
+    plain = bytes(decrypted.bytes)
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
+        files = {m.name.split("/", 1)[1]: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+    return files, plain
+
+
+def check_package(data: bytes, partner: BenchPartner, program_certificate: str) -> str:
+    """The package is this partner's own and consistent; returns its plaintext SHA-256."""
+    files, plain = open_package(data, partner.secret, program_certificate)
+    manifest = json.loads(files.pop("manifest.json"))
+    if manifest["partner"]["name"] != partner.name:
+        raise AssertionError(f"{partner.name} received {manifest['partner']['name']}'s package")
+    listed = {f["name"]: f["sha256"] for f in manifest["files"]}
+    actual = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
+    if listed != actual:
+        raise AssertionError(f"{partner.name}'s files do not match their manifest digests")
+    return hashlib.sha256(plain).hexdigest()
+
+
+# ---- measuring ------------------------------------------------------------------------------
+
+def summary_ms(seconds: list[float]) -> dict[str, float]:
+    a = np.array(seconds) * 1000.0
+    return {"median": float(np.median(a)), "p99": float(np.percentile(a, 99)), "mean": float(a.mean()),
+            "min": float(a.min()), "max": float(a.max())}
+
+
+@contextlib.contextmanager
+def timing(module: Any, name: str, on_call: Callable[[float], None]) -> Iterator[None]:
+    """Call the real function, and report how long each call took."""
+    original = getattr(module, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            on_call(time.perf_counter() - started)
+
+    setattr(module, name, timed)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+def prepare_timed(advisory: Any) -> tuple[float, list[dict[str, float]], dict]:
+    """prepare_all with each partner's time split into render, sign+encrypt and the rest."""
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.delivery import services
+    from headstart.crypto import openpgp
+
+    rows: list[dict[str, float]] = []  # one per partner, in the order prepare_all goes
+    original_prepare = services.prepare_package
+
+    def prepare_one(*args: Any, **kwargs: Any) -> Any:
+        row = {"render": 0.0, "sign_encrypt": 0.0}
+        rows.append(row)
+        started = time.perf_counter()
+        try:
+            return original_prepare(*args, **kwargs)
+        finally:
+            row["total"] = time.perf_counter() - started
+
+    def add_to(part: str) -> Callable[[float], None]:
+        def on_call(seconds: float) -> None:
+            rows[-1][part] += seconds
+        return on_call
+
+    services.prepare_package = prepare_one
+    try:
+        with timing(services, "render_package", add_to("render")), \
+                timing(openpgp, "sign_and_encrypt", add_to("sign_encrypt")):
+            started = time.perf_counter()
+            result = services.prepare_all(advisory, actor=Actor(name="bench"))
+            total = time.perf_counter() - started
+    finally:
+        services.prepare_package = original_prepare
+    for row in rows:
+        row["other"] = row["total"] - row["render"] - row["sign_encrypt"]
+    return total, rows, result
+
+
+def forget_prepared_packages() -> None:
+    """Drop every prepared package (rows and files) and the in-process caches: a cold start."""
+    from django.conf import settings
+
+    from headstart.apps.delivery import copies, services
+    from headstart.apps.delivery.models import PackageFile
+
+    PackageFile.objects.all().delete()
+    shutil.rmtree(Path(settings.HOME) / "packages", ignore_errors=True)
+    copies._build_carrier.cache_clear()
+    copies._procedure.cache_clear()
+    services._marking_key.cache_clear()
+    services._signing_key.cache_clear()
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kilobytes on Linux
+
+
+def run(partners: int, *, keep_home: bool) -> dict:
+    home = Path(tempfile.mkdtemp(prefix="headstart-bench-render-"))
+    try:
+        isolate_environment(home)
+        headstart_init()
+        from headstart.apps.delivery.models import PackageFile
+        from headstart.apps.program.models import Program
+
+        keys, keygen_s = generate_keys(partners)
+        started = time.perf_counter()
+        people = add_partners(keys, tokens=False)
+        partners_s = time.perf_counter() - started
+        started = time.perf_counter()
+        advisory = schedule_sample_advisory()
+        schedule_s = time.perf_counter() - started
+        rss_before = max_rss_mb()
+
+        total_s, rows, result = prepare_timed(advisory)
+        if result["skipped"] or len(result["prepared"]) != partners:
+            raise SystemExit(f"prepare_all skipped partners: {result['skipped'][:3]}")
+        rss_after = max_rss_mb()
+        stored = {p.partner.name: p for p in PackageFile.objects.select_related("partner")}
+        sizes = [p.size for p in stored.values()]
+        certificate = Program.get().signing_certificate
+        sample = people[:: max(1, partners // 10)]
+        digests = {check_package(Path(stored[p.name].path).read_bytes(), p, certificate) for p in sample}
+        if len(digests) != len(sample):
+            raise AssertionError("two partners received the same package")
+
+        forget_prepared_packages()
+        tracemalloc.start()
+        started = time.perf_counter()
+        from headstart.apps.audit.services import Actor
+        from headstart.apps.delivery.services import prepare_all
+
+        prepare_all(advisory, actor=Actor(name="bench"))
+        traced_s = time.perf_counter() - started
+        current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+        return {
+            "benchmark": "delivery_render",
+            "partners": partners,
+            "advisory": ADVISORY,
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "setup": {"keygen_s": keygen_s, "keygen_ms_per_key": 1000 * keygen_s / partners,
+                      "add_partners_s": partners_s, "schedule_with_commitment_s": schedule_s},
+            "prepare": {
+                "total_s": total_s,
+                "partners_per_s": partners / total_s,
+                "per_partner_ms": summary_ms([r["total"] for r in rows]),
+                "render_ms": summary_ms([r["render"] for r in rows]),
+                "sign_encrypt_ms": summary_ms([r["sign_encrypt"] for r in rows]),
+                "other_ms": summary_ms([r["other"] for r in rows]),
+                "share_of_time": {part: sum(r[part] for r in rows) / sum(r["total"] for r in rows)
+                                  for part in ("render", "sign_encrypt", "other")},
+            },
+            "package_bytes": {"median": float(np.median(sizes)), "min": min(sizes), "max": max(sizes)},
+            "memory": {"ru_maxrss_mb_before_prepare": rss_before, "ru_maxrss_mb_after_prepare": rss_after,
+                       "tracemalloc_peak_mb": peak / 2**20, "tracemalloc_retained_mb": current / 2**20,
+                       "tracemalloc_pass_s": traced_s},
+            "checked_packages": len(sample),
+        }
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if keep_home:
+            print(f"HEADSTART_HOME kept at {home}", file=sys.stderr)
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def print_table(r: dict) -> None:
+    p = r["prepare"]
+    print(f"\nRender + sign + encrypt the sample advisory for {r['partners']} partners "
+          f"({r['machine']['cpus']} CPUs, Python {r['machine']['python']})\n")
+    print(f"{'set-up':<34}{'':>12}")
+    print(f"  {'key generation (pysequoia)':<32}{r['setup']['keygen_s']:>10.2f} s"
+          f"  ({r['setup']['keygen_ms_per_key']:.2f} ms/key)")
+    print(f"  {'partners, users, NDA':<32}{r['setup']['add_partners_s']:>10.2f} s")
+    print(f"  {'schedule (codebook commitment)':<32}{r['setup']['schedule_with_commitment_s']:>10.2f} s")
+    print(f"\n{'per partner (ms)':<20}{'median':>10}{'p99':>10}{'mean':>10}{'max':>10}{'share':>8}")
+    for label, key, share in (("render", "render_ms", "render"), ("sign+encrypt", "sign_encrypt_ms", "sign_encrypt"),
+                              ("other", "other_ms", "other"), ("total", "per_partner_ms", None)):
+        s = p[key]
+        pct = f"{100 * p['share_of_time'][share]:.0f}%" if share else ""
+        print(f"  {label:<18}{s['median']:>10.2f}{s['p99']:>10.2f}{s['mean']:>10.2f}{s['max']:>10.2f}{pct:>8}")
+    print(f"\n  total {p['total_s']:.2f} s for {r['partners']} packages ({p['partners_per_s']:.1f} packages/s); "
+          f"package {r['package_bytes']['median'] / 1024:.1f} KiB (median)")
+    m = r["memory"]
+    print(f"  memory: ru_maxrss {m['ru_maxrss_mb_before_prepare']:.0f} MB before, "
+          f"{m['ru_maxrss_mb_after_prepare']:.0f} MB after; Python heap peak over a cold pass "
+          f"{m['tracemalloc_peak_mb']:.1f} MB (retained {m['tracemalloc_retained_mb']:.1f} MB)")
+    print(f"  checked: {r['checked_packages']} packages decrypt with their partner's key, signed, own manifest")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="100 partners")
+    parser.add_argument("--keep-home", action="store_true", help="keep the throwaway HEADSTART_HOME")
+    args = parser.parse_args()
+    partners = 100 if args.quick else args.partners
+    if partners < 1:
+        parser.error("--partners must be at least 1")
+    result = run(partners, keep_home=args.keep_home)
+    print_table(result)
+    result["quick"] = args.quick
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "delivery_render.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {RESULTS / 'delivery_render.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,428 @@
+"""Benchmark: the release-time rush, N partners downloading their packages at once.
+
+For each scenario a throwaway HEADSTART_HOME (SQLite) gets `headstart init`, N partners
+(default 200; each with its own OpenPGP certificate, an admin who accepted the NDA, and an
+API token) and the sample advisory, scheduled with the advanced window open. Then:
+
+  prepared   `headstart advisory prepare` first, so packages are ready as at release time
+  on-demand  no prepare: every package is rendered, signed and encrypted by its download
+
+`headstart serve --host 127.0.0.1 --port <free>` (gunicorn, gthread) runs as a subprocess.
+A random file of the same size as a package is put in the home's static directory
+(whitenoise serves it under /static/), and the client downloads it N times at once, then
+every partner's package, all at once (first deliveries), then every partner's package again
+(second downloads): N threads released together by a barrier, one request each, each
+request with a timeout and each batch with a global deadline. The static batch runs three
+times and its median is the reference.
+Loopback only. Each package must come back 200, decrypt with its partner's key, carry the
+program's signature, name that partner in its manifest, match the manifest's digests and
+the digest the server announced, and differ from every other partner's. Afterwards every
+download must be in the audit chain and `headstart audit verify` must pass.
+
+The ratio compares the rush with serving the same bytes statically, through the same
+server: wall time of the N package downloads over wall time of the N static downloads
+(the per-download time under the rush; target: at most 2), and the same for p50 latency.
+For scale, the same N partners also make an authenticated no-op API call at once
+(GET /api/v1/program): the cost of any token-authenticated request through Django.
+With --profile, one download is profiled in-process (cProfile, through Django's test
+client) to show where the time goes.
+
+    PYTHONPATH=src .venv/bin/python bench/delivery_rush.py --quick      # 30 partners
+    PYTHONPATH=src .venv/bin/python bench/delivery_rush.py              # 200 partners
+
+Prints a table and writes bench/results/delivery_rush.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from delivery_render import (
+    ADVISORY,
+    FOREIGN_VARIABLES,
+    RESULTS,
+    BenchPartner,
+    add_partners,
+    check_package,
+    generate_keys,
+    headstart_init,
+    isolate_environment,
+    schedule_sample_advisory,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+PARTNERS_FILE = "bench-partners.json"
+STATIC_NAME = "bench-blob.bin"
+REQUEST_TIMEOUT_S = 120.0
+STATIC_ROUNDS = 3
+
+
+# ---- set-up (in a child process: Django is configured once per process and home) -----------
+
+def setup_home(home: Path, partners: int) -> None:
+    """Runs in a child: init, partners with tokens, the scheduled sample advisory, the static blob."""
+    isolate_environment(home)
+    headstart_init()
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.delivery.services import _signing_key, render_package
+    from headstart.apps.partners.models import Partner
+    from headstart.apps.program.models import Program
+    from headstart.crypto import openpgp
+
+    keys, keygen_s = generate_keys(partners)
+    people = add_partners(keys, tokens=True)
+    advisory = schedule_sample_advisory()
+    # The static file has the size of a package: render and encrypt one without keeping it.
+    first = Partner.objects.get(name=people[0].name)
+    package = render_package(advisory, first, actor=Actor(name="bench"))
+    size = len(openpgp.sign_and_encrypt(package.tar, signing_key=_signing_key(),
+                                        recipient_cert=first.pgp_certificate))
+    static = home / "static"
+    static.mkdir(exist_ok=True)
+    (static / STATIC_NAME).write_bytes(os.urandom(size))  # incompressible, like an encrypted package
+    (home / PARTNERS_FILE).write_text(json.dumps({
+        "keygen_s": keygen_s, "static_bytes": size, "program_certificate": Program.get().signing_certificate,
+        "partners": [p.__dict__ for p in people]}))
+
+
+def make_home(partners: int) -> tuple[Path, dict]:
+    home = Path(tempfile.mkdtemp(prefix="headstart-bench-rush-"))
+    try:
+        subprocess.run([sys.executable, __file__, "--setup-home", str(home), "--partners", str(partners)],
+                       env=child_env(home), check=True, timeout=600)
+        return home, json.loads((home / PARTNERS_FILE).read_text())
+    except BaseException:
+        shutil.rmtree(home, ignore_errors=True)
+        raise
+
+
+def child_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_VARIABLES}
+    env.update(HEADSTART_HOME=str(home), DJANGO_SETTINGS_MODULE="headstart.config.settings",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")])))
+    return env
+
+
+def headstart(home: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "headstart.faces.cli.main", *args], env=child_env(home),
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+# ---- the server --------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`headstart serve` on a free loopback port; stop() always ends it (and its workers)."""
+
+    def __init__(self, home: Path, workers: int, threads: int) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(home / "serve.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "headstart.faces.cli.main", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(workers), "--threads", str(threads)],
+            env=child_env(home), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"headstart serve exited with {self.process.returncode}; see serve.log")
+            try:
+                with urllib.request.urlopen(self.url + "/api/v1/program", timeout=2):
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers (401 without a token)
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        raise RuntimeError(f"headstart serve did not answer within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        try:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)  # gunicorn's master stops its workers
+                try:
+                    self.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.process.pid, signal.SIGKILL)  # the group this benchmark started
+                    self.process.wait(timeout=10)
+        finally:
+            self.log.close()
+
+
+# ---- the rush ----------------------------------------------------------------------------
+
+@dataclass
+class Fetched:
+    status: int
+    seconds: float
+    body: bytes = b""
+    announced_sha256: str = ""
+    error: str = ""
+
+
+def fetch(url: str, token: str | None) -> Fetched:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=REQUEST_TIMEOUT_S) as resp:
+            body = resp.read()
+            return Fetched(resp.status, time.perf_counter() - started, body,
+                           resp.headers.get("X-Headstart-Package-SHA256", ""))
+    except urllib.error.HTTPError as exc:
+        return Fetched(exc.code, time.perf_counter() - started, error=exc.read()[:200].decode(errors="replace"))
+    except (urllib.error.URLError, OSError) as exc:
+        return Fetched(0, time.perf_counter() - started, error=str(exc))
+
+
+def rush(requests: list[tuple[str, str | None]], deadline_s: float) -> tuple[float, list[Fetched]]:
+    """All requests at once (one thread each, released together); wall time and results in order."""
+    barrier = threading.Barrier(len(requests))
+
+    def one(url: str, token: str | None) -> Fetched:
+        barrier.wait(timeout=30)
+        return fetch(url, token)
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        started = time.perf_counter()
+        futures = [pool.submit(one, url, token) for url, token in requests]
+        done, pending = wait(futures, timeout=deadline_s)
+        wall = time.perf_counter() - started
+        for f in pending:
+            f.cancel()
+    results = [f.result() if f in done else Fetched(0, deadline_s, error="global deadline passed") for f in futures]
+    return wall, results
+
+
+def latency(results: list[Fetched], wall: float) -> dict:
+    ms = np.array([r.seconds for r in results]) * 1000
+    return {"wall_s": wall, "per_request_ms": 1000 * wall / len(results), "p50_ms": float(np.median(ms)),
+            "p99_ms": float(np.percentile(ms, 99)), "max_ms": float(ms.max()),
+            "ok": sum(r.status == 200 for r in results), "requests": len(results),
+            "bytes": sum(len(r.body) for r in results)}
+
+
+def audit_counts(home: Path) -> int:
+    with sqlite3.connect(home / "headstart.sqlite3") as db:
+        return db.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'package.download'").fetchone()[0]
+
+
+def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: int, deadline_s: float,
+             keep_home: bool) -> dict:
+    print(f"[{name}] setting up {partners} partners...", file=sys.stderr, flush=True)
+    home, setup = make_home(partners)
+    people = [BenchPartner(**p) for p in setup["partners"]]
+    out: dict = {"scenario": name, "partners": partners, "workers": workers, "threads": threads,
+                 "keygen_ms_per_key": 1000 * setup["keygen_s"] / partners, "package_bytes_static": setup["static_bytes"]}
+    try:
+        if prepare:
+            started = time.perf_counter()
+            done = headstart(home, "advisory", "prepare", ADVISORY, "--json")
+            if done.returncode != 0:
+                raise RuntimeError(f"headstart advisory prepare failed: {done.stderr}")
+            out["prepare_s"] = time.perf_counter() - started
+            out["prepared"] = len(json.loads(done.stdout)["prepared"])
+        server = Server(home, workers, threads)
+        try:
+            server.wait_ready()
+            static_url = f"{server.url}/static/{STATIC_NAME}"
+            for _ in range(2 * workers * threads):  # warm every worker's first request
+                fetch(server.url + "/api/v1/program", people[0].token)
+                fetch(static_url, None)
+            print(f"[{name}] {partners} static downloads at once, {STATIC_ROUNDS} times...", file=sys.stderr, flush=True)
+            # The static batch is short, so a neighbour's burst on a shared machine moves it
+            # most: the median of a few rounds is the reference.
+            rounds = sorted((rush([(static_url, None)] * partners, deadline_s) for _ in range(STATIC_ROUNDS)),
+                            key=lambda r: r[0])
+            static_wall, static = rounds[len(rounds) // 2]
+            print(f"[{name}] {partners} authenticated no-op API calls at once...", file=sys.stderr, flush=True)
+            floor_wall, floor = rush([(server.url + "/api/v1/program", p.token) for p in people], deadline_s)
+            print(f"[{name}] {partners} package downloads at once...", file=sys.stderr, flush=True)
+            package_url = f"{server.url}/api/v1/advisories/{ADVISORY}/package"
+            package_wall, packages = rush([(package_url, p.token) for p in people], deadline_s)
+            print(f"[{name}] every partner downloads again, all at once...", file=sys.stderr, flush=True)
+            again_wall, again = rush([(package_url, p.token) for p in people], deadline_s)
+        finally:
+            server.stop()
+        out["static"] = latency(static, static_wall)
+        out["api_floor"] = latency(floor, floor_wall)
+        out["packages_again"] = latency(again, again_wall)
+        out["packages"] = latency(packages, package_wall)
+        failures = [(p.name, r.status, r.error) for p, r in zip(people, packages) if r.status != 200]
+        out["failures"] = failures[:5]
+        digests = set()
+        for person, result in zip(people, packages):
+            if result.status == 200:
+                digest = check_package(result.body, person, setup["program_certificate"])
+                if digest != result.announced_sha256:
+                    raise AssertionError(f"{person.name}: the package is not the one the server announced")
+                digests.add(digest)
+        out["checked_own_package"] = len(digests)
+        out["all_distinct"] = len(digests) == out["packages"]["ok"]
+        if any(a.status != 200 or check_package(a.body, p, setup["program_certificate"]) != a.announced_sha256
+               for p, a in zip(people, again)):
+            raise AssertionError("a second download did not give the partner its own package")
+        out["audited_downloads"] = audit_counts(home)
+        verified = headstart(home, "audit", "verify", "--json")
+        out["audit_verify_ok"] = verified.returncode == 0 and json.loads(verified.stdout)["ok"]
+        out["ratio_wall"] = package_wall / static_wall
+        out["ratio_p50"] = out["packages"]["p50_ms"] / out["static"]["p50_ms"]
+        out["ratio_api_floor_wall"] = floor_wall / static_wall
+        out["ratio_again_wall"] = again_wall / static_wall
+        out["ratio_package_to_api_floor_wall"] = package_wall / floor_wall
+        return out
+    finally:
+        if keep_home:
+            print(f"[{name}] HEADSTART_HOME kept at {home}", file=sys.stderr)
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+# ---- where a download's time goes -------------------------------------------------------
+
+def profile_download(home: Path, *, prepare: bool) -> None:
+    """Runs in a child: one package download through the whole Django stack, under cProfile."""
+    isolate_environment(home)
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from headstart.apps.advisories.services import get_advisory
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.delivery.services import prepare_all
+
+    people = json.loads((home / PARTNERS_FILE).read_text())["partners"]
+    if prepare:
+        prepare_all(get_advisory(ADVISORY), actor=Actor(name="bench"))
+    client = Client(HTTP_HOST="127.0.0.1")
+    url = f"/api/v1/advisories/{ADVISORY}/package"
+    warm = client.get(url, HTTP_AUTHORIZATION=f"Bearer {people[0]['token']}")  # caches, first Copy rows
+    assert warm.status_code == 200, warm.content
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {people[1]['token']}")
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.content
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
+    print(json.dumps({"download_ms": 1000 * elapsed, "cumulative_top": text.getvalue()}))
+
+
+def profile(partners: int, *, prepare: bool) -> dict:
+    home, _ = make_home(partners)
+    try:
+        done = subprocess.run([sys.executable, __file__, "--profile-home", str(home)]
+                              + (["--prepare"] if prepare else []),
+                              env=child_env(home), capture_output=True, text=True, timeout=600, check=True)
+        return json.loads(done.stdout)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+# ---- report ------------------------------------------------------------------------------
+
+def print_table(results: list[dict]) -> None:
+    r0 = results[0]
+    print(f"\nRelease-time rush: {r0['partners']} concurrent downloads, headstart serve on loopback "
+          f"(gunicorn gthread, {r0['workers']} workers x {r0['threads']} threads, {os.cpu_count()} CPUs)\n")
+    print(f"{'scenario':<12}{'what':<15}{'ok':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'wall s':>9}"
+          f"{'ms/req':>9}")
+    for r in results:
+        for what in ("static", "api_floor", "packages", "packages_again"):
+            s = r[what]
+            print(f"{r['scenario']:<12}{what:<15}{s['ok']:>5}/{s['requests']:<3}{s['p50_ms']:>10.1f}"
+                  f"{s['p99_ms']:>10.1f}{s['max_ms']:>10.1f}{s['wall_s']:>9.2f}{s['per_request_ms']:>9.2f}")
+    print()
+    for r in results:
+        verdict = "meets" if r["ratio_wall"] <= 2 else "misses"
+        prep = f"; prepare took {r['prepare_s']:.1f} s" if "prepare_s" in r else ""
+        print(f"{r['scenario']:<12}ratio package/static: wall {r['ratio_wall']:.2f} ({verdict} the target of 2), "
+              f"p50 {r['ratio_p50']:.2f}; package {r['package_bytes_static'] / 1024:.1f} KiB{prep}")
+        print(f"{'':<12}an authenticated no-op API call (GET /api/v1/program) alone: wall ratio "
+              f"{r['ratio_api_floor_wall']:.2f} to static; package to that no-op call: "
+              f"{r['ratio_package_to_api_floor_wall']:.2f}; second downloads: {r['ratio_again_wall']:.2f} to static")
+        print(f"{'':<12}checked: {r['checked_own_package']} own packages (distinct: {r['all_distinct']}), "
+              f"{r['audited_downloads']} downloads audited, audit verify "
+              f"{'passes' if r['audit_verify_ok'] else 'FAILS'}"
+              + (f"; failures: {r['failures']}" if r["failures"] else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=200)
+    parser.add_argument("--quick", action="store_true", help="30 partners")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2: one per core)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    parser.add_argument("--deadline", type=float, default=300.0, help="global time limit of one batch (s)")
+    parser.add_argument("--only", choices=["prepared", "on-demand"], help="run one scenario")
+    parser.add_argument("--profile", action="store_true", help="also profile one download in-process")
+    parser.add_argument("--keep-home", action="store_true", help="keep the throwaway homes")
+    parser.add_argument("--setup-home", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-home", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    partners = 30 if args.quick else args.partners
+    if args.setup_home:
+        setup_home(Path(args.setup_home), partners)
+        return
+    if args.profile_home:
+        profile_download(Path(args.profile_home), prepare=args.prepare)
+        return
+    if partners < 2:
+        parser.error("--partners must be at least 2")
+    scenarios = [("prepared", True), ("on-demand", False)]
+    results = [scenario(name, partners, prepare=prep, workers=args.workers, threads=args.threads,
+                        deadline_s=args.deadline, keep_home=args.keep_home)
+               for name, prep in scenarios if args.only in (None, name)]
+    print_table(results)
+    report = {"benchmark": "delivery_rush", "quick": args.quick, "partners": partners, "cpus": os.cpu_count(),
+              "scenarios": results}
+    if args.profile:
+        for name, prep in scenarios:
+            if args.only in (None, name):
+                found = profile(min(partners, 10), prepare=prep)
+                report.setdefault("profile", {})[name] = found
+                print(f"\none {name} download, profiled in-process: {found['download_ms']:.1f} ms")
+                print("\n".join(found["cumulative_top"].splitlines()[:45]))
+    failed = [r["scenario"] for r in results
+              if r["packages"]["ok"] != partners or not r["all_distinct"] or not r["audit_verify_ok"]
+              or r["audited_downloads"] != 2 * partners]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "delivery_rush.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwrote {RESULTS / 'delivery_rush.json'}")
+    if failed:
+        raise SystemExit(f"FAILED: not every partner got its own package, audited, in: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()

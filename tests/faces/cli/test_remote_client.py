@@ -1,0 +1,213 @@
+"""`headstart remote`, the partner's side, against a real `headstart serve` over loopback.
+
+The program lives in its own HEADSTART_HOME, set up with `headstart init` and `headstart seed`
+(four partners with OpenPGP keys, the sample advisory scheduled 48 hours ahead: the advanced
+tier's window is open, the entry tier's is not), on a fresh SQLite file or, when the suite runs
+on PostgreSQL (DATABASE_URL set), a fresh database on that server. The server is another
+process, so none of this touches the pytest-django test database. The partner's client runs
+with an empty HEADSTART_HOME of its own: it needs only the URL, a token and its key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+ADVISORY = "HS-2026-0001"
+TITLE = "Heap overflow in Lumen Viewer's TIM decoder"
+
+
+def _environment(home: Path, database_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "HEADSTART_MARKING_KEY", "HEADSTART_SIGNING_KEY_FILE", "SECRET_KEY",
+                        "HEADSTART_URL", "HEADSTART_TOKEN")}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.update(HEADSTART_HOME=str(home), DJANGO_SETTINGS_MODULE="headstart.config.settings",
+               PYTHONPATH=str(REPO / "src"))
+    return env
+
+
+def _headstart(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "headstart.faces.cli.main", *args], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Program:
+    url: str
+    program_env: dict[str, str]  # staff's side: the program's home and database
+    partner_env: dict[str, str]  # a partner's side: an empty home, no database
+    keys: Path  # the demo partners' secret keys, as `headstart seed` wrote them
+    signing_fingerprint: str
+    tokens: dict[str, str]  # partner name -> its admin's API token
+
+    def remote(self, *args: str, token: str | None, **env: str) -> subprocess.CompletedProcess:
+        """`headstart remote ARGS` as the partner holding ``token`` runs it."""
+        options = ["--url", self.url] + (["--token", token] if token else [])
+        return _headstart(self.partner_env | env, "remote", *options, *args)
+
+
+@pytest.fixture(scope="module")
+def database_url() -> Iterator[str | None]:
+    """None (SQLite under the home), or a fresh database on the suite's PostgreSQL server."""
+    server = os.environ.get("DATABASE_URL")
+    if not server:
+        yield None
+        return
+    import psycopg
+
+    name = f"hs_remote_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlsplit(server)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _wait_until_serving(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"headstart serve exited with {server.returncode}")
+        try:
+            urllib.request.urlopen(url + "/api/v1/program", timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers (401: the program's certificate is for callers with a token)
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"headstart serve did not answer within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory, database_url) -> Iterator[Program]:  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("remote")
+    env = _environment(root / "program", database_url)
+    init = _headstart(env, "init", "--json")
+    assert init.returncode == 0, init.stderr
+    seed = _headstart(env, "seed", "--json")
+    assert seed.returncode == 0, seed.stderr
+    tokens = {}
+    for name in ("Example AV", "Other IPS", "Contoso EDR"):
+        made = _headstart(env, "token", "create", f"admin@{name.lower().replace(' ', '-')}.example", "--json")
+        assert made.returncode == 0, made.stderr
+        tokens[name] = json.loads(made.stdout)["token"]
+    expel = _headstart(env, "partner", "expel", "Other IPS", "--reason", "leaked the PoC")
+    assert expel.returncode == 0, expel.stderr
+
+    url = f"http://127.0.0.1:{_free_port()}"
+    log = open(root / "serve.log", "wb")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "headstart.faces.cli.main", "serve", "--host", "127.0.0.1",
+         "--port", url.rsplit(":", 1)[1], "--workers", "1", "--threads", "4"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_until_serving(url, server)
+        yield Program(url=url, program_env=env, partner_env=_environment(root / "partner", None),
+                      keys=Path(json.loads(seed.stdout)["partner_keys"]),
+                      signing_fingerprint=json.loads(init.stdout)["signing_fingerprint"], tokens=tokens)
+    finally:
+        server.send_signal(signal.SIGTERM)  # gunicorn's master stops its worker
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)  # the group this fixture started
+            server.wait(timeout=10)
+        log.close()
+
+
+def test_remote_list_shows_the_advisory_open_to_the_partner(program):
+    listed = program.remote("list", token=program.tokens["Example AV"])
+    as_json = program.remote("list", "--json", token=program.tokens["Example AV"])
+
+    assert listed.returncode == 0, listed.stderr
+    assert ADVISORY in listed.stdout and TITLE in listed.stdout
+    assert [(a["id"], a["title"]) for a in json.loads(as_json.stdout)] == [(ADVISORY, TITLE)]
+
+
+def test_remote_list_shows_nothing_to_a_tier_whose_window_has_not_opened(program):
+    listed = program.remote("list", token=program.tokens["Contoso EDR"])
+
+    assert listed.returncode == 0, listed.stderr
+    assert "No advisory is open to you right now." in listed.stdout
+    assert ADVISORY not in listed.stdout
+
+
+def test_remote_download_decrypts_verifies_the_program_signature_and_unpacks_the_partner_copy(program, tmp_path):
+    out = tmp_path / "package.tar.pgp"
+    # The token comes from the environment here, as partners' scripts pass it.
+    done = program.remote("download", ADVISORY, "--out", str(out), "--key", str(program.keys / "example-av.asc"),
+                          "--json", token=None, HEADSTART_TOKEN=program.tokens["Example AV"])
+    exported = _headstart(program.program_env, "copy", "export", ADVISORY, "--partner", "Example AV",
+                          "--out", str(tmp_path / "export"))
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["signed_by"] == program.signing_fingerprint
+    assert out.read_bytes()[:1] != b"-"  # a binary OpenPGP message, not plain text or armor
+    unpacked = tmp_path / ADVISORY
+    manifest = json.loads((unpacked / "manifest.json").read_text())
+    assert manifest["partner"]["name"] == "Example AV"
+    files = {p.name for p in unpacked.iterdir()}
+    assert {f["name"]: f["sha256"] for f in manifest["files"]} == {
+        name: hashlib.sha256((unpacked / name).read_bytes()).hexdigest() for name in files - {"manifest.json"}}
+    assert {"writeup.md", "guidance.md", "poc.tim", "tim-procedure.md", "manifest.json"} <= files
+    assert sorted(report["files"]) == sorted(str(unpacked / name) for name in files)
+    # Exactly the files the program says this partner receives, byte for byte.
+    assert exported.returncode == 0, exported.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "export").iterdir()} == \
+        {p.name: p.read_bytes() for p in unpacked.iterdir()}
+
+
+def test_remote_download_with_another_partner_key_fails_clearly(program, tmp_path):
+    out = tmp_path / "package.tar.pgp"
+    done = program.remote("download", ADVISORY, "--out", str(out), "--key", str(program.keys / "contoso-edr.asc"),
+                          token=program.tokens["Example AV"])
+
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("headstart: error: ") and "cannot decrypt" in line
+    assert not (tmp_path / ADVISORY).exists()  # nothing unpacked
+
+
+def test_a_wrong_token_gives_a_one_line_error_and_exit_1(program):
+    done = program.remote("list", token="hs_" + "x" * 43)
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == ["headstart: error: server said 401: Unauthorized"]
+
+
+def test_an_expelled_partner_download_is_refused(program, tmp_path):
+    out = tmp_path / "package.tar.pgp"
+    done = program.remote("download", ADVISORY, "--out", str(out), "--key", str(program.keys / "other-ips.asc"),
+                          token=program.tokens["Other IPS"])
+
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == ["headstart: error: server said 401: Unauthorized"]
+    assert not out.exists()
