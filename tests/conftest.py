@@ -7,3 +7,13 @@ and tests/delivery_factories.py and are available to every test.
 """
 
 pytest_plugins = ["factories", "delivery_factories"]
+
+import os
+
+from hypothesis import settings
+
+# CI runs the property tests on a fixed set of examples, so a red build is reproducible;
+# local runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
