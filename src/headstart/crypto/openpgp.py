@@ -27,6 +27,20 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+def _holds_secret_key(data: bytes | str) -> bool:
+    """True for transferable secret keys: armor says so, or the first packet is a secret key
+    (tag 5) or secret subkey (tag 7). Checked before parsing, so secrets are never loaded."""
+    raw = data.encode() if isinstance(data, str) else data
+    stripped = raw.lstrip()
+    if stripped.startswith(b"-----BEGIN PGP"):
+        return stripped.startswith(b"-----BEGIN PGP PRIVATE KEY BLOCK-----")
+    if not stripped:
+        return False
+    first = stripped[0]
+    tag = first & 0x3F if first & 0x40 else (first >> 2) & 0x0F
+    return bool(first & 0x80) and tag in (5, 7)
+
+
 def _parse(data: bytes | str) -> "pgp.Cert":
     raw = data.encode() if isinstance(data, str) else data
     if not raw.strip():
@@ -42,9 +56,9 @@ def validate_certificate(data: bytes | str, *, now: dt.datetime | None = None) -
 
     Rejects secret keys (a partner must never hand us its secret), revoked or expired
     certificates, and certificates without a valid encryption-capable key."""
-    cert = _parse(data)
-    if cert.has_secret_keys:
+    if _holds_secret_key(data):
         raise CertificateError("this is a secret key; send only the public certificate (gpg --export --armor)")
+    cert = _parse(data)
     fpr = str(cert.fingerprint).upper()
     if cert.is_revoked:
         raise CertificateError(f"certificate {fpr} is revoked")

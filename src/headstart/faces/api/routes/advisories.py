@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from headstart.apps.advisories import reads
@@ -65,7 +65,7 @@ def create(request, data: Form[AdvisoryForm], writeup: File[UploadedFile],  # ty
     advisory = create_advisory(data.id, title=data.title, patch_at=data.patch_at, artifacts=items,
                                actor=actor_for(request), cve=data.cve, cvss=data.cvss,
                                products=[p for p in data.products.split(",")])
-    return 201, present.advisory_full(advisory)
+    return Status(201, present.advisory_full(advisory))
 
 
 @router.post("/advisories/{ident}/schedule", response={200: AdvisoryOut, 400: Error, 403: Error, 404: Error})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from headstart.apps.advisories.access import require_staff
@@ -47,7 +47,7 @@ def create(request, data: Form[InvestigationForm], files: File[list[UploadedFile
         raise Invalid("no leaked material given: upload files or send text")
     inv = investigate(submissions, actor=actor_for(request), advisory=data.advisory or None,
                       threshold=data.threshold or None, limits=limits)
-    return 201, inv.result
+    return Status(201, inv.result)
 
 
 @router.get("/investigations/{investigation}", response={200: dict[str, Any], 403: Error, 404: Error})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Status
 
 from headstart.apps.advisories.access import require_staff
 from headstart.apps.errors import NotFound
@@ -40,7 +40,7 @@ def show_partner(request, name: str):  # type: ignore[no-untyped-def]
 def create_partner(request, data: PartnerIn):  # type: ignore[no-untyped-def]
     require_staff(request.auth)
     partner = add_partner(PartnerInput(data.name, data.tier, data.email, data.pgp_cert), actor=actor_for(request))
-    return 201, present.partner(partner)
+    return Status(201, present.partner(partner))
 
 
 def _change(request, name: str, status: str, data: StatusIn):  # type: ignore[no-untyped-def]
@@ -78,6 +78,6 @@ def list_tiers(request):  # type: ignore[no-untyped-def]
 def create_tier(request, data: TierIn):  # type: ignore[no-untyped-def]
     require_staff(request.auth)
     tier = add_tier(data.name, parse_lead_time(data.lead_time), data.entitlements, actor=actor_for(request))
-    return 201, present.tier(tier)
+    return Status(201, present.tier(tier))
 
 
