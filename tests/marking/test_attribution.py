@@ -142,3 +142,10 @@ def test_a_leak_erased_after_slot_m_scores_like_a_code_of_length_m(partners_500,
     b = attribute(short_book, Leak(leak.symbols[:cut]))
     assert [(r.partner, r.p_value) for r in a.ranking] == [(r.partner, r.p_value) for r in b.ranking]
     assert [r.score for r in a.ranking] == pytest.approx([r.score for r in b.ranking])
+
+
+def test_overwhelming_evidence_gives_a_tiny_but_positive_p_value(partners_500):
+    """2^-3000 underflows a double; the reported bound must stay a true upper bound (> 0)."""
+    book = Codebook(b"k" * 32, "long", [2] * 3000, partners_500[:20], design_coalition=1)
+    top = attribute(book, Leak(book.codeword("partner-007"))).ranking[0]
+    assert top.partner == "partner-007" and 0.0 < top.p_value <= 1e-299

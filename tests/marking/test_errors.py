@@ -119,6 +119,15 @@ def test_unknown_scores_and_malformed_pair_lists_are_refused(book):
         attribute([(book, Leak([-1] * 12)), (book, leak)])
 
 
+def test_the_same_scope_twice_is_refused_as_it_is_not_independent_evidence(book):
+    leak = Leak(np.zeros(12, dtype=int))
+    twin = Codebook(KEY, "HS-1/writeup", [2] * 12, ["a", "b"])
+    with pytest.raises(MarkingError, match="same scope 'HS-1/writeup'"):
+        attribute([(book, leak), (twin, leak)])
+    other_key = Codebook(b"another key", "HS-1/writeup", [2] * 12, ["a", "b"])
+    assert attribute([(book, leak), (other_key, leak)]).partners_considered == 3
+
+
 def test_bad_commitment_and_copy_inputs_are_refused(book):
     with pytest.raises(MarkingError, match="Codebook"):
         commitment("not a book")

@@ -14,6 +14,7 @@ from ._pvalues import tail_p_values
 from ._scores import DEFAULT_SCORE, check_score, lattice_step, slot_values
 
 _ROWS_PER_BLOCK = 2048
+P_FLOOR = 1e-300  # smallest reported p-value: an underflowed 0 would be no upper bound
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,14 @@ def attribute(books: Codebook | Sequence[Pair], leak: Leak | np.ndarray | None =
     t = _check_threshold(threshold)
     score = check_score(score)
     pairs = _pairs(books, leak)
+    seen_scopes: dict[tuple[str, str], int] = {}
     for i, (book, lk) in enumerate(pairs):
         _check_leak(book, lk, "leak" if len(pairs) == 1 else f"pair {i}")
+        scope = (book.key_fingerprint, book.scope)
+        if scope in seen_scopes:  # same streams: the slots would not be independent evidence
+            raise MarkingError(f"pairs {seen_scopes[scope]} and {i} use the same scope {book.scope!r} "
+                               "under the same key; merge their readings into one leak instead")
+        seen_scopes[scope] = i
     step = min(lattice_step(score, book.design_coalition) for book, _ in pairs)
     evidence = [_evidence(book, lk, score, step) for book, lk in pairs]
 
@@ -222,6 +229,9 @@ def attribute(books: Codebook | Sequence[Pair], leak: Leak | np.ndarray | None =
         idx = np.asarray(rows)
         p_values[idx], exact[idx] = tail_p_values(k, pi, lattice[idx])
 
+    # Bounds below 1e-300 would underflow towards 0, which is no upper bound at all; any
+    # larger number still is one, so tiny p-values are reported as P_FLOOR.
+    p_values = np.maximum(p_values, P_FLOOR)
     family = np.minimum(1.0, p_values * n)
     order = sorted(range(n), key=lambda r: (p_values[r], -total[r], names[r]))
     ranking = [PartnerScore(names[r], float(total[r]), float(p_values[r]), float(family[r]),

@@ -61,7 +61,7 @@ def verdict(result: dict) -> str:
         parts.append(f"The material comes from {matched}, but no mark could be scored (no partner has received "
                      "the matching files, or no mark survived in the material). Nobody is accused.")
     else:
-        best = result["ranking"][0]
+        best = result["scores"][0]  # the smallest p-value
         family = min(1.0, best["p_value"] * result["partners_considered"])
         parts.append(
             f"The material comes from {matched}, but the {result['positions_read']} marks read do not single out "

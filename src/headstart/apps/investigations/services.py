@@ -181,7 +181,8 @@ def analyse(pieces: list[Piece], *, advisory: str | None, threshold: float) -> A
         "positions_read": attribution.positions_read if attribution else 0,
         "exact_match": exact[0]["partner"] if exact else None,
         "accused": [_score_row(r, names) for r in ranking if r.partner in accused_uids],
-        "ranking": [_score_row(r, names, full=False) for r in ranking[:attr.TOP]],
+        # design.md: the ten highest scores (the full list, by p-value, is under "scores").
+        "ranking": [_score_row(r, names, full=False) for r in sorted(ranking, key=lambda r: -r.score)[:attr.TOP]],
         "threshold": threshold,
         "advisories": advisories,
         "exact_matches": exact,
