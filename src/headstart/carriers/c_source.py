@@ -32,19 +32,17 @@ from headstart.carriers._c_scope import CScope, CSyntaxError
 from headstart.carriers._lexers import Token, lex_c
 from headstart.carriers._names import C_KEYWORDS, C_LIBRARY_NAMES, C_STANDARD_TYPEDEFS, candidate_names
 from headstart.carriers.base import (
-    Carrier,
     NoSlotsError,
     Reading,
     RenderError,
     Slot,
-    Template,
-    check_codeword,
     decode_leak,
 )
 from headstart.carriers.source_common import (
     NAME_KEY,
     Occurrence,
     SourceParseError,
+    TemplateSourceCarrier,
     build_template,
     c_segments,
     check_source_text,
@@ -72,7 +70,7 @@ class _SlotInfo:
     original: str = ""
 
 
-class CCarrier(Carrier):
+class CCarrier(TemplateSourceCarrier):
     """A C PoC source file: renders marked copies and reads leaked ones."""
 
     kind: ClassVar[str] = "poc-source-c"
@@ -142,20 +140,6 @@ class CCarrier(Carrier):
             if self._kinds[slot] == "name":
                 self._keys[i] = NAME_KEY
         self._check_copy(self._template.render([0] * len(self._slots)), [0] * len(self._slots))
-
-    @property
-    def slots(self) -> list[Slot]:
-        return list(self._slots)
-
-    @property
-    def template(self) -> Template:
-        return self._template
-
-    def render(self, codeword: Sequence[int]) -> bytes:
-        check_codeword(codeword, self._slots)
-        copy = self._template.render(codeword)
-        self._check_copy(copy, codeword)
-        return copy.encode("utf-8")
 
     def read(self, leak: bytes | str) -> Reading:
         text = decode_leak(leak)

@@ -44,19 +44,18 @@ import libcst.metadata as md
 from headstart.carriers._lexers import Token, lex_python
 from headstart.carriers._names import PYTHON_RESERVED, candidate_names
 from headstart.carriers.base import (
-    Carrier,
     NoSlotsError,
     Reading,
     RenderError,
     Slot,
     Template,
-    check_codeword,
     decode_leak,
 )
 from headstart.carriers.source_common import (
     NAME_KEY,
     Occurrence,
     SourceParseError,
+    TemplateSourceCarrier,
     build_template,
     check_source_text,
     comment_occurrences,
@@ -99,7 +98,7 @@ class _SlotInfo:
     original: str = ""
 
 
-class PythonCarrier(Carrier):
+class PythonCarrier(TemplateSourceCarrier):
     """A Python PoC script: renders marked copies and reads leaked ones."""
 
     kind: ClassVar[str] = "poc-source-python"
@@ -155,20 +154,6 @@ class PythonCarrier(Carrier):
         self._keys, self._sites = self._original_keys(sentinel_code, node_slot.literal_text)
 
     # -- the Carrier contract -------------------------------------------------------
-
-    @property
-    def slots(self) -> list[Slot]:
-        return list(self._slots)
-
-    @property
-    def template(self) -> Template:
-        return self._template
-
-    def render(self, codeword: Sequence[int]) -> bytes:
-        check_codeword(codeword, self._slots)
-        copy = self._template.render(codeword)
-        self._check_copy(copy, codeword)
-        return copy.encode("utf-8")
 
     def read(self, leak: bytes | str) -> Reading:
         text = decode_leak(leak)

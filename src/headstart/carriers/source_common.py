@@ -21,12 +21,46 @@ from dataclasses import dataclass
 import numpy as np
 
 from headstart.carriers._lexers import Token
-from headstart.carriers.base import ERASED, CarrierError, Reading, Slot, Template
+from headstart.carriers.base import (
+    ERASED,
+    Carrier,
+    CarrierError,
+    Reading,
+    RenderError,
+    Slot,
+    Template,
+    check_codeword,
+)
 
 NAME_KEY = "N*"
 # A slot is read only where at least this many consecutive tokens agree with the
 # original around it: a lone "0x3fff" in prose, or a lone name, is no evidence.
 MIN_RUN = 2
+
+
+class TemplateSourceCarrier(Carrier):
+    """What the Python and C carriers share: slots, a template, and a check on every copy."""
+
+    _slots: list[Slot]
+    _template: Template
+
+    @property
+    def slots(self) -> list[Slot]:
+        return list(self._slots)
+
+    @property
+    def template(self) -> Template:
+        return self._template
+
+    def render(self, codeword: Sequence[int]) -> bytes:
+        check_codeword(codeword, self._slots)
+        copy = self._template.render(codeword)
+        self._check_copy(copy, codeword)
+        return copy.encode("utf-8")
+
+    def _check_copy(self, copy: str, codeword: Sequence[int]) -> None:
+        """Raise RenderError unless the copy is as good as the original."""
+        raise RenderError(f"{type(self).__name__} does not check its copies")
 
 
 class SourceParseError(CarrierError):
