@@ -192,3 +192,18 @@ def test_a_crash_while_writing_a_package_leaves_nothing_half_written_and_a_retry
     first, stored = services.prepare_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
     again = services.render_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
     assert first.tar == again.tar and stored.plaintext_sha256 == hashlib.sha256(again.tar).hexdigest()
+
+
+def test_an_expelled_partners_download_attempt_with_its_old_token_is_audited(make_keyed_partner, sample_advisory):
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.partners.services import set_status
+
+    partner = make_keyed_partner("Refused AV")
+    advisory = sample_advisory()
+    _, token = issue(partner.analyst)
+    set_status(partner.partner, "expelled", reason="leak", actor=Actor(name=ACTOR_NAME))
+    response = Client().get(f"/api/v1/advisories/{advisory.ident}/package", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401
+    event = AuditEvent.objects.filter(action="token.refused").latest("seq")
+    assert event.partner == "Refused AV" and event.details["partner_status"] == "expelled"
+    assert event.ip == "127.0.0.1" and verify().ok

@@ -6,9 +6,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from headstart.apps.accounts.models import ApiToken, User
+from headstart.apps.audit.services import Actor
+from headstart.apps.audit.services import record as audit_record
 
 PREFIX = "hs_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -25,13 +28,23 @@ def issue(user: User) -> tuple[ApiToken, str]:
     return record, token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a token belongs to, or None (unknown, revoked, or the user may not act)."""
+def user_for_token(token: str, *, ip: str | None = None) -> User | None:
+    """The active user a token belongs to, or None (unknown, revoked, or the user may not act).
+
+    A valid token of a user who may no longer act (a suspended or expelled partner) is
+    refused, and the attempt goes into the audit log: it may be evidence."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     record = (ApiToken.objects.select_related("user", "user__partner")
               .filter(digest=digest(token), revoked_at__isnull=True).first())
-    if record is None or not may_act(record.user):
+    if record is None:
+        return None
+    if not may_act(record.user):
+        user = record.user
+        with transaction.atomic():
+            audit_record(Actor(name=user.email, partner=user.partner.name if user.partner_id else "", ip=ip),
+                  "token.refused", user, prefix=record.prefix,
+                  partner_status=user.partner.status if user.partner_id else "")
         return None
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:

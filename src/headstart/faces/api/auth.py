@@ -12,7 +12,7 @@ from headstart.apps.audit.services import Actor
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
+        user = user_for_token(token, ip=client_ip(request))
         if user is not None:
             request.user = user  # the token's user is the caller for everything below
         return user
