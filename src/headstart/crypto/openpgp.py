@@ -123,3 +123,14 @@ def decrypt_and_verify(data: bytes, *, secret_key: bytes | str, signer_cert: byt
     if not decrypted.valid_sigs:
         raise DecryptionError("the message is not signed by the expected key")
     return bytes(decrypted.bytes)
+
+
+def verify_clearsigned(signed_text: str, *, signer_cert: str) -> str | None:
+    """The text a clearsigned message carries if ``signer_cert`` signed it, else None."""
+    try:
+        verified = pgp.verify(bytes=signed_text.encode(), store=lambda ids: [_parse(signer_cert)])
+    except Exception:  # pysequoia raises plain exceptions for any bad or foreign signature
+        return None
+    if not verified.valid_sigs:
+        return None
+    return bytes(verified.bytes).decode("utf-8", errors="replace")

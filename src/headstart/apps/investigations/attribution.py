@@ -25,6 +25,7 @@ from headstart.apps.errors import Invalid
 from headstart.apps.investigations.matching import Match, Original
 from headstart.apps.partners.models import Partner
 from headstart.carriers import ERASED, Carrier, CarrierError, Reading, carrier_for
+from headstart.crypto import openpgp
 from headstart.marking import Attribution, Codebook, Leak, MarkingError, attribute, verify_commitment
 from headstart.triggers import TriggerError, load_spec, render_procedure
 
@@ -249,15 +250,8 @@ def innocent_agreement(evidence: ScopeEvidence, key: bytes) -> float:
 
 def _signature_ok(signed_statement: str, statement: str, certificate: str) -> bool:
     """The clearsigned statement carries a valid signature of the program over this statement."""
-    import pysequoia
-
-    try:
-        signer = pysequoia.Cert.from_bytes(certificate.encode())
-        verified = pysequoia.verify(bytes=signed_statement.encode(), store=lambda ids: [signer])
-    except Exception:  # noqa: BLE001 - pysequoia raises plain exceptions for any bad signature
-        return False
-    body = bytes(verified.bytes).decode("utf-8", errors="replace")
-    return bool(verified.valid_sigs) and body.rstrip("\r\n") == statement.rstrip("\r\n")
+    body = openpgp.verify_clearsigned(signed_statement, signer_cert=certificate)
+    return body is not None and body.rstrip("\r\n") == statement.rstrip("\r\n")
 
 
 def check_commitments(evidence: list[ScopeEvidence], key: bytes, signing_certificate: str) -> dict:
