@@ -5,13 +5,16 @@ tests/conftest.py loads this module as a plugin, so every test can use these fix
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import subprocess
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -296,3 +299,23 @@ def _fresh_rate_limits():  # type: ignore[no-untyped-def]
     cache.clear()
     yield
 
+
+
+@contextlib.contextmanager
+def fresh_database_url(prefix: str) -> Iterator[str | None]:
+    """For tests that start headstart in another process: None (that process uses SQLite under
+    its own home), or a fresh database on the suite's PostgreSQL server, dropped afterwards."""
+    server = os.environ.get("DATABASE_URL")
+    if not server:
+        yield None
+        return
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlsplit(server)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -20,13 +20,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from factories import fresh_database_url
 
 REPO = Path(__file__).resolve().parents[3]
 ADVISORY = "HS-2026-0001"
@@ -72,21 +71,8 @@ class Program:
 
 @pytest.fixture(scope="module")
 def database_url() -> Iterator[str | None]:
-    """None (SQLite under the home), or a fresh database on the suite's PostgreSQL server."""
-    server = os.environ.get("DATABASE_URL")
-    if not server:
-        yield None
-        return
-    import psycopg
-
-    name = f"hs_remote_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlsplit(server)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database_url("hs_remote") as url:
+        yield url
 
 
 def _wait_until_serving(url: str, server: subprocess.Popen, timeout: float = 60) -> None:

@@ -17,10 +17,8 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
@@ -111,21 +109,11 @@ class Home:
 
 @pytest.fixture
 def database_url() -> Iterator[str | None]:
-    """None (SQLite under the home), or a fresh database on the suite's PostgreSQL server."""
-    server = os.environ.get("DATABASE_URL")
-    if not server:
-        yield None
-        return
-    import psycopg
+    # Imported here: worker subprocesses import this module (FileMailbox) without tests/ on their path.
+    from factories import fresh_database_url
 
-    name = f"hs_worker_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlsplit(server)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database_url("hs_worker") as url:
+        yield url
 
 
 @pytest.fixture
