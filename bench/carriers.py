@@ -5,8 +5,9 @@ write-up, the detection guidance, the trigger procedure (rendered from tim.ksy.y
 headstart.triggers.render_procedure and marked by the prose carrier), the Python PoC,
 the C PoC and the binary PoC (marked through tim.ksy.yaml). Each is built with
 headstart.carriers.carrier_for as delivery builds it, and each gets a real
-headstart.marking.Codebook (scope "HS-2026-0001/<file>/v1", 100 partners, the library's
-default design); every partner's copy is rendered by its carrier.
+headstart.marking.Codebook (scope "HS-2026-0001/<file>/v1", 100 partners, the design
+delivery uses: headstart.marking.design_for, uniform below 2,048 bits, c = 3 above);
+every partner's copy is rendered by its carrier.
 
 1. Capacity: slots found, bits (sum of log2 q), words (prose), lines (code) or bytes.
 2. Single leaker, per artifact and per transformation of the leak battery that applies
@@ -24,9 +25,10 @@ default design); every partner's copy is rendered by its carrier.
    the text-blind-watermark package's encoding) carrying each partner's 64-bit id in the
    same prose artifacts, on the same text transformations; a partner is named when the
    64 bits read back equal its id exactly.
-5. What if: the cells where a single leaker is not always named, re-run with uniform codes
-   (design_coalition=2), to tell the code's bias from the carrier's capacity; and the floor
-   log2(partners / threshold) below which no code can name anyone.
+5. What if: the cells where a single leaker is not always named in an artifact with the
+   c = 3 design, re-run with uniform codes (design_coalition=2), to tell the code's bias
+   from the carrier's capacity; and the floor log2(partners / threshold) below which no
+   code can name anyone.
 
 Targets (issue 4): prose >= 0.1 robust bits per word after every text transformation;
 code >= 1 robust bit per 5 lines after every formatter; a single leaker named from any
@@ -68,7 +70,7 @@ from headstart.leaks.text import (
     zero_width_embed,
     zero_width_extract,
 )
-from headstart.marking import Codebook, Leak, MarkingError, attribute
+from headstart.marking import Codebook, Leak, MarkingError, attribute, design_for
 from headstart.samples import SAMPLE_DIR
 from headstart.triggers import TriggerError, load_spec, render_procedure
 
@@ -179,7 +181,8 @@ def load_advisory() -> list[Artifact]:
     out = []
     for label, file_name, kind, family, original, spec in plan:
         carrier = carrier_for(kind, file_name, original, spec_text=spec)
-        book = Codebook(KEY, f"{ADVISORY}/{file_name}/v1", carrier.alphabet_sizes, PARTNERS)
+        book = Codebook(KEY, f"{ADVISORY}/{file_name}/v1", carrier.alphabet_sizes, PARTNERS,
+                        design_coalition=design_for(carrier.alphabet_sizes))
         artifact = Artifact(label, file_name, family, carrier, book, spec_text=spec)
         artifact.copies = [artifact.render(cw) for cw in book.codewords()]
         out.append(artifact)
@@ -594,6 +597,15 @@ def uniform_code_what_if(
                 }
             )
             continue
+        if artifact.book.design_coalition <= 2:
+            rows.append(
+                {
+                    "artifact": artifact.label,
+                    "transformation": ", ".join(sorted(short)),
+                    "note": "already uniform: the shortfall is the carrier's capacity",
+                }
+            )
+            continue
         book = Codebook(
             KEY, artifact.book.scope, artifact.carrier.alphabet_sizes, PARTNERS, design_coalition=2
         )
@@ -625,12 +637,12 @@ def uniform_code_what_if(
     return rows
 
 
-def print_what_if(rows: list[dict], design: int) -> None:
+def print_what_if(rows: list[dict]) -> None:
     if not rows:
         return
     print(
         f"\n== 5. What if: the cells where a single leaker is not always named, with uniform codes "
-        f"(design_coalition=2) instead of the default ({design}) =="
+        f"(design_coalition=2) instead of the c = 3 design =="
     )
     print(
         f"(no code can name a leaker from fewer than log2(partners / threshold) = {evidence_floor_bits():.1f} "
@@ -663,6 +675,7 @@ def capacity(artifact: Artifact) -> dict:
         "family": artifact.family,
         "slots": len(q),
         "bits": bits,
+        "design_coalition": artifact.book.design_coalition,
         "alphabet_sizes": {str(k): int(v) for k, v in zip(*np.unique(q, return_counts=True))},
         "slot_kinds": dict(
             sorted(_count(slot_kind(s.key) for s in artifact.carrier.slots).items(), key=lambda kv: -kv[1])
@@ -1068,7 +1081,7 @@ def main() -> int:
     print_baseline(single, baseline_rows)
 
     what_if = uniform_code_what_if(artifacts, single, single_trials, rng)
-    print_what_if(what_if, artifacts[0].book.design_coalition)
+    print_what_if(what_if)
 
     target_rows = targets(single, families, coalition_rows, baseline_rows)
     short = shortfalls(single, families, cap_rows)
@@ -1088,7 +1101,7 @@ def main() -> int:
                 "advisory": ADVISORY,
                 "partners": len(PARTNERS),
                 "threshold": THRESHOLD,
-                "design_coalition": artifacts[0].book.design_coalition,
+                "design_coalition": {a.label: a.book.design_coalition for a in artifacts},
                 "trials": {
                     "single_leaker": single_trials,
                     "coalition": coalition_trials,
@@ -1111,7 +1124,7 @@ def main() -> int:
                     "robust_bits": "sum of log2 q over the slots read correctly, averaged over trials",
                     "density": "prose: robust bits per word of the leak (tokens with a letter or digit, HTML reduced to "
                     "text); code: robust bits per 5 lines of the leak (all lines); binary: per byte",
-                    "codewords": "real headstart.marking codewords (default design), the leaker chosen at random",
+                    "codewords": "real headstart.marking codewords (the design delivery uses, marking.design_for), the leaker chosen at random",
                     "baseline": "zero-width marks (text-blind-watermark encoding) after the first word of every paragraph "
                     "of the unmarked original, carrying a keyed 64-bit partner id; named = exact match",
                 },

@@ -18,6 +18,7 @@ from ._codebook import Codebook
 from ._commitment import commitment, match_exact_copy, verify_commitment
 from ._errors import MarkingError
 from ._leak import Leak
+from ._policy import design_for
 
 __all__ = [
     "Attribution",
@@ -27,6 +28,7 @@ __all__ = [
     "PartnerScore",
     "attribute",
     "commitment",
+    "design_for",
     "match_exact_copy",
     "simulate",
     "verify_commitment",

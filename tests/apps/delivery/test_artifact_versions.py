@@ -9,7 +9,7 @@ from headstart.apps.delivery import copies
 from headstart.apps.delivery.models import Commitment, Copy
 from headstart.apps.delivery.services import _marking_key, fetch_package
 from headstart.apps.errors import Conflict
-from headstart.marking import Codebook, Leak, attribute
+from headstart.marking import Codebook, Leak, attribute, design_for
 from headstart.samples import SAMPLE_DIR
 
 from factories import ACTOR
@@ -37,7 +37,8 @@ def test_copies_of_an_old_version_are_still_attributed_after_the_artifact_change
     carrier = copies.carrier_for("writeup", "writeup.md", copies.original_bytes(v1))
     receivers = [str(c.partner.uid) for c in Copy.objects.filter(artifact=v1)]
     book = Codebook(key=_marking_key(), scope=f"{advisory.ident}/writeup.md/v1",
-                    alphabet_sizes=carrier.alphabet_sizes, partners=receivers)
+                    alphabet_sizes=carrier.alphabet_sizes, partners=receivers,
+                    design_coalition=design_for(carrier.alphabet_sizes))
     result = attribute(book, Leak(carrier.read(leaked_v1).symbols), threshold=1e-6)
     assert result.accused == [str(partners[2].partner.uid)]
 

@@ -20,7 +20,7 @@ from headstart.apps.advisories.access import latest_artifacts
 from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
 from headstart.apps.errors import Invalid
 from headstart.carriers import Carrier, CarrierError, carrier_for
-from headstart.marking import Codebook
+from headstart.marking import Codebook, design_for
 from headstart.triggers import TriggerError, load_spec, render_procedure
 
 
@@ -38,6 +38,17 @@ class Deliverable:
     @property
     def kind(self) -> str:
         return self.artifact.kind
+
+    @property
+    def design_coalition(self) -> int:
+        """The codebook design for this file, from its capacity (see marking.design_for)."""
+        assert self.carrier is not None
+        return design_for(self.carrier.alphabet_sizes)
+
+    def codebook(self, key: bytes, partners: list[str]) -> Codebook:
+        assert self.carrier is not None
+        return Codebook(key=key, scope=self.scope, alphabet_sizes=self.carrier.alphabet_sizes,
+                        partners=partners, design_coalition=self.design_coalition)
 
 
 def original_bytes(artifact: Artifact) -> bytes:
@@ -129,10 +140,7 @@ def deliverables(advisory: Advisory, kinds: set[str] | None = None) -> list[Deli
 
 
 def codeword(deliverable: Deliverable, key: bytes, partner_uid: str) -> np.ndarray:
-    assert deliverable.carrier is not None
-    book = Codebook(key=key, scope=deliverable.scope, alphabet_sizes=deliverable.carrier.alphabet_sizes,
-                    partners=[partner_uid])
-    return book.codeword(partner_uid)
+    return deliverable.codebook(key, [partner_uid]).codeword(partner_uid)
 
 
 def render(deliverable: Deliverable, key: bytes, partner_uid: str) -> bytes:

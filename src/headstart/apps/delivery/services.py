@@ -31,7 +31,6 @@ from headstart.apps.partners.services import current_nda
 from headstart.apps.program import keys
 from headstart.apps.program.models import Program
 from headstart.crypto import openpgp
-from headstart.marking import Codebook
 from headstart.marking import commitment as codebook_commitment
 
 
@@ -118,9 +117,9 @@ def _commit(advisory: Advisory, partners: list[Partner], *, actor: Actor) -> Com
             sizes = d.carrier.alphabet_sizes
             entry["slots"] = len(sizes)
             entry["alphabet_sizes_sha256"] = hashlib.sha256(json.dumps(sizes).encode()).hexdigest()
+            entry["design_coalition"] = d.design_coalition
             if uids:  # with no partner yet, the layout is committed; partners joining add a version
-                book = Codebook(key=key, scope=d.scope, alphabet_sizes=sizes, partners=uids)
-                entry["codebook"] = codebook_commitment(book)
+                entry["codebook"] = codebook_commitment(d.codebook(key, uids))
         else:
             entry["unmarked_reason"] = d.artifact.unmarked_reason
         files.append(entry)

@@ -26,7 +26,15 @@ from headstart.apps.investigations.matching import Match, Original
 from headstart.apps.partners.models import Partner
 from headstart.carriers import ERASED, Carrier, CarrierError, Reading, carrier_for
 from headstart.crypto import openpgp
-from headstart.marking import Attribution, Codebook, Leak, MarkingError, attribute, verify_commitment
+from headstart.marking import (
+    Attribution,
+    Codebook,
+    Leak,
+    MarkingError,
+    attribute,
+    design_for,
+    verify_commitment,
+)
 from headstart.triggers import TriggerError, load_spec, render_procedure
 
 TOP = 10
@@ -72,6 +80,7 @@ class ScopeEvidence:
     conflicts: int = 0
     holders: dict[str, Partner] = field(default_factory=dict)  # uid -> partner with a delivered copy
     commitment_ids: set[int] = field(default_factory=set)
+    committed_design: int | None = None  # the codebook design the signed commitment names
 
     @property
     def scope(self) -> str:
@@ -95,10 +104,18 @@ class ScopeEvidence:
         assert self.symbols is not None and self.confidence is not None
         return Leak(self.symbols, self.confidence)
 
+    @property
+    def design_coalition(self) -> int:
+        """The design the copies were made with: as committed, else as delivery derives it."""
+        if self.committed_design is not None:
+            return self.committed_design
+        assert self.deliverable.carrier is not None
+        return design_for(self.deliverable.carrier.alphabet_sizes)
+
     def book(self, key: bytes) -> Codebook:
         assert self.deliverable.carrier is not None
         return Codebook(key=key, scope=self.scope, alphabet_sizes=self.deliverable.carrier.alphabet_sizes,
-                        partners=sorted(self.holders))
+                        partners=sorted(self.holders), design_coalition=self.design_coalition)
 
 
 class DeliveredFiles:
@@ -197,6 +214,7 @@ def gather(matches: list[Match], piece_names: list[str], files: DeliveredFiles, 
                      .select_related("partner")):
             evidence.holders[str(copy.partner.uid)] = copy.partner
             evidence.commitment_ids.add(copy.commitment_id)
+        evidence.committed_design = _committed_design(evidence.commitment_ids, deliverable.scope)
         carrier = deliverable.carrier
         readings = []
         for m in file_matches:
@@ -217,6 +235,24 @@ def gather(matches: list[Match], piece_names: list[str], files: DeliveredFiles, 
             notes.append(f"{ident}/{file_name}: no partner has received this file, so nobody can be considered for it")
         out.append(evidence)
     return sorted(out, key=lambda e: (e.advisory.ident, e.deliverable.file_name, e.deliverable.artifact.version))
+
+
+def _committed_design(commitment_ids: set[int], scope: str) -> int | None:
+    """The design_coalition the latest commitment records for this scope (None before it was recorded)."""
+    for commitment in Commitment.objects.filter(pk__in=commitment_ids).order_by("-version"):
+        entry = _statement_entry(commitment, scope)
+        design = (entry or {}).get("design_coalition")
+        if isinstance(design, int) and not isinstance(design, bool) and design >= 1:
+            return design
+    return None
+
+
+def _statement_entry(commitment: Commitment, scope: str) -> dict | None:
+    try:
+        statement = json.loads(commitment.statement)
+        return next((f for f in statement.get("files", []) if f.get("scope") == scope), None)
+    except (ValueError, AttributeError):
+        return None
 
 
 def attribute_scopes(evidence: list[ScopeEvidence], key: bytes, threshold: float) -> Attribution | None:
@@ -269,17 +305,13 @@ def check_commitments(evidence: list[ScopeEvidence], key: bytes, signing_certifi
 def _check_one(e: ScopeEvidence, commitment: Commitment, key: bytes, certificate: str) -> dict:
     assert e.deliverable.carrier is not None
     statement_ok = hashlib.sha256(commitment.statement.encode()).hexdigest() == commitment.digest
-    try:
-        statement = json.loads(commitment.statement)
-        entry = next((f for f in statement.get("files", []) if f.get("scope") == e.scope), None)
-    except (ValueError, AttributeError):
-        entry = None
+    entry = _statement_entry(commitment, e.scope)
     committed = (entry or {}).get("codebook", "")
     committed_partners = set(commitment.partner_uids)
     book_ok = False
     if committed:
         book = Codebook(key=key, scope=e.scope, alphabet_sizes=e.deliverable.carrier.alphabet_sizes,
-                        partners=sorted(committed_partners))
+                        partners=sorted(committed_partners), design_coalition=e.design_coalition)
         book_ok = verify_commitment(book, committed)
     holders_here = {str(uid) for uid in Copy.objects.filter(artifact=e.deliverable.artifact, commitment=commitment)
                     .values_list("partner__uid", flat=True)}
