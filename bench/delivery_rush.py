@@ -164,6 +164,18 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError(f"headstart serve did not answer within {timeout:.0f} s")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of gunicorn's master and workers so far (Linux /proc)."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a process that ended meanwhile
+            if int(fields[2]) == self.process.pid:  # process group: the session serve started
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         try:
             if self.process.poll() is None:
@@ -259,22 +271,32 @@ def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: 
             print(f"[{name}] {partners} static downloads at once, {STATIC_ROUNDS} times...", file=sys.stderr, flush=True)
             # The static batch is short, so a neighbour's burst on a shared machine moves it
             # most: the median of a few rounds is the reference.
-            rounds = sorted((rush([(static_url, None)] * partners, deadline_s) for _ in range(STATIC_ROUNDS)),
+            cpu: dict[str, float] = {}
+
+            def timed_rush(what: str, requests: list[tuple[str, str | None]]) -> tuple[float, list[Fetched]]:
+                before = server.cpu_seconds()
+                result = rush(requests, deadline_s)
+                cpu[what] = 1000 * (server.cpu_seconds() - before) / len(requests)
+                return result
+
+            rounds = sorted((timed_rush("static", [(static_url, None)] * partners) for _ in range(STATIC_ROUNDS)),
                             key=lambda r: r[0])
             static_wall, static = rounds[len(rounds) // 2]
             print(f"[{name}] {partners} authenticated no-op API calls at once...", file=sys.stderr, flush=True)
-            floor_wall, floor = rush([(server.url + "/api/v1/program", p.token) for p in people], deadline_s)
+            floor_wall, floor = timed_rush("api_floor", [(server.url + "/api/v1/program", p.token) for p in people])
             print(f"[{name}] {partners} package downloads at once...", file=sys.stderr, flush=True)
             package_url = f"{server.url}/api/v1/advisories/{ADVISORY}/package"
-            package_wall, packages = rush([(package_url, p.token) for p in people], deadline_s)
+            package_wall, packages = timed_rush("packages", [(package_url, p.token) for p in people])
             print(f"[{name}] every partner downloads again, all at once...", file=sys.stderr, flush=True)
-            again_wall, again = rush([(package_url, p.token) for p in people], deadline_s)
+            again_wall, again = timed_rush("packages_again", [(package_url, p.token) for p in people])
         finally:
             server.stop()
         out["static"] = latency(static, static_wall)
         out["api_floor"] = latency(floor, floor_wall)
         out["packages_again"] = latency(again, again_wall)
         out["packages"] = latency(packages, package_wall)
+        for what, ms in cpu.items():  # the static rounds: the last one's figure
+            out[what]["server_cpu_ms_per_request"] = ms
         failures = [(p.name, r.status, r.error) for p, r in zip(people, packages) if r.status != 200]
         out["failures"] = failures[:5]
         digests = set()
@@ -356,12 +378,13 @@ def print_table(results: list[dict]) -> None:
     print(f"\nRelease-time rush: {r0['partners']} concurrent downloads, headstart serve on loopback "
           f"(gunicorn gthread, {r0['workers']} workers x {r0['threads']} threads, {os.cpu_count()} CPUs)\n")
     print(f"{'scenario':<12}{'what':<15}{'ok':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'wall s':>9}"
-          f"{'ms/req':>9}")
+          f"{'ms/req':>9}{'server CPU ms/req':>19}")
     for r in results:
         for what in ("static", "api_floor", "packages", "packages_again"):
             s = r[what]
             print(f"{r['scenario']:<12}{what:<15}{s['ok']:>5}/{s['requests']:<3}{s['p50_ms']:>10.1f}"
-                  f"{s['p99_ms']:>10.1f}{s['max_ms']:>10.1f}{s['wall_s']:>9.2f}{s['per_request_ms']:>9.2f}")
+                  f"{s['p99_ms']:>10.1f}{s['max_ms']:>10.1f}{s['wall_s']:>9.2f}{s['per_request_ms']:>9.2f}"
+                  f"{s.get('server_cpu_ms_per_request', float('nan')):>19.2f}")
     print()
     for r in results:
         verdict = "meets" if r["ratio_wall"] <= 2 else "misses"

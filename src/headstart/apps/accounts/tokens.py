@@ -35,7 +35,7 @@ def user_for_token(token: str, *, ip: str | None = None) -> User | None:
     refused, and the attempt goes into the audit log: it may be evidence."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    record = (ApiToken.objects.select_related("user", "user__partner")
+    record = (ApiToken.objects.select_related("user", "user__partner", "user__partner__tier")
               .filter(digest=digest(token), revoked_at__isnull=True).first())
     if record is None:
         return None

@@ -41,7 +41,8 @@ def record(actor: Actor, action: str, obj: Any = None, *, object_type: str = "",
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or str(getattr(obj, "audit_id", obj.pk))
-    with transaction.atomic():
+    # No savepoint: the event belongs to the caller's transaction (or starts its own).
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             seq=head.seq + 1,

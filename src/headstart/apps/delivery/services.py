@@ -18,7 +18,7 @@ from django.utils import timezone
 from headstart import __version__ as headstart_version
 from headstart.apps.accounts.models import User
 from headstart.apps.advisories import access
-from headstart.apps.advisories.models import Advisory, AdvisoryStatus
+from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
 from headstart.apps.advisories.reads import refused
 from headstart.apps.advisories.services import schedule_advisory
 from headstart.apps.audit.services import Actor, record
@@ -138,12 +138,16 @@ def _commit(advisory: Advisory, partners: list[Partner], *, actor: Actor) -> Com
     return commitment
 
 
-def commitment_for(advisory: Advisory, partner: Partner, *, actor: Actor) -> Commitment:
+def commitment_for(advisory: Advisory, partner: Partner, *, actor: Actor,
+                   artifacts: list[Artifact] | None = None) -> Commitment:
     """The latest commitment covering this partner and the current artifacts; a new version
-    is committed first when a partner joined or an artifact changed after scheduling."""
+    is committed first when a partner joined or an artifact changed after scheduling.
+    ``artifacts``: the advisory's current artifacts when the caller has them already."""
     # The current artifact versions, without building carriers (slot discovery is slow and a
     # download of a prepared package needs none); _commit checks them all before committing.
-    current_ids = sorted(a.pk for a in access.latest_artifacts(advisory))
+    if artifacts is None:
+        artifacts = access.latest_artifacts(advisory)
+    current_ids = sorted(a.pk for a in artifacts)
     latest = advisory.commitments.order_by("-version").first()
     if latest is not None and str(partner.uid) in latest.partner_uids and latest.artifact_ids == current_ids:
         return latest
@@ -274,7 +278,8 @@ def _usable_certificate(partner: Partner) -> str:
     return partner.pgp_certificate
 
 
-def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, certificate: str) -> str:
+def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, certificate: str,
+                 artifacts: list[Artifact] | None = None) -> str:
     """A digest of everything a package is made from and who it is for, computed without rendering.
 
     A copy is a pure function of (artifact, program key, advisory, partner), so this key names
@@ -284,10 +289,11 @@ def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, c
     download looks its prepared package up by this key instead of rendering it again."""
     advisory_section, partner_section = _manifest_sections(advisory, partner)
     kinds = _entitled_kinds(partner)
-    artifacts = [[a.pk, a.name, a.kind, a.version, a.sha256, a.unmarked_reason]
-                 for a in access.latest_artifacts(advisory) if a.kind in kinds]
+    if artifacts is None:
+        artifacts = access.latest_artifacts(advisory)
+    entitled = [[a.pk, a.name, a.kind, a.version, a.sha256, a.unmarked_reason] for a in artifacts if a.kind in kinds]
     inputs = {"format": "headstart-package/1", "software": headstart_version, "partner_uid": str(partner.uid),
-              "advisory": advisory_section, "partner": partner_section, "artifacts": artifacts,
+              "advisory": advisory_section, "partner": partner_section, "artifacts": entitled,
               "commitment": [commitment.version, commitment.digest], "signed_by": _signing_fingerprint(),
               "recipient": hashlib.sha256(certificate.encode()).hexdigest()}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
@@ -340,7 +346,8 @@ def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | No
         advisory = access.get_visible_advisory(user, ident, now)
         partner = user.partner
         assert partner is not None
-        commitment = commitment_for(advisory, partner, actor=actor)
+        artifacts = access.latest_artifacts(advisory)  # one query, shared by the two steps below
+        commitment = commitment_for(advisory, partner, actor=actor, artifacts=artifacts)
         stored = None
         # A prepared package was encrypted to exactly this certificate after a full check
         # (its digest is in the content key); what may have changed since is the time, so the
@@ -349,7 +356,7 @@ def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | No
         expires = partner.pgp_expires_at
         if partner.pgp_certificate.strip() and (expires is None or expires > (now or timezone.now())):
             stored = _prepared_file(advisory, partner,
-                                    _content_key(advisory, partner, commitment, partner.pgp_certificate))
+                                    _content_key(advisory, partner, commitment, partner.pgp_certificate, artifacts))
         if stored is None:
             package, stored = prepare_package(advisory, partner, actor=actor)
             commitment = package.commitment

@@ -7,18 +7,26 @@ import dataclasses
 import hashlib
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable, Iterable, Iterator
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Subquery
 
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.errors import Conflict, Forbidden, Invalid, NotFound
-from headstart.apps.partners.models import (ENTITLEMENTS, NdaAcceptance, NdaVersion, Partner, PartnerStatus,
-                                            PartnerStatusChange, Tier)
+from headstart.apps.partners.models import (
+    ENTITLEMENTS,
+    NdaAcceptance,
+    NdaVersion,
+    Partner,
+    PartnerStatus,
+    PartnerStatusChange,
+    Tier,
+)
 from headstart.apps.partners.signals import partner_status_changed
 from headstart.crypto.openpgp import CertificateError, validate_certificate
 
@@ -265,6 +273,7 @@ def accept_nda(partner: Partner, user, *, actor: Actor, ip: str | None = None) -
 
 
 def has_accepted_current_nda(partner: Partner) -> bool:
-    nda = current_nda()
-    return nda is not None and NdaAcceptance.objects.filter(partner=partner, nda=nda).exists()
+    # One query: an acceptance of the newest NDA version (checked on every partner request).
+    newest = NdaVersion.objects.order_by("-version").values("pk")[:1]
+    return NdaAcceptance.objects.filter(partner=partner, nda_id=Subquery(newest)).exists()
 
