@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -15,23 +17,35 @@ from headstart.triggers import (
     parse,
     read_slots,
 )
-from headstart.triggers.marks import AVOID, WINDOW_BITS, byte_pair, window
+from headstart.triggers.marks import AVOID, alphabet, byte_pair, window
+from headstart.triggers.spec import CHARSETS
 
 
-def test_example_slots_are_width_slack_created_bits_and_comment_characters(example_spec, example_data):
+def bits_of(slots, path: str) -> list:
+    return [s for s in slots if s.path == path and s.kind == "bit"]
+
+
+def test_example_slots_are_width_and_height_slack_created_bits_and_comment_characters(example_spec, example_data):
     slots = mark_slots(example_spec, example_data)
-    paths = {s.path for s in slots}
-    assert paths == {"width", "created", "comment"}
-    width = [s for s in slots if s.path == "width"]
-    assert len(width) == WINDOW_BITS and all(s.base > 0x7FFF for s in width)
+    assert {s.path for s in slots} == {"width", "height", "created", "comment"}
+    width = bits_of(slots, "width")
+    # above 0x7fff, and below the sign bit the original leaves clear: 0x40000000..0x7fffffff
+    assert len(width) == 30 and width[0].base == 0x4000_0000
+    assert width[0].base + 2**30 - 1 == 0x7FFF_FFFF
+    created = bits_of(slots, "created")
+    assert len(created) == 28 and 1_500_000_000 <= created[0].base <= 1_800_000_000 - 2**28 + 1
+    # chunks[0].length (40) >= height * 2: height may be anything from 0 to 20, a window of 16
+    height = bits_of(slots, "height")
+    assert len(height) == 4 and height[0].base == 0
     comment = [s for s in slots if s.path == "comment"]
-    # "hello world 1234": the spaces are kept, every other character is a slot
-    assert [s.index for s in comment] == [i for i in range(16) if i not in (5, 11)]
+    # every character, blanks included, may become any printable character but a scrub value
+    assert [s.index for s in comment] == list(range(16))
+    assert all(s.values == alphabet(CHARSETS["printable"]) and s.q == 86 for s in comment)
 
 
 def test_fields_the_parser_reads_carry_no_slot(example_spec, example_data):
     paths = {s.path for s in mark_slots(example_spec, example_data)}
-    assert not paths & {"height", "chunks[0].length", "chunks[0].kind", "chunks[0].crc", "magic"}
+    assert not paths & {"chunks[0].length", "chunks[0].kind", "chunks[0].crc", "magic"}
 
 
 def test_slot_discovery_is_deterministic(example_spec, example_data):
@@ -72,27 +86,54 @@ def test_slack_inside_trigger_conditions():
     assert slots["kind"].kind == "choice" and slots["kind"].values == (1, 2)  # 5 is excluded by !=
     assert "mode" not in slots  # a one-value list leaves no choice
     assert "exact" not in slots and "n" not in slots  # == and a size field are fixed
-    level = [s for s in slots.values() if s.path == "level"]
+    level = bits_of(slots.values(), "level")
     base, bits = level[0].base, level[0].bits
-    assert 100 <= base and base + (1 << bits) - 1 < 300  # the window avoids the excluded 300
-    assert 200 in range(base, base + (1 << bits))
+    # 100..299 and 301..511 both hold a window of 128: the one holding the original wins
+    assert (base, bits) == (128, 7)
 
 
-def test_window_stays_inside_the_range_around_the_original():
-    assert window(1_700_000_000, 1_500_000_000, 1_800_000_000) == (1_700_000_000 - 1_700_000_000 % 65536, 16)
-    assert window(5, 3, 10) == (3, 3)
-    assert window(9, 3, 12) == (5, 3)  # the aligned window 8..15 would pass 12: it slides down
-    assert window(7, 7, 7) is None
-    base, bits = window(2**32 - 2, 0x4000, 2**32 - 1)
-    assert base + (1 << bits) - 1 <= 2**32 - 1
+def test_an_excluded_value_does_not_shrink_the_window_to_the_original_side():
+    spec = load_spec("meta: {id: x, endian: le}\nseq:\n  - {id: v, type: u2}\n"
+                     "x-headstart:\n  trigger:\n    - {field: v, op: '!=', value: 10}\n")
+    slots = mark_slots(spec, (3).to_bytes(2, "little"))
+    # 11..0x7fff (the sign bit stays clear, as in the original), not 0..9 around the original
+    assert len(slots) == 14 and slots[0].base == 0x4000
+
+
+def test_a_copy_leaves_clear_the_sign_bit_the_original_leaves_clear():
+    spec = load_spec("meta: {id: x, endian: le}\nseq:\n  - {id: v, type: u4}\n"
+                     "x-headstart:\n  trigger:\n    - {field: v, op: '>', value: 0x100}\n")
+    below = mark_slots(spec, (0x200).to_bytes(4, "little"))
+    assert below[0].base + 2 ** len(below) - 1 == 0x7FFF_FFFF  # a signed reader sees the same positive value
+    above = mark_slots(spec, (0x8000_0001).to_bytes(4, "little"))
+    assert above[0].base + 2 ** len(above) - 1 == 0xFFFF_FFFF  # the author's PoC sets it: the whole type
+
+
+def test_a_window_is_the_widest_aligned_run_inside_the_range():
+    assert window(1_500_000_000, 1_800_000_000) == (0x5A00_0000, 28)
+    assert window(0x4000, 2**32 - 1) == (0x8000_0000, 31)
+    assert window(5, 10) == (6, 2)  # six values hold four; of the bases 5, 6, 7 that fit, 6 is the most aligned
+    assert window(3, 10) == (3, 3)
+    assert window(9, 12) == (9, 2)
+    assert window(-40, 40) == (-32, 6)
+    assert window(7, 7) is None
+    for lo, hi in [(1, 1024), (0x4000, 0xFFFF_FFFF), (-3, 2**40)]:
+        base, bits = window(lo, hi)
+        assert lo <= base and base + 2**bits - 1 <= hi and 2 ** (bits + 1) > hi - lo + 1
 
 
 def test_byte_pairs_avoid_scrub_values():
     for b in range(256):
         pair = byte_pair(b)
-        assert pair is not None and not set(pair) & AVOID
-    assert byte_pair(ord("e"), frozenset(range(0x20, 0x7F))) == (ord("E"), ord("e"))
-    assert byte_pair(ord(" "), frozenset(range(0x20, 0x7F))) is None
+        assert pair is not None and not set(pair) & AVOID and pair[1] == pair[0] + 1
+    assert byte_pair(0x00) == (0x02, 0x03)
+
+
+def test_a_charset_slot_offers_every_character_of_its_charset_but_scrub_values():
+    printable = alphabet(CHARSETS["printable"])
+    assert len(printable) == 86 and not set(printable) & AVOID
+    assert set(printable) | set(b" #*.0?AXx") == set(range(0x20, 0x7F))
+    assert alphabet(CHARSETS["digits"]) == tuple(b"123456789")
 
 
 def test_free_values_and_raw_bytes():
@@ -145,6 +186,55 @@ def test_reading_a_truncated_file_erases_only_what_is_missing():
     assert parse(spec, data).complete
 
 
+def test_a_field_filled_with_one_value_reads_as_erasures(example_spec, example_data):
+    slots = mark_slots(example_spec, example_data)
+    copy = bytearray(SlotWriter(example_spec, example_data, slots).write([1] * len(slots)))
+    copy[16:32] = b"U" * 16  # a comment overwritten by hand with a letter copies may use
+    symbols, _, _ = read_slots(example_spec, slots, bytes(copy))
+    comment = [i for i, s in enumerate(slots) if s.path == "comment"]
+    assert (symbols[comment] == -1).all() and (np.delete(symbols, comment) == 1).all()
+
+
+LINKED = """\
+meta: {{id: linked, endian: le}}
+seq:
+{fields}
+x-headstart:
+  trigger:
+    - {{field: b, op: "<=", value: 40}}
+    - {{field: a, op: ">", value: "b + 10"}}
+    - {{field: c, op: ">=", value: "b * 3 - a / 4"}}
+"""
+
+
+@pytest.mark.parametrize("order", [("a", "b", "c"), ("b", "c", "a"), ("c", "a", "b")])
+def test_fields_compared_with_each_other_keep_every_condition_for_every_codeword(order):
+    spec = load_spec(LINKED.format(fields="\n".join(f"  - {{id: {n}, type: u1}}" for n in order)))
+    values = {"a": 100, "b": 20, "c": 60}
+    data = bytes(values[n] for n in order)
+    slots = mark_slots(spec, data)
+    assert {s.path for s in slots} == {"a", "b", "c"}
+    writer = SlotWriter(spec, data, slots)
+    # every combination of each field's extremes, and random codewords in between
+    per_field = {p: [i for i, s in enumerate(slots) if s.path == p] for p in "abc"}
+    for lows in itertools.product((0, 1), repeat=3):
+        cw = np.zeros(len(slots), dtype=np.int64)
+        for p, low in zip("abc", lows):
+            cw[per_field[p]] = 0 if low else 1
+        assert writer.verify(writer.write(cw)) == []
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        assert writer.verify(writer.write(rng.integers(0, 2, len(slots)))) == []
+
+
+def test_a_value_that_cannot_be_bounded_keeps_its_fields_fixed():
+    spec = load_spec("meta: {id: u, endian: le}\nseq:\n  - {id: a, type: u1}\n  - {id: b, type: u1}\n"
+                     "x-headstart:\n  trigger:\n    - {field: a, op: '>', value: 'b & 7'}\n")
+    slots = mark_slots(spec, bytes([200, 3]))
+    assert {s.path for s in slots} == {"a"}  # b only feeds an & (not bounded): it stays 3
+    assert all(s.base > 7 for s in slots)
+
+
 NESTED = """\
 meta: {id: nest, endian: be}
 seq:
@@ -179,6 +269,7 @@ def test_nested_signed_big_endian_slots_round_trip():
     assert kinds == {"choice", "bit", "byte"}
     assert {s.path for s in slots} == {"boxes[0].kind", "boxes[0].level", "boxes[0].note", "boxes[1].kind",
                                        "boxes[1].level", "boxes[1].note"}
+    assert len(bits_of(slots, "boxes[1].level")) == 6 and bits_of(slots, "boxes[1].level")[0].base == -32
     writer = SlotWriter(spec, data, slots)
     rng = np.random.default_rng(3)
     for _ in range(30):

@@ -4,8 +4,9 @@ A copy varies free fields and the slack inside trigger conditions (see
 ``headstart.triggers.marks``); after every render all checksums are recomputed and the
 copy is parsed again and checked against every trigger condition and checksum, so no
 copy goes out that would not trigger the bug. Reading parses a leaked file leniently
-(bad checksums, truncation, trailing bytes) and also accepts the file posted as a hex
-dump or base64.
+(bad checksums, truncation, trailing bytes, a damaged length), also accepts the file
+posted as a hex dump or base64, and reads a file whose magic lost up to a quarter of its
+bytes when the rest of the file's skeleton is the original's.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from headstart.triggers import (
     Spec,
     SpecError,
     TriggerNotMetError,
-    bytes_from_text,
     check,
     find_slots,
     load_spec,
-    read_slots,
     render_procedure,
 )
+from headstart.triggers.dumps import candidates
+from headstart.triggers.marks import SlotReader
 
 from .base import (
     Carrier,
@@ -63,7 +64,12 @@ class BinaryCarrier(Carrier):
     NoSlotsError if nothing in it may vary.
 
     ``read`` gives confidence 1 to a symbol read from intact data and 0.5 to one read
-    from bytes covered by a checksum that is wrong in the leak (the file was edited).
+    from bytes covered by a checksum that is wrong in the leak (the file was edited) or
+    read at the original's offset because a damaged length moved the leak's fields. A
+    leak whose magic is damaged (at most a quarter of its bytes wrong) is read when the
+    rest of its skeleton (lengths and other fields no copy changes) agrees with the
+    original's in at least three quarters of its bytes; anything else that does not
+    start with the magic is refused (UnreadableLeakError).
     """
 
     kind: ClassVar[str] = "poc-binary"
@@ -89,6 +95,7 @@ class BinaryCarrier(Carrier):
                 "in a trigger condition), so every copy would be identical")
         self._slots = [Slot(m.key, m.alternatives, m.where) for m in self.marks]
         self._writer = SlotWriter(self.spec, self.original, self.marks)
+        self._reader = SlotReader(self.spec, self.marks, parsed)
         first = self.spec.root.fields[0]
         self.magic = first.contents if first.contents is not None else b""
 
@@ -98,8 +105,8 @@ class BinaryCarrier(Carrier):
 
     @property
     def procedure(self) -> str:
-        """The Markdown procedure partners receive (it never names the marked fields)."""
-        return render_procedure(self.spec)
+        """The Markdown procedure as sent unmarked: the first wording of each alternative (never names the marked fields)."""
+        return render_procedure(self.spec, marks=False)
 
     def render(self, codeword: Sequence[int]) -> bytes:
         check_codeword(codeword, self._slots)
@@ -111,34 +118,59 @@ class BinaryCarrier(Carrier):
 
     def read(self, leak: bytes | str) -> Reading:
         data = self.as_file(leak)
-        symbols, confidence, _parsed = read_slots(self.spec, self.marks, data)
+        if self.magic and not data.startswith(self.magic):
+            data = self.magic + data[len(self.magic):]  # a damaged magic (as_file vouched for the rest)
+        symbols, confidence, _parsed = self._reader.read(data)
         return Reading(symbols, confidence)
 
+    def is_this_format(self, data: bytes) -> bool:
+        """Whether bytes are a file of this format: they start with the magic, or with a magic
+        at most a quarter of whose bytes are wrong and the rest of the original's skeleton."""
+        if data.startswith(self.magic):
+            return True
+        head = data[:len(self.magic)]
+        if len(head) < len(self.magic):
+            return False
+        wrong = sum(a != b for a, b in zip(head, self.magic))
+        return 4 * wrong <= len(self.magic) and self.skeleton_fits(data)
+
+    def skeleton_fits(self, data: bytes) -> bool:
+        """Whether the original's skeleton past the magic (lengths, fixed integers) is in
+        ``data``, at least two bytes of it, three quarters of them as in the original."""
+        same, total = self._reader.skeleton_agreement(data, skip=1)  # the magic is the skeleton's first field
+        return total >= 2 and 4 * same >= 3 * total
+
     def as_file(self, leak: bytes | str) -> bytes:
-        """The leaked file as bytes: the file itself, the file inside other bytes, or a dump of it."""
+        """The leaked file as bytes: the file itself (its magic may be slightly damaged), a dump
+        of it, or the file inside other bytes (when the original's skeleton follows its magic)."""
         if isinstance(leak, (bytearray, memoryview)):
             leak = bytes(leak)
         if isinstance(leak, bytes):
-            if leak.startswith(self.magic):
+            if self.is_this_format(leak):
                 return leak
             try:
-                dumped = bytes_from_text(leak.decode("utf-8-sig"), self.magic)
+                dumped = self._from_text(leak.decode("utf-8-sig"))
             except UnicodeDecodeError:
                 dumped = None
             if dumped is not None:
                 return dumped
             at = leak.find(self.magic) if self.magic else -1
-            if at > 0:
+            if at > 0 and self.skeleton_fits(leak[at:]):
                 return leak[at:]  # the file inside other bytes (a mail, an archive stored uncompressed)
             raise self._unreadable()
         if not isinstance(leak, str):
             raise CarrierError(f"a leak is bytes or text, not {type(leak).__name__}")
-        data = bytes_from_text(leak, self.magic)
+        data = self._from_text(leak)
         if data is None:
             raise self._unreadable()
         return data
 
+    def _from_text(self, text: str) -> bytes | None:
+        """The file a hex dump or base64 text holds (the first reading of it in this format)."""
+        return next((data for data in candidates(text) if self.is_this_format(data)), None)
+
     def _unreadable(self) -> UnreadableLeakError:
-        magic = f" start with {self.magic!r}" if self.magic else " parse"
+        magic = (f" start with {self.magic!r} (nor with a slightly damaged {self.magic!r} followed by the "
+                 "original's lengths and fixed fields)") if self.magic else " parse"
         return UnreadableLeakError(
             f"the leak is not a {self.spec.id} file: it does not{magic}, and it is not a hex dump or base64 of one")

@@ -69,7 +69,7 @@ def scrub_untested(spec: SpecLike, data: bytes, *, fix_checksums: bool = True) -
     """Zero every raw-bytes field the trigger does not name (a careful leaker's guess)."""
     s = _spec(spec)
     parsed = parse(s, data, lenient=True)
-    tested = {str(c.path) for c in s.trigger}
+    tested = {path for c in s.trigger for path, _node in parsed.find(c.path)}  # chunks[*].x names every chunk's
     paths = [f.path for f in parsed.fields if f.decl.kind == "bytes" and f.path not in tested]
     return scrub_fields(s, data, paths, fix_checksums=fix_checksums)
 

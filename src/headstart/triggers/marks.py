@@ -1,19 +1,26 @@
 """Where a file may differ between copies without changing what it triggers.
 
-Two sources of slots, both fixed by the specification and the original file:
+Every slot is fixed by the specification and the original file:
 
-* free fields (``x-headstart.free``): an integer's value inside its min/max, one of its
-  listed values, each character of a string from its charset, each byte of a raw field;
-* slack inside trigger conditions: an integer tested only against constants (``width >
-  0x3fff``) may take any value that still meets all its conditions; an ``in`` list may
-  use any listed value. A field the parser reads (a length, a count, anything an
-  expression names), a checksum and a field tested with ``==`` has no slack.
+* a free integer with min/max: a window of 2**k values inside the range (k = floor(log2)
+  of the range's size, at most 62), each bit of the offset into the window one binary
+  slot; a free integer with ``values``: one slot choosing among them;
+* a free string or byte field with a charset: each character one slot choosing among
+  every character of the charset except a blank and the redaction characters (86 for
+  ``printable``), whatever the original held there;
+* a free raw byte field: each byte one binary slot between two values that differ in
+  the lowest bit;
+* slack inside trigger conditions (``headstart.triggers.slack``): an integer the parser
+  does not read gets a window inside what every condition allows (``width > 0x3fff`` in
+  a u4: 31 bits), an ``in`` list becomes one choice, and a field compared with another
+  field's value (``chunks[0].length >= height * 2``) keeps the comparison true for every
+  codeword. A length, a count, a checksum and a field tested with ``==`` never change.
 
-An integer range becomes a window of 2**k values (k <= 16) around the original value and
-each bit of the offset into the window is one binary slot; a value outside the window
-reads as erasures. Byte and character slots choose between two values, never a blank,
-zero, 0xff or a redaction character (X, x, *, #, ?, ., 0, A), so a field scrubbed with
-those reads as erasures rather than as a wrong symbol.
+Windows are aligned (their base has as many trailing zero bits as the range allows), so
+a value's low bytes are its offset's low bytes. Copies never use the values a scrubber
+writes (zero, 0xff, a blank, ``X x * # ? . 0 A``), so scrubbed bytes read as erasures;
+so does an integer outside its window and a field whose slot bytes all hold one value
+(filled by hand, not marked).
 """
 
 from __future__ import annotations
@@ -28,11 +35,15 @@ from .binparse import parse
 from .conditions import check, checksum_jobs, evaluate_all, fmt, verify_checksums
 from .errors import TriggerError
 from .parsed import Field, ParsedFile
+from .slack import MAX_WINDOW_BITS, Interval, trigger_slack, window
 from .spec import Spec
 
 AVOID = frozenset(b"\x00 #*.0?AXx\xff")
-WINDOW_BITS = 16
 LOW_CONFIDENCE = 0.5
+FILLED_MIN = 4  # a field with at least this many slot bytes, all equal, was filled by hand
+
+__all__ = ["AVOID", "LOW_CONFIDENCE", "MAX_WINDOW_BITS", "MarkSlot", "SlotReader", "SlotWriter", "byte_pair",
+           "find_slots", "mark_slots", "read_slots", "window"]
 
 
 @dataclass(frozen=True)
@@ -62,42 +73,28 @@ class MarkSlot:
     @property
     def alternatives(self) -> tuple[str, ...]:
         if self.kind == "byte":
+            if self.q > 2 and all(0x20 < v < 0x7F for v in self.values):
+                return tuple(chr(v) for v in self.values)
             return tuple(f"{v:#04x}" for v in self.values)
         if self.kind == "bit":
             return ("0", "1")
         return tuple(fmt(v, True) for v in self.values)
 
 
-def byte_pair(b: int, charset: frozenset[int] | None = None) -> tuple[int, int] | None:
-    """The two values a byte (or character) slot chooses between, or None for no slot."""
-
-    def ok(v: int) -> bool:
-        return v not in AVOID and (charset is None or v in charset)
-
-    if charset is not None:
-        if not ok(b):
-            return None  # keep text as written where it is a blank or outside the charset
-        if chr(b).isascii() and chr(b).isalpha() and ok(b ^ 0x20):
-            return (min(b, b ^ 0x20), max(b, b ^ 0x20))
+def byte_pair(b: int) -> tuple[int, int] | None:
+    """The two values a raw byte slot chooses between: the pair (2j, 2j + 1) nearest ``b``
+    that holds no scrub value (None if there is none)."""
     j0 = b >> 1
     for d in range(128):
         for j in ((j0,) if d == 0 else (j0 + d, j0 - d)):
-            if 0 <= j < 128 and ok(2 * j) and ok(2 * j + 1):
+            if 0 <= j < 128 and 2 * j not in AVOID and 2 * j + 1 not in AVOID:
                 return (2 * j, 2 * j + 1)
     return None
 
 
-def window(original: int, lo: int, hi: int) -> tuple[int, int] | None:
-    """(base, bits): an aligned window of 2**bits values in [lo, hi], around ``original``."""
-    size = hi - lo + 1
-    if size < 2:
-        return None
-    bits = min(WINDOW_BITS, size.bit_length() - 1)
-    span_ = 1 << bits
-    base = original - (original % span_)
-    base = max(base, lo)
-    base = min(base, hi - span_ + 1)
-    return base, bits
+def alphabet(charset: frozenset[int]) -> tuple[int, ...]:
+    """The characters a charset slot chooses among: the charset without scrub values."""
+    return tuple(sorted(charset - AVOID))
 
 
 class _Finder:
@@ -105,19 +102,21 @@ class _Finder:
         self.spec = spec
         self.parsed = parsed
         self.slots: list[MarkSlot] = []
-        self.claimed: set[str] = set()
 
     def run(self) -> list[MarkSlot]:
         results = evaluate_all(self.spec, self.parsed)
-        tested = {r.path for r in results}
         sums = {job.target.path for job in checksum_jobs(self.spec, self.parsed)}
-        self.claimed |= tested | sums
+        claimed = {r.path for r in results} | sums
         for free in self.spec.free:
             for path, node in self.parsed.find(free.path):
-                if isinstance(node, Field) and path not in self.claimed:
-                    self.claimed.add(path)
+                if isinstance(node, Field) and path not in claimed:
+                    claimed.add(path)
                     self.free_slots(free, node)
-        self.slack_slots(results, sums)
+        for f, domain in trigger_slack(self.spec, self.parsed, results, sums):
+            if isinstance(domain, Interval):
+                self.window_slots(f, domain.lo, domain.size.bit_length() - 1, "trigger slack")
+            else:
+                self.choice(f, domain, "trigger slack")
         kind_order = {"choice": 0, "bit": 1, "byte": 2}
         self.slots.sort(key=lambda s: (s.offset, kind_order[s.kind], s.index))
         return self.slots
@@ -126,92 +125,41 @@ class _Finder:
         decl = f.decl
         if decl.kind == "int":
             if free.values is not None:
-                self.choice(f, tuple(free.values), "free value")
-            else:
-                lo, hi = decl.int_range
-                lo = free.minimum if free.minimum is not None else lo
-                hi = free.maximum if free.maximum is not None else hi
-                self.window_slots(f, lo, hi, "free range")
+                self.choice(f, tuple(dict.fromkeys(free.values)), "free value")
+                return
+            lo, hi = decl.int_range
+            lo = max(lo, free.minimum) if free.minimum is not None else lo
+            hi = min(hi, free.maximum) if free.maximum is not None else hi
+            w = window(lo, hi)
+            if w is not None:
+                self.window_slots(f, w[0], w[1], "free range")
         elif decl.kind in ("str", "bytes"):
-            raw = self.parsed.data[f.offset:f.end]
-            for i, b in enumerate(raw):
-                pair = byte_pair(b, free.charset)
+            if free.charset is not None:
+                chars = alphabet(free.charset)
+                if len(chars) >= 2:
+                    for i in range(f.size):
+                        self.byte_slot(f, i, chars, "any character of its charset")
+                return
+            for i, b in enumerate(self.parsed.data[f.offset:f.end]):
+                pair = byte_pair(b)
                 if pair is not None:
-                    self.slots.append(MarkSlot(
-                        f"{f.path}[{i}]", f.path, f.offset, f.size, "byte", i, pair,
-                        where=f"{f.path} byte {i} at {f.offset + i:#x} ({decl.type_text})"))
+                    self.byte_slot(f, i, pair, "raw byte")
+
+    def byte_slot(self, f: Field, i: int, values: tuple[int, ...], why: str) -> None:
+        self.slots.append(MarkSlot(
+            f"{f.path}[{i}]", f.path, f.offset, f.size, "byte", i, values,
+            where=f"{f.path} byte {i} at {f.offset + i:#x} ({f.decl.type_text}, {why})"))
 
     def choice(self, f: Field, values: tuple[int, ...], why: str) -> None:
         if len(values) >= 2:
             self.slots.append(MarkSlot(f.path, f.path, f.offset, f.size, "choice", 0, values,
                                        where=f"{f.path} at {f.offset:#x} ({f.decl.type_text}, {why})"))
 
-    def window_slots(self, f: Field, lo: int, hi: int, why: str) -> None:
-        w = window(int(f.value), lo, hi)  # an original outside [lo, hi] gets the nearest window
-        if w is None:
-            return
-        base, bits = w
+    def window_slots(self, f: Field, base: int, bits: int, why: str) -> None:
         for bit in range(bits):
             self.slots.append(MarkSlot(
                 f"{f.path}#bit{bit}", f.path, f.offset, f.size, "bit", bit, (0, 1), base, bits,
                 where=f"{f.path} at {f.offset:#x} ({f.decl.type_text}, {why}), bit {bit} of {bits} above {base:#x}"))
-
-    def slack_slots(self, results: list[Any], sums: set[str]) -> None:
-        by_path: dict[str, list[Any]] = {}
-        for r in results:
-            by_path.setdefault(r.path, []).append(r)
-        for path, rs in by_path.items():
-            if path in sums:
-                continue
-            try:
-                f = self.parsed.field(path)
-            except TriggerError:
-                continue
-            decl = f.decl
-            if decl.kind != "int" or (decl.owner, decl.id) in self.spec.used:
-                continue
-            if any(r.condition.op == "==" for r in rs):
-                continue
-            expected = [r.expected for r in rs]
-            if any(not isinstance(e, (int, list)) for e in expected):
-                continue
-            self.slack_for(f, rs)
-
-    def slack_for(self, f: Field, rs: list[Any]) -> None:
-        lo, hi = f.decl.int_range
-        listed: list[int] | None = None
-        excluded: list[int] = []
-        for r in rs:
-            op, e = r.condition.op, r.expected
-            if op == "in":
-                vals = [int(v) for v in e if isinstance(v, int)]
-                listed = vals if listed is None else [v for v in listed if v in vals]
-            elif op == "not-in":
-                excluded += [int(v) for v in e if isinstance(v, int)]
-            elif not isinstance(e, int):
-                return
-            elif op == "!=":
-                excluded.append(e)
-            elif op == ">":
-                lo = max(lo, e + 1)
-            elif op == ">=":
-                lo = max(lo, e)
-            elif op == "<":
-                hi = min(hi, e - 1)
-            elif op == "<=":
-                hi = min(hi, e)
-        if listed is not None:
-            ok = []
-            for v in listed:
-                if lo <= v <= hi and v not in excluded and v not in ok:
-                    ok.append(v)
-            self.choice(f, tuple(ok), "trigger slack")
-            return
-        v = int(f.value)
-        lo = max([lo, *(e + 1 for e in excluded if e < v)])
-        hi = min([hi, *(e - 1 for e in excluded if e > v)])
-        if lo <= v <= hi:
-            self.window_slots(f, lo, hi, "trigger slack")
 
 
 def find_slots(spec: Spec, parsed: ParsedFile) -> list[MarkSlot]:
@@ -226,7 +174,12 @@ def mark_slots(spec: Spec, data: bytes) -> list[MarkSlot]:
     return find_slots(spec, check(spec, data))
 
 
-# --- writing and reading symbols --------------------------------------------------------
+# --- writing symbols ----------------------------------------------------------------------
+
+
+def _encode(f: Field, value: int) -> bytes:
+    d = f.decl
+    return int(value).to_bytes(d.int_size, "little" if d.endian == "le" else "big", signed=d.signed)
 
 
 class SlotWriter:
@@ -240,27 +193,31 @@ class SlotWriter:
         self.layout = [(f.path, f.offset, f.size) for f in parsed.fields]
         self.jobs = checksum_jobs(spec, parsed)
         fields = parsed.by_path
-        byte_ix = [i for i, s in enumerate(self.slots) if s.kind == "byte"]
-        self.byte_slots = np.array(byte_ix, dtype=np.int64)
-        self.byte_pos = np.array([self.slots[i].offset + self.slots[i].index for i in byte_ix], dtype=np.int64)
-        self.byte_vals = np.array([self.slots[i].values for i in byte_ix], dtype=np.uint8).reshape(len(byte_ix), -1)
+        # byte slots, grouped by alphabet size so each group is one fancy-indexed write
+        by_q: dict[int, list[int]] = {}
+        for i, s in enumerate(self.slots):
+            if s.kind == "byte":
+                by_q.setdefault(s.q, []).append(i)
+        self.bytes = [(np.array(ix, dtype=np.int64),
+                       np.array([self.slots[i].offset + self.slots[i].index for i in ix], dtype=np.int64),
+                       np.array([self.slots[i].values for i in ix], dtype=np.uint8))
+                      for _q, ix in sorted(by_q.items())]
         self.windows: list[tuple[Field, int, np.ndarray, np.ndarray]] = []
         groups: dict[str, list[int]] = {}
         for i, s in enumerate(self.slots):
             if s.kind == "bit":
                 groups.setdefault(s.path, []).append(i)
         for path, ix in groups.items():
-            first = self.slots[ix[0]]
             weights = np.array([1 << self.slots[i].index for i in ix], dtype=np.int64)
-            self.windows.append((fields[path], first.base, np.array(ix, dtype=np.int64), weights))
+            self.windows.append((fields[path], self.slots[ix[0]].base, np.array(ix, dtype=np.int64), weights))
         self.choices = [(i, fields[s.path], [_encode(fields[s.path], v) for v in s.values])
                         for i, s in enumerate(self.slots) if s.kind == "choice"]
 
     def write(self, codeword: Sequence[int]) -> bytes:
         cw = np.asarray(codeword, dtype=np.int64)
         buf = self.template.copy()
-        if len(self.byte_slots):
-            buf[self.byte_pos] = self.byte_vals[np.arange(len(self.byte_slots)), cw[self.byte_slots]]
+        for ix, pos, vals in self.bytes:
+            buf[pos] = vals[np.arange(len(ix)), cw[ix]]
         out = bytearray(buf.tobytes())
         for f, base, ix, weights in self.windows:
             out[f.offset:f.end] = _encode(f, base + int(np.dot(cw[ix], weights)))
@@ -284,66 +241,173 @@ class SlotWriter:
         return problems
 
 
-def _encode(f: Field, value: int) -> bytes:
-    d = f.decl
-    return int(value).to_bytes(d.int_size, "little" if d.endian == "le" else "big", signed=d.signed)
+# --- reading symbols ----------------------------------------------------------------------
 
 
-def read_slots(spec: Spec, slots: Sequence[MarkSlot], data: bytes) -> tuple[np.ndarray, np.ndarray, ParsedFile]:
+@dataclass
+class _Group:
+    """The slots of one field, ready to be matched against a leak."""
+
+    path: str
+    kind: str
+    ix: np.ndarray  # slot numbers
+    index: np.ndarray  # byte index (byte slots) or bit (bit slots)
+    values: np.ndarray  # alternatives, one row per slot (byte and choice slots)
+    base: int = 0
+    bits: int = 0
+    home: Field | None = None  # where the original has the field
+    before: Field | None = None  # the nearest skeleton field before it in the original
+    after: Field | None = None  # and after it
+
+
+class SlotReader:
+    """Reads every slot's symbol from a (leaked) file, prepared once for many leaks.
+
+    Given the original's parse, reading also checks the leak against the original's
+    skeleton: the fields no copy changes (magic, lengths, other fixed integers). A slot
+    field is read with full confidence where the leak's parse puts it, if that is where
+    the original has it and the nearest skeleton fields before and after it hold the
+    original's bytes (or lie past the end of a truncated leak); with 0.5 if a checksum
+    covering it is wrong or cut off by the end of the leak. Otherwise (a damaged length
+    moved the leak's fields, bytes were inserted or deleted nearby) it is read at the
+    original's offset with confidence 0.5 when at least one of those skeleton fields
+    holds the original's bytes, and erased when neither does.
+    """
+
+    def __init__(self, spec: Spec, slots: Sequence[MarkSlot], original: ParsedFile | None = None) -> None:
+        self.spec = spec
+        self.n = len(slots)
+        by_path: dict[str, list[int]] = {}
+        for i, s in enumerate(slots):
+            by_path.setdefault(s.path, []).append(i)
+        self.skeleton: list[Field] = []
+        self.sums: list[tuple[int, tuple[tuple[int, int], ...]]] = []  # (end, covered ranges) in the original
+        if original is not None:
+            jobs = checksum_jobs(spec, original)
+            self.sums = [(job.target.end, job.ranges) for job in jobs]
+            sums = {job.target.path for job in jobs}
+            self.skeleton = [f for f in original.fields
+                             if f.path not in by_path and f.path not in sums and f.decl.kind in ("int", "contents")]
+        self.groups = []
+        for path, ix in by_path.items():
+            first = slots[ix[0]]
+            home = original.by_path.get(path) if original is not None else None
+            before = after = None
+            if home is not None:
+                before = next((k for k in reversed(self.skeleton) if k.end <= home.offset), None)
+                after = next((k for k in self.skeleton if k.offset >= home.end), None)
+            self.groups.append(_Group(
+                path, first.kind, np.array(ix, dtype=np.int64),
+                np.array([slots[i].index for i in ix], dtype=np.int64),
+                np.array([slots[i].values for i in ix], dtype=np.int64).reshape(len(ix), -1),
+                first.base, first.bits, home, before, after))
+
+    def skeleton_agreement(self, data: bytes, *, skip: int = 0) -> tuple[int, int]:
+        """(bytes that agree, bytes compared) between the leak and the original's skeleton,
+        over the skeleton fields inside the leak, leaving out the first ``skip`` fields."""
+        same = total = 0
+        for f in self.skeleton[skip:]:
+            if f.end <= len(data):
+                same += sum(a == b for a, b in zip(data[f.offset:f.end], _stored(f)))
+                total += f.size
+        return same, total
+
+    def read(self, data: bytes) -> tuple[np.ndarray, np.ndarray, ParsedFile]:
+        """Symbols (-1 for erasures) and confidences for every slot, and the leak's parse."""
+        parsed = parse(self.spec, data, lenient=True)
+        symbols = np.full(self.n, -1, dtype=np.int64)
+        confidence = np.zeros(self.n, dtype=np.float64)
+        fields = parsed.by_path
+        bad: list[tuple[int, int]] = []  # bytes under a checksum that is wrong (or missing) in the leak
+        try:
+            for job in checksum_jobs(self.spec, parsed):
+                mask = (1 << (8 * job.target.size)) - 1
+                if not isinstance(job.target.value, int) or (job.target.value ^ job.compute(data)) & mask:
+                    bad += job.ranges
+        except TriggerError:
+            bad = [(0, len(data))]
+        for end, ranges in self.sums:
+            if end > len(data):
+                bad += ranges  # the leak ends before this checksum: what it covers cannot be verified
+        raw_all = np.frombuffer(data, dtype=np.uint8)
+        for g in self.groups:
+            f = fields.get(g.path)
+            trusted = f is not None
+            if g.home is not None:
+                sides = (_side(g.before, data), _side(g.after, data))
+                trusted = trusted and _same_place(f, g.home) and "moved" not in sides
+                if not trusted:
+                    if "kept" not in sides or g.home.offset >= len(data):
+                        continue
+                    f = _at(g.home, data)  # where the original has it, with low confidence
+            if f is None:
+                continue
+            doubted = not trusted or any(a < f.end and f.offset < b for a, b in bad)
+            self._match(g, f, raw_all, LOW_CONFIDENCE if doubted else 1.0, symbols, confidence)
+        return symbols, confidence, parsed
+
+    @staticmethod
+    def _match(g: _Group, f: Field, raw_all: np.ndarray, sure: float,
+               symbols: np.ndarray, confidence: np.ndarray) -> None:
+        if g.kind == "byte":
+            inside = g.index < f.size
+            got = np.full(len(g.ix), -999, dtype=np.int64)
+            got[inside] = raw_all[f.offset + g.index[inside]]
+            if inside.sum() >= FILLED_MIN and (got[inside] == got[inside][0]).all():
+                return  # every byte the same: filled over, not a copy's marks
+            match = g.values == got[:, None]
+            found = match.any(axis=1)
+            symbols[g.ix] = np.where(found, match.argmax(axis=1), -1)
+            confidence[g.ix] = np.where(found, sure, 0.0)
+        elif f.decl.kind == "int" and isinstance(f.value, int) and not f.truncated:
+            if g.kind == "bit":
+                offset = f.value - g.base
+                if 0 <= offset < (1 << g.bits):
+                    symbols[g.ix] = (offset >> g.index) & 1
+                    confidence[g.ix] = sure
+            else:
+                hit = np.flatnonzero(g.values[0] == f.value)
+                if len(hit):
+                    symbols[g.ix] = hit[0]
+                    confidence[g.ix] = sure
+
+
+def _stored(f: Field) -> bytes:
+    return f.value if isinstance(f.value, bytes) else _encode(f, int(f.value))
+
+
+def _side(skeleton_field: Field | None, data: bytes) -> str:
+    """Whether a skeleton field is "kept" (the original's bytes), "moved" (other bytes) or
+    "absent" (no such field, or past the end of the leak) in the leak."""
+    if skeleton_field is None or skeleton_field.end > len(data):
+        return "absent"
+    return "kept" if data[skeleton_field.offset:skeleton_field.end] == _stored(skeleton_field) else "moved"
+
+
+def _same_place(f: Field, home: Field) -> bool:
+    return f.offset == home.offset and (f.size == home.size or (f.truncated and f.size < home.size))
+
+
+def _at(home: Field, data: bytes) -> Field:
+    """The leak's bytes where the original has a field (cut short at the end of the leak)."""
+    raw = data[home.offset:home.end]
+    short = len(raw) < home.size
+    if home.decl.kind == "int" and not short:
+        d = home.decl
+        value: Any = int.from_bytes(raw, "little" if d.endian == "le" else "big", signed=d.signed)
+    else:
+        value = bytes(raw)
+    return Field(home.path, home.offset, len(raw), value, home.decl, truncated=short)
+
+
+def read_slots(spec: Spec, slots: Sequence[MarkSlot], data: bytes,
+               original: ParsedFile | None = None) -> tuple[np.ndarray, np.ndarray, ParsedFile]:
     """Symbols (-1 for erasures) and confidences for every slot, read from a (leaked) file.
 
     The file is parsed leniently: whatever could be read is used; a slot whose field is
     missing or whose value is not one of its alternatives is an erasure; a slot inside a
-    region whose checksum is wrong is read with lower confidence.
+    region whose checksum is wrong is read with lower confidence. With the ``original``'s
+    parse, fields are also checked against (and if need be read at) the original's layout:
+    see SlotReader.
     """
-    parsed = parse(spec, data, lenient=True)
-    n = len(slots)
-    symbols = np.full(n, -1, dtype=np.int64)
-    confidence = np.zeros(n, dtype=np.float64)
-    fields = parsed.by_path
-    bad: list[tuple[int, int]] = []  # bytes covered by a checksum that is wrong in the leak
-    try:
-        for job in checksum_jobs(spec, parsed):
-            mask = (1 << (8 * job.target.size)) - 1
-            if not isinstance(job.target.value, int) or (job.target.value ^ job.compute(data)) & mask:
-                bad += job.ranges
-    except TriggerError:
-        bad = [(0, len(data))]
-    groups: dict[str, list[int]] = {}
-    for i, s in enumerate(slots):
-        groups.setdefault(s.path, []).append(i)
-    raw_all = np.frombuffer(data, dtype=np.uint8)
-    for path, ix in groups.items():
-        f = fields.get(path)
-        if f is None:
-            continue
-        sure = 1.0 if not any(a < f.end and f.offset < b for a, b in bad) else LOW_CONFIDENCE
-        kind = slots[ix[0]].kind
-        if kind == "byte":
-            idx = np.array([slots[i].index for i in ix], dtype=np.int64)
-            vals = np.array([slots[i].values for i in ix], dtype=np.int64).reshape(len(ix), -1)
-            inside = idx < f.size
-            got = np.full(len(ix), -999, dtype=np.int64)
-            got[inside] = raw_all[f.offset + idx[inside]]
-            match = vals == got[:, None]
-            found = match.any(axis=1)
-            sym = np.where(found, match.argmax(axis=1), -1)
-            symbols[ix] = sym
-            confidence[ix] = np.where(found, sure, 0.0)
-        elif kind == "bit":
-            if f.decl.kind != "int" or not isinstance(f.value, int):
-                continue
-            first = slots[ix[0]]
-            offset = f.value - first.base
-            if 0 <= offset < (1 << first.bits):
-                for i in ix:
-                    symbols[i] = (offset >> slots[i].index) & 1
-                    confidence[i] = sure
-        else:
-            for i in ix:
-                if f.value in slots[i].values:
-                    symbols[i] = slots[i].values.index(f.value)
-                    confidence[i] = sure
-    return symbols, confidence, parsed
-
-
+    return SlotReader(spec, slots, original).read(data)

@@ -7,8 +7,10 @@ candidates cheaply; the decision uses *stable* shingles, made after leaving out 
 word that occurs in one of the file's slot alternatives, so that marks (synonyms, renamed
 identifiers) do not make a copy look less like its original. A binary PoC is
 recognised through its trigger specification: the piece (or a hex dump or base64 of it,
-whole or one block) has the format's magic, parses, and shows enough of the PoC's slots.
-Nearly every byte of a PoC may be a slot, so comparing bytes with the original says little.
+whole or one block) has the format's magic (or a slightly damaged one), parses, and either
+shows enough of the PoC's slots or keeps the original's layout (its lengths and fixed
+fields), as a copy whose unmarked-looking bytes were scrubbed does. Nearly every byte of a
+PoC may be a slot, so comparing bytes with the original says little.
 
 Marked copies differ from the original only inside slots, so the original stands for
 every partner's copy here. A piece may match several files; material that came from no
@@ -202,25 +204,30 @@ def binary_views(piece: Piece, text: str | None) -> list[tuple[bytes, str]]:
 
 def _binary_match(i: int, views: list[tuple[bytes, str]], original: Original,
                   carrier_of: Callable[[Original], Carrier | None]) -> Match | None:
-    """The binary PoC read from the best view: it must have the format's magic, parse, and show
-    at least MIN_BINARY_READ of the slots."""
+    """The binary PoC read from the best view: it must be of the PoC's format (its magic, or a
+    slightly damaged magic followed by the original's layout), parse, and show at least
+    MIN_BINARY_READ of the slots or the original's layout."""
+    carrier = carrier_of(original)
+    if carrier is None or not carrier.slots:
+        return None
+    same_format = getattr(carrier, "is_this_format", None)
+    same_layout = getattr(carrier, "skeleton_fits", None)
     best: Match | None = None
     for view, method in views:
+        recognised = same_format is not None and same_format(view)
         if method == "binary-as-text":
-            if not any(m and view.startswith(m) for m in original.magics):
+            if not (recognised or any(m and view.startswith(m) for m in original.magics)):
                 continue
             method = "binary"
-        elif original.magics and all(m and m not in view for m in original.magics):
+        elif not recognised and original.magics and all(m and m not in view for m in original.magics):
             continue
-        carrier = carrier_of(original)
-        if carrier is None or not carrier.slots:
-            return None
         try:
             reading = carrier.read(view)
         except (CarrierError, TriggerError, ValueError):
             continue
         share = reading.read / len(carrier.slots)
-        if share >= MIN_BINARY_READ and (best is None or share > best.similarity):
+        enough = share >= MIN_BINARY_READ or (reading.read > 0 and same_layout is not None and same_layout(view))
+        if enough and (best is None or share > best.similarity):
             best = Match(i, original, share, share, method, view, reading, closeness=share)
     return best
 
