@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import math
+import re
+from pathlib import Path
+
 import markdown
+import numpy as np
+import pytest
 from bs4 import BeautifulSoup
 
-from headstart.triggers import load_spec, render_procedure
+import headstart.samples
+from headstart.carriers.prose import ProseCarrier
+from headstart.leaks.text import TEXT_TRANSFORMS
+from headstart.triggers import build, evaluate, load_spec, parse, parse_expr, render_procedure
+from headstart.triggers.expr import Scope
+from headstart.triggers.expr import evaluate as evaluate_expr
+from headstart.triggers.procedure import condition_forms, plain_procedure
 
 
 def test_procedure_lists_every_field_with_offset_type_and_size(example_spec):
-    text = render_procedure(example_spec)
+    text = plain_procedure(example_spec)
     assert "| 2 | 0x4 | `width` | u4le | 4 |" in text
     assert "| 5 | 0x10 | `comment` | str (ASCII) | 16 |" in text
     assert "| 6 | 0x20 | `chunks` | `chunk`, repeated to the end |" in text
@@ -19,14 +31,15 @@ def test_procedure_lists_every_field_with_offset_type_and_size(example_spec):
 
 
 def test_procedure_states_checksums_and_conditions_with_their_reasons(example_spec):
-    text = render_procedure(example_spec)
+    text = plain_procedure(example_spec)
     assert "`chunks[*].crc` (u4le) is the CRC-32" in text and "`kind` then `body`" in text
     assert "1. `width > 0x7fff`: width * 4 overflows the 32-bit row size" in text
     assert "2. `chunks[0].length >= height * 2`" in text
 
 
-def test_procedure_never_reveals_the_free_block(example_spec, example_text):
-    text = render_procedure(example_spec).lower()
+@pytest.mark.parametrize("marks", [True, False])
+def test_procedure_never_reveals_the_free_block(example_spec, example_text, marks):
+    text = render_procedure(example_spec, marks=marks).lower()
     for word in ("free", "mark", "slot", "1500000000", "1800000000", "printable", "watermark", "x-headstart"):
         assert word not in text
     # the author's own documentation is shown as written
@@ -34,7 +47,7 @@ def test_procedure_never_reveals_the_free_block(example_spec, example_text):
 
 
 def test_procedure_renders_as_markdown_tables(example_spec):
-    html = markdown.markdown(render_procedure(example_spec), extensions=["tables"])
+    html = markdown.markdown(plain_procedure(example_spec), extensions=["tables"])
     soup = BeautifulSoup(html, "html.parser")
     tables = soup.find_all("table")
     assert len(tables) == 2
@@ -56,10 +69,163 @@ x-headstart:
     - {field: "xs[*]", op: in, value: [1, 2], why: both are pixel kinds}
     - {field: tail, op: not-in, value: [0]}
 """)
-    text = render_procedure(spec)
+    text = plain_procedure(spec)
     assert "big-endian" in text
     assert "u2be, repeated `n` times" in text
     assert "| 3 | 0x1 + size of xs | `tail` |" in text
     assert "count \\| of items" in text
     assert "`xs[*] is one of [1, 2]` (for every element the path names): both are pixel kinds" in text
     assert "`tail is none of [0]`" in text
+
+
+# --- the procedure as a marked original -------------------------------------------------
+#
+# Delivery hands render_procedure(spec) to the prose carrier as the original: the
+# sentences the generator writes offer {{a|b}} alternatives, so a leaked procedure alone
+# can name its partner.
+
+SAMPLE_SPEC = (Path(headstart.samples.__file__).parent / "tim_overflow" / "tim.ksy.yaml").read_text()
+ALTERNATIVES = re.compile(r"\{\{(.*?)\}\}")
+HEX = re.compile(r"0x[0-9a-fA-F]+")
+SPARSE_SPEC = """
+meta: {id: sparse, title: Sparse records}
+doc: A made-up format {{for|to show}} a procedure without a byte order, checksums or structures.
+seq:
+  - {id: flags, type: u1be}
+  - {id: n, type: u2be, doc: "the {{number of entries|entry count}} | at most 64"}
+  - {id: xs, type: u2le, repeat: expr, repeat-expr: n}
+  - {id: extra, type: u4be, if: "flags & 1 == 1"}
+  - {id: tail, size-eos: true}
+x-headstart:
+  trigger:
+    - {field: "xs[*]", op: "<", value: 300, why: the table index stays inside the lookup table}
+    - {field: flags, op: not-in, value: [0, 2]}
+    - {field: n, op: "==", value: 0x10, why: sixteen entries select the fast path}
+"""
+
+
+def words(text: str) -> int:
+    return sum(1 for tok in text.split() if any(ch.isalnum() for ch in tok))
+
+
+def bits(carrier: ProseCarrier) -> float:
+    return float(sum(math.log2(s.q) for s in carrier.slots))
+
+
+@pytest.fixture(scope="module")
+def sample_spec():
+    return load_spec(SAMPLE_SPEC)
+
+
+@pytest.fixture(scope="module")
+def sample_carrier(sample_spec) -> ProseCarrier:
+    return ProseCarrier(render_procedure(sample_spec))
+
+
+def codewords(carrier: ProseCarrier, random: int) -> list[list[int]]:
+    """Every first, every second, ... alternative, then random codewords."""
+    qs = [s.q for s in carrier.slots]
+    rng = np.random.default_rng(7)
+    return [[min(j, q - 1) for q in qs] for j in range(max(qs))] + [
+        [int(rng.integers(q)) for q in qs] for _ in range(random)]
+
+
+def test_sample_procedure_alone_carries_at_least_50_bits_at_over_012_bits_per_word(sample_carrier):
+    copy = sample_carrier.render_text([0] * len(sample_carrier.slots))
+    assert bits(sample_carrier) >= 50
+    assert bits(sample_carrier) / words(copy) >= 0.12
+
+
+@pytest.mark.parametrize("spec_text", [SAMPLE_SPEC, SPARSE_SPEC], ids=["sample", "sparse"])
+def test_every_generated_line_offers_alternatives_and_the_carrier_keeps_every_one(spec_text):
+    spec = load_spec(spec_text)
+    marked = render_procedure(spec)
+    authors = {line.strip() for doc in [spec.doc] + [t.doc for t in spec.types.values()] for line in doc.splitlines()}
+    generated = [line for line in marked.splitlines()
+                 if line.strip() and line.strip() not in authors and not line.startswith(("| # |", "|---"))]
+    assert generated and all("{{" in line for line in generated), [ln for ln in generated if "{{" not in ln]
+    kept = [s for s in ProseCarrier(marked).slots if ": author " in s.where]
+    assert len(kept) == marked.count("{{")
+
+
+@pytest.mark.parametrize("spec_text", [SAMPLE_SPEC, SPARSE_SPEC], ids=["sample", "sparse"])
+def test_plain_rendering_has_no_braces_and_is_the_copy_of_every_first_alternative(spec_text):
+    spec = load_spec(spec_text)
+    plain = plain_procedure(spec)
+    assert "{{" not in plain and "}}" not in plain
+    carrier = ProseCarrier(render_procedure(spec))
+    assert plain == carrier.render_text([0] * len(carrier.slots))
+
+
+def test_copies_for_two_codewords_differ_and_every_slot_shows(sample_carrier):
+    base = [0] * len(sample_carrier.slots)
+    first = sample_carrier.render_text(base)
+    one, two = codewords(sample_carrier, random=2)[-2:]
+    assert sample_carrier.render_text(one) != sample_carrier.render_text(two)
+    for i, slot in enumerate(sample_carrier.slots):
+        changed = base.copy()
+        changed[i] = slot.q - 1
+        assert sample_carrier.render_text(changed) != first, slot.where
+
+
+@pytest.mark.parametrize("spec_text", [SAMPLE_SPEC, SPARSE_SPEC], ids=["sample", "sparse"])
+def test_copies_read_back_exactly_through_every_transformation_of_the_text_battery(spec_text):
+    carrier = ProseCarrier(render_procedure(load_spec(spec_text)))
+    for codeword in codewords(carrier, random=3):
+        copy = carrier.render_text(codeword)
+        for name, transform in TEXT_TRANSFORMS.items():
+            reading = carrier.read(transform(copy, seed=1))
+            read = reading.symbols != -1
+            assert not (read & (reading.symbols != np.asarray(codeword))).any(), name  # erase, never misread
+            if not name.startswith("excerpt"):
+                assert read.all(), (name, [s.where for s, r in zip(carrier.slots, read) if not r])
+            else:
+                assert read.any(), name
+
+
+def test_every_alternative_of_an_offset_denotes_the_same_number(sample_spec):
+    offsets = [alts.split("|") for alts in ALTERNATIVES.findall(render_procedure(sample_spec))
+               if all(HEX.fullmatch(a) for a in alts.split("|"))]
+    assert len(offsets) == 10  # every row of both tables
+    for alts in offsets:
+        assert len({int(a, 16) for a in alts}) == 1, alts
+
+
+@pytest.mark.parametrize("width", [0x3FFE, 0x3FFF, 0x4000, 0x4001])
+@pytest.mark.parametrize("height", [0, 1, 2, 0x400, 0x401])
+def test_every_written_form_of_a_condition_holds_exactly_when_the_condition_does(sample_spec, width, height):
+    for body in (2 * height - 1, 2 * height):
+        data = build(sample_spec, {"width": width, "height": height, "created": 1_700_000_000,
+                                   "comment": "x" * 16, "chunks": [{"kind": 1, "body": b"\x00" * max(body, 0)}]})
+        parsed = parse(sample_spec, data)
+        truth = {str(r.condition.path) + r.condition.op + r.condition.value_text: r.holds
+                 for r in evaluate(sample_spec, parsed)}
+        scope = Scope(parsed.root.attribute)
+        for cond in sample_spec.trigger:
+            forms = condition_forms(sample_spec, cond)
+            expected = truth[str(cond.path) + cond.op + cond.value_text]
+            if cond.op in ("in", "not-in"):
+                assert len({f[f.rindex(" ["):] for f in forms}) == 1, forms  # only the verb changes
+                continue
+            assert len(forms) >= 2, cond
+            for form in forms:
+                assert evaluate_expr(parse_expr(form).node, scope) == expected, (form, width, height, body)
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
+@pytest.mark.parametrize("value", ["0", "1", "9", "10", "0x0", "0xff", "0x3FFF", "65535"])
+def test_every_written_form_of_an_integer_bound_selects_the_same_integers(op, value):
+    spec = load_spec(f"""
+meta: {{id: one}}
+seq:
+  - {{id: v, type: u2le}}
+x-headstart:
+  trigger:
+    - {{field: v, op: "{op}", value: {value}}}
+""")
+    forms = condition_forms(spec, spec.trigger[0])
+    assert len(set(forms)) == len(forms) and forms[0] == f"v {op} {value}"
+    n = int(value, 0)
+    for x in range(max(0, n - 3), n + 4):
+        scope = Scope(lambda name, x=x: x)
+        assert len({evaluate_expr(parse_expr(form).node, scope) for form in forms}) == 1, (forms, x)

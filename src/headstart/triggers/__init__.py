@@ -5,7 +5,8 @@ plus the ``x-headstart`` block (trigger conditions, free fields, checksums).
     parsed = parse(spec, data)             # every field with path, offset, size, value
     results = evaluate(spec, parsed)       # each condition: holds, explanation
     check(spec, data)                      # TriggerNotMetError names what fails
-    render_procedure(spec)                 # the Markdown partners receive
+    render_procedure(spec)                 # the Markdown procedure, with {{a|b}} wordings for the prose carrier
+    plain_procedure(spec)                  # the same, first wording of each: as sent unmarked
     mark_slots(spec, data)                 # where copies may differ
 
 The YAML is data only (SafeLoader, no aliases) and expressions are parsed by a small
@@ -23,7 +24,7 @@ from .expr import Expr, ExprError, ExprSyntaxError, parse_expr
 from .marks import MarkSlot, SlotWriter, find_slots, mark_slots, read_slots
 from .parsed import Field, ParsedFile, Struct
 from .paths import Path, parse_path
-from .procedure import render_procedure
+from .procedure import plain_procedure, render_procedure
 from .spec import ChecksumDef, Condition, FieldDef, FreeField, Spec, TypeDef, load_spec
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
     "ExprSyntaxError", "Field", "FieldDef", "FreeField", "MarkSlot", "ParseError", "ParsedFile", "Path",
     "SlotWriter", "Spec", "SpecError", "Struct", "TriggerError", "TriggerNotMetError", "TypeDef",
     "adler32", "build", "bytes_from_text", "check", "checksum", "checksum_jobs", "crc32", "encode_value",
-    "evaluate", "find_slots", "load_spec", "mark_slots", "parse", "parse_expr", "parse_path", "patch",
+    "evaluate", "find_slots", "load_spec", "mark_slots", "parse", "parse_expr", "parse_path", "patch", "plain_procedure",
     "read_slots", "recompute_checksums", "render_procedure", "sum8", "sum16", "sum32", "verify_checksums",
     "xor8",
 ]

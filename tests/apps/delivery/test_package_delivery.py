@@ -90,9 +90,8 @@ def test_decrypted_files_equal_copy_export_and_differ_between_partners(make_keye
     files_two, _ = open_package(download(two.analyst, advisory.ident).content, two.secret, program_cert)
     written = export_copy(advisory, one.partner, tmp_path, actor=Actor(name=ACTOR_NAME))
     assert {p.name: p.read_bytes() for p in written} == files_one
-    # The rendered procedure has only 9 slots, so two copies of it can coincide (a few percent
-    # of pairs); every other file has dozens to thousands of slots and always differs.
-    for name in ("writeup.md", "guidance.md", "poc_tim_overflow.py", "poc_tim_overflow.c", "poc.tim"):
+    for name in ("writeup.md", "guidance.md", "poc_tim_overflow.py", "poc_tim_overflow.c", "poc.tim",
+                 "tim-procedure.md"):
         assert files_one[name] != files_two[name], name
 
 

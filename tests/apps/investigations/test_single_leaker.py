@@ -12,15 +12,24 @@ from headstart.samples import SAMPLE_DIR
 
 pytestmark = pytest.mark.django_db
 LEAKER = "Charlie EDR"
+TOO_SHORT_TO_CARRY_EVIDENCE = 60  # words
 
 
-def test_a_leaked_writeup_names_its_partner_and_nobody_else_after_every_text_leak_path(delivered, investigate_leak):
-    writeup = delivered.text(LEAKER, "writeup.md")
+@pytest.mark.parametrize("file_name", ["writeup.md", "guidance.md", "tim-procedure.md"])
+def test_a_leaked_prose_file_names_its_partner_and_nobody_else_after_every_text_leak_path(
+        delivered, investigate_leak, file_name):
+    text = delivered.text(LEAKER, file_name)
     for path, transform in TEXT_TRANSFORMS.items():
-        result = investigate_leak(("post.txt", transform(writeup)))
+        leaked = transform(text)
+        result = investigate_leak(("post.txt", leaked))
+        if path.startswith("excerpt") and len(leaked.split()) < TOO_SHORT_TO_CARRY_EVIDENCE:
+            # A few dozen words (the title and a heading of the short procedure) hold fewer
+            # marks than any code needs to name one of 6 at 1e-6 (22.5 bits): nobody, never an innocent.
+            assert accused(result) in ([], [LEAKER]), path
+            continue
         assert result["advisory"] == "HS-2026-0001", path
         assert accused(result) == [LEAKER], path
-        assert [a["file"] for a in result["artifacts"]] == ["writeup.md"], path
+        assert [a["file"] for a in result["artifacts"]] == [file_name], path
         assert result["partners_considered"] == 6
 
 
@@ -61,12 +70,16 @@ def test_a_leaked_binary_poc_names_its_partner_after_every_binary_leak_path(deli
     poc = delivered.copy(LEAKER, "poc.tim")
     for path, transform in binary_leaks.battery((SAMPLE_DIR / "tim.ksy.yaml").read_text()).items():
         result = investigate_leak(("crash.tim", transform(poc)))
-        if path == "scrub untested bytes":
-            # Every byte the trigger does not test is overwritten: no mark survives, so nobody is named.
-            assert accused(result) == [], path
-        else:
-            assert accused(result) == [LEAKER], path
-            assert result["artifacts"][0]["file"] == "poc.tim"
+        assert accused(result) == [LEAKER], path
+        assert [a["file"] for a in result["artifacts"]] == ["poc.tim"], path
+
+
+def test_a_binary_poc_with_a_damaged_magic_still_names_its_partner(delivered, investigate_leak):
+    poc = bytearray(delivered.copy(LEAKER, "poc.tim"))
+    poc[1] ^= 0x20  # "TIM1" -> "TiM1"
+    result = investigate_leak(("crash.tim", bytes(poc)))
+    assert accused(result) == [LEAKER]
+    assert [a["file"] for a in result["artifacts"]] == ["poc.tim"]
 
 
 def test_a_hex_dump_pasted_inside_a_forum_post_is_read_as_the_binary_poc(delivered, investigate_leak):

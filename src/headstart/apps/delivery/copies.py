@@ -86,8 +86,10 @@ def _carrier(kind: str, name: str, sha256: str, original: bytes, spec_text: str 
 
 
 @functools.lru_cache(maxsize=64)
-def _procedure(spec_text: str) -> str:
-    return render_procedure(load_spec(spec_text))
+def _procedure(spec_text: str, marks: bool = True) -> str:
+    """The rendered procedure: with marks, the carrier's original ({{a|b}} alternatives
+    included); without, what an unmarked copy shows."""
+    return render_procedure(load_spec(spec_text), marks=marks)
 
 
 def _spec_texts(artifacts: list[Artifact]) -> list[str]:
@@ -147,6 +149,6 @@ def render(deliverable: Deliverable, key: bytes, partner_uid: str) -> bytes:
     """The partner's copy of one deliverable: a pure function of its inputs."""
     if deliverable.carrier is None:
         if deliverable.kind == ArtifactKind.TRIGGER_SPEC:
-            return _procedure(original_bytes(deliverable.artifact).decode("utf-8")).encode()
+            return _procedure(original_bytes(deliverable.artifact).decode("utf-8"), marks=False).encode()
         return original_bytes(deliverable.artifact)
     return deliverable.carrier.render(codeword(deliverable, key, partner_uid))
