@@ -60,10 +60,14 @@ def test_copies_differ_only_inside_slots(writeup, random_codeword):
     a, b = random_codeword(writeup, 2), random_codeword(writeup, 3)
     text_a, text_b = writeup.render_text(a), writeup.render_text(b)
     inside = np.zeros(len(text_a) + 1, dtype=bool)
-    for _slot, s, e in writeup.slot_spans(a):
-        # An empty alternative still owns its insertion point; a diff may also align a
-        # character shared by both alternatives ("- " starting two list orders) either way.
-        inside[max(0, s - 2) : e + 2] = True
+    for slot, s, e in writeup.slot_spans(a):
+        # A diff may align a character shared by both alternatives ("- " starting two
+        # list orders) either way; where one alternative is empty, it may place the
+        # insertion anywhere the inserted text repeats its neighbours ("checks that the" /
+        # "checks the"), so the margin is as wide as the text inserted.
+        alts = writeup.slots[slot].alternatives
+        margin = max(2, *map(len, alts)) if "" in alts else 2
+        inside[max(0, s - margin) : e + margin] = True
     lines_a, lines_b = text_a.splitlines(keepends=True), text_b.splitlines(keepends=True)
     starts = np.cumsum([0] + [len(line) for line in lines_a])
     by_line = difflib.SequenceMatcher(None, lines_a, lines_b, autojunk=False)

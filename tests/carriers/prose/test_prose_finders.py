@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from headstart.carriers.base import NoSlotsError
@@ -34,10 +36,13 @@ TAIL = " in the decoder of the viewer today.\n"
         ("The scanner does not parse the pixels" + TAIL, ("does not", "doesn't")),
         ("It is not enough to check the width" + TAIL, ("It is not", "It's not", "It isn't")),
         ("Attackers can't reach the function without a file" + TAIL, ("can't", "cannot")),
-        ("Use a tool, e.g. a fuzzer or a sanitizer build" + TAIL, ("e.g.", "e.g.,", "for example,")),
+        (
+            "Use a tool, e.g. a fuzzer or a sanitizer build" + TAIL,
+            ("e.g.", "e.g.,", "for example,", "for instance,"),
+        ),
         (
             "Check the header. For example, the width is wide" + TAIL,
-            ("For example,", "For instance,", "As an example,"),
+            ("For example,", "For instance,", "As an example,", "To illustrate,"),
         ),
         ("We cover Windows, Linux and macOS builds of the viewer" + TAIL, ("", ",")),
         ("We cover Windows, Linux, and macOS builds of the viewer" + TAIL, (",", "")),
@@ -46,14 +51,53 @@ TAIL = " in the decoder of the viewer today.\n"
         ("The chunk holds up to 65,535 bytes of pixel data" + TAIL, ("65,535", "65535", "65\u202f535")),
         ("It crashed in 100 percent of the runs we made" + TAIL, ("100 percent", "100%", "100 per cent")),
         ("The header has four bytes of magic before the width" + TAIL, ("four", "4")),
-        ("We restart the service in order to clear the cache" + TAIL, ("in order to", "to")),
+        ("We restart the service in order to clear the cache" + TAIL, ("in order to", "to", "so as to")),
         ("We believe that the flaw is exploitable by anyone" + TAIL, ("that ", "")),
         ("The check uses a value that is computed separately" + TAIL, ("that", "which")),
-        ("A width greater than 0x4000 wraps the stride to zero" + TAIL, ("greater than", "larger than")),
+        (
+            "A width greater than 0x4000 wraps the stride to zero" + TAIL,
+            ("greater than", "larger than", "above"),
+        ),
         ("The height is at most 0x400 rows for a valid file" + TAIL, ("0x400", "0x0400")),
         ("The check is cheap; it does not decode the pixels" + TAIL, ("; it", ". It")),
         ("On Windows, the process terminates with an exception" + TAIL, (",", "")),
         ("A {{crafted|malicious}} file is enough to crash the viewer" + TAIL, ("crafted", "malicious")),
+        # Contractions in both directions, where the verb that follows settles "'s", "'d", "'ve".
+        ("It's the component that needs no interaction" + TAIL, ("It's", "It is")),
+        ("There's no index in the file format at all" + TAIL, ("There's", "There is")),
+        ("We'd like to hear about false positives soon" + TAIL, ("We'd", "We would")),
+        ("We have seen the crash on every build so far" + TAIL, ("We have", "We've")),
+        ("We've removed logging from the listing below" + TAIL, ("We've", "We have")),
+        ("The benign file mustn't match the rule at all" + TAIL, ("mustn't", "must not")),
+        ("That is why the rule matches every sample we have" + TAIL, ("That is", "That's")),
+        # Compounds, parentheticals, relatives.
+        ("A stream-based engine buffers the first bytes" + TAIL, ("stream-based", "stream based")),
+        ("The values, however, are checked by the decoder" + TAIL, ("however", "though")),
+        ("Report any false positives that you observe in traffic" + TAIL, ("that ", "")),
+        ("The creation time stamp is never checked by it" + TAIL, ("time stamp", "timestamp", "time-stamp")),
+        ("It is shared under the non-disclosure agreement" + TAIL, ("non-disclosure", "nondisclosure")),
+        ("The grayscale palette is ignored by the decoder" + TAIL, ("grayscale", "greyscale")),
+        # Phrases and comparisons.
+        ("Tools such as YARA read the header of the file" + TAIL, ("such as", "like")),
+        ("The file is rejected because of the bad checksum" + TAIL, ("because of", "due to", "owing to")),
+        ("Use the allocated size rather than a separate value" + TAIL, ("rather than", "instead of")),
+        ("Please make sure that partners are ready in time" + TAIL, ("make sure", "ensure")),
+        ("The file is approximately 5 chunks long" + TAIL, ("approximately", "roughly", "about")),
+        ("The overhead was below 1 percent on a mixed sample" + TAIL, ("below", "less than")),
+        ("The height is at least 1 for every valid file" + TAIL, ("at least", "no less than")),
+        # Sentence connectives with four choices, also where the original breaks its line.
+        (
+            "The stride wraps. Put another way, the row is short" + TAIL,
+            ("Put another way,", "In other words,", "That is,", "Put differently,"),
+        ),
+        (
+            "It is rare. Still, the crash happens on every run" + TAIL,
+            ("Still,", "Nevertheless,", "Nonetheless,", "Even so,"),
+        ),
+        (
+            "Check the header. For this\nreason, the width matters" + TAIL,
+            ("For this\nreason,", "Because of\nthis,", "For that\nreason,"),
+        ),
     ],
 )
 def test_finder_offers_the_choice(md, alts):
@@ -82,6 +126,49 @@ def test_finder_offers_the_choice(md, alts):
 def test_protected_text_is_never_a_slot(md, forbidden):
     for alts in alternatives(md):
         assert not any(forbidden in a for a in alts), alts
+
+
+@pytest.mark.parametrize(
+    "md, never",
+    [
+        # "'s" and "'d" before a participle (or "better") are "has" and "had".
+        ("It's been a long time since the release" + TAIL, "It is"),
+        ("It's meant for the teams that build rules" + TAIL, "It is"),
+        ("It's only been reported once by a partner" + TAIL, "It is"),
+        ("We'd better check the width before it wraps" + TAIL, "We would"),
+        ("We'd seen the crash before the vendor did" + TAIL, "We would"),
+        # "have" as a main verb stays, and "that is," (i.e.) is no contraction.
+        ("We have a corpus of sample images here" + TAIL, "We've"),
+        ("The stride, that is, the row size, wraps at 0x4000" + TAIL, "that's"),
+        # Phrases whose other form would not fit what follows.
+        ("Make sure to check the width of the file" + TAIL, "Ensure"),
+        ("We chose to block rather than verify the checksum" + TAIL, "instead of"),
+        ("The value is such as to wrap the stride early" + TAIL, "like"),
+        ("It is approximately right for the file" + TAIL, "roughly"),
+        ("As described above, the file is rejected early" + TAIL, "greater than"),
+        # A prefix is part of the word: "self-controlled" keeps its hyphen.
+        ("A self-controlled process reads the file header" + TAIL, "self controlled"),
+        # "however you like" is not a parenthetical.
+        ("Configure the scanner however you like for the file" + TAIL, "though"),
+    ],
+)
+def test_finder_leaves_the_unsafe_form_alone(md, never):
+    for alts in alternatives(md):
+        assert never not in alts[1:], alts
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        "Restart it so that we can check the file again" + TAIL,
+        "The header is laid out such that we can read it fast" + TAIL,
+        "Now that we know the width, the check is simple" + TAIL,
+        "If you can't do that we will forward your questions" + TAIL,
+        "The buffer is so small that the whole chunk overflows it" + TAIL,
+    ],
+)
+def test_that_as_a_conjunction_or_pronoun_is_never_dropped(md):
+    assert ("that ", "") not in alternatives(md)
 
 
 def test_code_block_text_is_byte_identical_whatever_the_codeword():
@@ -145,7 +232,7 @@ def test_intro_comma_before_a_parenthetical_is_kept():
     c = ProseCarrier("Once the width exceeds 0x3fff, however, the product is large" + TAIL)
     for cw in ([0] * len(c.slots), [s.q - 1 for s in c.slots]):
         text = c.render_text(cw)
-        assert ", however," in text
+        assert re.search(r", (however|though),", text), text
 
 
 def test_both_and_is_not_a_list():

@@ -18,6 +18,11 @@ VOCABULARY = (
     "two bytes In addition , for example , it is able to prior to `tim_decode_rows()` 0x3fff",
     '4.7.3 CVE-2026-1 https://example.com/a_b "quoted text" which is that is i.e. Therefore ,',
     "but Windows , Linux and macOS the stride wraps heap buffer overflow",
+    "it's the reason that's why there's no we'd like to we've seen we'd better it's been",
+    "such as because of rather than a make sure that make sure to approximately 5 roughly",
+    "stream-based above 0x400 below 16384 at least 2 more than 100 however though Still ,",
+    "the files that you observe so that we In any case , Put another way , must not",
+    "time stamp non-disclosure hotfix prioritize behaviour grey in addition to",
 )
 WORDS = st.sampled_from([word for phrase in VOCABULARY for word in phrase.split()])
 SENTENCE = st.lists(WORDS, min_size=3, max_size=30).map(" ".join)
@@ -73,7 +78,14 @@ def test_any_original_reads_back_through_real_leak_paths(md, seed):
     # hypothesis likes to make) may leave a slot's context ambiguous: that slot erases.
     assert all(got in (want, -1) for got, want in zip(verbatim.tolist(), cw))
     assert (verbatim != -1).mean() >= 0.5
-    for name in ("markdown_html_text", "rewrap_60", "smart_quotes", "shuffle_paragraphs"):
+    for name in (
+        "markdown_html_text",
+        "rewrap_60",
+        "smart_quotes",
+        "shuffle_paragraphs",
+        "excerpt_paragraphs_50",
+        "collapse_whitespace",
+    ):
         reading = carrier.read(TEXT_TRANSFORMS[name](copy, seed=seed % 1000))
         read = reading.symbols != -1
         assert (reading.symbols[read] == np.asarray(cw)[read]).all(), name

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 
-from headstart.leaks.text import markdown_html_text
+from headstart.leaks.text import markdown_html_text, paragraphs
 
 SAMPLE = Path(__file__).resolve().parents[3] / "src" / "headstart" / "samples" / "tim_overflow"
 
@@ -98,21 +98,32 @@ def test_samples_use_author_syntax_and_shuffled_lists(request, name):
     assert text.count("<!-- hs:shuffle -->") >= 1
 
 
-def test_writeup_carries_enough_robust_bits(writeup_text, writeup, random_codeword):
-    assert len(writeup.slots) >= 150
-    cw = random_codeword(writeup, 11)
-    leak = markdown_html_text(writeup.render_text(cw))
-    reading = writeup.read(leak)
-    correct = reading.symbols == np.asarray(cw)
-    bits = sum(np.log2(writeup.slots[i].q) for i in np.flatnonzero(correct))
-    assert correct.sum() >= 150
-    assert bits / len(leak.split()) >= 0.095
-    assert bits / prose_words(writeup_text) >= 0.1
+def robust_bits(carrier, codeword, leak) -> float:
+    """Bits of the slots read correctly from ``leak``."""
+    correct = carrier.read(leak).symbols == np.asarray(codeword)
+    return float(sum(np.log2(carrier.slots[i].q) for i in np.flatnonzero(correct)))
 
 
-def test_guidance_carries_enough_robust_bits(guidance_text, guidance, random_codeword):
-    cw = random_codeword(guidance, 12)
-    reading = guidance.read(markdown_html_text(guidance.render_text(cw)))
-    correct = reading.symbols == np.asarray(cw)
-    bits = sum(np.log2(guidance.slots[i].q) for i in np.flatnonzero(correct))
-    assert bits / prose_words(guidance_text) >= 0.1
+# A single leaker is named (100 partners, family-wise p <= 1e-6) from a fifth of a
+# document: bench/carriers.py measures it; these floors keep the samples where it works.
+@pytest.mark.parametrize("name, min_bits, min_density", [("writeup", 450, 0.15), ("guidance", 370, 0.2)])
+def test_samples_carry_enough_robust_bits(request, random_codeword, name, min_bits, min_density):
+    carrier = request.getfixturevalue(name)
+    cw = random_codeword(carrier, 11)
+    leak = markdown_html_text(carrier.render_text(cw))
+    bits = robust_bits(carrier, cw, leak)
+    assert bits >= min_bits
+    assert bits / len(leak.split()) >= min_density  # every word of the leak, code included
+
+
+@pytest.mark.parametrize("name", ["writeup", "guidance"])
+def test_every_section_of_a_sample_names_its_leaker_alone(request, random_codeword, name):
+    # Any run of 30% of the paragraphs (someone quotes a section) carries the 55 or more
+    # bits that name a leaker reliably; paragraphs are read one by one, so every window
+    # is checked.
+    carrier = request.getfixturevalue(name)
+    cw = random_codeword(carrier, 13)
+    paras = paragraphs(carrier.render_text(cw))
+    per_paragraph = [robust_bits(carrier, cw, p + "\n") for p in paras]
+    k = round(0.3 * len(paras))
+    assert min(sum(per_paragraph[i : i + k]) for i in range(len(paras) - k + 1)) >= 55

@@ -53,7 +53,10 @@ def renumber(reader: OccurrenceReader, index: dict[int, int]) -> OccurrenceReade
         )
 
     return OccurrenceReader(
-        pat(reader.core), pat(reader.wide), tuple(p for p in map(pat, reader.one_sided) if p)
+        pat(reader.core),
+        pat(reader.wide),
+        tuple(p for p in map(pat, reader.one_sided) if p),
+        reader.across_blocks,
     )
 
 
@@ -87,14 +90,45 @@ def list_reader(
     pattern = Pattern(occ[oid].group, tuple(left) + (TARGET,) + tuple(right))
     if pattern.literals == 0 or not _unique(pattern, streams, alts, len(occ[oid].alternatives)):
         return None
-    return OccurrenceReader(pattern, None, ())
+    return OccurrenceReader(pattern, None, (), across_blocks=True)
 
 
 def _unique(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> bool:
     """Exactly one place in each reference stream j, showing alternative min(j, q - 1)."""
+    # A reader falls back to case-blind matching when a leak lost case, so the pattern must
+    # find no other place that way either ("i.e. we've" must not find "i.e. We have"
+    # elsewhere). Several alternatives fitting the one place ("Integers are" inside "All
+    # integers are") are fine: the reader erases there.
     for j, stream in enumerate(streams):
         hits = find(pattern, stream, alts)
         if len(hits) != 1 or {alt for alt, _s, _e in next(iter(hits.values()))} != {min(j, q - 1)}:
+            return False
+        if alts.fold_distinct[pattern.slot] and len(find(pattern, stream, alts, fold_target=True)) != 1:
+            return False
+    return True
+
+
+def _trimmed(pattern: Pattern, side: str) -> Pattern:
+    """The pattern without its outermost literal token (and any slot beyond it) on one side."""
+    elems = list(pattern.elems)
+    if side == "left":
+        while elems and elems[0] != TARGET:
+            if isinstance(elems.pop(0), str):
+                break
+    else:
+        while elems and elems[-1] != TARGET:
+            if isinstance(elems.pop(), str):
+                break
+    return Pattern(pattern.slot, tuple(elems))
+
+
+def _robust(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> bool:
+    """Unique even without its outermost literal on either side. An excerpt that joins two
+    lines which were not neighbours can put one stray token where the context expects it;
+    a pattern told apart from a look-alike by one token alone would then misread."""
+    for side in ("left", "right"):
+        trimmed = _trimmed(pattern, side)
+        if trimmed.elems != pattern.elems and not _unique(trimmed, streams, alts, q):
             return False
     return True
 
@@ -120,7 +154,7 @@ def occurrence_reader(
             if (nl, nr) == _GROWTH[-1]:
                 break
             continue
-        if _unique(pat, streams, alts, q):
+        if _unique(pat, streams, alts, q) and (need < _MIN_LITERALS or _robust(pat, streams, alts, q)):
             core = pat
             break
     if core is not None:

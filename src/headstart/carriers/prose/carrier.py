@@ -33,7 +33,7 @@ from headstart.carriers.prose.markdown_scan import (
     scan_blocks,
 )
 from headstart.carriers.prose.match import AltTable, Stream
-from headstart.carriers.prose.normalize import html_to_text, looks_like_html, tokens, tokens_and_line_starts
+from headstart.carriers.prose.normalize import html_to_text, looks_like_html, tokens, tokens_and_breaks
 from headstart.carriers.prose.reader import OccurrenceReader, combine
 from headstart.carriers.prose.skeleton import Occurrence, Original, SkelBlock, build_block, reference_streams
 
@@ -111,7 +111,7 @@ class ProseCarrier(Carrier):
 
     def read(self, leak: bytes | str) -> Reading:
         text = _leak_text(leak)
-        stream = Stream(*tokens_and_line_starts(text))
+        stream = Stream(*tokens_and_breaks(text))
         n = len(self._slots)
         symbols = np.full(n, ERASED, dtype=np.int64)
         confidence = np.zeros(n, dtype=np.float64)

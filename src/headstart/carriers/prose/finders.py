@@ -149,12 +149,83 @@ def find_hyphenation(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), alts, "hyphenation", f"hyphenation:{text}", 40)
 
 
+_COMPOUND_RX = re.compile(
+    r"(?<![\w'\u2019-])([A-Za-z][a-z]+)-(" + "|".join(lexicon.COMPOUND_HEADS) + r")(?![\w'\u2019-])"
+)
+_NOT_COMPOUND_FIRST = frozenset(
+    {"non", "pre", "re", "co", "un", "self", "anti", "multi", "cross", "sub", "semi", "ex", "post"}
+    | {"well", "ill", "so", "all", "over", "under", "de", "mis", "inter", "intra", "counter"}
+)
+
+
+def find_compound_modifiers(scope: Scope) -> Iterator[Candidate]:
+    """ "a stream-based engine" / "a stream based engine": a lower-case word joined to a
+    participle or adjective such as "based", "controlled", "specific" (see
+    lexicon.COMPOUND_HEADS). Coordinated like any hyphenation."""
+    for block, m in scope.prose_matches(_COMPOUND_RX):
+        text = m.group()
+        first = m.group(1)
+        if first.lower() in _NOT_COMPOUND_FIRST or _norm_phrase(text) in _HYPHEN_FORMS:
+            continue
+        if not scope.boundary_ok(m.start(), m.end()):
+            continue
+        if not _lower_or_sentence_case(scope, block, m.start(), text):
+            continue
+        yield Candidate(
+            m.start(), m.end(), (text, first + " " + m.group(2)), "hyphenation", f"hyphenation:{text}", 41
+        )
+
+
 _CONTRACT = {full: short for full, short in lexicon.CONTRACTIONS}
 _EXPAND = {short: full for full, short in lexicon.CONTRACTIONS}
 _CONTRACT_ONLY = dict(lexicon.CONTRACT_ONLY)
+_THAT_IS, _THATS = lexicon.CONTRACT_THAT_IS
+_EXPAND_IS = dict(lexicon.EXPAND_IS)
+_HAVE = dict(lexicon.HAVE_CONTRACTIONS)
+_HAVE_EXPAND = {short: full for full, short in lexicon.HAVE_CONTRACTIONS}
+_WOULD = dict(lexicon.WOULD_CONTRACTIONS)
+_WOULD_EXPAND = {short: full for full, short in lexicon.WOULD_CONTRACTIONS}
 _NEGATED = {form: group for group in lexicon.NEGATED_PRONOUNS for form in group}
-_CONTRACTION_RX = _phrase_regex(list(_CONTRACT) + list(_EXPAND) + list(_CONTRACT_ONLY) + list(_NEGATED))
-_NEXT_WORD = re.compile(r"[ \t]+[A-Za-z]")
+_CONTRACTION_RX = _phrase_regex(
+    list(_CONTRACT)
+    + list(_EXPAND)
+    + list(_CONTRACT_ONLY)
+    + list(_NEGATED)
+    + [_THAT_IS]
+    + list(_EXPAND_IS)
+    + list(_HAVE)
+    + list(_HAVE_EXPAND)
+    + list(_WOULD)
+    + list(_WOULD_EXPAND)
+)
+_NEXT_WORD = re.compile(r"(?:[ \t]+|[ \t]*\n[ \t]*)[A-Za-z]")  # on the same line or the next
+_FOLLOWING_WORDS = re.compile(r"[ \t]*\n?[ \t]*([A-Za-z]+)")
+
+
+def _verb_after(text: str, pos: int) -> str | None:
+    """The first word after ``pos`` that is not an adverb ("it's only written" gives
+    "written"), lower case; None if punctuation or markup comes first."""
+    for _ in range(4):
+        m = _FOLLOWING_WORDS.match(text, pos)
+        if m is None:
+            return None
+        word = m.group(1).lower()
+        if word not in lexicon.MID_ADVERBS and not (word.endswith("ly") and len(word) > 4):
+            return word
+        pos = m.end()
+    return None
+
+
+def _may_be_participle(word: str) -> bool:
+    """True unless ``word`` certainly is no past participle."""
+    return word.endswith(("ed", "en", "wn", "ne", "un")) or word in lexicon.PARTICIPLES
+
+
+def _is_participle(word: str) -> bool:
+    """True only for a certain past participle ("seen", "tested")."""
+    if word in lexicon.PARTICIPLES:
+        return True
+    return word.endswith("ed") and len(word) >= 5 and word not in lexicon.NOT_PARTICIPLES
 
 
 def find_contractions(scope: Scope) -> Iterator[Candidate]:
@@ -166,6 +237,8 @@ def find_contractions(scope: Scope) -> Iterator[Candidate]:
         if not _lower_or_sentence_case(scope, block, m.start(), text):
             continue
         followed_by_word = bool(_NEXT_WORD.match(scope.text, m.end()))
+        verb = _verb_after(scope.text, m.end()) if followed_by_word else None
+        priority = 20
         if key in _NEGATED:
             alts = (text,) + tuple(match_case(text, f) for f in _NEGATED[key] if f != key)
         elif key in _CONTRACT:
@@ -174,16 +247,31 @@ def find_contractions(scope: Scope) -> Iterator[Candidate]:
             alts = (text, match_case(text, _EXPAND[key]))
         elif key in _CONTRACT_ONLY and followed_by_word:
             alts = (text, match_case(text, _CONTRACT_ONLY[key]))
+        elif key == _THAT_IS and followed_by_word:
+            # After the relative-pronoun finder: "that is" there is "that" / "which" first.
+            alts, priority = (text, match_case(text, _THATS)), 59
+        elif key in _EXPAND_IS and verb is not None and not _may_be_participle(verb):
+            alts = (text, match_case(text, _EXPAND_IS[key]))
+        elif key in _HAVE and verb is not None and _is_participle(verb):
+            alts = (text, match_case(text, _HAVE[key]))
+        elif key in _HAVE_EXPAND and followed_by_word:
+            alts = (text, match_case(text, _HAVE_EXPAND[key]))
+        elif key in _WOULD and verb is not None and not _may_be_participle(verb):
+            alts = (text, match_case(text, _WOULD[key]))
+        elif key in _WOULD_EXPAND and verb and not _may_be_participle(verb) and verb not in lexicon.AFTER_HAD:
+            alts = (text, match_case(text, _WOULD_EXPAND[key]))
         else:
             continue
         alts = (alts[0],) + tuple(_with_apostrophe(scope, a) for a in alts[1:])
-        yield Candidate(m.start(), m.end(), alts, "contraction", None, 20)
+        yield Candidate(m.start(), m.end(), alts, "contraction", None, priority)
 
 
 _SENTENCE_GROUPS: dict[str, tuple[str, ...]] = {}
 for _group in lexicon.SENTENCE_CONNECTIVES:
     for _form in _group:
-        _SENTENCE_GROUPS[_form] = _group
+        _SENTENCE_GROUPS.setdefault(_form, _group)
+for _group in lexicon.SENTENCE_CONNECTIVES:
+    _SENTENCE_GROUPS[_group[0]] = _group
 _SENTENCE_RX = re.compile(
     r"(?<![\w-])(?:"
     + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(_SENTENCE_GROUPS, key=len, reverse=True))
@@ -196,14 +284,37 @@ def find_sentence_connectives(scope: Scope) -> Iterator[Candidate]:
         if not scope.sentence_start(block, m.start()):
             continue
         text = m.group()
-        group = _SENTENCE_GROUPS[" ".join(text.split())]
+        key = " ".join(text.split())  # the form, wherever the original breaks its line
+        group = _SENTENCE_GROUPS[key]
         yield Candidate(
-            m.start(), m.end(), (text,) + tuple(g for g in group if g != text), "connective", None, 25
+            m.start(), m.end(), (text,) + tuple(g for g in group if g != key), "connective", None, 25
         )
 
 
 _PHRASES: dict[str, tuple[str, ...]] = {g[0]: g for g in lexicon.PHRASE_CHOICES}
 _PHRASE_RX = _phrase_regex(_PHRASES)
+
+
+_NEXT_TOKEN = re.compile(r"\s+([A-Za-z]+|\d)")
+
+
+def _phrase_fits(scope: Scope, key: str, start: int, end: int) -> bool:
+    """The guards of lexicon.PHRASE_NOT_BEFORE and its neighbours, on the words around."""
+    if key in lexicon.PHRASE_NOT_AFTER_COMMA:
+        i = start - 1
+        while i >= 0 and scope.text[i].isspace():
+            i -= 1
+        if i >= 0 and scope.text[i] == ",":
+            return False
+    nxt = _NEXT_TOKEN.match(scope.text, end)
+    word = nxt.group(1).lower() if nxt else ""
+    if word in lexicon.PHRASE_NOT_BEFORE.get(key, ()):
+        return False
+    if key in lexicon.PHRASE_NEXT_DIGIT:
+        return word.isdigit()
+    if key in lexicon.PHRASE_NEXT_NOUN_PHRASE:
+        return word in lexicon.DETERMINERS or (word.endswith("ing") and len(word) > 4)
+    return True
 
 
 def find_phrases(scope: Scope) -> Iterator[Candidate]:
@@ -212,6 +323,8 @@ def find_phrases(scope: Scope) -> Iterator[Candidate]:
         if not scope.boundary_ok(m.start(), m.end()):
             continue
         if not _lower_or_sentence_case(scope, block, m.start(), text):
+            continue
+        if not _phrase_fits(scope, _norm_phrase(text), m.start(), m.end()):
             continue
         group = _PHRASES[_norm_phrase(text)]
         yield Candidate(
@@ -576,6 +689,46 @@ def find_contrast(scope: Scope) -> Iterator[Candidate]:
         )
 
 
+_PARENTHETICAL_RX = re.compile(r"(?<=,)[ \t]+(however|though)(?=[,;.](?:\s|$))")
+
+
+def find_parenthetical_however(scope: Scope) -> Iterator[Candidate]:
+    """ "The CRC values, however, are checked" / "The CRC values, though, are checked":
+    the parenthetical between commas (or before a stop), never "however you like"."""
+    for _block, m in scope.prose_matches(_PARENTHETICAL_RX):
+        word = m.group(1)
+        other = "though" if word == "however" else "however"
+        yield Candidate(m.start(1), m.end(1), (word, other), "however", None, 30)
+
+
+_OBJECT_THAT_RX = re.compile(
+    r"(?<=[a-z])[ \t]+(that[ \t]+)(?=(?:" + "|".join(sorted(lexicon.THAT_SUBJECTS)) + r")\b)"
+)
+
+
+def find_object_relatives(scope: Scope) -> Iterator[Candidate]:
+    """ "the positives that you observe" / "the positives you observe": a relative (or
+    complement) clause with its own subject after a noun; "that" may go. The noun is
+    recognised as find_relatives recognises it; "so that", "such that", "now that" and
+    the verbs of find_optional_that are left to their own rules."""
+    t = scope.text
+    for block, m in scope.prose_matches(_OBJECT_THAT_RX):
+        before = re.findall(r"[A-Za-z']+", t[max(block.start, m.start() - 60) : m.start()])[-4:]
+        if not before or before[-1].lower() in lexicon.NOT_ANTECEDENTS:
+            continue
+        noun = before[-1].lower()
+        if noun in lexicon.THAT_VERBS or noun in lexicon.DETERMINERS:
+            continue
+        if any(w.lower() in ("so", "such") for w in before[-3:]):
+            continue  # "so small that no data fits": a result clause keeps its "that"
+        if not (
+            any(w.lower() in lexicon.DETERMINERS for w in before[-4:-1])
+            or (noun.endswith("s") and not noun.endswith("ss") and noun not in lexicon.NOT_PLURAL)
+        ):
+            continue
+        yield Candidate(m.start(1), m.end(1), (m.group(1), ""), "optional-that", None, 52)
+
+
 _SHORT_HEX_RX = re.compile(r"(?<![\w.$#/\\-])0[xX](?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{7})(?![\w-])")
 
 
@@ -607,6 +760,9 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_comparisons,
     find_contrast,
     find_hex_padding,
+    find_compound_modifiers,
+    find_parenthetical_however,
+    find_object_relatives,
 )
 
 

@@ -21,14 +21,21 @@ _IZE_STEMS = (
     "sanit", "serial", "deserial", "special", "stabil", "standard", "summar", "synchron", "token",
     "util", "visual", "weapon", "operational", "initial", "formal", "modular", "virtual", "fertil",
     "critic", "familiar", "unrecogn", "unauthor", "rational", "revital", "scrutin",
+    "canonical", "container", "decentral", "digit", "equal", "global", "hypothes", "ideal",
+    "individual", "internal", "international", "jeopard", "legal", "marginal", "material",
+    "modern", "national", "parallel", "personal", "polar", "popular", "privat", "public",
+    "quant", "raster", "regular", "reorgan", "disorgan", "sensit", "desensit", "destabil",
+    "steril", "subsid", "symbol", "synthes", "systemat", "theor", "trivial", "vector",
+    "vapor", "econom", "immun", "commercial", "conceptual", "contextual", "external",
+    "human", "moral", "radical", "stigmat", "terror", "demobil",
 )
 # (US suffix, UK suffix)
 _IZE_SUFFIXES = (
     ("ize", "ise"), ("izes", "ises"), ("ized", "ised"), ("izing", "ising"), ("ization", "isation"),
-    ("izations", "isations"), ("izer", "iser"), ("izers", "isers"),
+    ("izations", "isations"), ("izer", "iser"), ("izers", "isers"), ("izable", "isable"),
 )
 
-_YZE_STEMS = ("anal", "paral", "catal")
+_YZE_STEMS = ("anal", "paral", "catal", "electrol", "hydrol")
 _YZE_SUFFIXES = (("yze", "yse"), ("yzes", "yses"), ("yzed", "ysed"), ("yzing", "ysing"), ("yzer", "yser"))
 
 # -or / -our words and their inflections.
@@ -41,6 +48,15 @@ _OUR_WORDS = (
     ("neighbors", "neighbours"), ("neighboring", "neighbouring"), ("rumor", "rumour"),
     ("rumors", "rumours"), ("endeavor", "endeavour"), ("harbor", "harbour"), ("vigor", "vigour"),
     ("flavor", "flavour"), ("flavors", "flavours"), ("humor", "humour"),
+    ("colorful", "colourful"), ("colorless", "colourless"), ("coloring", "colouring"),
+    ("favorites", "favourites"), ("favorably", "favourably"), ("honors", "honours"),
+    ("honorable", "honourable"), ("labors", "labours"), ("labored", "laboured"),
+    ("neighborhood", "neighbourhood"), ("neighborhoods", "neighbourhoods"),
+    ("harbors", "harbours"), ("harbored", "harboured"), ("endeavors", "endeavours"),
+    ("rumored", "rumoured"), ("armor", "armour"), ("armored", "armoured"), ("odor", "odour"),
+    ("odors", "odours"), ("vapor", "vapour"), ("vapors", "vapours"), ("tumor", "tumour"),
+    ("rigor", "rigour"), ("candor", "candour"), ("savior", "saviour"), ("valor", "valour"),
+    ("demeanor", "demeanour"), ("splendor", "splendour"), ("clamor", "clamour"),
 )
 
 _OTHER_PAIRS = (
@@ -59,6 +75,20 @@ _OTHER_PAIRS = (
     ("fulfillment", "fulfilment"), ("enroll", "enrol"), ("enrollment", "enrolment"),
     ("skeptical", "sceptical"), ("toward", "towards"), ("among", "amongst"),
     ("afterward", "afterwards"), ("mold", "mould"), ("plow", "plough"),
+    ("amid", "amidst"), ("fibers", "fibres"), ("theaters", "theatres"), ("offenses", "offences"),
+    ("pretense", "pretence"), ("somber", "sombre"), ("specter", "spectre"), ("luster", "lustre"),
+    ("meager", "meagre"), ("maneuver", "manoeuvre"), ("maneuvers", "manoeuvres"),
+    ("cataloged", "catalogued"), ("cataloging", "cataloguing"), ("grayscale", "greyscale"),
+    ("molds", "moulds"), ("molded", "moulded"), ("installment", "instalment"),
+    ("installments", "instalments"), ("skillful", "skilful"), ("willful", "wilful"),
+    ("instill", "instil"), ("distill", "distil"), ("enrollments", "enrolments"),
+    ("channeled", "channelled"), ("channeling", "channelling"), ("dialed", "dialled"),
+    ("dialing", "dialling"), ("equaled", "equalled"), ("equaling", "equalling"),
+    ("leveling", "levelling"), ("totaling", "totalling"), ("fueling", "fuelling"),
+    ("traveler", "traveller"), ("travelers", "travellers"), ("labelers", "labellers"),
+    ("modeler", "modeller"), ("modelers", "modellers"), ("counseled", "counselled"),
+    ("archeology", "archaeology"), ("encyclopedia", "encyclopaedia"), ("cozy", "cosy"),
+    ("sulfur", "sulphur"), ("judgmental", "judgemental"),
 )
 
 
@@ -82,13 +112,23 @@ HYPHENATION_GROUPS: tuple[tuple[str, ...], ...] = (
     ("work-arounds", "workarounds"), ("look-up", "lookup"), ("pre-release", "prerelease"),
     ("multi-threaded", "multithreaded"), ("data set", "dataset"), ("data sets", "datasets"),
     ("meta-data", "metadata"), ("bit mask", "bitmask"), ("tool-chain", "toolchain"),
-    ("wild-card", "wildcard"), ("wild-cards", "wildcards"), ("sub-system", "subsystem"),
-    ("sub-systems", "subsystems"), ("pre-processor", "preprocessor"), ("time stamp", "timestamp"),
-    ("time stamps", "timestamps"), ("life cycle", "lifecycle"), ("short-cut", "shortcut"),
+    ("wild-cards", "wildcards"), ("sub-system", "subsystem"),
+    ("sub-systems", "subsystems"), ("pre-processor", "preprocessor"),
+    ("short-cut", "shortcut"),
     ("back-end", "backend"), ("hard-coded", "hardcoded"), ("re-use", "reuse"),
     ("co-operate", "cooperate"), ("start-up", "startup"), ("set-up", "setup"),
     ("check-list", "checklist"), ("sign-off", "signoff"), ("write-up", "writeup"),
-    ("write-ups", "writeups"), ("follow-up", "followup"),
+    ("write-ups", "writeups"), ("follow-up", "followup"), ("non-disclosure", "nondisclosure"),
+    ("pre-filter", "prefilter"), ("pre-filters", "prefilters"), ("hot-fix", "hotfix"),
+    ("hot-fixes", "hotfixes"), ("trade-off", "tradeoff"), ("trade-offs", "tradeoffs"),
+    ("stand-alone", "standalone"), ("cyber-attack", "cyberattack"),
+    ("cyber-attacks", "cyberattacks"), ("sub-folder", "subfolder"), ("sub-folders", "subfolders"),
+    ("pre-processing", "preprocessing"), ("post-processing", "postprocessing"),
+    ("fall-back", "fallback"), ("roll-out", "rollout"), ("call-back", "callback"),
+    ("call-backs", "callbacks"), ("re-packaged", "repackaged"),
+    # Three spellings, all in common use.
+    ("life cycle", "lifecycle", "life-cycle"), ("time stamp", "timestamp", "time-stamp"),
+    ("time stamps", "timestamps", "time-stamps"), ("wild card", "wildcard", "wild-card"),
 )
 
 # Compound modifiers written with a hyphen ("a low-privileged account"): the open form
@@ -107,6 +147,13 @@ COMPOUND_MODIFIERS: tuple[tuple[str, str], ...] = (
     ("logged-on", "logged on"), ("double-clicking", "double clicking"),
     ("run-length", "run length"), ("zero-day", "zero day"), ("well-formed", "well formed"),
     ("false-positive", "false positive"), ("low-level", "low level"), ("high-level", "high level"),
+    ("heap-corruption", "heap corruption"), ("full-page", "full page"),
+    ("least-privilege", "least privilege"), ("end-user", "end user"),
+)
+# Compound modifiers made of a lower-case word and one of these participles or adjectives
+# ("a stream-based engine", "platform-specific code"): the open form reads the same.
+COMPOUND_HEADS: tuple[str, ...] = (
+    "based", "controlled", "supplied", "specific", "related", "dependent", "driven", "enabled",
 )
 
 # --- Contractions ----------------------------------------------------------------------
@@ -120,9 +167,58 @@ CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("have not", "haven't"), ("cannot", "can't"), ("will not", "won't"), ("would not", "wouldn't"),
     ("could not", "couldn't"), ("should not", "shouldn't"), ("we are", "we're"),
     ("we will", "we'll"), ("you will", "you'll"), ("they are", "they're"),
+    ("must not", "mustn't"), ("you are", "you're"), ("they will", "they'll"),
 )
 # Contracted only (the full form is detected; the contraction is never expanded).
 CONTRACT_ONLY: tuple[tuple[str, str], ...] = (("it is", "it's"), ("there is", "there's"))
+# "that is" contracts too, but not in "that is," (the connective "i.e.").
+CONTRACT_THAT_IS: tuple[str, str] = ("that is", "that's")
+
+# "'s" is "is" or "has": a contraction is expanded to "is" only when what follows cannot
+# be a past participle (see PARTICIPLES), adverbs in between skipped.
+EXPAND_IS: tuple[tuple[str, str], ...] = (
+    ("it's", "it is"), ("there's", "there is"), ("that's", "that is"), ("here's", "here is"),
+)
+# "'ve": contracted only before a past participle ("we have seen"); "we've" always expands.
+HAVE_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    ("we have", "we've"), ("you have", "you've"), ("they have", "they've"),
+)
+# "'d" is "would" or "had": both ways only before a plain verb (never a participle or
+# "better", which make it "had").
+WOULD_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    ("we would", "we'd"), ("you would", "you'd"), ("they would", "they'd"),
+)
+# Irregular past participles. "'s" and "'d" are expanded only when the verb that follows is
+# none of these and does not end like one (-ed, -en, -wn, -ne, -un); "we have" is contracted
+# only when it is one of these or a regular -ed form.
+PARTICIPLES: frozenset[str] = frozenset({
+    "been", "got", "gotten", "had", "made", "meant", "kept", "left", "lost", "sent", "spent",
+    "built", "held", "told", "sold", "found", "brought", "bought", "caught", "taught", "thought",
+    "fought", "sought", "won", "come", "become", "done", "gone", "run", "set", "put", "cut", "hit",
+    "let", "read", "led", "met", "paid", "said", "laid", "felt", "dealt", "learnt", "burnt",
+    "spelt", "understood", "stood", "struck", "stuck", "hung", "begun", "split", "spread", "shut",
+    "quit", "bet", "cast", "cost", "hurt", "dug", "fed", "fled", "lit", "slid", "spun", "swung",
+    "wound", "upset", "rebuilt", "reset", "output", "input", "overcome", "undergone", "withheld",
+    "heard", "sat", "shot", "lent", "bent", "seen", "taken", "written", "given", "broken",
+    "chosen", "driven", "eaten", "fallen", "forgotten", "forgiven", "hidden", "proven", "ridden",
+    "risen", "shaken", "spoken", "stolen", "sworn", "torn", "woken", "beaten", "bitten", "frozen",
+    "shown", "known", "drawn", "grown", "thrown", "flown", "blown", "withdrawn", "rewritten",
+    "overwritten", "mistaken", "undertaken", "overtaken",
+})
+# Regular-looking words that are no participle ("we have need of ..." is not "we've need").
+NOT_PARTICIPLES: frozenset[str] = frozenset({
+    "need", "needed", "speed", "feed", "seed", "bleed", "breed", "greed", "embed", "shed", "bed",
+    "red", "limited", "dedicated", "detailed", "advanced", "varied", "mixed", "united", "related",
+    "automated", "supported", "trusted", "hundred", "sacred", "naked", "wicked", "kindred",
+})
+# After "'d", these make it "had" ("we'd better").
+AFTER_HAD: frozenset[str] = frozenset({"better", "best", "to", "a", "an", "the", "no"})
+# Adverbs that may stand between a contraction and its verb ("it's only written").
+MID_ADVERBS: frozenset[str] = frozenset({
+    "only", "also", "still", "already", "always", "never", "just", "ever", "even", "now", "often",
+    "since", "nevertheless", "then", "really", "rather", "not", "all", "both", "long", "recently",
+    "again", "once", "sometimes", "arguably", "certainly", "probably", "usually", "generally",
+})
 
 # A pronoun, an auxiliary and "not": three forms, each recognised.
 NEGATED_PRONOUNS: tuple[tuple[str, str, str], ...] = tuple(
@@ -137,16 +233,28 @@ NEGATED_PRONOUNS: tuple[tuple[str, str, str], ...] = tuple(
 # --- Connectives -----------------------------------------------------------------------
 # Sentence-initial connectives, written with their comma; interchangeable in any order.
 SENTENCE_CONNECTIVES: tuple[tuple[str, ...], ...] = (
-    ("For example,", "For instance,", "As an example,"), ("In addition,", "Additionally,", "Also,"),
-    ("Therefore,", "Thus,", "Hence,"), ("Furthermore,", "Moreover,", "What is more,"),
-    ("Consequently,", "As a result,", "As a consequence,"), ("Finally,", "Lastly,"),
+    ("For example,", "For instance,", "As an example,", "To illustrate,"),
+    ("In addition,", "Additionally,", "Also,", "Furthermore,"),
+    ("Therefore,", "Thus,", "Hence,", "Consequently,"),
+    ("Furthermore,", "Moreover,", "What is more,", "In addition,"),
+    ("Consequently,", "As a result,", "As a consequence,", "Therefore,"),
+    ("Finally,", "Lastly,"),
     ("Similarly,", "Likewise,", "In the same way,"), ("First,", "Firstly,"),
-    ("Second,", "Secondly,"), ("Third,", "Thirdly,"), ("For this reason,", "Because of this,"),
-    ("However,", "But"), ("In other words,", "That is,", "Put differently,"),
-    ("In short,", "In brief,", "In summary,"), ("Nevertheless,", "Nonetheless,", "Even so,"),
-    ("To date,", "So far,", "Until now,"), ("At present,", "Currently,", "At the moment,"),
+    ("Second,", "Secondly,"), ("Third,", "Thirdly,"),
+    ("For this reason,", "Because of this,", "For that reason,"),
+    ("However,", "But"), ("In other words,", "That is,", "Put differently,", "Put another way,"),
+    ("In short,", "In brief,", "In summary,", "Briefly,"),
+    ("Nevertheless,", "Nonetheless,", "Even so,", "Still,"),
+    ("To date,", "So far,", "Until now,", "Thus far,"),
+    ("At present,", "Currently,", "At the moment,"),
+    ("In fact,", "Indeed,", "As a matter of fact,"), ("Of course,", "Naturally,"),
+    ("Generally,", "In general,", "As a rule,"), ("Fortunately,", "Luckily,"),
+    ("Unfortunately,", "Regrettably,"), ("Alternatively,", "As an alternative,"),
+    ("In any case,", "In any event,", "Either way,"), ("Again,", "Once again,", "Once more,"),
+    ("Overall,", "On the whole,", "All in all,"), ("Initially,", "At first,"),
 )
-
+# A form in several groups ("Therefore," is also the fourth choice of "Consequently,") is
+# offered the choices of the group it starts.
 # Sentence-initial words and short phrases after which the comma is optional.
 INTRO_ADVERBS: tuple[str, ...] = (
     "Typically", "Usually", "Normally", "Alternatively", "Optionally", "Ideally", "Fortunately",
@@ -179,7 +287,7 @@ THAT_SUBJECTS: frozenset[str] = frozenset({
 # Mid-sentence phrases: (detected form, alternatives...). Detected in one direction only
 # where the reverse is unsafe ("before" is also a conjunction; "prior to" is not).
 PHRASE_CHOICES: tuple[tuple[str, ...], ...] = (
-    ("for example", "for instance"), ("for instance", "for example"), ("in order to", "to"),
+    ("for example", "for instance"), ("for instance", "for example"),
     ("prior to", "before"), ("whether or not", "whether"), ("all of the", "all the"),
     ("both of the", "both the"), ("is able to", "can"), ("are able to", "can"),
     ("although", "though", "even though"), ("even though", "although", "though"),
@@ -187,18 +295,43 @@ PHRASE_CHOICES: tuple[tuple[str, ...], ...] = (
     ("with regard to", "regarding", "concerning"), ("with respect to", "regarding", "concerning"),
     ("in the event that", "if"), ("due to the fact that", "because"), ("is not able to", "cannot"),
     ("are not able to", "cannot"), ("as soon as possible", "at the earliest opportunity"),
-    ("twice", "two times"), ("means that", "means"),
+    ("twice", "two times"), ("means that", "means"), ("in order to", "to", "so as to"),
+    ("so as to", "in order to", "to"), ("because of", "due to", "owing to"),
+    ("regardless of", "irrespective of"), ("irrespective of", "regardless of"),
+    ("the majority of", "most of"), ("with the exception of", "except for"),
+    ("subsequent to", "after"), ("in addition to", "besides"), ("make sure", "ensure"),
+    ("makes sure", "ensures"), ("made sure", "ensured"), ("making sure", "ensuring"),
+    ("such as", "like"), ("rather than", "instead of"), ("approximately", "roughly", "about"),
+    ("roughly", "approximately", "about"),
 )
+# A phrase is taken only if the next word is not one of these (or, for the phrases in
+# PHRASE_NEXT_ONLY, only if it is one of those): "make sure to" cannot become "ensure to",
+# "rather than verify" cannot become "instead of verify".
+PHRASE_NOT_BEFORE: dict[str, frozenset[str]] = {
+    "make sure": frozenset({"to", "of", "you", "we", "they"}),
+    "makes sure": frozenset({"to", "of"}), "made sure": frozenset({"to", "of"}),
+    "making sure": frozenset({"to", "of"}), "such as": frozenset({"to", "that", "this", "it"}),
+    "in addition to": frozenset({"that", "being", "having"}),
+}
+PHRASE_NEXT_DIGIT: frozenset[str] = frozenset({"approximately", "roughly"})
+# After a comma, "whether or not" opens an adverbial clause ("..., whether or not the viewer
+# runs") that needs its "or not"; only the complement ("it does not matter whether or not")
+# may drop it.
+PHRASE_NOT_AFTER_COMMA: frozenset[str] = frozenset({"whether or not"})
+PHRASE_NEXT_NOUN_PHRASE: frozenset[str] = frozenset({"rather than"})
 
 # Comparisons with a number: interchangeable when a number follows ("greater than 0x3fff").
 NUMERIC_COMPARISONS: tuple[tuple[str, ...], ...] = (
-    ("greater than", "larger than"), ("larger than", "greater than"), ("smaller than", "less than"),
-    ("less than", "smaller than"), ("at most", "no more than"), ("no more than", "at most"),
+    ("greater than", "larger than", "above"), ("larger than", "greater than"),
+    ("smaller than", "less than"), ("less than", "smaller than"), ("at most", "no more than"),
+    ("no more than", "at most"), ("above", "greater than"), ("below", "less than"),
+    ("at least", "no less than"), ("no less than", "at least"), ("more than", "over"),
+    ("fewer than", "less than"),
 )
 
 # Latin abbreviations and their English equivalents (mid-sentence).
 ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
-    ("e.g.", "e.g.,", "for example,"), ("i.e.", "i.e.,", "that is,"),
+    ("e.g.", "e.g.,", "for example,", "for instance,"), ("i.e.", "i.e.,", "that is,"),
 )
 
 # Small numbers written as words, used before a plural noun.

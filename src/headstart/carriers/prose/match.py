@@ -34,9 +34,17 @@ class Stream:
     """A token stream with an index from folded token to positions (and, for a leak,
     which tokens begin a line)."""
 
-    def __init__(self, toks: Sequence[str], line_starts: Sequence[bool] | None = None) -> None:
+    def __init__(
+        self,
+        toks: Sequence[str],
+        line_starts: Sequence[bool] | None = None,
+        paragraph_starts: Sequence[bool] | None = None,
+    ) -> None:
         self.toks = list(toks)
         self.line_starts = list(line_starts) if line_starts is not None else [False] * len(self.toks)
+        self.paragraph_starts = (
+            list(paragraph_starts) if paragraph_starts is not None else [False] * len(self.toks)
+        )
         self.folded = [fold(t) for t in self.toks]
         self.where: dict[str, list[int]] = defaultdict(list)
         for i, t in enumerate(self.folded):
@@ -58,10 +66,18 @@ class AltTable:
 
 
 def find(
-    pattern: Pattern, stream: Stream, alts: AltTable, fold_target: bool = False
+    pattern: Pattern,
+    stream: Stream,
+    alts: AltTable,
+    fold_target: bool = False,
+    within_line: bool = False,
+    within_paragraph: bool = False,
 ) -> dict[int, frozenset[Hit]]:
     """For each place the pattern matches: the target alternatives that fit there, each
-    with the span of tokens it covers."""
+    with the span of tokens it covers. With ``within_line`` (``within_paragraph``), only
+    matches that lie on one line (in one paragraph) of the stream count: no token but the
+    first of the match begins one."""
+    breaks = stream.line_starts if within_line else stream.paragraph_starts if within_paragraph else None
     lits = [(k, e) for k, e in enumerate(pattern.elems) if isinstance(e, str)]
     if not lits:
         return {}
@@ -75,13 +91,26 @@ def find(
         bwd = matcher.backward(k_piv - 1, x - 1)
         if not bwd:
             continue
-        found = (fwd | bwd) - {_NONE}
+        if breaks is not None:
+            found = {
+                hf if hf != _NONE else hb
+                for hf, end in fwd
+                for hb, start in bwd
+                if not any(breaks[i] for i in range(start + 1, end))
+            } - {_NONE}
+        else:
+            found = {h for h, _end in fwd} | {h for h, _start in bwd}
+            found -= {_NONE}
         if found:
             out[x] = frozenset(found)
     return out
 
 
 class _Matcher:
+    """Matches a pattern outwards from its pivot. ``forward`` gives (hit, end) pairs and
+    ``backward`` (hit, start) pairs: the target found on that side (or _NONE) and how far
+    the match reaches."""
+
     def __init__(self, pattern: Pattern, stream: Stream, alts: AltTable, fold_target: bool) -> None:
         self.elems = pattern.elems
         self.slot = pattern.slot
@@ -103,36 +132,40 @@ class _Matcher:
         src = self.stream.folded if folded else self.stream.toks
         return all(src[start + i] == t for i, t in enumerate(seq))
 
-    def forward(self, k: int, pos: int) -> set[Hit]:
+    def forward(self, k: int, pos: int) -> set[tuple[Hit, int]]:
         if k == len(self.elems):
-            return {_NONE}
+            return {(_NONE, pos)}
         e = self.elems[k]
         if isinstance(e, str):
             if pos < len(self.stream) and self.stream.folded[pos] == e:
                 return self.forward(k + 1, pos + 1)
             return set()
-        found: set[Hit] = set()
+        found: set[tuple[Hit, int]] = set()
         for idx, seq, folded in self._choices(e):
             if self._eq(pos, seq, folded):
                 rest = self.forward(k + 1, pos + len(seq))
-                if rest:
-                    found |= {(idx, pos, pos + len(seq))} if e == TARGET else rest
+                if e == TARGET:
+                    found |= {((idx, pos, pos + len(seq)), end) for _h, end in rest}
+                else:
+                    found |= rest
         return found
 
-    def backward(self, k: int, pos: int) -> set[Hit]:
+    def backward(self, k: int, pos: int) -> set[tuple[Hit, int]]:
         """Match elems[..k] so that elems[k] ends at ``pos`` (inclusive)."""
         if k < 0:
-            return {_NONE}
+            return {(_NONE, pos + 1)}
         e = self.elems[k]
         if isinstance(e, str):
             if pos >= 0 and self.stream.folded[pos] == e:
                 return self.backward(k - 1, pos - 1)
             return set()
-        found: set[Hit] = set()
+        found: set[tuple[Hit, int]] = set()
         for idx, seq, folded in self._choices(e):
             start = pos - len(seq) + 1
             if self._eq(start, seq, folded):
                 rest = self.backward(k - 1, pos - len(seq))
-                if rest:
-                    found |= {(idx, start, pos + 1)} if e == TARGET else rest
+                if e == TARGET:
+                    found |= {((idx, start, pos + 1), begin) for _h, begin in rest}
+                else:
+                    found |= rest
         return found

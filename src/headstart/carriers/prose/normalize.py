@@ -123,13 +123,18 @@ def clean(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The token stream of ``text`` (see the module docstring)."""
-    return tokens_and_line_starts(text)[0]
+    return tokens_and_breaks(text)[0]
 
 
-def tokens_and_line_starts(text: str) -> tuple[list[str], list[bool]]:
-    """Tokens, and for each whether it is the first on its line."""
+_BLANK_LINE = re.compile(r"\n[ \t>]*\n")
+
+
+def tokens_and_breaks(text: str) -> tuple[list[str], list[bool], list[bool]]:
+    """Tokens, and for each whether it is the first on its line and whether it is the
+    first of its paragraph (after a blank line)."""
     out: list[str] = []
-    starts: list[bool] = []
+    line_starts: list[bool] = []
+    paragraph_starts: list[bool] = []
     cleaned = clean(text)
     last = 0
     for m in _TOKEN.finditer(cleaned):
@@ -139,10 +144,12 @@ def tokens_and_line_starts(text: str) -> tuple[list[str], list[bool]]:
             tok = tok.strip("_")
             if not tok:
                 continue
-        starts.append(not out or "\n" in cleaned[last : m.start()])
+        gap = cleaned[last : m.start()]
+        line_starts.append(not out or "\n" in gap)
+        paragraph_starts.append(not out or bool(_BLANK_LINE.search(gap)))
         out.append(tok)
         last = m.end()
-    return out, starts
+    return out, line_starts, paragraph_starts
 
 
 def fold(tok: str) -> str:
@@ -178,8 +185,6 @@ _BLOCK_TAGS = (
     "tbody",
     "tfoot",
     "tr",
-    "td",
-    "th",
     "pre",
     "blockquote",
     "article",
@@ -213,4 +218,8 @@ def html_to_text(markup: str) -> str:
     for tag in soup.find_all(_BLOCK_TAGS):
         tag.insert_before("\n")
         tag.insert_after("\n")
+    for tag in soup.find_all(["td", "th"]):
+        # A table row is one block, as its Markdown line is: cells side by side.
+        tag.insert_before(" ")
+        tag.insert_after(" ")
     return soup.get_text()

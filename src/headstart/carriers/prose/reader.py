@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from headstart.carriers.base import ERASED
-from headstart.carriers.prose.match import TARGET, AltTable, Pattern, Stream, find
+from headstart.carriers.prose.match import AltTable, Pattern, Stream, find
 
 CONF_WIDE, CONF_NARROW, CONF_ONE_SIDED = 1.0, 0.8, 0.5
 
@@ -24,14 +24,22 @@ class OccurrenceReader:
     core: Pattern | None
     wide: Pattern | None
     one_sided: tuple[Pattern, ...]
+    # A slot's context lies in its own block, so a match that spans a paragraph break of
+    # the leak joins text from two places and does not count; a shuffled list's context is
+    # the text around it, other blocks, on purpose.
+    across_blocks: bool = False
 
     def read(self, stream: Stream, alts: AltTable) -> tuple[int, float]:
+        inside = not self.across_blocks
         if self.core is not None:
-            symbol = _locate(self.core, stream, alts)
+            symbol = _locate(self.core, stream, alts, within_paragraph=inside)
             if symbol is not None:
                 if symbol == ERASED:
                     return ERASED, 0.0
-                if self.wide is not None and _locate(self.wide, stream, alts) == symbol:
+                if (
+                    self.wide is not None
+                    and _locate(self.wide, stream, alts, within_paragraph=inside) == symbol
+                ):
                     return symbol, CONF_WIDE
                 return symbol, CONF_WIDE if self.wide is None else CONF_NARROW
         symbols = {
@@ -42,23 +50,21 @@ class OccurrenceReader:
         return ERASED, 0.0
 
 
-def _locate(pattern: Pattern, stream: Stream, alts: AltTable, one_sided: bool = False) -> int | None:
+def _locate(
+    pattern: Pattern, stream: Stream, alts: AltTable, one_sided: bool = False, within_paragraph: bool = False
+) -> int | None:
     """The alternative found inside ``pattern`` in ``stream``; ERASED if the places it
     matches disagree or fit several alternatives; None if it matches nowhere.
 
-    A one-sided pattern (context on the left only, or on the right only) does not count
-    where the slot's text starts a line (left) or ends one (right): that is where an
-    excerpt joins two lines that were not neighbours, and where anything may follow."""
-    hits = find(pattern, stream, alts)
+    A one-sided pattern (context on the left only, or on the right only) counts only where
+    the slot and its context lie on one line of the leak: a line break inside them may be
+    where an excerpt joins two lines that were not neighbours, and there the context may
+    belong to one place and the slot's text to another."""
+    hits = find(pattern, stream, alts, within_line=one_sided, within_paragraph=within_paragraph)
     if not hits and alts.fold_distinct[pattern.slot]:
-        hits = find(pattern, stream, alts, fold_target=True)
-    if one_sided:
-        left_only = pattern.elems[-1] == TARGET
-        hits = {
-            x: frozenset(h for h in found if not _at_line_edge(stream, h, left_only))
-            for x, found in hits.items()
-        }
-        hits = {x: found for x, found in hits.items() if found}
+        hits = find(
+            pattern, stream, alts, fold_target=True, within_line=one_sided, within_paragraph=within_paragraph
+        )
     if not hits:
         return None
     seen = set()
@@ -68,13 +74,6 @@ def _locate(pattern: Pattern, stream: Stream, alts: AltTable, one_sided: bool = 
             return ERASED
         seen |= symbols
     return seen.pop() if len(seen) == 1 else ERASED
-
-
-def _at_line_edge(stream: Stream, hit: tuple[int, int, int], left_only: bool) -> bool:
-    _alt, start, end = hit
-    if left_only:
-        return stream.line_starts[start] if start < len(stream) else True
-    return end >= len(stream) or stream.line_starts[end]
 
 
 def combine(readings: Sequence[tuple[int, float]]) -> tuple[int, float]:
