@@ -404,8 +404,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="30 partners")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2: one per core)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1),
+                        help="gunicorn workers (default: headstart serve's, 2 per CPU)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (default: headstart serve's, 2)")
     parser.add_argument("--deadline", type=float, default=300.0, help="global time limit of one batch (s)")
     parser.add_argument("--only", choices=["prepared", "on-demand"], help="run one scenario")
     parser.add_argument("--profile", action="store_true", help="also profile one download in-process")

@@ -105,6 +105,8 @@ CASES = [
     ("analyst accepting the NDA", ["nda", "accept", "--partner", "Example AV", "--user",
                                    "analyst@example-av.example"], "only a partner admin"),
     ("token for an unknown user", ["token", "create", "nobody@nowhere.example"], "unknown user"),
+    ("serve with no worker", ["serve", "--workers", "0"], "--workers and --threads must be between 1 and 256"),
+    ("serve with a thousand threads", ["serve", "--threads", "1000"], "must be between 1 and 256"),
 ]
 
 
