@@ -542,6 +542,15 @@ _RELATIVE_RX = re.compile(
 )
 
 
+def _is_noun(before: list[str]) -> bool:
+    """Whether the last of these words is a noun: one introduced by a determiner ("the bytes
+    that", "a structure that"), or a plural ("Versions that")."""
+    noun = before[-1].lower()
+    return any(w.lower() in lexicon.DETERMINERS for w in before[-4:-1]) or (
+        noun.endswith("s") and not noun.endswith("ss") and noun not in lexicon.NOT_PLURAL
+    )
+
+
 def find_relatives(scope: Scope) -> Iterator[Candidate]:
     """ "a structure that is serialized" / "a structure which is serialized": a
     restrictive relative clause (no comma before it), introduced by either word."""
@@ -550,14 +559,9 @@ def find_relatives(scope: Scope) -> Iterator[Candidate]:
         before = re.findall(r"[A-Za-z']+", t[max(block.start, m.start() - 60) : m.start()])[-4:]
         if not before or before[-1].lower() in lexicon.NOT_ANTECEDENTS:
             continue
-        # The word before must be a noun: one introduced by a determiner ("the bytes
-        # that", "a structure that"), or a plural ("Versions that"). "can't do that
-        # should" has neither: there "that" is a pronoun.
-        noun = before[-1].lower()
-        if not (
-            any(w.lower() in lexicon.DETERMINERS for w in before[-4:-1])
-            or (noun.endswith("s") and not noun.endswith("ss") and noun not in lexicon.NOT_PLURAL)
-        ):
+        # The word before must be a noun; in "can't do that should" it is not: there
+        # "that" is a pronoun.
+        if not _is_noun(before):
             continue
         word = m.group(1)
         yield Candidate(
@@ -721,10 +725,7 @@ def find_object_relatives(scope: Scope) -> Iterator[Candidate]:
             continue
         if any(w.lower() in ("so", "such") for w in before[-3:]):
             continue  # "so small that no data fits": a result clause keeps its "that"
-        if not (
-            any(w.lower() in lexicon.DETERMINERS for w in before[-4:-1])
-            or (noun.endswith("s") and not noun.endswith("ss") and noun not in lexicon.NOT_PLURAL)
-        ):
+        if not _is_noun(before):
             continue
         yield Candidate(m.start(1), m.end(1), (m.group(1), ""), "optional-that", None, 52)
 
