@@ -125,7 +125,7 @@ def _commit(advisory: Advisory, partners: list[Partner], *, actor: Actor) -> Com
         files.append(entry)
     latest = advisory.commitments.order_by("-version").first()
     version = latest.version + 1 if latest else 1
-    statement = json.dumps({"scheme": "headstart-commitment/1", "program": program.name,
+    statement = json.dumps({"scheme": "headstart-commitment/1", "software": headstart_version, "program": program.name,
                             "marking_key_id": program.marking_key_id, "advisory": advisory.ident,
                             "version": version, "files": files, "partners": uids},
                            sort_keys=True, separators=(",", ":"))

@@ -317,7 +317,29 @@ def _check_one(e: ScopeEvidence, commitment: Commitment, key: bytes, certificate
                     .values_list("partner__uid", flat=True)}
     covered = holders_here <= committed_partners
     signature_ok = _signature_ok(commitment.signed_statement, commitment.statement, certificate)
-    return {"scope": e.scope, "commitment_version": commitment.version, "statement_digest": commitment.digest,
-            "codebook_digest": committed or None, "statement_digest_ok": statement_ok, "signature_ok": signature_ok,
-            "codebook_ok": book_ok, "partners_covered": covered,
-            "ok": statement_ok and signature_ok and book_ok and covered}
+    # The slot layout this software finds in the original against the one committed at
+    # delivery: a carrier changed by an upgrade reads other slots, which explains a codebook
+    # that "differs" without any tampering (the p-values stay valid; the evidence is lost).
+    sizes = list(e.deliverable.carrier.alphabet_sizes)
+    committed_layout = (entry or {}).get("alphabet_sizes_sha256")
+    layout_ok = committed_layout == hashlib.sha256(json.dumps(sizes).encode()).hexdigest()
+    out = {"scope": e.scope, "commitment_version": commitment.version, "statement_digest": commitment.digest,
+           "codebook_digest": committed or None, "statement_digest_ok": statement_ok, "signature_ok": signature_ok,
+           "codebook_ok": book_ok, "partners_covered": covered, "layout_ok": layout_ok,
+           "ok": statement_ok and signature_ok and book_ok and covered}
+    if not layout_ok:
+        delivered_by = _statement_software(commitment)
+        out["layout_note"] = (
+            f"this Headstart finds {len(sizes)} slots in {e.deliverable.file_name}, not the layout committed when "
+            f"it was delivered{f' by Headstart {delivered_by}' if delivered_by else ''}: a carrier changed since, "
+            "so its marks are not read where they were written. Investigate this file with the version that "
+            "delivered it.")
+    return out
+
+
+def _statement_software(commitment: Commitment) -> str:
+    try:
+        software = json.loads(commitment.statement).get("software", "")
+    except (ValueError, AttributeError):
+        return ""
+    return software if isinstance(software, str) else ""
