@@ -63,6 +63,19 @@ class AltTable:
         # Alternatives that differ only in case (0x3fff / 0x3FFF) cannot be told apart
         # once case is lost.
         self.fold_distinct = [len(set(f)) == len(f) for f in self.folded]
+        # Alternatives by their first and last token: a matcher looks up the few that can
+        # fit where it stands instead of trying all of them (a slot may offer 256).
+        self.by_first = [self._index(alts, 0) for alts in self.exact]
+        self.by_last = [self._index(alts, -1) for alts in self.exact]
+        self.by_first_folded = [self._index(alts, 0) for alts in self.folded]
+        self.by_last_folded = [self._index(alts, -1) for alts in self.folded]
+
+    @staticmethod
+    def _index(alts: Sequence[tuple[str, ...]], end: int) -> dict[str | None, list[int]]:
+        index: dict[str | None, list[int]] = defaultdict(list)
+        for i, alt in enumerate(alts):
+            index[alt[end] if alt else None].append(i)
+        return dict(index)
 
 
 def find(
@@ -118,13 +131,25 @@ class _Matcher:
         self.alts = alts
         self.fold_target = fold_target
 
-    def _choices(self, e: int) -> list[tuple[int, tuple[str, ...], bool]]:
-        """(alternative index, tokens, compare folded?) for a slot element."""
+    def _choices(self, e: int, at: int, forward: bool) -> list[tuple[int, tuple[str, ...], bool]]:
+        """(alternative index, tokens, compare folded?) for a slot element: the
+        alternatives that could fit with their first (forward) or last token at ``at``,
+        and any empty one."""
         if e == TARGET:
-            if self.fold_target:
-                return [(i, a, True) for i, a in enumerate(self.alts.folded[self.slot])]
-            return [(i, a, False) for i, a in enumerate(self.alts.exact[self.slot])]
-        return [(-2, a, True) for a in self.alts.folded[e]]
+            slot, folded = self.slot, self.fold_target
+        else:
+            slot, folded = e, True
+        alts = self.alts.folded[slot] if folded else self.alts.exact[slot]
+        if forward:
+            index = self.alts.by_first_folded[slot] if folded else self.alts.by_first[slot]
+        else:
+            index = self.alts.by_last_folded[slot] if folded else self.alts.by_last[slot]
+        if 0 <= at < len(self.stream):
+            tok = (self.stream.folded if folded else self.stream.toks)[at]
+            picked = index.get(tok, []) + index.get(None, [])
+        else:
+            picked = index.get(None, [])
+        return [(i if e == TARGET else -2, alts[i], folded) for i in sorted(picked)]
 
     def _eq(self, start: int, seq: tuple[str, ...], folded: bool) -> bool:
         if start < 0 or start + len(seq) > len(self.stream):
@@ -141,7 +166,7 @@ class _Matcher:
                 return self.forward(k + 1, pos + 1)
             return set()
         found: set[tuple[Hit, int]] = set()
-        for idx, seq, folded in self._choices(e):
+        for idx, seq, folded in self._choices(e, pos, forward=True):
             if self._eq(pos, seq, folded):
                 rest = self.forward(k + 1, pos + len(seq))
                 if e == TARGET:
@@ -160,7 +185,7 @@ class _Matcher:
                 return self.backward(k - 1, pos - 1)
             return set()
         found: set[tuple[Hit, int]] = set()
-        for idx, seq, folded in self._choices(e):
+        for idx, seq, folded in self._choices(e, pos, forward=False):
             start = pos - len(seq) + 1
             if self._eq(start, seq, folded):
                 rest = self.backward(k - 1, pos - len(seq))
