@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import zlib
 
 from headstart.triggers import check, evaluate, load_spec, mark_slots, parse, render_procedure
@@ -46,7 +48,8 @@ def test_example_trigger_explains_each_condition(example_spec, example_data):
 
 def test_example_procedure_and_slots(example_spec, example_data):
     text = render_procedure(example_spec, marks=False)
-    assert "`width > 0x7fff`: width * 4 overflows the 32-bit row size" in text
+    assert re.search(r"`width > 0x7fff` \(for example `0x[0-9a-f]{8}`, but not `0x[0-9a-f]{8}`\): "
+                     r"width \* 4 overflows the 32-bit row size", text)
     keys = [s.key for s in mark_slots(example_spec, example_data)]
     assert keys[:16] == [f"width#bit{i}" for i in range(16)]
     assert "created#bit0" in keys and "comment[0]" in keys

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from .checksums import DESCRIPTIONS
+from .examples import Example, examples_for
 from .expr import Num
 from .spec import ROOT, Condition, FieldDef, Spec, TypeDef
 
@@ -185,7 +186,8 @@ def _notes(f: FieldDef, choose: Choose) -> str:
     return "; ".join(notes)
 
 
-def _table(typedef: TypeDef, in_struct: bool, choose: Choose) -> list[str]:
+def _table(typedef: TypeDef, in_struct: bool, choose: Choose) -> tuple[list[str], int, list[str]]:
+    """The rows, and the size of what they describe: fixed bytes plus the variable parts."""
     lines = ["| # | offset | field | type | size | notes |", "|---|---|---|---|---|---|"]
     const = 0
     symbolic: list[str] = []
@@ -203,10 +205,32 @@ def _table(typedef: TypeDef, in_struct: bool, choose: Choose) -> list[str]:
                 symbolic.append(f"size of {f.id}")
         else:
             const += size
-    return lines
+    return lines, const, symbolic
+
+
+def _struct_section(spec: Spec, name: str, typedef: TypeDef, choose: Choose) -> list[str]:
+    """Heading, the author's description, the size of one, then the table."""
+    heading = choose("Layout of the structure", "Fields of the structure", "Layout of the struct",
+                     "Fields of the struct", "The layout of the structure", "The fields of the structure")
+    users = [f.id for t in [spec.root, *spec.types.values()] for f in t.fields if f.user_type == name]
+    if users:
+        heading += f" `{name}` (the type of {', '.join(_code(u) for u in users)})"
+    else:
+        heading += f" `{name}`"
+    rows, const, symbolic = _table(typedef, in_struct=True, choose=choose)
+    size = choose(*hex_forms(const)) + "".join(" + " + _cell(part) for part in symbolic)
+    about = ([choose.author(typedef.doc.strip())] if typedef.doc else []) + [
+        f"{choose('Each', 'Every', 'One')} `{name}` {choose('is', 'occupies', 'takes up')} {size} "
+        f"bytes {choose('in all', 'in total', 'altogether')}."]
+    return [f"### {heading}", *about, "", *rows]
 
 
 # --- the document -----------------------------------------------------------------------
+
+
+def _signedness(choose: Choose) -> str:
+    return choose("`u` types are unsigned and `s` types signed", "`s` types are signed and `u` types unsigned",
+                  "types starting with `u` are unsigned and those with `s` signed")
 
 
 def _preamble(spec: Spec, choose: Choose) -> list[str]:
@@ -219,11 +243,12 @@ def _preamble(spec: Spec, choose: Choose) -> list[str]:
                              "except where their type says otherwise", "except where their type states otherwise",
                              "unless their type names the other order",
                              "except where their type names the other order"))
-        first = f"{integers} (`u4le`, `u4be`); `u` types are unsigned and `s` types signed, {sizes}."
+        first = (f"{integers} ({choose('for example', 'as in', 'such as')} `u4le`, `u4be`); {_signedness(choose)}, "
+                 f"{sizes}.")
     else:
         names = choose("Each integer type names its byte order", "Every integer type names its byte order",
                        "Each integer type states its byte order", "Every integer type states its byte order")
-        first = f"{names} (`le` or `be`); `u` types are unsigned and `s` types signed, {sizes}."
+        first = f"{names} (`le` or `be`); {_signedness(choose)}, {sizes}."
     offsets = ("Offsets are "
                + choose("in bytes, in hex,", "given in bytes, in hex,", "in bytes, written in hex,",
                         "counted in bytes, in hex,")
@@ -236,7 +261,7 @@ def _preamble(spec: Spec, choose: Choose) -> list[str]:
                         "Each field follows the previous one") + " "
                + choose("with no padding between them", "without any padding", "with no gap between them",
                         "with nothing in between") + ".")
-    return [first, "", offsets, ""]
+    return [f"{first} {offsets}", ""]
 
 
 def _checksums(spec: Spec, step: int, choose: Choose) -> list[str]:
@@ -266,7 +291,10 @@ def _checksums(spec: Spec, step: int, choose: Choose) -> list[str]:
         out.append(f"- {_code(str(cs.path))} ({decl.type_text}) "
                    f"{choose('is the', 'holds the', 'stores the', 'contains the', 'gives the', 'carries the')} "
                    f"{DESCRIPTIONS[cs.algorithm]} "
-                   f"of {over}{where}.")
+                   f"of {over}{where}. "
+                   f"{choose('Recompute it', 'Compute it again', 'Update it')} "
+                   f"{choose('after changing', 'whenever you change', 'when you change', 'after editing')} "
+                   f"{choose('any of these fields', 'one of these fields', 'any of them')}.")
     out.append("")
     return out
 
@@ -280,18 +308,61 @@ def _conditions(spec: Spec, step: int, choose: Choose) -> list[str]:
            ""]
     if not spec.trigger:
         return out + ["The specification lists no trigger condition."]
-    out += [choose("The bug triggers", "The bug is triggered", "A file triggers the bug") + " when "
-            + choose("every one of these conditions holds", "all of these conditions hold",
-                     "each of these conditions holds", "all the conditions below hold") + ":", ""]
+    intro = (choose("The bug triggers", "The bug is triggered", "A file triggers the bug") + " when "
+             + choose("every one of these conditions holds", "all of these conditions hold",
+                      "each of these conditions holds", "all the conditions below hold") + ".")
+    indexed = _indexed_example(spec)
+    if indexed:
+        intro += (" " + choose("A path such as", "A path like") + f" {_code(indexed)} "
+                  + choose("names", "selects", "means") + " "
+                  + choose("one element of a repeated field, counted from 0",
+                           "one element of a repeated field, the first being 0",
+                           "one element of a repeated field, counting from zero") + ".")
+    if any(examples_for(spec, c, _field_of(spec, c)).meets for c in spec.trigger):
+        intro += (" " + choose("The values in brackets", "The examples in brackets", "The bracketed values")
+                  + " " + choose("are examples for", "illustrate", "give examples for") + " "
+                  + choose("each condition alone", "each condition on its own", "each condition by itself")
+                  + ": " + choose("one value that meets it and, where there is a choice, one that does not",
+                                  "a value that meets it and, where there is a choice, one that fails it",
+                                  "one that meets it and, where there is a choice, one that fails it") + ".")
+    out += [intro, ""]
+    # A loose list: each condition is a paragraph of its own (it renders the same).
     for i, cond in enumerate(spec.trigger, 1):
         line = f"{i}. {choose(*(_code(c) for c in condition_forms(spec, cond)))}"
+        line += _examples(spec, cond, choose)
         if cond.path.is_multi:
             line += " " + choose("(for every element the path names)", "(for each element the path names)",
                                  "(for every element that the path names)")
         # A list item is read by the words around its slot: without a reason it has none.
         line += f": {choose.author(cond.why.strip())}" if cond.why else ": no reason given"
-        out.append(line)
-    return out
+        out += [line, ""]
+    return out[:-1]
+
+
+def _indexed_example(spec: Spec) -> str | None:
+    """The first path of the trigger that picks one element by a plain index, up to it."""
+    for cond in spec.trigger:
+        for k, seg in enumerate(cond.path.segments):
+            if isinstance(seg.selector, int) and seg.selector >= 0:
+                return ".".join(str(s) for s in cond.path.segments[: k + 1])
+    return None
+
+
+def _example_text(e: Example) -> str:
+    given = " and ".join(f"{name} = {value}" for name, value in e.given)
+    return _code(e.value) + (f" with {_code(given)}" if given else "")
+
+
+def _examples(spec: Spec, cond: Condition, choose: Choose) -> str:
+    """' (for example X, but not Y)': a value on each side of the condition, when there
+    is a choice of them (see ``examples``)."""
+    found = examples_for(spec, cond, _field_of(spec, cond))
+    parts = []
+    if found.meets:
+        parts.append(f"{choose('for example', 'e.g.', 'for instance')} {choose(*map(_example_text, found.meets))}")
+    if found.fails:
+        parts.append(f"{'but not' if parts else 'not'} {choose(*map(_example_text, found.fails))}")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _summary(spec: Spec, choose: Choose) -> list[str]:
@@ -329,14 +400,9 @@ def render_procedure(spec: Spec, marks: bool = True) -> str:
                                    "parse the fields of the file", "read the fields of the file",
                                    "parse each field of the file", "read each field of the file"),
             ""]
-    out += _table(spec.root, in_struct=False, choose=choose)
+    out += _table(spec.root, in_struct=False, choose=choose)[0]
     for name, typedef in spec.types.items():
-        heading = choose("Layout of the structure", "Fields of the structure", "Layout of the struct",
-                         "Fields of the struct", "The layout of the structure", "The fields of the structure")
-        out += ["", f"### {heading} `{name}`", ""]
-        if typedef.doc:
-            out += [choose.author(typedef.doc.strip()), ""]
-        out += _table(typedef, in_struct=True, choose=choose)
+        out += [""] + _struct_section(spec, name, typedef, choose)
     out.append("")
 
     step = 2
@@ -345,7 +411,19 @@ def render_procedure(spec: Spec, marks: bool = True) -> str:
         step += 1
     out += _conditions(spec, step, choose)
     out += [""] + _summary(spec, choose)
-    return "\n".join(out)
+    return "\n".join(_attach_headings(out))
+
+
+def _attach_headings(lines: list[str]) -> list[str]:
+    """Each heading directly above its first block, with no blank line between (valid
+    Markdown; it renders the same). Someone who quotes a section quotes its heading with
+    it, and a heading alone is too short to hold marks."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if not line and i and lines[i - 1].startswith("#") and i + 1 < len(lines) and lines[i + 1]:
+            continue
+        out.append(line)
+    return out
 
 
 def plain_procedure(spec: Spec) -> str:
