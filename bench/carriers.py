@@ -109,6 +109,8 @@ WATCHED = [
         for p in sorted((SAMPLE_DIR.parent.parent / "carriers" / "prose").glob("*.py"))
     ],
     "triggers/marks.py",
+    "triggers/slack.py",
+    "triggers/examples.py",
     "triggers/procedure.py",
     "leaks/text.py",
     "leaks/code.py",
@@ -682,12 +684,14 @@ def capacity(artifact: Artifact) -> dict:
         ),
     }
     if artifact.family == "prose":
-        original = artifact.carrier.original
+        # Words of a delivered copy: the original also spells out every alternative
+        # (the procedure's examples offer 256 each), which no reader ever sees.
+        copy = artifact.copies[0]
         row.update(
-            words=words(original),
-            prose_words=prose_words(original),
-            bits_per_word=bits / words(original),
-            bits_per_prose_word=bits / prose_words(original),
+            words=words(copy),
+            prose_words=prose_words(copy),
+            bits_per_word=bits / words(copy),
+            bits_per_prose_word=bits / prose_words(copy),
         )
     elif artifact.family in ("python", "c"):
         lines = len(artifact.copies[0].splitlines())

@@ -80,8 +80,10 @@ class _Domain:
     def ok(self, x: int) -> bool:
         return self.lo <= x <= self.hi and all(_holds(op, x, v) for op, v in self.conds)
 
-    def draw(self, rng: random.Random, lo: int | None = None, hi: int | None = None) -> int | None:
-        """A random value of the domain within [lo, hi], or None after a few misses."""
+    def draw(self, rng: random.Random, lo: int | None = None, hi: int | None = None,
+             down: bool = False) -> int | None:
+        """A random value of the domain within [lo, hi], or None after a few misses;
+        near the low end, or near the high end when ``down``."""
         a, b = max(self.lo, lo if lo is not None else self.lo), min(self.hi, hi if hi is not None else self.hi)
         if self.members is not None:
             pool = [m for m in self.members if a <= m <= b and self.ok(m)]
@@ -89,10 +91,11 @@ class _Domain:
         for _ in range(8):
             if a > b:
                 return None
-            # Log-uniform above the lower end: small values as often as large ones, so a
-            # field another bound multiplies (height * 2 <= u2) still finds examples.
-            top = min(b, a + (1 << rng.randint(0, (b - a).bit_length())) - 1)
-            x = rng.randint(a, top)
+            # Log-uniform distance from the end: values near it as often as far ones, so
+            # a field another bound multiplies (height * 2 <= u2) still finds examples,
+            # and an example for "delta < -100" reads -117, not -32741.
+            reach = (1 << rng.randint(0, (b - a).bit_length())) - 1
+            x = rng.randint(max(a, b - reach), b) if down else rng.randint(a, min(b, a + reach))
             if self.ok(x):
                 return x
         return None
@@ -175,7 +178,7 @@ def _pick(domain: _Domain, op: str, bound: list[int], meets: bool, rng: random.R
     elif op in ("==", "in") and meets:
         pool = [m for m in bound if domain.ok(m)]
         return rng.choice(pool) if pool else None
-    x = domain.draw(rng, lo, hi)
+    x = domain.draw(rng, lo, hi, down=lo is None and hi is not None)
     if x is None or _holds(op, x, bound) != meets:
         return None
     return x

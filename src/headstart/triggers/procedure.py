@@ -349,8 +349,8 @@ def _indexed_example(spec: Spec) -> str | None:
 
 
 def _example_text(e: Example) -> str:
-    given = " and ".join(f"{name} = {value}" for name, value in e.given)
-    return _code(e.value) + (f" with {_code(given)}" if given else "")
+    given = " and ".join(_code(f"{name} = {value}") for name, value in e.given)
+    return _code(e.value) + (f" with {given}" if given else "")
 
 
 def _examples(spec: Spec, cond: Condition, choose: Choose) -> str:
