@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 import zlib
 
 from headstart.triggers import check, evaluate, load_spec, mark_slots, parse, render_procedure

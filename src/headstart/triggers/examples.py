@@ -149,7 +149,7 @@ def examples_for(spec: Spec, cond: Condition, decl: FieldDef | None) -> Examples
                 bound = literal
             else:
                 try:
-                    bound = [evaluate(cond.values[0].expr.node, Scope(lambda n: assumed[n]))]
+                    bound = [evaluate(cond.values[0].expr.node, Scope(assumed.__getitem__))]
                 except (ExprError, KeyError, ZeroDivisionError):
                     continue
                 if not isinstance(bound[0], int):

@@ -6,10 +6,12 @@ nothing about ``x-headstart.free``: which fields carry marks is never revealed. 
 documentation is shown as the specification's author wrote it.
 
 The procedure is marked like any write-up, so the sentences the generator writes offer
-the prose carrier author alternatives (``{{a|b|c}}``): synonymous wordings, and numbers
+the prose carrier author alternatives (``{{a|b|c}}``): synonymous wordings, numbers
 written in forms that are exactly equal (``0x4`` / ``0x04`` / ``0x0004``; ``width > 0x3fff``
-/ ``width >= 0x4000``). Every alternative says the same thing, and none depends on which
-fields are free. ``render_procedure(spec)`` is the original the carrier marks;
+/ ``width >= 0x4000``), and example values on each side of every trigger condition (see
+``examples``). Every alternative is equally right, and none depends on which fields are
+free. Headings sit directly above their text and the conditions form a loose list, so
+that every paragraph an excerpt may keep carries marks. ``render_procedure(spec)`` is the original the carrier marks;
 ``plain_procedure(spec)`` shows the first alternative of each, for an unmarked copy.
 """
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 import re
 
 from .checksums import DESCRIPTIONS
-from .examples import Example, examples_for
+from .examples import Example, Examples, examples_for
 from .expr import Num
 from .spec import ROOT, Condition, FieldDef, Spec, TypeDef
 
@@ -26,6 +28,7 @@ from .spec import ROOT, Condition, FieldDef, Spec, TypeDef
 _RESERVED = ("{{", "}}", "|")
 _ALTERNATIVES = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+).*?\1", re.DOTALL)
+_ATX_HEADING = re.compile(r"#{1,6}(\s|$)")
 
 
 class Choose:
@@ -219,9 +222,9 @@ def _struct_section(spec: Spec, name: str, typedef: TypeDef, choose: Choose) -> 
         heading += f" `{name}`"
     rows, const, symbolic = _table(typedef, in_struct=True, choose=choose)
     size = choose(*hex_forms(const)) + "".join(" + " + _cell(part) for part in symbolic)
-    about = ([choose.author(typedef.doc.strip())] if typedef.doc else []) + [
-        f"{choose('Each', 'Every', 'One')} `{name}` {choose('is', 'occupies', 'takes up')} {size} "
-        f"bytes {choose('in all', 'in total', 'altogether')}."]
+    sentence = (f"{choose('Each', 'Every', 'One')} `{name}` {choose('is', 'occupies', 'takes up')} {size} "
+                f"bytes {choose('in all', 'in total', 'altogether')}.")
+    about = ([choose.author(typedef.doc.strip())] if typedef.doc else []) + [sentence]
     return [f"### {heading}", *about, "", *rows]
 
 
@@ -318,7 +321,8 @@ def _conditions(spec: Spec, step: int, choose: Choose) -> list[str]:
                   + choose("one element of a repeated field, counted from 0",
                            "one element of a repeated field, the first being 0",
                            "one element of a repeated field, counting from zero") + ".")
-    if any(examples_for(spec, c, _field_of(spec, c)).meets for c in spec.trigger):
+    examples = [examples_for(spec, c, _field_of(spec, c)) for c in spec.trigger]
+    if any(found.meets for found in examples):
         intro += (" " + choose("The values in brackets", "The examples in brackets", "The bracketed values")
                   + " " + choose("are examples for", "illustrate", "give examples for") + " "
                   + choose("each condition alone", "each condition on its own", "each condition by itself")
@@ -327,9 +331,9 @@ def _conditions(spec: Spec, step: int, choose: Choose) -> list[str]:
                                   "one that meets it and, where there is a choice, one that fails it") + ".")
     out += [intro, ""]
     # A loose list: each condition is a paragraph of its own (it renders the same).
-    for i, cond in enumerate(spec.trigger, 1):
+    for i, (cond, found) in enumerate(zip(spec.trigger, examples), 1):
         line = f"{i}. {choose(*(_code(c) for c in condition_forms(spec, cond)))}"
-        line += _examples(spec, cond, choose)
+        line += _examples(found, choose)
         if cond.path.is_multi:
             line += " " + choose("(for every element the path names)", "(for each element the path names)",
                                  "(for every element that the path names)")
@@ -353,10 +357,9 @@ def _example_text(e: Example) -> str:
     return _code(e.value) + (f" with {given}" if given else "")
 
 
-def _examples(spec: Spec, cond: Condition, choose: Choose) -> str:
+def _examples(found: Examples, choose: Choose) -> str:
     """' (for example X, but not Y)': a value on each side of the condition, when there
     is a choice of them (see ``examples``)."""
-    found = examples_for(spec, cond, _field_of(spec, cond))
     parts = []
     if found.meets:
         parts.append(f"{choose('for example', 'e.g.', 'for instance')} {choose(*map(_example_text, found.meets))}")
@@ -420,7 +423,7 @@ def _attach_headings(lines: list[str]) -> list[str]:
     it, and a heading alone is too short to hold marks."""
     out: list[str] = []
     for i, line in enumerate(lines):
-        if not line and i and lines[i - 1].startswith("#") and i + 1 < len(lines) and lines[i + 1]:
+        if not line and i and _ATX_HEADING.match(lines[i - 1]) and i + 1 < len(lines) and lines[i + 1]:
             continue
         out.append(line)
     return out
