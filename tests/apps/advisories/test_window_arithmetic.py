@@ -72,3 +72,52 @@ def test_staff_see_every_advisory_at_any_time(staff_user, make_advisory):
     draft = make_advisory("HS-2026-0002", schedule=False)
     seen = set(visible_advisories(staff_user, now=scheduled.patch_at - dt.timedelta(days=60)))
     assert seen == {scheduled, draft}
+
+
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _lookup_agrees_with_list(user, advisory, now) -> bool:  # type: ignore[no-untyped-def]
+    """get_visible_advisory (the download path's single-advisory query) against the list query."""
+    from headstart.apps.advisories.access import get_visible_advisory, visible_advisories
+    from headstart.apps.errors import NotFound
+
+    listed = visible_advisories(user, now).filter(ident=advisory.ident).exists()
+    try:
+        found = get_visible_advisory(user, advisory.ident, now) == advisory
+    except NotFound:
+        found = False
+    assert found == listed, (user, now)
+    return found
+
+
+@pytest.mark.parametrize("tier", ["entry", "advanced"])
+def test_a_single_advisory_opens_at_the_same_microsecond_as_the_list(make_partner, make_advisory, tier):
+    partner, admin, _ = make_partner(f"Lookup {tier}", tier)
+    advisory = make_advisory(patch_in=dt.timedelta(hours=100))
+    opens = window_opens_at(advisory, partner.tier)
+    assert not _lookup_agrees_with_list(admin, advisory, opens - MICROSECOND)
+    assert _lookup_agrees_with_list(admin, advisory, opens)
+    assert _lookup_agrees_with_list(admin, advisory, opens + MICROSECOND)
+
+
+def test_a_single_advisory_stays_hidden_wherever_the_list_hides_it(make_partner, make_advisory):
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.partners.services import publish_nda, set_status
+
+    actor = Actor("test:staff")
+    partner, admin, _ = make_partner("Lookup Co", "advanced")
+    _, stranger, _ = make_partner("No NDA Co", "advanced", accept=False)
+    advisory = make_advisory(patch_in=dt.timedelta(hours=10))
+    draft = make_advisory("HS-2026-0009", schedule=False, patch_in=dt.timedelta(hours=1))
+    now = advisory.patch_at - dt.timedelta(hours=1)
+    assert _lookup_agrees_with_list(admin, advisory, now)
+    assert not _lookup_agrees_with_list(admin, draft, now)
+    assert not _lookup_agrees_with_list(stranger, advisory, now)  # no NDA accepted
+    publish_nda("Version two of the NDA.", actor=actor)  # the acceptance is no longer of the current NDA
+    admin.refresh_from_db()
+    assert not _lookup_agrees_with_list(admin, advisory, now)
+    for status in ("suspended", "expelled"):
+        set_status(partner, status, reason="test", actor=actor)
+        admin.refresh_from_db()
+        assert not _lookup_agrees_with_list(admin, advisory, now)

@@ -9,9 +9,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from headstart.apps import plain_sql
 from headstart.apps.accounts.models import ApiToken, User
 from headstart.apps.audit.services import Actor
 from headstart.apps.audit.services import record as audit_record
+from headstart.apps.partners.models import Partner, Tier
 
 PREFIX = "hs_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -35,8 +37,7 @@ def user_for_token(token: str, *, ip: str | None = None) -> User | None:
     refused, and the attempt goes into the audit log: it may be evidence."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    record = (ApiToken.objects.select_related("user", "user__partner", "user__partner__tier")
-              .filter(digest=digest(token), revoked_at__isnull=True).first())
+    record = _live_token(digest(token))
     if record is None:
         return None
     if not may_act(record.user):
@@ -49,8 +50,30 @@ def user_for_token(token: str, *, ip: str | None = None) -> User | None:
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         # At most one write per token per minute: every request is in the audit log anyway.
-        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+        plain_sql.update(ApiToken, record.pk, last_used_at=now)
     return record.user
+
+
+def _live_token(token_digest: str) -> ApiToken | None:
+    """The unrevoked token with this digest, its user, partner and tier already loaded.
+
+    Every API request starts here, so it reads through plain_sql (four plain queries,
+    no ORM compilation) rather than one select_related query that costs ten times more."""
+    record = plain_sql.first(ApiToken, "digest = %s AND revoked_at IS NULL", [token_digest])
+    if record is None:
+        return None
+    user = plain_sql.first(User, "id = %s", [record.user_id])
+    if user is None:
+        return None
+    if user.partner_id is not None:
+        partner = plain_sql.first(Partner, "id = %s", [user.partner_id])
+        assert partner is not None  # a protected foreign key
+        tier = plain_sql.first(Tier, "id = %s", [partner.tier_id])
+        assert tier is not None
+        partner.tier = tier
+        user.partner = partner
+    record.user = user
+    return record
 
 
 def may_act(user: User) -> bool:

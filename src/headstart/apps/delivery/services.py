@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from headstart import __version__ as headstart_version
+from headstart.apps import plain_sql
 from headstart.apps.accounts.models import User
 from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
@@ -148,7 +149,7 @@ def commitment_for(advisory: Advisory, partner: Partner, *, actor: Actor,
     if artifacts is None:
         artifacts = access.latest_artifacts(advisory)
     current_ids = sorted(a.pk for a in artifacts)
-    latest = advisory.commitments.order_by("-version").first()
+    latest = plain_sql.first(Commitment, "advisory_id = %s", [advisory.pk], order_by="version DESC")
     if latest is not None and str(partner.uid) in latest.partner_uids and latest.artifact_ids == current_ids:
         return latest
     with transaction.atomic():
@@ -223,15 +224,19 @@ def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) 
     ``files`` is a prepared package's list (PackageFile.files). One query finds the copies
     delivered before and one statement records the new ones, inside the caller's transaction."""
     marked = {(f["artifact_id"], f["name"]): f for f in files if f["kind"] != "manifest"}
-    delivered = {(c.artifact_id, c.file_name): c.sha256
-                 for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
+    if not marked:
+        return
+    artifact_ids = sorted({a for a, _ in marked})
+    delivered = {(c.artifact_id, c.file_name): c.sha256 for c in plain_sql.rows(
+        Copy, f"partner_id = %s AND artifact_id IN ({plain_sql.placeholders(artifact_ids)})",
+        [partner.pk, *artifact_ids])}
     new = [Copy(partner=partner, artifact_id=artifact_id, file_name=name, sha256=f["sha256"], size=f["size"],
                 commitment=commitment)
            for (artifact_id, name), f in marked.items() if (artifact_id, name) not in delivered]
     if new:
         try:
             with transaction.atomic():
-                Copy.objects.bulk_create(new)
+                plain_sql.insert_many(new)
         except IntegrityError:  # a concurrent download of the same partner recorded them first
             delivered = {(c.artifact_id, c.file_name): c.sha256
                          for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
@@ -300,7 +305,8 @@ def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, c
 
 
 def _prepared_file(advisory: Advisory, partner: Partner, content_key: str) -> PackageFile | None:
-    stored = PackageFile.objects.filter(partner=partner, advisory=advisory, content_key=content_key).first()
+    stored = plain_sql.first(PackageFile, "partner_id = %s AND advisory_id = %s AND content_key = %s",
+                               [partner.pk, advisory.pk, content_key])
     if stored is None or not stored.files:  # a row from before files were listed: prepare again
         return None
     path = Path(stored.path)

@@ -14,8 +14,8 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Subquery
 
+from headstart.apps import plain_sql
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.errors import Conflict, Forbidden, Invalid, NotFound
 from headstart.apps.partners.models import (
@@ -235,7 +235,7 @@ def set_status(partner: Partner, new_status: str, *, reason: str, actor: Actor,
 
 
 def current_nda() -> NdaVersion | None:
-    return NdaVersion.objects.order_by("-version").first()
+    return plain_sql.first(NdaVersion, "1 = 1", [], order_by="version DESC")
 
 
 def publish_nda(text: str, *, actor: Actor) -> NdaVersion:
@@ -273,7 +273,9 @@ def accept_nda(partner: Partner, user, *, actor: Actor, ip: str | None = None) -
 
 
 def has_accepted_current_nda(partner: Partner) -> bool:
-    # One query: an acceptance of the newest NDA version (checked on every partner request).
-    newest = NdaVersion.objects.order_by("-version").values("pk")[:1]
-    return NdaAcceptance.objects.filter(partner=partner, nda_id=Subquery(newest)).exists()
+    # One plain query (checked on every partner request): an acceptance of the newest NDA version.
+    acceptances, versions = plain_sql.table(NdaAcceptance), plain_sql.table(NdaVersion)
+    return plain_sql.exists(
+        f"SELECT 1 FROM {acceptances} WHERE partner_id = %s AND nda_id = "
+        f"(SELECT id FROM {versions} ORDER BY version DESC LIMIT 1)", [partner.pk])
 

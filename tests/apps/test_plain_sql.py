@@ -1,0 +1,156 @@
+"""plain_sql reads and writes rows exactly as the ORM does, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from headstart.apps import plain_sql
+from headstart.apps.accounts.models import ApiToken, User
+from headstart.apps.advisories.models import Advisory, Artifact
+from headstart.apps.audit.models import AuditEvent, AuditHead
+from headstart.apps.delivery.models import Commitment, Copy, PackageFile
+from headstart.apps.partners.models import NdaAcceptance, NdaVersion, Partner, Tier
+
+pytestmark = pytest.mark.django_db
+
+# Every model the download path reads through plain_sql, and the audit log it writes.
+MODELS = [ApiToken, User, Partner, Tier, NdaVersion, NdaAcceptance, Advisory, Artifact, Commitment,
+          PackageFile, Copy, AuditHead, AuditEvent]
+
+
+def _fields(instance) -> dict:  # type: ignore[no-untyped-def]
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+@pytest.fixture
+def delivered(make_keyed_partner, sample_advisory, api_client):  # type: ignore[no-untyped-def]
+    """A program after one real download: a token, a commitment, copies, a prepared package."""
+    keyed = make_keyed_partner("Acme")
+    advisory = sample_advisory()
+    response = api_client(keyed.admin).get(f"/api/v1/advisories/{advisory.ident}/package")
+    assert response.status_code == 200, response.content
+    return keyed, advisory
+
+
+def test_every_row_reads_back_equal_to_the_orms_with_the_same_types(delivered):
+    for model in MODELS:
+        expected = list(model.objects.order_by("pk"))
+        assert expected, f"no {model.__name__} rows to compare"
+        got = plain_sql.rows(model, "1 = 1", [], order_by="id")
+        assert [type(g) for g in got] == [model] * len(expected)
+        for orm, plain in zip(expected, got, strict=True):
+            assert _fields(plain) == _fields(orm), model.__name__
+            for name, value in _fields(orm).items():
+                assert type(getattr(plain, name)) is type(value), f"{model.__name__}.{name}"
+            assert not plain._state.adding
+
+
+def test_datetimes_come_back_aware_and_json_decoded(delivered):
+    stored = plain_sql.first(PackageFile, "1 = 1", [])
+    assert stored is not None
+    assert timezone.is_aware(stored.created_at)
+    assert isinstance(stored.files, list) and stored.files[0]["sha256"]
+    tier = plain_sql.first(Tier, "name = %s", ["advanced"])
+    assert tier is not None and tier.lead_time == dt.timedelta(hours=72)
+    assert tier.artifact_kinds == Tier.objects.get(name="advanced").artifact_kinds  # the field's own conversion
+    assert "poc-binary" in tier.artifact_kinds
+
+
+def test_values_are_bound_as_parameters_never_spliced_into_the_sql(delivered):
+    _, advisory = delivered
+    assert plain_sql.first(Advisory, "ident = %s", [f"{advisory.ident}' OR '1'='1"]) is None
+    assert plain_sql.first(Advisory, "ident = %s", [advisory.ident]).pk == advisory.pk  # type: ignore[union-attr]
+
+
+def test_first_returns_none_and_rows_an_empty_list_when_nothing_matches(program):
+    assert plain_sql.first(Advisory, "ident = %s", ["HS-0000-0000"]) is None
+    assert plain_sql.rows(Advisory, "ident = %s", ["HS-0000-0000"]) == []
+
+
+def test_rows_keep_the_order_and_limit_asked_for(program):
+    versions = plain_sql.rows(NdaVersion, "1 = 1", [], order_by="version DESC")
+    assert [v.version for v in versions] == list(NdaVersion.objects.order_by("-version").values_list("version", flat=True))
+    assert len(plain_sql.rows(Tier, "1 = 1", [], order_by="id", limit=1)) == 1
+
+
+def test_exists_answers_both_ways(delivered):
+    keyed, _ = delivered
+    table = plain_sql.table(Copy)
+    assert plain_sql.exists(f"SELECT 1 FROM {table} WHERE partner_id = %s", [keyed.partner.pk])
+    assert not plain_sql.exists(f"SELECT 1 FROM {table} WHERE partner_id = %s", [keyed.partner.pk + 1000])
+
+
+def test_comparing_with_when_agrees_with_the_orm_to_the_microsecond(delivered):
+    _, advisory = delivered
+    for offset in (dt.timedelta(microseconds=-1), dt.timedelta(0), dt.timedelta(microseconds=1)):
+        at = advisory.patch_at + offset
+        plain = plain_sql.first(Advisory, "id = %s AND patch_at <= %s", [advisory.pk, plain_sql.when(at)])
+        orm = Advisory.objects.filter(pk=advisory.pk, patch_at__lte=at).first()
+        assert (plain is None) == (orm is None), offset
+
+
+def test_insert_stores_what_save_would_and_sets_the_primary_key(delivered):
+    keyed, advisory = delivered
+    original = PackageFile.objects.get()
+    fields = {"partner": keyed.partner, "advisory": advisory, "plaintext_sha256": "b" * 64, "path": "/x",
+              "size": 7, "files": [{"name": "ünïcode.md", "sha256": "c" * 64, "nested": {"n": [1, None]}}]}
+    by_orm = PackageFile.objects.create(content_key="1" * 64, **fields)
+    by_plain = PackageFile(content_key="2" * 64, **fields)
+    plain_sql.insert(by_plain)
+    assert by_plain.pk is not None and by_plain.pk not in (original.pk, by_orm.pk)
+    assert not by_plain._state.adding
+    again = PackageFile.objects.get(pk=by_plain.pk)
+    assert timezone.is_aware(again.created_at)  # auto_now_add was applied
+    a, b = _fields(PackageFile.objects.get(pk=by_orm.pk)), _fields(again)
+    for name in ("id", "content_key", "created_at"):
+        a.pop(name), b.pop(name)
+    assert a == b
+
+
+def test_insert_many_stores_every_row_in_one_statement(delivered, django_assert_num_queries):
+    keyed, advisory = delivered
+    commitment = Commitment.objects.get()
+    artifact = Artifact.objects.filter(advisory=advisory).first()
+    copies = [Copy(partner=keyed.partner, artifact=artifact, file_name=f"extra-{i}.md", sha256=f"{i}" * 64,
+                   size=i, commitment=commitment) for i in range(3)]
+    with django_assert_num_queries(1):
+        plain_sql.insert_many(copies)
+    stored = Copy.objects.filter(file_name__startswith="extra-").order_by("file_name")
+    assert [(c.file_name, c.sha256, c.size) for c in stored] == [(c.file_name, c.sha256, c.size) for c in copies]
+    assert all(timezone.is_aware(c.first_delivered_at) for c in stored)
+
+
+def test_insert_many_refuses_a_mix_of_models_and_stores_nothing(delivered):
+    keyed, _ = delivered
+    before = Copy.objects.count()
+    with pytest.raises(TypeError):
+        plain_sql.insert_many([Copy.objects.first(), keyed.partner])
+    assert Copy.objects.count() == before
+
+
+def test_a_duplicate_insert_is_refused_by_the_database_constraint(delivered):
+    existing = Copy.objects.first()
+    duplicate = Copy(partner_id=existing.partner_id, artifact_id=existing.artifact_id, file_name=existing.file_name,
+                     sha256="d" * 64, size=1, commitment_id=existing.commitment_id)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        plain_sql.insert_many([duplicate])
+    assert Copy.objects.get(pk=existing.pk).sha256 == existing.sha256
+
+
+def test_update_prepares_values_like_the_orm(delivered):
+    keyed, _ = delivered
+    token = ApiToken.objects.filter(user=keyed.admin).first()
+    moment = timezone.now() - dt.timedelta(days=3, microseconds=17)
+    assert plain_sql.update(ApiToken, token.pk, last_used_at=moment) == 1
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == moment
+    assert plain_sql.update(ApiToken, token.pk + 1000, last_used_at=moment) == 0
+
+
+def test_an_in_list_needs_a_value():
+    assert plain_sql.placeholders([1, 2, 3]) == "%s, %s, %s"
+    with pytest.raises(ValueError):
+        plain_sql.placeholders([])
