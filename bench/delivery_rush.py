@@ -265,9 +265,11 @@ def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: 
         try:
             server.wait_ready()
             static_url = f"{server.url}/static/{STATIC_NAME}"
-            for _ in range(2 * workers * threads):  # warm every worker's first request
-                fetch(server.url + "/api/v1/program", people[0].token)
-                fetch(static_url, None)
+            # Warm every worker thread (its database connection, Django's lazy set-up) with a few
+            # concurrent rounds: sequential requests may all land on one worker.
+            for _ in range(3):
+                rush([(server.url + "/api/v1/program", people[0].token)] * (4 * workers * threads)
+                     + [(static_url, None)] * (4 * workers * threads), deadline_s)
             print(f"[{name}] {partners} static downloads at once, {STATIC_ROUNDS} times...", file=sys.stderr, flush=True)
             # The static batch is short, so a neighbour's burst on a shared machine moves it
             # most: the median of a few rounds is the reference.
