@@ -123,3 +123,13 @@ def test_bad_input_gets_one_clear_line_and_changes_nothing(existing, files, run_
     assert says in result.err
     assert snapshot() == before
 
+
+def test_a_malformed_worker_count_concerns_serve_alone(existing, run_cli, snapshot, monkeypatch):
+    monkeypatch.setenv("HEADSTART_WORKERS", "four")
+    before = snapshot()
+    assert run_cli("partner", "list").code == 0  # other commands do not read it
+    result = run_cli("serve")
+    assert result.code == 1
+    assert result.err == "headstart: error: HEADSTART_WORKERS='four' is not an integer\n"
+    assert snapshot() == before
+

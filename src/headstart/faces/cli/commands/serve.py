@@ -16,8 +16,8 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     # A download is Python and database work: processes add throughput, threads mostly cover
     # slow clients (bench/delivery_rush.py: 4 x 2 served the rush 1.4-1.6x faster than 2 x 8).
-    p.add_argument("--workers", type=int, default=int(os.environ.get("HEADSTART_WORKERS", default_workers())),
-                   help="worker processes (default: 2 per CPU, or $HEADSTART_WORKERS)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: $HEADSTART_WORKERS, else 2 per CPU)")
     p.add_argument("--threads", type=int, default=2, help="threads per worker (default 2)")
     p.set_defaults(handler=run)
 
@@ -29,9 +29,15 @@ def default_workers() -> int:
 def run(args) -> int:  # type: ignore[no-untyped-def]
     from headstart.apps.errors import Invalid
     from headstart.apps.program.models import Program
+    from headstart.config.env import ConfigError, env_int
 
     if not 0 < args.port < 65536:
         raise Invalid(f"port {args.port} is outside 1-65535")
+    if args.workers is None:  # read here, not when the parser is built: a bad value concerns serve only
+        try:
+            args.workers = env_int("HEADSTART_WORKERS", default_workers())
+        except ConfigError as exc:
+            raise Invalid(str(exc)) from None
     if not 0 < args.workers <= 256 or not 0 < args.threads <= 256:
         raise Invalid(f"--workers and --threads must be between 1 and 256 (got {args.workers} and {args.threads})")
     try:
