@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from .conditions import holds_for
 from .expr import Binary, ExprError, Name, Num, Scope, Unary, evaluate, walk
 from .spec import ROOT, Condition, FieldDef, Spec
 
@@ -50,14 +51,6 @@ def _literals(cond: Condition) -> list[int] | None:
     return values
 
 
-def _holds(op: str, x: int, values: list[int]) -> bool:
-    v = values[0]
-    return {
-        ">": x > v, ">=": x >= v, "<": x < v, "<=": x <= v, "==": x == v, "!=": x != v,
-        "in": x in values, "not-in": x not in values,
-    }[op]
-
-
 class _Domain:
     """The values a field may take: its type's range, narrowed by literal conditions."""
 
@@ -78,7 +71,7 @@ class _Domain:
         self.members = sorted(set.intersection(*members)) if members else None
 
     def ok(self, x: int) -> bool:
-        return self.lo <= x <= self.hi and all(_holds(op, x, v) for op, v in self.conds)
+        return self.lo <= x <= self.hi and all(holds_for(op, x, v) for op, v in self.conds)
 
     def draw(self, rng: random.Random, lo: int | None = None, hi: int | None = None,
              down: bool = False) -> int | None:
@@ -179,6 +172,6 @@ def _pick(domain: _Domain, op: str, bound: list[int], meets: bool, rng: random.R
         pool = [m for m in bound if domain.ok(m)]
         return rng.choice(pool) if pool else None
     x = domain.draw(rng, lo, hi, down=lo is None and hi is not None)
-    if x is None or _holds(op, x, bound) != meets:
+    if x is None or holds_for(op, x, bound) != meets:
         return None
     return x
