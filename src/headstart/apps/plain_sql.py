@@ -15,34 +15,44 @@ from a request; every value from outside goes in ``params``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
+from django.db.models.fields.files import FileDescriptor
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 M = TypeVar("M", bound=Model)
 
 
 def table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    return _layout(model).table
 
 
 @dataclass(frozen=True)
 class _Layout:
     """How a model's rows are read: its columns in field order, and each column's converters."""
 
+    table: str  # quoted
     select: str
+    columns: list[str]  # quoted, in field order
     attnames: list[str]
     converters: list[tuple[int, list[Callable[..., Any]], Any]]
+    direct: bool  # instances may be built without Model.__init__ (see _instance)
 
 
 _layouts: dict[tuple[str, type[Model]], _Layout] = {}
 
 
-def _layout(model: type[M]) -> _Layout:
-    key = (connection.vendor, model)
+def _layout(model: type[M], db: Any = None) -> _Layout:
+    db = db or connections[DEFAULT_DB_ALIAS]
+    key = (db.vendor, model)
     layout = _layouts.get(key)
     if layout is None:
         fields = model._meta.concrete_fields
@@ -50,13 +60,35 @@ def _layout(model: type[M]) -> _Layout:
         for i, f in enumerate(fields):
             # The converters the ORM's compiler applies to this column: the backend's, then the field's.
             col = f.get_col(model._meta.db_table)
-            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            found = [_faster(db, c) for c in db.ops.get_db_converters(col)] + col.get_db_converters(db)
             if found:
                 converters.append((i, found, col))
-        layout = _Layout(", ".join(connection.ops.quote_name(f.column) for f in fields),
-                         [f.attname for f in fields], converters)
+        columns = [db.ops.quote_name(f.column) for f in fields]
+        layout = _Layout(db.ops.quote_name(model._meta.db_table), ", ".join(columns), columns,
+                         [f.attname for f in fields], converters, _direct(model))
         _layouts[key] = layout
     return layout
+
+
+def _faster(db: Any, converter: Callable[..., Any]) -> Callable[..., Any]:
+    """An equivalent of a backend converter that costs less, where there is one.
+
+    SQLite stores aware datetimes as naive UTC text; Django parses each with its own parser
+    and then makes it aware, which costs a few microseconds a column, and a download reads
+    some twenty of them. With the connection in UTC, the standard library's parser and a
+    replace() give the same value (tests/apps/test_plain_sql.py compares every row)."""
+    if (db.vendor == "sqlite" and getattr(converter, "__func__", None) is type(db.ops).convert_datetimefield_value
+            and settings.USE_TZ and db.timezone is dt.timezone.utc):
+        return _sqlite_utc_datetime
+    return converter
+
+
+def _sqlite_utc_datetime(value: Any, expression: Any, connection: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
 
 
 def rows(model: type[M], where: str, params: Sequence[Any], *, order_by: str = "", limit: int | None = None,
@@ -66,24 +98,98 @@ def rows(model: type[M], where: str, params: Sequence[Any], *, order_by: str = "
     ``for_update`` locks the rows where the database can (PostgreSQL); SQLite has one writer
     at a time anyway, and Django opens its write transactions with BEGIN IMMEDIATE there."""
     db = connections[DEFAULT_DB_ALIAS]  # one lookup of the thread's connection, not one per use
-    layout = _layout(model)
-    sql = f"SELECT {layout.select} FROM {table(model)} WHERE {where}"
+    layout = _layout(model, db)
+    sql = f"SELECT {layout.select} FROM {layout.table} WHERE {where}"
     if order_by:
         sql += f" ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     if for_update and db.features.has_select_for_update:
         sql += " FOR UPDATE"
-    with db.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        found = cursor.fetchall()
+    return [_instance(db, model, layout, row) for row in _fetchall(db, sql, params)]
+
+
+def _fetchall(db: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    return _run(db, sql, params, lambda cursor: cursor.fetchall())
+
+
+R = TypeVar("R")
+
+
+def _run(db: Any, sql: str, params: Sequence[Any], result: Callable[[Any], R]) -> R:
+    """Run one statement and read ``result`` off its cursor.
+
+    On SQLite it goes straight to the driver, with the checks and the error translation of
+    Django's cursor (an IntegrityError is Django's), whose wrapping otherwise costs more than
+    the query itself; when queries are being logged or wrapped (DEBUG, tests counting
+    queries) it takes Django's cursor, so nothing is hidden from them."""
+    if db.vendor != "sqlite" or db.queries_logged or db.execute_wrappers:
+        with db.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            return result(cursor)
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    with db.wrap_database_errors:
+        cursor = db.connection.cursor()
+        try:
+            cursor.execute(_qmark(sql), list(params))
+            return result(cursor)
+        finally:
+            cursor.close()
+
+
+@functools.lru_cache(maxsize=256)
+def _qmark(sql: str) -> str:
+    """The %s placeholders as SQLite's ?, as Django's SQLite cursor converts them."""
+    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+    return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+
+
+def _direct(model: type[Model]) -> bool:
+    """Whether Model.__init__ adds nothing to setting each field's value: no init signals, and
+    every field's descriptor stores what it is given."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return False
+    plain = (DeferredAttribute, ForeignKeyDeferredAttribute, FileDescriptor)
+    return all(type(model.__dict__.get(f.attname)) in plain for f in model._meta.concrete_fields)
+
+
+def _instance(db: Any, model: type[M], layout: _Layout, values: Sequence[Any]) -> M:
+    values = list(values)
+    for i, converters, col in layout.converters:
+        for convert in converters:
+            values[i] = convert(values[i], col, db)
+    if not layout.direct:
+        return model.from_db(db.alias, layout.attnames, values)
+    # What Model.from_db does for a full row, without __init__'s generic work per field.
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(layout.attnames, values))
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = db.alias
+    return instance
+
+
+def joined(models: Sequence[type[Model]], joins: str, where: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of several models read by one query: one tuple of instances per row.
+
+    ``joins`` is the FROM clause, naming the models' tables t0, t1, ... in the order of
+    ``models``, e.g. ``{table(A)} t0 JOIN {table(B)} t1 ON t1.id = t0.b_id``. Where an outer
+    join found no row (its primary key is NULL) the tuple holds None."""
+    db = connections[DEFAULT_DB_ALIAS]
+    layouts = [_layout(m, db) for m in models]
+    select = ", ".join(f"t{i}.{c}" for i, layout in enumerate(layouts) for c in layout.columns)
     out = []
-    for row in found:
-        values = list(row)
-        for i, converters, col in layout.converters:
-            for convert in converters:
-                values[i] = convert(values[i], col, db)
-        out.append(model.from_db(db.alias, layout.attnames, values))
+    for row in _fetchall(db, f"SELECT {select} FROM {joins} WHERE {where}", params):
+        start, instances = 0, []
+        for model, layout in zip(models, layouts):
+            values = row[start:start + len(layout.columns)]
+            start += len(layout.columns)
+            pk_index = layout.attnames.index(model._meta.pk.attname)
+            instances.append(None if values[pk_index] is None else _instance(db, model, layout, values))
+        out.append(tuple(instances))
     return out
 
 
@@ -102,15 +208,13 @@ def placeholders(values: Sequence[Any]) -> str:
 
 def exists(sql: str, params: Sequence[Any]) -> bool:
     """Whether a SELECT returns a row."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT EXISTS ({sql})", list(params))
-        (found,) = cursor.fetchone()
+    ((found,),) = _fetchall(connections[DEFAULT_DB_ALIAS], f"SELECT EXISTS ({sql})", params)
     return bool(found)
 
 
 def when(value: dt.datetime) -> Any:
     """A datetime as this database stores it (naive UTC text on SQLite), for comparisons in SQL."""
-    return connection.ops.adapt_datetimefield_value(value)
+    return connections[DEFAULT_DB_ALIAS].ops.adapt_datetimefield_value(value)
 
 
 def insert(instance: Model) -> None:
@@ -120,10 +224,7 @@ def insert(instance: Model) -> None:
     returning = db.features.can_return_columns_from_insert
     if returning:
         sql += f" RETURNING {db.ops.quote_name(instance._meta.pk.column)}"
-    with db.cursor() as cursor:
-        cursor.execute(sql, values)
-        pk = cursor.fetchone()[0] if returning else cursor.lastrowid
-    instance.pk = pk
+    instance.pk = _run(db, sql, values, lambda cursor: cursor.fetchone()[0] if returning else cursor.lastrowid)
     instance._state.adding = False
 
 
@@ -134,8 +235,7 @@ def insert_many(instances: Sequence[Model]) -> None:
         return
     db = connections[DEFAULT_DB_ALIAS]
     sql, values = _insert_sql(db, instances)
-    with db.cursor() as cursor:
-        cursor.execute(sql, values)
+    _run(db, sql, values, lambda cursor: None)
     for instance in instances:
         instance._state.adding = False
 
@@ -148,16 +248,15 @@ def _insert_sql(db: Any, instances: Sequence[Model]) -> tuple[str, list[Any]]:
     columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
     row = f"({', '.join(['%s'] * len(fields))})"
     values = [f.get_db_prep_save(f.pre_save(i, True), db) for i in instances for f in fields]
-    return f"INSERT INTO {table(model)} ({columns}) VALUES {', '.join([row] * len(instances))}", values
+    return f"INSERT INTO {_layout(model, db).table} ({columns}) VALUES {', '.join([row] * len(instances))}", values
 
 
 def update(model: type[Model], pk: Any, **values: Any) -> int:
     """UPDATE one row's columns by primary key; values are prepared by their fields."""
+    db = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     fields = [meta.get_field(name) for name in values]
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]  # type: ignore[union-attr]
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table(model)} SET {assignments} WHERE {connection.ops.quote_name(meta.pk.column)} = %s",
-                       [*params, pk])
-        return cursor.rowcount
+    assignments = ", ".join(f"{db.ops.quote_name(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(values[f.name], db) for f in fields]  # type: ignore[union-attr]
+    sql = f"UPDATE {_layout(model, db).table} SET {assignments} WHERE {db.ops.quote_name(meta.pk.column)} = %s"
+    return _run(db, sql, [*params, pk], lambda cursor: cursor.rowcount)
