@@ -100,7 +100,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front, so the audit chain never forks
     # and a writer waits (timeout) instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30,
-                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;"}
     # Connections are kept between requests like PostgreSQL's (conn_max_age above): opening
     # one and running the PRAGMAs on every request cost a release-time rush about 10%.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

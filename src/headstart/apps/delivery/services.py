@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from headstart import __version__ as headstart_version
 from headstart.apps import plain_sql
+from headstart.apps.one_writer import one_writer
 from headstart.apps.accounts.models import User
 from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
@@ -149,8 +150,8 @@ def commitment_for(advisory: Advisory, partner: Partner, *, actor: Actor,
     if artifacts is None:
         artifacts = access.latest_artifacts(advisory)
     current_ids = sorted(a.pk for a in artifacts)
-    latest = plain_sql.first(Commitment, "advisory_id = %s", [advisory.pk], order_by="version DESC")
-    if latest is not None and str(partner.uid) in latest.partner_uids and latest.artifact_ids == current_ids:
+    latest = _covering_commitment(advisory, partner, current_ids)
+    if latest is not None:
         return latest
     with transaction.atomic():
         Advisory.objects.select_for_update().get(pk=advisory.pk)  # one new version at a time
@@ -161,6 +162,14 @@ def commitment_for(advisory: Advisory, partner: Partner, *, actor: Actor,
         if partner not in partners:
             partners.append(partner)
         return _commit(advisory, partners, actor=actor)
+
+
+def _covering_commitment(advisory: Advisory, partner: Partner, current_ids: list[int]) -> Commitment | None:
+    """The latest commitment, if it covers this partner and exactly these artifact versions."""
+    latest = plain_sql.first(Commitment, "advisory_id = %s", [advisory.pk], order_by="version DESC")
+    if latest is not None and str(partner.uid) in latest.partner_uids and latest.artifact_ids == current_ids:
+        return latest
+    return None
 
 
 # ---- rendering ---------------------------------------------------------------------------
@@ -340,6 +349,46 @@ def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> tu
     return package, cached
 
 
+@dataclass(frozen=True)
+class ReadyDownload:
+    """A download found servable as it is: every check passed, nothing written yet."""
+
+    advisory: Advisory
+    partner: Partner
+    commitment: Commitment
+    stored: PackageFile
+
+
+def ready_download(user: User, ident: str, now: dt.datetime | None = None) -> ReadyDownload | None:
+    """The checks of a download and the prepared package that answers it, reading only.
+
+    Raises what ``fetch_package`` refuses with, without auditing (``fetch_package`` does);
+    None when no prepared package is current, so it must be rendered (or a new commitment
+    made) first, which ``fetch_package`` does. ``deliver_ready`` serves what this found."""
+    return _locate(user, ident, now)[2]
+
+
+def _locate(user: User, ident: str, now: dt.datetime | None) -> tuple[Advisory, Partner, ReadyDownload | None]:
+    if user.is_psirt:
+        raise Forbidden("staff export copies with `headstart copy export`; packages are for partners")
+    advisory = access.get_visible_advisory(user, ident, now)
+    partner = user.partner
+    assert partner is not None
+    artifacts = access.latest_artifacts(advisory)  # one query, shared by the two steps below
+    commitment = _covering_commitment(advisory, partner, sorted(a.pk for a in artifacts))
+    # A prepared package was encrypted to exactly this certificate after a full check (its
+    # digest is in the content key); what may have changed since is the time, so the expiry
+    # recorded at import decides whether it is still served as it is. Any doubt goes the slow
+    # way, which checks the certificate in full and explains a refusal.
+    expires = partner.pgp_expires_at
+    if commitment is None or not partner.pgp_certificate.strip() or (
+            expires is not None and expires <= (now or timezone.now())):
+        return advisory, partner, None
+    stored = _prepared_file(advisory, partner,
+                            _content_key(advisory, partner, commitment, partner.pgp_certificate, artifacts))
+    return advisory, partner, None if stored is None else ReadyDownload(advisory, partner, commitment, stored)
+
+
 def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | None = None) -> FetchedPackage:
     """A partner user's download: authorised, recorded and audited.
 
@@ -347,35 +396,30 @@ def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | No
     it is, found by its content key without rendering; otherwise it is rendered, signed and
     encrypted now and kept for the next download."""
     try:
-        if user.is_psirt:
-            raise Forbidden("staff export copies with `headstart copy export`; packages are for partners")
-        advisory = access.get_visible_advisory(user, ident, now)
-        partner = user.partner
-        assert partner is not None
-        artifacts = access.latest_artifacts(advisory)  # one query, shared by the two steps below
-        commitment = commitment_for(advisory, partner, actor=actor, artifacts=artifacts)
-        stored = None
-        # A prepared package was encrypted to exactly this certificate after a full check
-        # (its digest is in the content key); what may have changed since is the time, so the
-        # expiry recorded at import decides whether it is still served as it is. Any doubt
-        # goes the slow way, which checks the certificate in full and explains a refusal.
-        expires = partner.pgp_expires_at
-        if partner.pgp_certificate.strip() and (expires is None or expires > (now or timezone.now())):
-            stored = _prepared_file(advisory, partner,
-                                    _content_key(advisory, partner, commitment, partner.pgp_certificate, artifacts))
-        if stored is None:
+        advisory, partner, found = _locate(user, ident, now)
+        if found is None:
             package, stored = prepare_package(advisory, partner, actor=actor)
-            commitment = package.commitment
-        data = Path(stored.path).read_bytes()
+            found = ReadyDownload(advisory, partner, package.commitment, stored)
+        data = Path(found.stored.path).read_bytes()
     except HeadstartError as exc:
         refused(actor, "package.download", ident, exc)
         raise
+    return _deliver(found, data, actor=actor)
+
+
+def deliver_ready(found: ReadyDownload, *, actor: Actor) -> FetchedPackage:
+    """Serve what ``ready_download`` found: record the copies, audit the download, return it."""
+    return _deliver(found, Path(found.stored.path).read_bytes(), actor=actor)
+
+
+def _deliver(found: ReadyDownload, data: bytes, *, actor: Actor) -> FetchedPackage:
+    stored = found.stored
     files = [{"name": f["name"], "kind": f["kind"], "sha256": f["sha256"]} for f in stored.files]
-    with transaction.atomic():
-        _record_copies(partner, commitment, stored.files)
-        record(actor, "package.download", advisory, files=files, package_sha256=stored.plaintext_sha256,
-               encrypted_sha256=hashlib.sha256(data).hexdigest(), commitment=commitment.version)
-    return FetchedPackage(advisory.ident, data, stored.plaintext_sha256, files)
+    with one_writer(), transaction.atomic():
+        _record_copies(found.partner, found.commitment, stored.files)
+        record(actor, "package.download", found.advisory, files=files, package_sha256=stored.plaintext_sha256,
+               encrypted_sha256=hashlib.sha256(data).hexdigest(), commitment=found.commitment.version)
+    return FetchedPackage(found.advisory.ident, data, stored.plaintext_sha256, files)
 
 
 def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: Actor) -> list[Path]:
