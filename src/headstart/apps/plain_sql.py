@@ -47,15 +47,22 @@ class _Layout:
     direct: bool  # instances may be built without Model.__init__ (see _instance)
 
 
-_layouts: dict[tuple[str, type[Model]], _Layout] = {}
+_layouts: dict[tuple[str, type[Model], tuple[str, ...] | None], _Layout] = {}
 
 
-def _layout(model: type[M], db: Any = None) -> _Layout:
+def _layout(model: type[M], db: Any = None, only: tuple[str, ...] | None = None) -> _Layout:
+    """``only``: the attribute names to read (the primary key always is); the others are
+    deferred, so reading one later loads it as the ORM does."""
     db = db or connections[DEFAULT_DB_ALIAS]
-    key = (db.vendor, model)
+    key = (db.vendor, model, only)
     layout = _layouts.get(key)
     if layout is None:
         fields = model._meta.concrete_fields
+        if only is not None:
+            unknown = set(only) - {f.attname for f in fields}
+            if unknown:
+                raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
+            fields = [f for f in fields if f.primary_key or f.attname in only]
         converters = []
         for i, f in enumerate(fields):
             # The converters the ORM's compiler applies to this column: the backend's, then the field's.
@@ -92,13 +99,13 @@ def _sqlite_utc_datetime(value: Any, expression: Any, connection: Any) -> dt.dat
 
 
 def rows(model: type[M], where: str, params: Sequence[Any], *, order_by: str = "", limit: int | None = None,
-         for_update: bool = False) -> list[M]:
+         for_update: bool = False, only: Sequence[str] | None = None) -> list[M]:
     """Instances of ``model`` whose row meets ``where`` (an SQL condition with %s placeholders).
 
     ``for_update`` locks the rows where the database can (PostgreSQL); SQLite has one writer
     at a time anyway, and Django opens its write transactions with BEGIN IMMEDIATE there."""
     db = connections[DEFAULT_DB_ALIAS]  # one lookup of the thread's connection, not one per use
-    layout = _layout(model, db)
+    layout = _layout(model, db, None if only is None else tuple(only))
     sql = f"SELECT {layout.select} FROM {layout.table} WHERE {where}"
     if order_by:
         sql += f" ORDER BY {order_by}"
@@ -194,8 +201,8 @@ def joined(models: Sequence[type[Model]], joins: str, where: str, params: Sequen
 
 
 def first(model: type[M], where: str, params: Sequence[Any], *, order_by: str = "",
-          for_update: bool = False) -> M | None:
-    found = rows(model, where, params, order_by=order_by, limit=1, for_update=for_update)
+          for_update: bool = False, only: Sequence[str] | None = None) -> M | None:
+    found = rows(model, where, params, order_by=order_by, limit=1, for_update=for_update, only=only)
     return found[0] if found else None
 
 
@@ -204,6 +211,12 @@ def placeholders(values: Sequence[Any]) -> str:
     if not values:
         raise ValueError("an IN list needs at least one value")
     return ", ".join(["%s"] * len(values))
+
+
+def tuples(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT as the driver returns them: for columns that need no conversion
+    (text, integers), where building instances would cost more than the query."""
+    return _fetchall(connections[DEFAULT_DB_ALIAS], sql, params)
 
 
 def exists(sql: str, params: Sequence[Any]) -> bool:

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,10 +167,16 @@ def commitment_for(advisory: Advisory, partner: Partner, *, actor: Actor,
 
 def _covering_commitment(advisory: Advisory, partner: Partner, current_ids: list[int]) -> Commitment | None:
     """The latest commitment, if it covers this partner and exactly these artifact versions."""
-    latest = plain_sql.first(Commitment, "advisory_id = %s", [advisory.pk], order_by="version DESC")
+    # Not the statements: they list every partner, and a download needs neither (a deferred
+    # field loads if something reads it).
+    latest = plain_sql.first(Commitment, "advisory_id = %s", [advisory.pk], order_by="version DESC",
+                             only=COMMITMENT_CHECK)
     if latest is not None and str(partner.uid) in latest.partner_uids and latest.artifact_ids == current_ids:
         return latest
     return None
+
+
+COMMITMENT_CHECK = ("advisory_id", "version", "digest", "partner_uids", "artifact_ids")
 
 
 # ---- rendering ---------------------------------------------------------------------------
@@ -236,8 +243,9 @@ def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) 
     if not marked:
         return
     artifact_ids = sorted({a for a, _ in marked})
-    delivered = {(c.artifact_id, c.file_name): c.sha256 for c in plain_sql.rows(
-        Copy, f"partner_id = %s AND artifact_id IN ({plain_sql.placeholders(artifact_ids)})",
+    delivered = {(artifact_id, name): sha256 for artifact_id, name, sha256 in plain_sql.tuples(
+        f"SELECT artifact_id, file_name, sha256 FROM {plain_sql.table(Copy)} "
+        f"WHERE partner_id = %s AND artifact_id IN ({plain_sql.placeholders(artifact_ids)})",
         [partner.pk, *artifact_ids])}
     new = [Copy(partner=partner, artifact_id=artifact_id, file_name=name, sha256=f["sha256"], size=f["size"],
                 commitment=commitment)
@@ -318,8 +326,11 @@ def _prepared_file(advisory: Advisory, partner: Partner, content_key: str) -> Pa
                                [partner.pk, advisory.pk, content_key])
     if stored is None or not stored.files:  # a row from before files were listed: prepare again
         return None
-    path = Path(stored.path)
-    return stored if path.is_file() and path.stat().st_size == stored.size else None
+    try:
+        found = os.stat(stored.path)
+    except OSError:
+        return None
+    return stored if stat.S_ISREG(found.st_mode) and found.st_size == stored.size else None
 
 
 @dataclass(frozen=True)
