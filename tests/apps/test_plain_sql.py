@@ -154,3 +154,74 @@ def test_an_in_list_needs_a_value():
     assert plain_sql.placeholders([1, 2, 3]) == "%s, %s, %s"
     with pytest.raises(ValueError):
         plain_sql.placeholders([])
+
+
+def _tokens_with_users_and_partners(where: str, params: list) -> list[tuple]:  # type: ignore[type-arg]
+    return plain_sql.joined(
+        [ApiToken, User, Partner],
+        f"{plain_sql.table(ApiToken)} t0 JOIN {plain_sql.table(User)} t1 ON t1.id = t0.user_id "
+        f"LEFT JOIN {plain_sql.table(Partner)} t2 ON t2.id = t1.partner_id", where, params)
+
+
+def test_joined_returns_one_tuple_per_row_with_instances_equal_to_the_orms(delivered, staff_user, token_for):
+    token_for(staff_user)
+    rows = sorted(_tokens_with_users_and_partners("1 = 1", []), key=lambda row: row[0].pk)
+    expected = list(ApiToken.objects.select_related("user__partner").order_by("pk"))
+    assert len(rows) == len(expected) >= 2
+    for (token, user, partner), orm in zip(rows, expected, strict=True):
+        assert (type(token), type(user)) == (ApiToken, User)
+        assert _fields(token) == _fields(orm)
+        assert _fields(user) == _fields(orm.user)
+        if orm.user.partner is None:
+            assert partner is None
+        else:
+            assert type(partner) is Partner and _fields(partner) == _fields(orm.user.partner)
+        assert not token._state.adding and not user._state.adding
+
+
+def test_joined_gives_none_where_a_left_join_found_no_row(delivered, staff_user, token_for):
+    keyed, _ = delivered
+    token_for(staff_user)
+    ((token, user, partner),) = _tokens_with_users_and_partners("t1.email = %s", [staff_user.email])
+    assert user.pk == staff_user.pk and token.user_id == staff_user.pk
+    assert partner is None  # staff belong to no partner
+    partner_rows = _tokens_with_users_and_partners("t1.email = %s", [keyed.admin.email])
+    assert [p.pk for _, _, p in partner_rows] == [keyed.partner.pk]
+
+
+def test_joined_returns_an_empty_list_when_nothing_matches(delivered):
+    assert _tokens_with_users_and_partners("t0.digest = %s", ["0" * 64]) == []
+
+
+def test_only_reads_the_named_columns_and_a_deferred_one_loads_when_read(delivered):
+    _, advisory = delivered
+    orm = Commitment.objects.get(advisory=advisory)
+    light = plain_sql.first(Commitment, "advisory_id = %s", [advisory.pk], only=["version", "partner_uids"])
+    assert light is not None
+    assert light.get_deferred_fields() == {"advisory_id", "digest", "statement", "signed_statement", "artifact_ids",
+                                           "created_at"}
+    assert (light.pk, light.version, light.partner_uids) == (orm.pk, orm.version, orm.partner_uids)
+    assert light.signed_statement == orm.signed_statement  # loaded on first read, as the ORM's .only() does
+    assert "signed_statement" not in light.get_deferred_fields()
+
+
+def test_only_refuses_a_column_the_model_does_not_have(delivered):
+    with pytest.raises(ValueError, match="no columns"):
+        plain_sql.first(Commitment, "1 = 1", [], only=["version", "nonsense"])
+
+
+def test_tuples_return_the_drivers_rows_with_parameters_bound(delivered):
+    keyed, _ = delivered
+    expected = sorted(Copy.objects.filter(partner=keyed.partner).values_list("file_name", "sha256"))
+    got = plain_sql.tuples(f"SELECT file_name, sha256 FROM {plain_sql.table(Copy)} WHERE partner_id = %s "
+                           "ORDER BY file_name", [keyed.partner.pk])
+    assert [tuple(row) for row in got] == expected and expected
+    assert plain_sql.tuples(f"SELECT file_name FROM {plain_sql.table(Copy)} WHERE file_name = %s",
+                            ["x' OR '1'='1"]) == []
+
+
+def test_reads_show_in_djangos_query_log_when_queries_are_counted(delivered, django_assert_num_queries):
+    _, advisory = delivered
+    with django_assert_num_queries(2):
+        plain_sql.first(Advisory, "ident = %s", [advisory.ident])
+        plain_sql.tuples(f"SELECT id FROM {plain_sql.table(Advisory)}", [])

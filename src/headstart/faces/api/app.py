@@ -10,6 +10,9 @@ from headstart.apps.errors import HeadstartError
 from headstart.faces.api.auth import ActiveSession, BearerToken
 from headstart.faces.api.routes import advisories, audit, delivery, investigations, me, partners
 
+# Requests per minute per caller (faces.api.fast_download counts in the same buckets).
+THROTTLE_RATE = "600/m"
+
 api = NinjaAPI(
     title="Headstart API",
     version="1",
@@ -17,7 +20,7 @@ api = NinjaAPI(
                 "browsers use their session and must send the CSRF token.",
     urls_namespace="api-v1",
     auth=[BearerToken(), ActiveSession()],
-    throttle=[AuthRateThrottle("600/m")],
+    throttle=[AuthRateThrottle(THROTTLE_RATE)],
     docs_url="/docs",
 )
 api.add_router("", me.router)

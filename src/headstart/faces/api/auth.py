@@ -39,6 +39,8 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def actor_for(request: HttpRequest) -> Actor:
-    user: User = request.auth  # type: ignore[attr-defined]
-    return Actor(name=user.email, partner=user.partner.name if user.partner_id else "",
-                 ip=client_ip(request), user_id=user.pk)
+    return actor_of(request.auth, client_ip(request))  # type: ignore[attr-defined]
+
+
+def actor_of(user: User, ip: str | None) -> Actor:
+    return Actor(name=user.email, partner=user.partner.name if user.partner_id else "", ip=ip, user_id=user.pk)
