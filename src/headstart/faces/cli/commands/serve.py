@@ -10,20 +10,26 @@ from django.conf import settings
 from django.core.management import call_command
 
 
+WORKERS_PER_CPU = 3
+DEFAULT_THREADS = 1
+
+
 def register(sub) -> None:  # type: ignore[no-untyped-def]
     p = sub.add_parser("serve", help="serve the portal and API with gunicorn")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    # A download is Python and database work: processes add throughput, threads mostly cover
-    # slow clients (bench/delivery_rush.py: 4 x 2 served the rush 1.4-1.6x faster than 2 x 8).
+    # A download is Python and database work: processes add throughput, while a second thread
+    # in a process only contends for its GIL (bench/delivery_rush.py on 2 CPUs: 6 x 1 and
+    # 8 x 1 served the rush at 1.9x a static file, 4 x 2 at 2.3x, 4 x 1 at 2.0x).
     p.add_argument("--workers", type=int, default=None,
-                   help="worker processes (default: $HEADSTART_WORKERS, else 2 per CPU)")
-    p.add_argument("--threads", type=int, default=2, help="threads per worker (default 2)")
+                   help=f"worker processes (default: $HEADSTART_WORKERS, else {WORKERS_PER_CPU} per CPU)")
+    p.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                   help=f"threads per worker (default {DEFAULT_THREADS})")
     p.set_defaults(handler=run)
 
 
 def default_workers() -> int:
-    return 2 * (os.cpu_count() or 1)
+    return WORKERS_PER_CPU * (os.cpu_count() or 1)
 
 
 def run(args) -> int:  # type: ignore[no-untyped-def]
