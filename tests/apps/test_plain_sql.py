@@ -225,3 +225,23 @@ def test_reads_show_in_djangos_query_log_when_queries_are_counted(delivered, dja
     with django_assert_num_queries(2):
         plain_sql.first(Advisory, "ident = %s", [advisory.ident])
         plain_sql.tuples(f"SELECT id FROM {plain_sql.table(Advisory)}", [])
+
+
+def test_skip_conflicts_stores_the_new_rows_leaves_the_existing_one_and_counts(delivered):
+    existing = Copy.objects.first()
+    duplicate = Copy(partner_id=existing.partner_id, artifact_id=existing.artifact_id, file_name=existing.file_name,
+                     sha256="d" * 64, size=1, commitment_id=existing.commitment_id)
+    fresh = Copy(partner_id=existing.partner_id, artifact_id=existing.artifact_id, file_name="another-name.md",
+                 sha256="e" * 64, size=2, commitment_id=existing.commitment_id)
+    assert plain_sql.insert_many([duplicate, fresh], skip_conflicts=True) == 1
+    assert Copy.objects.get(pk=existing.pk).sha256 == existing.sha256
+    assert Copy.objects.get(file_name="another-name.md").sha256 == "e" * 64
+
+
+def test_skip_conflicts_still_refuses_a_row_breaking_another_constraint(delivered):
+    existing = Copy.objects.first()
+    orphan = Copy(partner_id=existing.partner_id, artifact_id=existing.artifact_id, file_name="orphan.md",
+                  sha256="f" * 64, size=1, commitment_id=None)  # NOT NULL, not a uniqueness conflict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        plain_sql.insert_many([orphan], skip_conflicts=True)
+    assert not Copy.objects.filter(file_name="orphan.md").exists()

@@ -241,16 +241,21 @@ def insert(instance: Model) -> None:
     instance._state.adding = False
 
 
-def insert_many(instances: Sequence[Model]) -> None:
+def insert_many(instances: Sequence[Model], *, skip_conflicts: bool = False) -> int:
     """Store new instances of one model in one statement, as ``bulk_create`` would; their
-    primary keys are not read back."""
+    primary keys are not read back. ``skip_conflicts``: a row that would break a unique
+    constraint is left out (ON CONFLICT DO NOTHING; other constraints still refuse).
+    Returns how many rows were stored."""
     if not instances:
-        return
+        return 0
     db = connections[DEFAULT_DB_ALIAS]
     sql, values = _insert_sql(db, instances)
-    _run(db, sql, values, lambda cursor: None)
+    if skip_conflicts:
+        sql += " ON CONFLICT DO NOTHING"  # SQLite >= 3.24 and PostgreSQL, for uniqueness only
+    stored = _run(db, sql, values, lambda cursor: cursor.rowcount)
     for instance in instances:
         instance._state.adding = False
+    return stored
 
 
 def _insert_sql(db: Any, instances: Sequence[Model]) -> tuple[str, list[Any]]:

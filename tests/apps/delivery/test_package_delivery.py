@@ -207,3 +207,28 @@ def test_an_expelled_partners_download_attempt_with_its_old_token_is_audited(mak
     event = AuditEvent.objects.filter(action="token.refused").latest("seq")
     assert event.partner == "Refused AV" and event.details["partner_status"] == "expelled"
     assert event.ip == "127.0.0.1" and verify().ok
+
+
+def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplicated(make_keyed_partner, sample_advisory):
+    from factories import ACTOR
+    from headstart.apps.delivery.models import PackageFile
+    from headstart.apps.delivery.services import _record_copies, commitment_for, prepare_package
+    from headstart.apps.errors import Invalid
+
+    keyed = make_keyed_partner("Racer")
+    advisory = sample_advisory()
+    _, stored = prepare_package(advisory, keyed.partner, actor=ACTOR)
+    commitment = commitment_for(advisory, keyed.partner, actor=ACTOR)
+    marked = [f for f in stored.files if f["kind"] != "manifest"]
+    # Another worker's download of the same partner got in first with one of the copies.
+    first = marked[0]
+    Copy.objects.create(partner=keyed.partner, artifact_id=first["artifact_id"], file_name=first["name"],
+                        sha256=first["sha256"], size=first["size"], commitment=commitment)
+    _record_copies(keyed.partner, commitment, stored.files)
+    assert Copy.objects.filter(partner=keyed.partner).count() == len(marked)
+    # A copy recorded with other bytes is refused, not overwritten.
+    Copy.objects.filter(partner=keyed.partner, file_name=marked[1]["name"]).update(sha256="0" * 64)
+    Copy.objects.filter(partner=keyed.partner, file_name=marked[2]["name"]).delete()
+    with pytest.raises(Invalid, match="no longer renders"):
+        _record_copies(keyed.partner, commitment, stored.files)
+    assert PackageFile.objects.filter(partner=keyed.partner).exists()

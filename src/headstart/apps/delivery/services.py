@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from headstart import __version__ as headstart_version
@@ -247,18 +247,15 @@ def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) 
         f"SELECT artifact_id, file_name, sha256 FROM {plain_sql.table(Copy)} "
         f"WHERE partner_id = %s AND artifact_id IN ({plain_sql.placeholders(artifact_ids)})",
         [partner.pk, *artifact_ids])}
-    new = [Copy(partner=partner, artifact_id=artifact_id, file_name=name, sha256=f["sha256"], size=f["size"],
-                commitment=commitment)
+    new = [Copy(partner_id=partner.pk, artifact_id=artifact_id, file_name=name, sha256=f["sha256"], size=f["size"],
+                commitment_id=commitment.pk)
            for (artifact_id, name), f in marked.items() if (artifact_id, name) not in delivered]
     if new:
-        try:
-            with transaction.atomic():
-                plain_sql.insert_many(new)
-        except IntegrityError:  # a concurrent download of the same partner recorded them first
+        if plain_sql.insert_many(new, skip_conflicts=True) == len(new):
+            delivered.update({(c.artifact_id, c.file_name): c.sha256 for c in new})
+        else:  # a concurrent download of the same partner recorded some first: compare with theirs
             delivered = {(c.artifact_id, c.file_name): c.sha256
                          for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
-        else:
-            delivered.update({(c.artifact_id, c.file_name): c.sha256 for c in new})
     for key, f in marked.items():
         if delivered.get(key) != f["sha256"]:
             raise Invalid(f"the copy of {f['name']} for {partner.name} no longer renders to the bytes "
