@@ -98,9 +98,12 @@ _default_db = f"sqlite:///{HOME / 'headstart.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db) or _default_db, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front, so the audit chain never forks
-    # and a writer waits (timeout) instead of failing with "database is locked".
+    # and a writer waits (timeout) instead of failing with "database is locked". The WAL is
+    # checkpointed every 10,000 pages (40 MB) rather than 1,000: at 1,000, checkpoints were
+    # half the mean commit time of a burst of audited downloads.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30,
-                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;"}
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                                       "PRAGMA wal_autocheckpoint=10000;"}
     # Connections are kept between requests like PostgreSQL's (conn_max_age above): opening
     # one and running the PRAGMAs on every request cost a release-time rush about 10%.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
