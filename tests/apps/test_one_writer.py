@@ -196,3 +196,11 @@ def test_an_in_memory_database_queues_threads_without_a_lock_file(sqlite, name, 
     assert writer.entered.wait(WAIT)
     assert list(tmp_path.iterdir()) == []
 
+
+
+def test_a_nested_use_keeps_the_outer_lock_until_the_outer_block_ends(lock_file):
+    with one_writer():
+        with one_writer():
+            pass
+        assert another_process_tries(lock_file) == "busy"  # still held by the outer block
+    assert another_process_tries(lock_file) == "taken"

@@ -25,6 +25,7 @@ from pathlib import Path
 from django.db import DEFAULT_DB_ALIAS, connections
 
 _mutex = threading.Lock()
+_held = threading.local()  # whether this thread holds the lock
 _file: tuple[int, int, str] | None = None  # (pid, fd, path): a forked worker opens its own
 
 
@@ -32,20 +33,24 @@ _file: tuple[int, int, str] | None = None  # (pid, fd, path): a forked worker op
 def one_writer() -> Iterator[None]:
     """Hold this around a short write transaction on the request hot path."""
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "sqlite" or db.in_atomic_block:
-        yield
+    if db.vendor != "sqlite" or db.in_atomic_block or getattr(_held, "yes", False):
+        yield  # (a nested use would release the outer one's flock early)
         return
     name = str(db.settings_dict["NAME"] or "")
     with _mutex:
-        if not name or name == ":memory:" or name.startswith("file:"):  # in memory: one process
-            yield
-            return
-        fd = _lock_fd(Path(name + ".writer-lock"))
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        _held.yes = True
         try:
-            yield
+            if not name or name == ":memory:" or name.startswith("file:"):  # in memory: one process
+                yield
+                return
+            fd = _lock_fd(Path(name + ".writer-lock"))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            _held.yes = False
 
 
 def _lock_fd(path: Path) -> int:

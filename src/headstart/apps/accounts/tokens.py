@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from headstart.apps import plain_sql
-from headstart.apps.one_writer import one_writer
 from headstart.apps.accounts.models import ApiToken, User
 from headstart.apps.audit.services import Actor
 from headstart.apps.audit.services import record as audit_record
+from headstart.apps.one_writer import one_writer
 from headstart.apps.partners.models import Partner, Tier
 
 PREFIX = "hs_"
