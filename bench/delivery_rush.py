@@ -60,7 +60,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from headstart.faces.cli.commands.serve import DEFAULT_THREADS, WORKERS_PER_CPU, default_workers  # noqa: E402
 from delivery_render import (
     ADVISORY,
     FOREIGN_VARIABLES,
@@ -73,6 +72,8 @@ from delivery_render import (
     isolate_environment,
     schedule_sample_advisory,
 )
+
+from headstart.faces.cli.commands.serve import DEFAULT_THREADS, WORKERS_PER_CPU, default_workers
 
 REPO = Path(__file__).resolve().parents[1]
 PARTNERS_FILE = "bench-partners.json"

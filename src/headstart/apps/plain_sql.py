@@ -85,7 +85,7 @@ def _faster(db: Any, converter: Callable[..., Any]) -> Callable[..., Any]:
     some twenty of them. With the connection in UTC, the standard library's parser and a
     replace() give the same value (tests/apps/test_plain_sql.py compares every row)."""
     if (db.vendor == "sqlite" and getattr(converter, "__func__", None) is type(db.ops).convert_datetimefield_value
-            and settings.USE_TZ and db.timezone is dt.timezone.utc):
+            and settings.USE_TZ and db.timezone is dt.UTC):
         return _sqlite_utc_datetime
     return converter
 
@@ -95,7 +95,7 @@ def _sqlite_utc_datetime(value: Any, expression: Any, connection: Any) -> dt.dat
         return None
     if not isinstance(value, dt.datetime):
         value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def rows(model: type[M], where: str, params: Sequence[Any], *, order_by: str = "", limit: int | None = None,

@@ -11,6 +11,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headstart.config.settings")
 _django = get_wsgi_application()
 
-from headstart.faces.api.fast_download import FastPackageDownloads  # noqa: E402 - needs Django set up
+from headstart.faces.api.fast_download import FastPackageDownloads
 
 application = FastPackageDownloads(_django)

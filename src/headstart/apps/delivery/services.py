@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from headstart import __version__ as headstart_version
 from headstart.apps import plain_sql
-from headstart.apps.one_writer import one_writer
 from headstart.apps.accounts.models import User
 from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
@@ -29,6 +28,7 @@ from headstart.apps.delivery import copies
 from headstart.apps.delivery.models import Commitment, Copy, PackageFile
 from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
 from headstart.apps.errors import Forbidden, HeadstartError, Invalid
+from headstart.apps.one_writer import one_writer
 from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.apps.partners.services import current_nda
 from headstart.apps.program import keys
