@@ -29,6 +29,7 @@ from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttrib
 from django.db.models.query_utils import DeferredAttribute
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 
 
 def table(model: type[Model]) -> str:
@@ -120,9 +121,6 @@ def _fetchall(db: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]
     return _run(db, sql, params, lambda cursor: cursor.fetchall())
 
 
-R = TypeVar("R")
-
-
 def _run(db: Any, sql: str, params: Sequence[Any], result: Callable[[Any], R]) -> R:
     """Run one statement and read ``result`` off its cursor.
 
@@ -188,13 +186,13 @@ def joined(models: Sequence[type[Model]], joins: str, where: str, params: Sequen
     db = connections[DEFAULT_DB_ALIAS]
     layouts = [_layout(m, db) for m in models]
     select = ", ".join(f"t{i}.{c}" for i, layout in enumerate(layouts) for c in layout.columns)
+    pk_indexes = [layout.attnames.index(m._meta.pk.attname) for m, layout in zip(models, layouts)]
     out = []
     for row in _fetchall(db, f"SELECT {select} FROM {joins} WHERE {where}", params):
         start, instances = 0, []
-        for model, layout in zip(models, layouts):
+        for model, layout, pk_index in zip(models, layouts, pk_indexes):
             values = row[start:start + len(layout.columns)]
             start += len(layout.columns)
-            pk_index = layout.attnames.index(model._meta.pk.attname)
             instances.append(None if values[pk_index] is None else _instance(db, model, layout, values))
         out.append(tuple(instances))
     return out
