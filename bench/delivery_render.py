@@ -114,8 +114,9 @@ def add_partners(keys: list[pysequoia.Tsk], *, tokens: bool) -> list[BenchPartne
     return made
 
 
-def schedule_sample_advisory(patch_in: dt.timedelta = dt.timedelta(hours=48)) -> Any:
-    """The sample advisory, created and scheduled (advanced partners' window is open)."""
+def schedule_sample_advisory(patch_in: dt.timedelta = dt.timedelta(hours=48), ident: str | None = None) -> Any:
+    """The sample advisory, created and scheduled (advanced partners' window is open);
+    ``ident`` schedules another copy of it under that identifier."""
     import yaml
     from django.utils import timezone
 
@@ -127,7 +128,7 @@ def schedule_sample_advisory(patch_in: dt.timedelta = dt.timedelta(hours=48)) ->
     actor = Actor(name="bench")
     meta = yaml.safe_load((SAMPLE_DIR / "advisory.yaml").read_text())
     items = [ArtifactInput(a["kind"], a["file"], (SAMPLE_DIR / a["file"]).read_bytes()) for a in meta["artifacts"]]
-    advisory = create_advisory(meta["id"], title=meta["title"], cve=meta["cve"], cvss=meta["cvss"],
+    advisory = create_advisory(ident or meta["id"], title=meta["title"], cve=meta["cve"], cvss=meta["cvss"],
                                patch_at=timezone.now() + patch_in, artifacts=items, actor=actor)
     schedule(advisory, actor=actor)
     advisory.refresh_from_db()

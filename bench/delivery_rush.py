@@ -2,7 +2,8 @@
 
 For each scenario a throwaway HEADSTART_HOME (SQLite) gets `headstart init`, N partners
 (default 200; each with its own OpenPGP certificate, an admin who accepted the NDA, and an
-API token) and the sample advisory, scheduled with the advanced window open. Then:
+API token) and the sample advisory, scheduled with the advanced window open; the prepared
+scenario schedules it five times under five identifiers, one per release. Then:
 
   prepared   `headstart advisory prepare` first, so packages are ready as at release time
   on-demand  no prepare: every package is rendered, signed and encrypted by its download
@@ -10,10 +11,13 @@ API token) and the sample advisory, scheduled with the advanced window open. The
 `headstart serve --host 127.0.0.1 --port <free>` (gunicorn, gthread) runs as a subprocess.
 A random file of the same size as a package is put in the home's static directory
 (whitenoise serves it under /static/), and the client downloads it N times at once, then
-every partner's package, all at once (first deliveries), then every partner's package again
-(second downloads): N threads released together by a barrier, one request each, each
-request with a timeout and each batch with a global deadline. The static batch runs three
-times and its median is the reference.
+every partner's package, all at once (first deliveries: each partner's copies are recorded),
+then every partner's package again (second downloads), then five more rounds of that (later
+downloads): N threads released together by a barrier, one request each, each request with a
+timeout and each batch with a global deadline. One batch lasts a fraction of a second, so a
+neighbour's burst moves it by tens of percent: the static batch runs five times, the first
+deliveries once per release (five advisories, every download a real first delivery), and
+each figure is the median round.
 Loopback only. Each package must come back 200, decrypt with its partner's key, carry the
 program's signature, name that partner in its manifest, match the manifest's digests and
 the digest the server announced, and differ from every other partner's. Afterwards every
@@ -81,12 +85,20 @@ STATIC_NAME = "bench-blob.bin"
 REQUEST_TIMEOUT_S = 120.0
 STATIC_ROUNDS = 5
 REPEAT_ROUNDS = 5  # more all-at-once rounds of downloads after the first two, for a steadier figure
+RELEASES = 5  # prepared scenario: first deliveries of this many advisories, one round each
 
 
 # ---- set-up (in a child process: Django is configured once per process and home) -----------
 
-def setup_home(home: Path, partners: int) -> None:
-    """Runs in a child: init, partners with tokens, the scheduled sample advisory, the static blob."""
+def release_idents(count: int) -> list[str]:
+    """The sample advisory's identifier, then as many more as ``count`` asks for."""
+    prefix, first = ADVISORY.rsplit("-", 1)
+    return [f"{prefix}-{int(first) + k:04d}" for k in range(count)]
+
+
+def setup_home(home: Path, partners: int, releases: int) -> None:
+    """Runs in a child: init, partners with tokens, the scheduled sample advisory (``releases``
+    times, under distinct identifiers), the static blob."""
     isolate_environment(home)
     headstart_init()
     from headstart.apps.audit.services import Actor
@@ -98,6 +110,8 @@ def setup_home(home: Path, partners: int) -> None:
     keys, keygen_s = generate_keys(partners)
     people = add_partners(keys, tokens=True)
     advisory = schedule_sample_advisory()
+    for ident in release_idents(releases)[1:]:
+        schedule_sample_advisory(ident=ident)
     # The static file has the size of a package: render and encrypt one without keeping it.
     first = Partner.objects.get(name=people[0].name)
     package = render_package(advisory, first, actor=Actor(name="bench"))
@@ -111,10 +125,11 @@ def setup_home(home: Path, partners: int) -> None:
         "partners": [p.__dict__ for p in people]}))
 
 
-def make_home(partners: int) -> tuple[Path, dict]:
+def make_home(partners: int, releases: int = 1) -> tuple[Path, dict]:
     home = Path(tempfile.mkdtemp(prefix="headstart-bench-rush-"))
     try:
-        subprocess.run([sys.executable, __file__, "--setup-home", str(home), "--partners", str(partners)],
+        subprocess.run([sys.executable, __file__, "--setup-home", str(home), "--partners", str(partners),
+                        "--releases", str(releases)],
                        env=child_env(home), check=True, timeout=600)
         return home, json.loads((home / PARTNERS_FILE).read_text())
     except BaseException:
@@ -204,6 +219,15 @@ class Fetched:
     error: str = ""
 
 
+@dataclass
+class Round:
+    """One all-at-once batch: its wall time, each request's outcome, the server's CPU per request."""
+
+    wall: float
+    results: list[Fetched]
+    cpu_ms: float
+
+
 def fetch(url: str, token: str | None) -> Fetched:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     started = time.perf_counter()
@@ -252,19 +276,26 @@ def audit_counts(home: Path) -> int:
 
 def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: int, deadline_s: float,
              keep_home: bool) -> dict:
-    print(f"[{name}] setting up {partners} partners...", file=sys.stderr, flush=True)
-    home, setup = make_home(partners)
+    # On demand, every first delivery renders its package: one release shows that well enough.
+    releases = release_idents(RELEASES if prepare else 1)
+    print(f"[{name}] setting up {partners} partners, {len(releases)} advisories...", file=sys.stderr, flush=True)
+    home, setup = make_home(partners, len(releases))
     people = [BenchPartner(**p) for p in setup["partners"]]
     out: dict = {"scenario": name, "partners": partners, "workers": workers, "threads": threads,
-                 "keygen_ms_per_key": 1000 * setup["keygen_s"] / partners, "package_bytes_static": setup["static_bytes"]}
+                 "releases": len(releases), "keygen_ms_per_key": 1000 * setup["keygen_s"] / partners,
+                 "package_bytes_static": setup["static_bytes"]}
     try:
         if prepare:
-            started = time.perf_counter()
-            done = headstart(home, "advisory", "prepare", ADVISORY, "--json")
-            if done.returncode != 0:
-                raise RuntimeError(f"headstart advisory prepare failed: {done.stderr}")
-            out["prepare_s"] = time.perf_counter() - started
-            out["prepared"] = len(json.loads(done.stdout)["prepared"])
+            print(f"[{name}] headstart advisory prepare, {len(releases)} advisories...", file=sys.stderr, flush=True)
+            prepare_s = []
+            for ident in releases:
+                started = time.perf_counter()
+                done = headstart(home, "advisory", "prepare", ident, "--json")
+                if done.returncode != 0:
+                    raise RuntimeError(f"headstart advisory prepare {ident} failed: {done.stderr}")
+                prepare_s.append(time.perf_counter() - started)
+                out["prepared"] = len(json.loads(done.stdout)["prepared"])
+            out["prepare_s"] = float(np.median(prepare_s))
         server = Server(home, workers, threads)
         try:
             server.wait_ready()
@@ -277,64 +308,73 @@ def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: 
             print(f"[{name}] {partners} static downloads at once, {STATIC_ROUNDS} times...", file=sys.stderr, flush=True)
             # The static batch is short, so a neighbour's burst on a shared machine moves it
             # most: the median of a few rounds is the reference.
-            cpu: dict[str, float] = {}
+            rounds: dict[str, list[Round]] = {}
 
-            def timed_rush(what: str, requests: list[tuple[str, str | None]]) -> tuple[float, list[Fetched]]:
+            def timed_rush(what: str, requests: list[tuple[str, str | None]]) -> Round:
                 before = server.cpu_seconds()
-                result = rush(requests, deadline_s)
-                cpu[what] = 1000 * (server.cpu_seconds() - before) / len(requests)
-                return result
+                wall, results = rush(requests, deadline_s)
+                done = Round(wall, results, 1000 * (server.cpu_seconds() - before) / len(requests))
+                rounds.setdefault(what, []).append(done)
+                return done
 
-            rounds = sorted((timed_rush("static", [(static_url, None)] * partners) for _ in range(STATIC_ROUNDS)),
-                            key=lambda r: r[0])
-            static_wall, static = rounds[len(rounds) // 2]
+            def downloads(ident: str) -> list[tuple[str, str | None]]:
+                return [(f"{server.url}/api/v1/advisories/{ident}/package", p.token) for p in people]
+
+            for _ in range(STATIC_ROUNDS):
+                timed_rush("static", [(static_url, None)] * partners)
             print(f"[{name}] {partners} authenticated no-op API calls at once...", file=sys.stderr, flush=True)
-            floor_wall, floor = timed_rush("api_floor", [(server.url + "/api/v1/program", p.token) for p in people])
-            print(f"[{name}] {partners} package downloads at once...", file=sys.stderr, flush=True)
-            package_url = f"{server.url}/api/v1/advisories/{ADVISORY}/package"
-            package_wall, packages = timed_rush("packages", [(package_url, p.token) for p in people])
+            timed_rush("api_floor", [(server.url + "/api/v1/program", p.token) for p in people])
+            print(f"[{name}] {partners} first deliveries at once, for each of {len(releases)} advisories...",
+                  file=sys.stderr, flush=True)
+            firsts = [timed_rush("packages", downloads(ident)) for ident in releases]
             print(f"[{name}] every partner downloads again, all at once...", file=sys.stderr, flush=True)
-            again_wall, again = timed_rush("packages_again", [(package_url, p.token) for p in people])
+            again = timed_rush("packages_again", downloads(ADVISORY)).results
             print(f"[{name}] {REPEAT_ROUNDS} more rounds of downloads, all at once...", file=sys.stderr, flush=True)
-            repeats = sorted((timed_rush("packages_repeat", [(package_url, p.token) for p in people])
-                              for _ in range(REPEAT_ROUNDS)), key=lambda r: r[0])
-            repeat_wall, repeat = repeats[len(repeats) // 2]
+            for _ in range(REPEAT_ROUNDS):
+                timed_rush("packages_repeat", downloads(ADVISORY))
         finally:
             server.stop()
-        out["static"] = latency(static, static_wall)
-        out["api_floor"] = latency(floor, floor_wall)
-        out["packages_again"] = latency(again, again_wall)
-        out["packages_repeat"] = latency(repeat, repeat_wall)
-        out["packages_repeat"]["round_walls_s"] = sorted(w for w, _ in repeats)
-        out["static"]["round_walls_s"] = sorted(w for w, _ in rounds)
-        out["packages"] = latency(packages, package_wall)
-        for what, ms in cpu.items():  # rounds repeated: the last one's figure
-            out[what]["server_cpu_ms_per_request"] = ms
-        failures = [(p.name, r.status, r.error) for p, r in zip(people, packages) if r.status != 200]
-        out["failures"] = failures[:5]
-        digests = set()
-        for person, result in zip(people, packages):
-            if result.status == 200:
-                digest = check_package(result.body, person, setup["program_certificate"])
-                if digest != result.announced_sha256:
-                    raise AssertionError(f"{person.name}: the package is not the one the server announced")
-                digests.add(digest)
-        out["checked_own_package"] = len(digests)
-        out["all_distinct"] = len(digests) == out["packages"]["ok"]
+        for what, done in rounds.items():
+            middle = sorted(done, key=lambda r: r.wall)[len(done) // 2]
+            out[what] = latency(middle.results, middle.wall)
+            out[what]["server_cpu_ms_per_request"] = middle.cpu_ms
+            out[what]["rounds"] = len(done)
+            out[what]["round_walls_s"] = [r.wall for r in done]
+        out["failures"] = [(p.name, r.status, r.error) for first in firsts
+                           for p, r in zip(people, first.results) if r.status != 200][:5]
+        out["packages"]["ok"] = min(sum(r.status == 200 for r in first.results) for first in firsts)
+        checked, all_distinct = 0, True
+        for first in firsts:  # every first delivery of every release: its partner's own package
+            digests = set()
+            for person, result in zip(people, first.results):
+                if result.status == 200:
+                    digest = check_package(result.body, person, setup["program_certificate"])
+                    if digest != result.announced_sha256:
+                        raise AssertionError(f"{person.name}: the package is not the one the server announced")
+                    digests.add(digest)
+            checked += len(digests)
+            all_distinct = all_distinct and len(digests) == sum(r.status == 200 for r in first.results)
+        out["checked_own_package"] = checked
+        out["all_distinct"] = all_distinct
         if any(a.status != 200 or check_package(a.body, p, setup["program_certificate"]) != a.announced_sha256
                for p, a in zip(people, again)):
             raise AssertionError("a second download did not give the partner its own package")
-        if any(r.status != 200 or r.body != a.body for a, r in zip(again, repeat)):
+        if any(r.status != 200 or r.body != a.body for repeat in rounds["packages_repeat"]
+               for a, r in zip(again, repeat.results)):
             raise AssertionError("a repeated download did not give the partner the same package")
         out["audited_downloads"] = audit_counts(home)
+        out["expected_audited"] = (len(releases) + 1 + REPEAT_ROUNDS) * partners
         verified = headstart(home, "audit", "verify", "--json")
         out["audit_verify_ok"] = verified.returncode == 0 and json.loads(verified.stdout)["ok"]
-        out["ratio_wall"] = package_wall / static_wall
+        def wall(what: str) -> float:
+            return out[what]["wall_s"]
+
+        out["ratio_wall"] = wall("packages") / wall("static")
         out["ratio_p50"] = out["packages"]["p50_ms"] / out["static"]["p50_ms"]
-        out["ratio_api_floor_wall"] = floor_wall / static_wall
-        out["ratio_again_wall"] = again_wall / static_wall
-        out["ratio_repeat_wall"] = repeat_wall / static_wall
-        out["ratio_package_to_api_floor_wall"] = package_wall / floor_wall
+        out["ratio_api_floor_wall"] = wall("api_floor") / wall("static")
+        out["ratio_again_wall"] = wall("packages_again") / wall("static")
+        out["ratio_repeat_wall"] = wall("packages_repeat") / wall("static")
+        out["ratio_package_to_api_floor_wall"] = wall("packages") / wall("api_floor")
         return out
     finally:
         if keep_home:
@@ -412,9 +452,14 @@ def print_table(results: list[dict]) -> None:
     print()
     for r in results:
         verdict = "meets" if r["ratio_wall"] <= 2 else "misses"
-        prep = f"; prepare took {r['prepare_s']:.1f} s" if "prepare_s" in r else ""
-        print(f"{r['scenario']:<12}ratio package/static: wall {r['ratio_wall']:.2f} ({verdict} the target of 2), "
-              f"p50 {r['ratio_p50']:.2f}; package {r['package_bytes_static'] / 1024:.1f} KiB{prep}")
+        prep = f"; prepare took {r['prepare_s']:.1f} s an advisory" if "prepare_s" in r else ""
+        static_wall = r["static"]["wall_s"]
+        per_release = ", ".join(f"{w / static_wall:.2f}" for w in r["packages"]["round_walls_s"])
+        print(f"{r['scenario']:<12}ratio first delivery/static: wall {r['ratio_wall']:.2f} ({verdict} the target "
+              f"of 2), p50 {r['ratio_p50']:.2f}; package {r['package_bytes_static'] / 1024:.1f} KiB{prep}")
+        if r["releases"] > 1:
+            print(f"{'':<12}first deliveries, median of {r['releases']} releases; each release's wall ratio "
+                  f"to the median static round: {per_release}")
         print(f"{'':<12}an authenticated no-op API call (GET /api/v1/program) alone: wall ratio "
               f"{r['ratio_api_floor_wall']:.2f} to static; package to that no-op call: "
               f"{r['ratio_package_to_api_floor_wall']:.2f}; second downloads: {r['ratio_again_wall']:.2f} to static; "
@@ -423,6 +468,8 @@ def print_table(results: list[dict]) -> None:
               f"{r['audited_downloads']} downloads audited, audit verify "
               f"{'passes' if r['audit_verify_ok'] else 'FAILS'}"
               + (f"; failures: {r['failures']}" if r["failures"] else ""))
+        print(f"{'':<12}rows show each kind's median round (static {r['static']['rounds']}, first deliveries "
+              f"{r['packages']['rounds']}, later downloads {r['packages_repeat']['rounds']})")
 
 
 def main() -> None:
@@ -438,12 +485,13 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="also profile one download in-process")
     parser.add_argument("--keep-home", action="store_true", help="keep the throwaway homes")
     parser.add_argument("--setup-home", help=argparse.SUPPRESS)
+    parser.add_argument("--releases", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--profile-home", help=argparse.SUPPRESS)
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     partners = 30 if args.quick else args.partners
     if args.setup_home:
-        setup_home(Path(args.setup_home), partners)
+        setup_home(Path(args.setup_home), partners, args.releases)
         return
     if args.profile_home:
         profile_download(Path(args.profile_home), prepare=args.prepare)
@@ -466,7 +514,7 @@ def main() -> None:
                 print("\n".join(found["cumulative_top"].splitlines()[:45]))
     failed = [r["scenario"] for r in results
               if r["packages"]["ok"] != partners or not r["all_distinct"] or not r["audit_verify_ok"]
-              or r["audited_downloads"] != (2 + REPEAT_ROUNDS) * partners]
+              or r["audited_downloads"] != r["expected_audited"]]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "delivery_rush.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {RESULTS / 'delivery_rush.json'}")
