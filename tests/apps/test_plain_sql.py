@@ -111,33 +111,49 @@ def test_insert_stores_what_save_would_and_sets_the_primary_key(delivered):
     assert a == b
 
 
-def test_insert_many_stores_every_row_in_one_statement(delivered, django_assert_num_queries):
-    keyed, advisory = delivered
-    commitment = Commitment.objects.get()
-    artifact = Artifact.objects.filter(advisory=advisory).first()
-    copies = [Copy(partner=keyed.partner, artifact=artifact, file_name=f"extra-{i}.md", sha256=f"{i}" * 64,
-                   size=i, commitment=commitment) for i in range(3)]
+COPY_NAMES = ("partner", "artifact", "file_name", "sha256", "size", "commitment", "first_delivered_at")
+
+
+def _copy_row(existing: Copy, file_name: str, sha256: str, size: int, commitment_id=None):  # type: ignore[no-untyped-def]
+    return (existing.partner_id, existing.artifact_id, file_name, sha256, size,
+            existing.commitment_id if commitment_id is None else commitment_id, timezone.now())
+
+
+def test_insert_rows_stores_every_row_in_one_statement_as_the_orm_reads_it(delivered, django_assert_num_queries):
+    existing = Copy.objects.first()
+    rows = [_copy_row(existing, f"extra-{i}.md", f"{i}" * 64, i) for i in range(3)]
     with django_assert_num_queries(1):
-        plain_sql.insert_many(copies)
+        assert plain_sql.insert_rows(Copy, COPY_NAMES, rows) == 3
     stored = Copy.objects.filter(file_name__startswith="extra-").order_by("file_name")
-    assert [(c.file_name, c.sha256, c.size) for c in stored] == [(c.file_name, c.sha256, c.size) for c in copies]
-    assert all(timezone.is_aware(c.first_delivered_at) for c in stored)
+    assert [(c.partner_id, c.artifact_id, c.file_name, c.sha256, c.size, c.commitment_id, c.first_delivered_at)
+            for c in stored] == rows
 
 
-def test_insert_many_refuses_a_mix_of_models_and_stores_nothing(delivered):
-    keyed, _ = delivered
+def test_insert_rows_prepares_json_values_and_takes_attnames(delivered):
+    keyed, advisory = delivered
+    files = [{"name": "ünïcode.md", "sha256": "c" * 64, "nested": {"n": [1, None]}}]
+    names = ("partner_id", "advisory_id", "content_key", "plaintext_sha256", "path", "size", "files", "created_at")
+    moment = timezone.now()
+    rows = [(keyed.partner.pk, advisory.pk, f"{i}" * 64, "b" * 64, "/x", 7, files, moment) for i in (1, 2)]
+    assert plain_sql.insert_rows(PackageFile, names, rows) == 2
+    stored = PackageFile.objects.filter(content_key__in=["1" * 64, "2" * 64])
+    assert [(p.files, p.created_at) for p in stored] == [(files, moment)] * 2
+
+
+def test_insert_rows_refuses_names_that_leave_out_a_field_and_stores_nothing(delivered):
+    existing = Copy.objects.first()
     before = Copy.objects.count()
-    with pytest.raises(TypeError):
-        plain_sql.insert_many([Copy.objects.first(), keyed.partner])
+    with pytest.raises(TypeError, match="every field"):
+        plain_sql.insert_rows(Copy, COPY_NAMES[:-1], [_copy_row(existing, "short.md", "a" * 64, 1)[:-1]])
+    with pytest.raises(TypeError, match="values"):
+        plain_sql.insert_rows(Copy, COPY_NAMES, [_copy_row(existing, "short.md", "a" * 64, 1)[:-1]])
     assert Copy.objects.count() == before
 
 
 def test_a_duplicate_insert_is_refused_by_the_database_constraint(delivered):
     existing = Copy.objects.first()
-    duplicate = Copy(partner_id=existing.partner_id, artifact_id=existing.artifact_id, file_name=existing.file_name,
-                     sha256="d" * 64, size=1, commitment_id=existing.commitment_id)
     with pytest.raises(IntegrityError), transaction.atomic():
-        plain_sql.insert_many([duplicate])
+        plain_sql.insert_rows(Copy, COPY_NAMES, [_copy_row(existing, existing.file_name, "d" * 64, 1)])
     assert Copy.objects.get(pk=existing.pk).sha256 == existing.sha256
 
 
@@ -229,19 +245,15 @@ def test_reads_show_in_djangos_query_log_when_queries_are_counted(delivered, dja
 
 def test_skip_conflicts_stores_the_new_rows_leaves_the_existing_one_and_counts(delivered):
     existing = Copy.objects.first()
-    duplicate = Copy(partner_id=existing.partner_id, artifact_id=existing.artifact_id, file_name=existing.file_name,
-                     sha256="d" * 64, size=1, commitment_id=existing.commitment_id)
-    fresh = Copy(partner_id=existing.partner_id, artifact_id=existing.artifact_id, file_name="another-name.md",
-                 sha256="e" * 64, size=2, commitment_id=existing.commitment_id)
-    assert plain_sql.insert_many([duplicate, fresh], skip_conflicts=True) == 1
+    rows = [_copy_row(existing, existing.file_name, "d" * 64, 1), _copy_row(existing, "another-name.md", "e" * 64, 2)]
+    assert plain_sql.insert_rows(Copy, COPY_NAMES, rows, skip_conflicts=True) == 1
     assert Copy.objects.get(pk=existing.pk).sha256 == existing.sha256
     assert Copy.objects.get(file_name="another-name.md").sha256 == "e" * 64
 
 
 def test_skip_conflicts_still_refuses_a_row_breaking_another_constraint(delivered):
     existing = Copy.objects.first()
-    orphan = Copy(partner_id=existing.partner_id, artifact_id=existing.artifact_id, file_name="orphan.md",
-                  sha256="f" * 64, size=1, commitment_id=None)  # NOT NULL, not a uniqueness conflict
+    orphan = (*_copy_row(existing, "orphan.md", "f" * 64, 1)[:5], None, timezone.now())  # NOT NULL, not uniqueness
     with pytest.raises(IntegrityError), transaction.atomic():
-        plain_sql.insert_many([orphan], skip_conflicts=True)
+        plain_sql.insert_rows(Copy, COPY_NAMES, [orphan], skip_conflicts=True)
     assert not Copy.objects.filter(file_name="orphan.md").exists()

@@ -231,40 +231,62 @@ def when(value: dt.datetime) -> Any:
 def insert(instance: Model) -> None:
     """Store a new instance as ``Model.save()`` would (no signals), and set its primary key."""
     db = connections[DEFAULT_DB_ALIAS]
-    sql, values = _insert_sql(db, [instance])
+    model = type(instance)
+    names = tuple(f.name for f in model._meta.concrete_fields if not f.primary_key)
+    fields, into, row_sql = _row_insert(db.vendor, model, names)
+    sql = f"{into} VALUES {row_sql}"
     returning = db.features.can_return_columns_from_insert
     if returning:
         sql += f" RETURNING {db.ops.quote_name(instance._meta.pk.column)}"
+    values = [f.get_db_prep_save(f.pre_save(instance, True), db) for f in fields]  # pre_save: auto_now_add
     instance.pk = _run(db, sql, values, lambda cursor: cursor.fetchone()[0] if returning else cursor.lastrowid)
     instance._state.adding = False
 
 
-def insert_many(instances: Sequence[Model], *, skip_conflicts: bool = False) -> int:
-    """Store new instances of one model in one statement, as ``bulk_create`` would; their
-    primary keys are not read back. ``skip_conflicts``: a row that would break a unique
-    constraint is left out (ON CONFLICT DO NOTHING; other constraints still refuse).
-    Returns how many rows were stored."""
-    if not instances:
+def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                skip_conflicts: bool = False) -> int:
+    """Store rows given as plain values in one statement, as ``bulk_create`` would (primary
+    keys are not read back), without building an instance per row. ``names`` are the model's fields (or their attnames), every
+    concrete field but the primary key, so no default or ``auto_now_add`` is left to guess;
+    each value is prepared by its field's ``get_db_prep_save``, a value repeated in a
+    column only once. ``skip_conflicts``: a row that would break a unique constraint is left
+    out (ON CONFLICT DO NOTHING; other constraints still refuse). Returns how many rows were
+    stored."""
+    if not rows:
         return 0
     db = connections[DEFAULT_DB_ALIAS]
-    sql, values = _insert_sql(db, instances)
+    fields, into, row_sql = _row_insert(db.vendor, model, tuple(names))
+    if any(len(row) != len(fields) for row in rows):
+        raise TypeError(f"insert_rows: every row needs {len(fields)} values, one per name")
+    prepared: list[dict[Any, Any]] = [{} for _ in fields]
+    values = []
+    for row in rows:
+        for field, seen, value in zip(fields, prepared, row):
+            key = (type(value), value)  # 1 and True are equal keys; their types are not
+            try:
+                ready = seen[key]
+            except KeyError:
+                ready = seen[key] = field.get_db_prep_save(value, db)
+            except TypeError:  # unhashable (a JSON value): prepared each time
+                ready = field.get_db_prep_save(value, db)
+            values.append(ready)
+    sql = f"{into} VALUES {', '.join([row_sql] * len(rows))}"
     if skip_conflicts:
         sql += " ON CONFLICT DO NOTHING"  # SQLite >= 3.24 and PostgreSQL, for uniqueness only
-    stored = _run(db, sql, values, lambda cursor: cursor.rowcount)
-    for instance in instances:
-        instance._state.adding = False
-    return stored
+    return _run(db, sql, values, lambda cursor: cursor.rowcount)
 
 
-def _insert_sql(db: Any, instances: Sequence[Model]) -> tuple[str, list[Any]]:
-    model = type(instances[0])
-    if any(type(i) is not model for i in instances):
-        raise TypeError("insert_many stores instances of one model")
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+@functools.lru_cache(maxsize=64)
+def _row_insert(vendor: str, model: type[Model], names: tuple[str, ...]) -> tuple[list[Any], str, str]:
+    """The fields named, ``INSERT INTO table (columns)`` and one row's placeholders."""
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    fields: list[Any] = [meta.get_field(name) for name in names]
+    wanted = sorted(f.name for f in meta.concrete_fields if not f.primary_key)
+    if sorted(f.name for f in fields) != wanted:
+        raise TypeError(f"insert_rows needs every field of {meta.label} but the primary key: {wanted}")
     columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
-    row = f"({', '.join(['%s'] * len(fields))})"
-    values = [f.get_db_prep_save(f.pre_save(i, True), db) for i in instances for f in fields]
-    return f"INSERT INTO {_layout(model, db).table} ({columns}) VALUES {', '.join([row] * len(instances))}", values
+    return fields, f"INSERT INTO {_layout(model, db).table} ({columns})", f"({', '.join(['%s'] * len(fields))})"
 
 
 def update(model: type[Model], pk: Any, **values: Any) -> int:

@@ -234,6 +234,9 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> Ren
                            {d.file_name: d.artifact.pk for d in items})
 
 
+_COPY_FIELDS = ("partner", "artifact", "file_name", "sha256", "size", "commitment", "first_delivered_at")
+
+
 def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) -> None:
     """Record each copy's digest at first delivery; a later package must carry the same bytes.
 
@@ -247,12 +250,12 @@ def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) 
         f"SELECT artifact_id, file_name, sha256 FROM {plain_sql.table(Copy)} "
         f"WHERE partner_id = %s AND artifact_id IN ({plain_sql.placeholders(artifact_ids)})",
         [partner.pk, *artifact_ids])}
-    new = [Copy(partner_id=partner.pk, artifact_id=artifact_id, file_name=name, sha256=f["sha256"], size=f["size"],
-                commitment_id=commitment.pk)
+    now = timezone.now()
+    new = [(partner.pk, artifact_id, name, f["sha256"], f["size"], commitment.pk, now)
            for (artifact_id, name), f in marked.items() if (artifact_id, name) not in delivered]
     if new:
-        if plain_sql.insert_many(new, skip_conflicts=True) == len(new):
-            delivered.update({(c.artifact_id, c.file_name): c.sha256 for c in new})
+        if plain_sql.insert_rows(Copy, _COPY_FIELDS, new, skip_conflicts=True) == len(new):
+            delivered.update({(artifact_id, name): sha256 for _, artifact_id, name, sha256, *_ in new})
         else:  # a concurrent download of the same partner recorded some first: compare with theirs
             delivered = {(c.artifact_id, c.file_name): c.sha256
                          for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
