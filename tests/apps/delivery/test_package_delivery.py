@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.utils import timezone
+from package_helpers import open_package
 
 from headstart.apps.accounts.tokens import issue
 from headstart.apps.audit.models import AuditEvent
@@ -21,7 +22,6 @@ from headstart.apps.delivery.services import export_copy
 from headstart.apps.program.models import Program
 from headstart.samples import SAMPLE_DIR
 from headstart.triggers import check, load_spec
-from package_helpers import open_package
 
 pytestmark = pytest.mark.django_db
 ACTOR_NAME = "test:staff"
@@ -211,8 +211,9 @@ def test_an_expelled_partners_download_attempt_with_its_old_token_is_audited(mak
 
 def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplicated(make_keyed_partner, sample_advisory):
     from factories import ACTOR
+
     from headstart.apps.delivery.models import PackageFile
-    from headstart.apps.delivery.services import _record_copies, commitment_for, prepare_package
+    from headstart.apps.delivery.services import _copy_rows, _record_copies, commitment_for, prepare_package
     from headstart.apps.errors import Invalid
 
     keyed = make_keyed_partner("Racer")
@@ -224,11 +225,11 @@ def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplica
     first = marked[0]
     Copy.objects.create(partner=keyed.partner, artifact_id=first["artifact_id"], file_name=first["name"],
                         sha256=first["sha256"], size=first["size"], commitment=commitment)
-    _record_copies(keyed.partner, commitment, stored.files)
+    _record_copies(keyed.partner, _copy_rows(keyed.partner, commitment, stored.files))
     assert Copy.objects.filter(partner=keyed.partner).count() == len(marked)
     # A copy recorded with other bytes is refused, not overwritten.
     Copy.objects.filter(partner=keyed.partner, file_name=marked[1]["name"]).update(sha256="0" * 64)
     Copy.objects.filter(partner=keyed.partner, file_name=marked[2]["name"]).delete()
     with pytest.raises(Invalid, match="no longer renders"):
-        _record_copies(keyed.partner, commitment, stored.files)
+        _record_copies(keyed.partner, _copy_rows(keyed.partner, commitment, stored.files))
     assert PackageFile.objects.filter(partner=keyed.partner).exists()

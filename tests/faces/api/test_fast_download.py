@@ -592,15 +592,15 @@ class DatabaseHiccup(RuntimeError):
 def audit_fails_once(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
     """The audit append fails the first time (after the copies were inserted), then works."""
     failures: list[str] = []
-    real_record = services.record
+    real_append = services.append
 
-    def record(*args: Any, **kwargs: Any) -> Any:
+    def append(event: AuditEvent) -> AuditEvent:
         if not failures:
-            failures.append(args[1])
+            failures.append(event.action)
             raise DatabaseHiccup("the database went away for a moment")
-        return real_record(*args, **kwargs)
+        return real_append(event)
 
-    monkeypatch.setattr(services, "record", record)
+    monkeypatch.setattr(services, "append", append)
     return failures
 
 

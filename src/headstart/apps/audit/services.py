@@ -39,9 +39,23 @@ class Actor:
 def record(actor: Actor, action: str, obj: Any = None, *, object_type: str = "", object_id: str = "",
            **details: Any) -> AuditEvent:
     """Append one event to the chain. Needs (and joins) the caller's transaction."""
+    return append(prepare_event(actor, action, obj, object_type=object_type, object_id=object_id, **details))
+
+
+def prepare_event(actor: Actor, action: str, obj: Any = None, *, object_type: str = "", object_id: str = "",
+                  **details: Any) -> AuditEvent:
+    """An event not yet in the chain: what ``record`` appends. Made outside a write
+    transaction, it keeps the work that needs no lock out of the writers' queue."""
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or str(getattr(obj, "audit_id", obj.pk))
+    return AuditEvent(actor=actor.name, partner=actor.partner, action=action, object_type=object_type,
+                      object_id=object_id, ip=actor.ip, details=_jsonable(details))
+
+
+def append(event: AuditEvent) -> AuditEvent:
+    """Chain a prepared event after the head, time it now and store it, in the caller's
+    transaction (or its own)."""
     # No savepoint: the event belongs to the caller's transaction (or starts its own).
     with transaction.atomic(savepoint=False):
         # Every request writes an event, so this runs as plain SQL (see plain_sql): lock the
@@ -49,18 +63,9 @@ def record(actor: Actor, action: str, obj: Any = None, *, object_type: str = "",
         head = plain_sql.first(AuditHead, "id = 1", [], for_update=True)
         if head is None:  # the first event ever
             head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor=actor.name,
-            partner=actor.partner,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            ip=actor.ip,
-            details=_jsonable(details),
-            prev_hash=head.hash,
-        )
+        event.seq = head.seq + 1
+        event.at = timezone.now()
+        event.prev_hash = head.hash
         event.hash = event_hash(event.prev_hash, event_fields(event))
         plain_sql.insert(event)
         plain_sql.update(AuditHead, head.pk, seq=event.seq, hash=event.hash)

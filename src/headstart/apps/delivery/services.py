@@ -23,7 +23,7 @@ from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
 from headstart.apps.advisories.reads import refused
 from headstart.apps.advisories.services import schedule_advisory
-from headstart.apps.audit.services import Actor, record
+from headstart.apps.audit.services import Actor, append, prepare_event, record
 from headstart.apps.delivery import copies
 from headstart.apps.delivery.models import Commitment, Copy, PackageFile
 from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
@@ -237,31 +237,37 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> Ren
 _COPY_FIELDS = ("partner", "artifact", "file_name", "sha256", "size", "commitment", "first_delivered_at")
 
 
-def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) -> None:
+def _copy_rows(partner: Partner, commitment: Commitment, files: list[dict]) -> dict[tuple[int, str], tuple]:
+    """The Copy row of each marked file of a prepared package (PackageFile.files), by
+    (artifact, file name): what its first delivery records."""
+    now = timezone.now()
+    return {(f["artifact_id"], f["name"]): (partner.pk, f["artifact_id"], f["name"], f["sha256"], f["size"],
+                                            commitment.pk, now)
+            for f in files if f["kind"] != "manifest"}
+
+
+def _record_copies(partner: Partner, rows: dict[tuple[int, str], tuple]) -> None:
     """Record each copy's digest at first delivery; a later package must carry the same bytes.
 
-    ``files`` is a prepared package's list (PackageFile.files). One query finds the copies
-    delivered before and one statement records the new ones, inside the caller's transaction."""
-    marked = {(f["artifact_id"], f["name"]): f for f in files if f["kind"] != "manifest"}
-    if not marked:
+    ``rows`` come from ``_copy_rows``. One query finds the copies delivered before and one
+    statement records the new ones, inside the caller's transaction."""
+    if not rows:
         return
-    artifact_ids = sorted({a for a, _ in marked})
+    artifact_ids = sorted({a for a, _ in rows})
     delivered = {(artifact_id, name): sha256 for artifact_id, name, sha256 in plain_sql.tuples(
         f"SELECT artifact_id, file_name, sha256 FROM {plain_sql.table(Copy)} "
         f"WHERE partner_id = %s AND artifact_id IN ({plain_sql.placeholders(artifact_ids)})",
         [partner.pk, *artifact_ids])}
-    now = timezone.now()
-    new = [(partner.pk, artifact_id, name, f["sha256"], f["size"], commitment.pk, now)
-           for (artifact_id, name), f in marked.items() if (artifact_id, name) not in delivered]
+    new = [row for key, row in rows.items() if key not in delivered]
     if new:
         if plain_sql.insert_rows(Copy, _COPY_FIELDS, new, skip_conflicts=True) == len(new):
             delivered.update({(artifact_id, name): sha256 for _, artifact_id, name, sha256, *_ in new})
         else:  # a concurrent download of the same partner recorded some first: compare with theirs
             delivered = {(c.artifact_id, c.file_name): c.sha256
-                         for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
-    for key, f in marked.items():
-        if delivered.get(key) != f["sha256"]:
-            raise Invalid(f"the copy of {f['name']} for {partner.name} no longer renders to the bytes "
+                         for c in Copy.objects.filter(partner=partner, artifact_id__in=artifact_ids)}
+    for (artifact_id, name), row in rows.items():
+        if delivered.get((artifact_id, name)) != row[3]:
+            raise Invalid(f"the copy of {name} for {partner.name} no longer renders to the bytes "
                           "delivered before; refusing to send a different copy")
 
 
@@ -426,10 +432,14 @@ def deliver_ready(found: ReadyDownload, *, actor: Actor) -> FetchedPackage:
 def _deliver(found: ReadyDownload, data: bytes, *, actor: Actor) -> FetchedPackage:
     stored = found.stored
     files = [{"name": f["name"], "kind": f["kind"], "sha256": f["sha256"]} for f in stored.files]
+    # Everything that needs no lock is done before queueing for the write.
+    rows = _copy_rows(found.partner, found.commitment, stored.files)
+    event = prepare_event(actor, "package.download", found.advisory, files=files,
+                          package_sha256=stored.plaintext_sha256, encrypted_sha256=hashlib.sha256(data).hexdigest(),
+                          commitment=found.commitment.version)
     with one_writer(), transaction.atomic():
-        _record_copies(found.partner, found.commitment, stored.files)
-        record(actor, "package.download", found.advisory, files=files, package_sha256=stored.plaintext_sha256,
-               encrypted_sha256=hashlib.sha256(data).hexdigest(), commitment=found.commitment.version)
+        _record_copies(found.partner, rows)
+        append(event)
     return FetchedPackage(found.advisory.ident, data, stored.plaintext_sha256, files)
 
 
