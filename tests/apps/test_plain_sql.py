@@ -114,9 +114,10 @@ def test_insert_stores_what_save_would_and_sets_the_primary_key(delivered):
 COPY_NAMES = ("partner", "artifact", "file_name", "sha256", "size", "commitment", "first_delivered_at")
 
 
-def _copy_row(existing: Copy, file_name: str, sha256: str, size: int, commitment_id=None):  # type: ignore[no-untyped-def]
-    return (existing.partner_id, existing.artifact_id, file_name, sha256, size,
-            existing.commitment_id if commitment_id is None else commitment_id, timezone.now())
+def _copy_row(existing: Copy, file_name: str, sha256: str, size: int) -> tuple:
+    """A Copy row like ``existing``'s, for another file."""
+    return (existing.partner_id, existing.artifact_id, file_name, sha256, size, existing.commitment_id,
+            timezone.now())
 
 
 def test_insert_rows_stores_every_row_in_one_statement_as_the_orm_reads_it(delivered, django_assert_num_queries):

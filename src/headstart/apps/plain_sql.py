@@ -246,12 +246,13 @@ def insert(instance: Model) -> None:
 def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,
                 skip_conflicts: bool = False) -> int:
     """Store rows given as plain values in one statement, as ``bulk_create`` would (primary
-    keys are not read back), without building an instance per row. ``names`` are the model's fields (or their attnames), every
-    concrete field but the primary key, so no default or ``auto_now_add`` is left to guess;
-    each value is prepared by its field's ``get_db_prep_save``, a value repeated in a
-    column only once. ``skip_conflicts``: a row that would break a unique constraint is left
-    out (ON CONFLICT DO NOTHING; other constraints still refuse). Returns how many rows were
-    stored."""
+    keys are not read back), without building an instance per row.
+
+    ``names`` are the model's fields (or their attnames): every concrete field but the
+    primary key, so no default or ``auto_now_add`` is left to guess. Each value is prepared
+    by its field's ``get_db_prep_save``; a value repeated in a column is prepared once.
+    ``skip_conflicts``: a row that would break a unique constraint is left out (ON CONFLICT
+    DO NOTHING; other constraints still refuse). Returns how many rows were stored."""
     if not rows:
         return 0
     db = connections[DEFAULT_DB_ALIAS]
