@@ -231,9 +231,7 @@ def when(value: dt.datetime) -> Any:
 def insert(instance: Model) -> None:
     """Store a new instance as ``Model.save()`` would (no signals), and set its primary key."""
     db = connections[DEFAULT_DB_ALIAS]
-    model = type(instance)
-    names = tuple(f.name for f in model._meta.concrete_fields if not f.primary_key)
-    fields, into, row_sql = _row_insert(db.vendor, model, names)
+    fields, into, row_sql = _row_insert(db.vendor, type(instance), None)
     sql = f"{into} VALUES {row_sql}"
     returning = db.features.can_return_columns_from_insert
     if returning:
@@ -278,12 +276,14 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[Sequenc
 
 
 @functools.lru_cache(maxsize=64)
-def _row_insert(vendor: str, model: type[Model], names: tuple[str, ...]) -> tuple[list[Any], str, str]:
-    """The fields named, ``INSERT INTO table (columns)`` and one row's placeholders."""
+def _row_insert(vendor: str, model: type[Model], names: tuple[str, ...] | None) -> tuple[list[Any], str, str]:
+    """The fields named (None: every one but the primary key, in field order), ``INSERT INTO
+    table (columns)`` and one row's placeholders."""
     db = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
-    fields: list[Any] = [meta.get_field(name) for name in names]
-    wanted = sorted(f.name for f in meta.concrete_fields if not f.primary_key)
+    every = [f for f in meta.concrete_fields if not f.primary_key]
+    fields: list[Any] = every if names is None else [meta.get_field(name) for name in names]
+    wanted = sorted(f.name for f in every)
     if sorted(f.name for f in fields) != wanted:
         raise TypeError(f"insert_rows needs every field of {meta.label} but the primary key: {wanted}")
     columns = ", ".join(db.ops.quote_name(f.column) for f in fields)
