@@ -36,6 +36,19 @@ def test_init_publishes_version_one_from_the_template(program):
     assert nda.sha256 == hashlib.sha256(nda.text.encode()).hexdigest()
 
 
+def test_the_current_nda_can_be_read_without_its_text_which_loads_when_used(program, django_assert_num_queries):
+    from headstart.apps.partners.services import current_nda
+
+    publish_nda(NDA_V2 * 400, actor=ACTOR)  # a real NDA runs to many pages
+    with django_assert_num_queries(1):
+        reference = current_nda(without_text=True)
+    full = current_nda()
+    assert (reference.pk, reference.version, reference.sha256) == (full.pk, 2, full.sha256)
+    assert "text" in reference.get_deferred_fields()
+    with django_assert_num_queries(1):
+        assert reference.text == full.text
+
+
 def test_a_new_nda_version_hides_everything_until_the_partner_accepts_again(partner_seeing_an_advisory, api_client):
     partner, admin, analyst, advisory = partner_seeing_an_advisory
     analyst_api = api_client(analyst)

@@ -538,6 +538,14 @@ def test_with_the_ssl_redirect_a_plain_http_download_is_left_to_django_which_red
     assert len(reached) == 1
 
 
+def test_a_setting_changed_after_the_fast_path_served_applies_to_its_next_request(committing_db, release, reached):
+    fast = FastPackageDownloads(RecordingApp(WSGIHandler(), reached))
+    assert fast_answer(fast, environ(release.token, release.ident)) is not None  # its middleware are made
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        assert fast.serve(environ(release.token, release.ident)) is None  # made again: the redirect is Django's
+    assert fast_answer(fast, environ(release.token, release.ident)) is not None
+
+
 def test_with_the_ssl_redirect_an_https_download_is_served_with_djangos_headers_including_hsts(
         committing_db, release):
     with override_settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=3600, SECURE_HSTS_INCLUDE_SUBDOMAINS=True):

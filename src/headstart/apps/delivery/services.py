@@ -205,7 +205,7 @@ def _entitled_kinds(partner: Partner) -> set[str]:
 
 def _manifest_sections(advisory: Advisory, partner: Partner) -> tuple[dict, dict]:
     """The advisory and partner sections of the manifest (also part of a package's content key)."""
-    nda = current_nda()
+    nda = current_nda(without_text=True)
     return ({"id": advisory.ident, "title": advisory.title, "cve": advisory.cve,
              "cvss": {"vector": advisory.cvss_vector,
                       "score": float(advisory.cvss_score) if advisory.cvss_score is not None else None,

@@ -234,8 +234,11 @@ def set_status(partner: Partner, new_status: str, *, reason: str, actor: Actor,
     return change
 
 
-def current_nda() -> NdaVersion | None:
-    return plain_sql.first(NdaVersion, "1 = 1", [], order_by="version DESC")
+def current_nda(*, without_text: bool = False) -> NdaVersion | None:
+    """The newest NDA version. ``without_text`` leaves its text unread (loaded if used): a
+    download names the NDA by version and digest, and a real NDA's text runs to many pages."""
+    return plain_sql.first(NdaVersion, "1 = 1", [], order_by="version DESC",
+                           only=("id", "version", "sha256", "published_at") if without_text else None)
 
 
 def publish_nda(text: str, *, actor: Actor) -> NdaVersion:

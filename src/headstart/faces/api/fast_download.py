@@ -128,8 +128,8 @@ class FastPackageDownloads:
     def _check(self, request: WSGIRequest, ident: str) -> tuple[ApiToken, ReadyDownload, _Throttle] | None:
         """Everything Django checks before the view, then the view's own checks; reads only."""
         # The HTTPS redirect, ALLOWED_HOSTS and DISALLOWED_USER_AGENTS, as Django applies them.
-        if (SecurityMiddleware(_unused).process_request(request) is not None
-                or CommonMiddleware(_unused).process_request(request) is not None):
+        security, common = _request_middleware()
+        if security.process_request(request) is not None or common.process_request(request) is not None:
             return None
         record = acting_token(request.META["HTTP_AUTHORIZATION"][len(BEARER):])
         if record is None:
@@ -159,11 +159,21 @@ class FastPackageDownloads:
 # request came over HTTPS (HSTS) and on its path (CSP exclusions), never on the package:
 # worked out once by the middleware themselves, and again whenever a setting changes.
 _middleware_headers: dict[tuple[bool, str], list[tuple[str, str]]] = {}
+# The middleware whose request side the fast path runs: made once, as Django's handler makes
+# its middleware once (they read their settings when made), and again when a setting changes.
+_request_checks: list[tuple[SecurityMiddleware, CommonMiddleware]] = []
 
 
 @receiver(setting_changed)
 def _forget_middleware_headers(**kwargs: Any) -> None:
     _middleware_headers.clear()
+    _request_checks.clear()
+
+
+def _request_middleware() -> tuple[SecurityMiddleware, CommonMiddleware]:
+    if not _request_checks:
+        _request_checks.append((SecurityMiddleware(_unused), CommonMiddleware(_unused)))
+    return _request_checks[0]
 
 
 def _headers_added_by_middleware(request: WSGIRequest) -> list[tuple[str, str]]:
