@@ -58,10 +58,13 @@ FOREIGN_VARIABLES = ("DATABASE_URL", "HEADSTART_MARKING_KEY", "HEADSTART_SIGNING
 
 # ---- a throwaway program --------------------------------------------------------------------
 
-def isolate_environment(home: Path) -> dict[str, str]:
-    """Point this process (and its children) at a fresh HEADSTART_HOME on SQLite."""
+def isolate_environment(home: Path, *, database_url: str | None = None) -> dict[str, str]:
+    """Point this process (and its children) at a fresh HEADSTART_HOME, on SQLite there unless
+    the benchmark gives a throwaway database of its own (never one from the caller's environment)."""
     for name in FOREIGN_VARIABLES:
         os.environ.pop(name, None)
+    if database_url is not None:
+        os.environ["DATABASE_URL"] = database_url
     os.environ["HEADSTART_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "headstart.config.settings"
     return dict(os.environ)

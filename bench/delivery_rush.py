@@ -8,6 +8,10 @@ scenario schedules it five times under five identifiers, one per release. Then:
   prepared   `headstart advisory prepare` first, so packages are ready as at release time
   on-demand  no prepare: every package is rendered, signed and encrypted by its download
 
+The database is SQLite in the home, the embedded default; with --database-url (a
+PostgreSQL server, e.g. the throwaway one scripts/with_postgres.py starts) each scenario
+gets a fresh database of its own on that server instead, dropped afterwards.
+
 `headstart serve --host 127.0.0.1 --port <free>` (gunicorn, gthread) runs as a subprocess.
 A random file of the same size as a package is put in the home's static directory
 (whitenoise serves it under /static/), and the client downloads it N times at once, then
@@ -33,8 +37,11 @@ client) to show where the time goes.
 
     PYTHONPATH=src .venv/bin/python bench/delivery_rush.py --quick      # 30 partners
     PYTHONPATH=src .venv/bin/python bench/delivery_rush.py              # 200 partners
+    scripts/with_postgres.py -- sh -c 'PYTHONPATH=src .venv/bin/python bench/delivery_rush.py \
+        --only prepared --database-url "$DATABASE_URL"'                     # on PostgreSQL
 
-Prints a table and writes bench/results/delivery_rush.json.
+Prints a table and writes bench/results/delivery_rush.json (delivery_rush_postgresql.json
+with --database-url).
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
@@ -86,6 +94,7 @@ REQUEST_TIMEOUT_S = 120.0
 STATIC_ROUNDS = 5
 REPEAT_ROUNDS = 5  # more all-at-once rounds of downloads after the first two, for a steadier figure
 RELEASES = 5  # prepared scenario: first deliveries of this many advisories, one round each
+DATABASE_SERVER: str | None = None  # --database-url: a PostgreSQL server; None: SQLite in each home
 
 
 # ---- set-up (in a child process: Django is configured once per process and home) -----------
@@ -99,7 +108,7 @@ def release_idents(count: int) -> list[str]:
 def setup_home(home: Path, partners: int, releases: int) -> None:
     """Runs in a child: init, partners with tokens, the scheduled sample advisory (``releases``
     times, under distinct identifiers), the static blob."""
-    isolate_environment(home)
+    isolate_environment(home, database_url=os.environ.get("DATABASE_URL"))  # child_env's, if any
     headstart_init()
     from headstart.apps.audit.services import Actor
     from headstart.apps.delivery.services import _signing_key, render_package
@@ -128,19 +137,50 @@ def setup_home(home: Path, partners: int, releases: int) -> None:
 def make_home(partners: int, releases: int = 1) -> tuple[Path, dict]:
     home = Path(tempfile.mkdtemp(prefix="headstart-bench-rush-"))
     try:
+        if DATABASE_SERVER is not None:
+            _on_server(f'CREATE DATABASE "{_database_name(home)}"')
         subprocess.run([sys.executable, __file__, "--setup-home", str(home), "--partners", str(partners),
                         "--releases", str(releases)],
                        env=child_env(home), check=True, timeout=600)
         return home, json.loads((home / PARTNERS_FILE).read_text())
     except BaseException:
-        shutil.rmtree(home, ignore_errors=True)
+        remove_home(home)
         raise
+
+
+def remove_home(home: Path) -> None:
+    """The throwaway home, and its database on the --database-url server."""
+    shutil.rmtree(home, ignore_errors=True)
+    if DATABASE_SERVER is not None:
+        _on_server(f'DROP DATABASE IF EXISTS "{_database_name(home)}" WITH (FORCE)')
+
+
+def _database_name(home: Path) -> str:
+    return "headstart_bench_" + "".join(c if c.isalnum() else "_" for c in home.name.lower())
+
+
+def home_database_url(home: Path) -> str | None:
+    """The URL of this home's own database on the --database-url server (None: SQLite)."""
+    if DATABASE_SERVER is None:
+        return None
+    return urlunsplit(urlsplit(DATABASE_SERVER)._replace(path="/" + _database_name(home)))
+
+
+def _on_server(sql: str) -> None:
+    import psycopg
+
+    assert DATABASE_SERVER is not None
+    with psycopg.connect(DATABASE_SERVER, autocommit=True) as db:
+        db.execute(sql)  # type: ignore[call-overload]  # a name this module built, not input
 
 
 def child_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in FOREIGN_VARIABLES}
     env.update(HEADSTART_HOME=str(home), DJANGO_SETTINGS_MODULE="headstart.config.settings",
                PYTHONPATH=os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")])))
+    database_url = home_database_url(home)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     return env
 
 
@@ -270,8 +310,15 @@ def latency(results: list[Fetched], wall: float) -> dict:
 
 
 def audit_counts(home: Path) -> int:
+    query = "SELECT count(*) FROM audit_auditevent WHERE action = 'package.download'"
+    database_url = home_database_url(home)
+    if database_url is not None:
+        import psycopg
+
+        with psycopg.connect(database_url) as pg:
+            return pg.execute(query).fetchone()[0]  # type: ignore[index]
     with sqlite3.connect(home / "headstart.sqlite3") as db:
-        return db.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'package.download'").fetchone()[0]
+        return db.execute(query).fetchone()[0]
 
 
 def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: int, deadline_s: float,
@@ -281,7 +328,8 @@ def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: 
     print(f"[{name}] setting up {partners} partners, {len(releases)} advisories...", file=sys.stderr, flush=True)
     home, setup = make_home(partners, len(releases))
     people = [BenchPartner(**p) for p in setup["partners"]]
-    out: dict = {"scenario": name, "partners": partners, "workers": workers, "threads": threads,
+    out: dict = {"scenario": name, "database": "sqlite" if DATABASE_SERVER is None else "postgresql",
+                 "partners": partners, "workers": workers, "threads": threads,
                  "releases": len(releases), "keygen_ms_per_key": 1000 * setup["keygen_s"] / partners,
                  "package_bytes_static": setup["static_bytes"]}
     try:
@@ -378,9 +426,11 @@ def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: 
         return out
     finally:
         if keep_home:
-            print(f"[{name}] HEADSTART_HOME kept at {home}", file=sys.stderr)
+            kept = home_database_url(home)
+            print(f"[{name}] HEADSTART_HOME kept at {home}" + (f", its database at {kept}" if kept else ""),
+                  file=sys.stderr)
         else:
-            shutil.rmtree(home, ignore_errors=True)
+            remove_home(home)
 
 
 # ---- where a download's time goes -------------------------------------------------------
@@ -388,7 +438,7 @@ def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: 
 def profile_download(home: Path, *, prepare: bool) -> None:
     """Runs in a child: one package download through the WSGI application gunicorn serves,
     under cProfile."""
-    isolate_environment(home)
+    isolate_environment(home, database_url=os.environ.get("DATABASE_URL"))  # child_env's, if any
     import django
 
     django.setup()
@@ -432,15 +482,16 @@ def profile(partners: int, *, prepare: bool) -> dict:
                               env=child_env(home), capture_output=True, text=True, timeout=600, check=True)
         return json.loads(done.stdout)
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        remove_home(home)
 
 
 # ---- report ------------------------------------------------------------------------------
 
 def print_table(results: list[dict]) -> None:
     r0 = results[0]
+    database = "SQLite" if r0["database"] == "sqlite" else "PostgreSQL on the same machine (its CPU not in server CPU)"
     print(f"\nRelease-time rush: {r0['partners']} concurrent downloads, headstart serve on loopback "
-          f"(gunicorn gthread, {r0['workers']} workers x {r0['threads']} threads, {os.cpu_count()} CPUs)\n")
+          f"(gunicorn gthread, {r0['workers']} workers x {r0['threads']} threads, {os.cpu_count()} CPUs; {database})\n")
     print(f"{'scenario':<12}{'what':<17}{'ok':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'wall s':>9}"
           f"{'ms/req':>9}{'server CPU ms/req':>19}")
     for r in results:
@@ -484,12 +535,20 @@ def main() -> None:
     parser.add_argument("--only", choices=["prepared", "on-demand"], help="run one scenario")
     parser.add_argument("--profile", action="store_true", help="also profile one download in-process")
     parser.add_argument("--keep-home", action="store_true", help="keep the throwaway homes")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="a PostgreSQL server (e.g. scripts/with_postgres.py's $DATABASE_URL): each scenario "
+                             "gets a throwaway database there instead of SQLite in its home")
     parser.add_argument("--setup-home", help=argparse.SUPPRESS)
     parser.add_argument("--releases", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--profile-home", help=argparse.SUPPRESS)
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     partners = 30 if args.quick else args.partners
+    if args.database_url:
+        if urlsplit(args.database_url).scheme not in ("postgres", "postgresql"):
+            parser.error("--database-url must be a PostgreSQL URL (postgres://...)")
+        global DATABASE_SERVER
+        DATABASE_SERVER = args.database_url
     if args.setup_home:
         setup_home(Path(args.setup_home), partners, args.releases)
         return
@@ -503,8 +562,9 @@ def main() -> None:
                         deadline_s=args.deadline, keep_home=args.keep_home)
                for name, prep in scenarios if args.only in (None, name)]
     print_table(results)
-    report = {"benchmark": "delivery_rush", "quick": args.quick, "partners": partners, "cpus": os.cpu_count(),
-              "scenarios": results}
+    database = "sqlite" if DATABASE_SERVER is None else "postgresql"
+    report = {"benchmark": "delivery_rush", "quick": args.quick, "database": database, "partners": partners,
+              "cpus": os.cpu_count(), "scenarios": results}
     if args.profile:
         for name, prep in scenarios:
             if args.only in (None, name):
@@ -516,8 +576,9 @@ def main() -> None:
               if r["packages"]["ok"] != partners or not r["all_distinct"] or not r["audit_verify_ok"]
               or r["audited_downloads"] != r["expected_audited"]]
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "delivery_rush.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwrote {RESULTS / 'delivery_rush.json'}")
+    written = RESULTS / ("delivery_rush.json" if DATABASE_SERVER is None else "delivery_rush_postgresql.json")
+    written.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwrote {written}")
     if failed:
         raise SystemExit(f"FAILED: not every partner got its own package, audited, in: {', '.join(failed)}")
 
