@@ -549,6 +549,12 @@ def main() -> None:
             parser.error("--database-url must be a PostgreSQL URL (postgres://...)")
         global DATABASE_SERVER
         DATABASE_SERVER = args.database_url
+        import psycopg
+
+        try:
+            _on_server("SELECT 1")
+        except psycopg.Error as exc:  # psycopg's errors name the host, never the password
+            parser.error(f"cannot reach the PostgreSQL server of --database-url: {exc}")
     if args.setup_home:
         setup_home(Path(args.setup_home), partners, args.releases)
         return

@@ -23,6 +23,7 @@ holds its answers to Django's, header for header.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -159,21 +160,19 @@ class FastPackageDownloads:
 # request came over HTTPS (HSTS) and on its path (CSP exclusions), never on the package:
 # worked out once by the middleware themselves, and again whenever a setting changes.
 _middleware_headers: dict[tuple[bool, str], list[tuple[str, str]]] = {}
-# The middleware whose request side the fast path runs: made once, as Django's handler makes
-# its middleware once (they read their settings when made), and again when a setting changes.
-_request_checks: list[tuple[SecurityMiddleware, CommonMiddleware]] = []
+
+
+@functools.cache
+def _request_middleware() -> tuple[SecurityMiddleware, CommonMiddleware]:
+    """The middleware whose request side the fast path runs: made once, as Django's handler
+    makes its middleware once (they read their settings when made)."""
+    return SecurityMiddleware(_unused), CommonMiddleware(_unused)
 
 
 @receiver(setting_changed)
-def _forget_middleware_headers(**kwargs: Any) -> None:
+def _forget_middleware(**kwargs: Any) -> None:
     _middleware_headers.clear()
-    _request_checks.clear()
-
-
-def _request_middleware() -> tuple[SecurityMiddleware, CommonMiddleware]:
-    if not _request_checks:
-        _request_checks.append((SecurityMiddleware(_unused), CommonMiddleware(_unused)))
-    return _request_checks[0]
+    _request_middleware.cache_clear()
 
 
 def _headers_added_by_middleware(request: WSGIRequest) -> list[tuple[str, str]]:
