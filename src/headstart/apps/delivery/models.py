@@ -39,14 +39,23 @@ class Commitment(models.Model):
 
 
 class Copy(models.Model):
-    """The digest of a partner's copy of one artifact version, recorded at first delivery."""
+    """The digest of a partner's copy of one artifact version, recorded at first delivery.
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="copies")
+    Every first delivery writes a row per file, at the release-time rush, and each index is
+    written with it: a SHA-256 index alone took a random leaf per row, about 0.1 ms of server
+    CPU a delivery (bench/delivery_rush.py). So only the lookups that need one have an index:
+    by partner, through the unique constraint (partner first), and by artifact, for
+    attribution. Intake's exact-digest match scans once for all of a leak's digests
+    (investigations.services._exact_matches), and no query searches by commitment.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="copies",
+                                db_index=False)
     artifact = models.ForeignKey("advisories.Artifact", on_delete=models.PROTECT, related_name="copies")
     file_name = models.CharField(max_length=200)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
-    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="copies")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="copies", db_index=False)
     first_delivered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

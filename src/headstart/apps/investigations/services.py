@@ -75,13 +75,24 @@ def _piece_row(piece: Piece) -> dict:
             "read_as": read_as, "matches": []}
 
 
+EXACT_MATCH_BATCH = 900  # digests a query: SQLite allows 32,766 parameters, PostgreSQL 65,535
+
+
 def _exact_matches(pieces: list[Piece]) -> tuple[list[dict], list[str]]:
     """Pieces whose bytes are exactly one partner's delivered copy (or a file every partner got)."""
     found, notes = [], []
-    for piece in pieces:
-        if not piece.is_file:
-            continue
-        rows = list(Copy.objects.filter(sha256=piece.sha256).select_related("partner", "artifact__advisory"))
+    files = [piece for piece in pieces if piece.is_file]
+    # Copy.sha256 has no index (every first delivery would write it), so the table is read
+    # once for many digests rather than once per piece; in batches, under the databases'
+    # limits on query parameters.
+    digests = sorted({p.sha256 for p in files})
+    by_digest: dict[str, list[Copy]] = {}
+    for start in range(0, len(digests), EXACT_MATCH_BATCH):
+        for c in (Copy.objects.filter(sha256__in=digests[start:start + EXACT_MATCH_BATCH])
+                  .select_related("partner", "artifact__advisory").order_by("first_delivered_at", "pk")):
+            by_digest.setdefault(c.sha256, []).append(c)
+    for piece in files:
+        rows = by_digest.get(piece.sha256, [])
         holders = {c.partner.name for c in rows}
         if len(holders) == 1:
             c = rows[0]
