@@ -41,12 +41,13 @@ class Commitment(models.Model):
 class Copy(models.Model):
     """The digest of a partner's copy of one artifact version, recorded at first delivery.
 
-    Every first delivery writes a row per file, at the release-time rush, and each index is
-    written with it: a SHA-256 index alone took a random leaf per row, about 0.1 ms of server
-    CPU a delivery (bench/delivery_rush.py). So only the lookups that need one have an index:
-    by partner, through the unique constraint (partner first), and by artifact, for
-    attribution. Intake's exact-digest match scans once for all of a leak's digests
-    (investigations.services._exact_matches), and no query searches by commitment.
+    Every first delivery writes a row per file, at the release-time rush, and every index
+    with it; an index on SHA-256 puts each row on a random leaf. So only the lookups that
+    need an index have one: by partner, through the unique constraint (partner first), and
+    by artifact, for attribution. Intake's exact-digest match reads the table once for all
+    of a leak's digests (investigations.services._exact_matches), and no query searches by
+    commitment. Dropping those three indexes saved about 0.1 ms of server CPU a first
+    delivery under the rush (bench/delivery_rush.py).
     """
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="copies",
