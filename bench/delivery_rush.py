@@ -52,6 +52,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import shutil
 import signal
 import socket
@@ -266,6 +267,8 @@ class Round:
     wall: float
     results: list[Fetched]
     cpu_ms: float
+    client_cpu_ms: float = 0.0  # this process: the client threads
+    idle_share: float = 0.0  # of the machine's CPU time during the batch (/proc/stat)
 
 
 def fetch(url: str, token: str | None) -> Fetched:
@@ -299,6 +302,19 @@ def rush(requests: list[tuple[str, str | None]], deadline_s: float) -> tuple[flo
             f.cancel()
     results = [f.result() if f in done else Fetched(0, deadline_s, error="global deadline passed") for f in futures]
     return wall, results
+
+
+def client_cpu_seconds() -> float:
+    """CPU time (user + system) of this process: the client's threads."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def machine_idle() -> tuple[int, int]:
+    """The machine's idle and total CPU time so far, in clock ticks (/proc/stat)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(v) for v in stat.readline().split()[1:]]
+    return ticks[3] + ticks[4], sum(ticks)  # idle + iowait
 
 
 def latency(results: list[Fetched], wall: float) -> dict:
@@ -359,9 +375,11 @@ def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: 
             rounds: dict[str, list[Round]] = {}
 
             def timed_rush(what: str, requests: list[tuple[str, str | None]]) -> Round:
-                before = server.cpu_seconds()
+                before, client_before, idle_before = server.cpu_seconds(), client_cpu_seconds(), machine_idle()
                 wall, results = rush(requests, deadline_s)
-                done = Round(wall, results, 1000 * (server.cpu_seconds() - before) / len(requests))
+                idle, total = (a - b for a, b in zip(machine_idle(), idle_before))
+                done = Round(wall, results, 1000 * (server.cpu_seconds() - before) / len(requests),
+                             1000 * (client_cpu_seconds() - client_before) / len(requests), idle / max(total, 1))
                 rounds.setdefault(what, []).append(done)
                 return done
 
@@ -386,6 +404,8 @@ def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: 
             middle = sorted(done, key=lambda r: r.wall)[len(done) // 2]
             out[what] = latency(middle.results, middle.wall)
             out[what]["server_cpu_ms_per_request"] = middle.cpu_ms
+            out[what]["client_cpu_ms_per_request"] = middle.client_cpu_ms
+            out[what]["idle_share"] = middle.idle_share
             out[what]["rounds"] = len(done)
             out[what]["round_walls_s"] = [r.wall for r in done]
         out["failures"] = [(p.name, r.status, r.error) for first in firsts
@@ -410,9 +430,10 @@ def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: 
         if any(r.status != 200 or r.body != a.body for repeat in rounds["packages_repeat"]
                for a, r in zip(again, repeat.results)):
             raise AssertionError("a repeated download did not give the partner the same package")
+        # verify first: it folds whatever downloads are still in the delivery journal
+        verified = headstart(home, "audit", "verify", "--json")
         out["audited_downloads"] = audit_counts(home)
         out["expected_audited"] = (len(releases) + 1 + REPEAT_ROUNDS) * partners
-        verified = headstart(home, "audit", "verify", "--json")
         out["audit_verify_ok"] = verified.returncode == 0 and json.loads(verified.stdout)["ok"]
         def wall(what: str) -> float:
             return out[what]["wall_s"]
@@ -493,13 +514,14 @@ def print_table(results: list[dict]) -> None:
     print(f"\nRelease-time rush: {r0['partners']} concurrent downloads, headstart serve on loopback "
           f"(gunicorn gthread, {r0['workers']} workers x {r0['threads']} threads, {os.cpu_count()} CPUs; {database})\n")
     print(f"{'scenario':<12}{'what':<17}{'ok':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'wall s':>9}"
-          f"{'ms/req':>9}{'server CPU ms/req':>19}")
+          f"{'ms/req':>9}{'server CPU ms/req':>19}{'client CPU':>12}{'idle':>6}")
     for r in results:
         for what in ("static", "api_floor", "packages", "packages_again", "packages_repeat"):
             s = r[what]
             print(f"{r['scenario']:<12}{what:<17}{s['ok']:>5}/{s['requests']:<3}{s['p50_ms']:>10.1f}"
                   f"{s['p99_ms']:>10.1f}{s['max_ms']:>10.1f}{s['wall_s']:>9.2f}{s['per_request_ms']:>9.2f}"
-                  f"{s.get('server_cpu_ms_per_request', float('nan')):>19.2f}")
+                  f"{s.get('server_cpu_ms_per_request', float('nan')):>19.2f}"
+                  f"{s.get('client_cpu_ms_per_request', float('nan')):>12.2f}{s.get('idle_share', float('nan')):>6.0%}")
     print()
     for r in results:
         verdict = "meets" if r["ratio_wall"] <= 2 else "misses"
