@@ -15,12 +15,14 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +64,8 @@ class Program:
     keys: Path  # the demo partners' secret keys, as `headstart seed` wrote them
     signing_fingerprint: str
     tokens: dict[str, str]  # partner name -> its admin's API token
+    home: Path  # the program's HEADSTART_HOME
+    database_url: str | None  # PostgreSQL's, or None: SQLite in the home
 
     def remote(self, *args: str, token: str | None, **env: str) -> subprocess.CompletedProcess:
         """`headstart remote ARGS` as the partner holding ``token`` runs it."""
@@ -116,7 +120,8 @@ def program(tmp_path_factory, database_url) -> Iterator[Program]:  # type: ignor
         _wait_until_serving(url, server)
         yield Program(url=url, program_env=env, partner_env=_environment(root / "partner", None),
                       keys=Path(json.loads(seed.stdout)["partner_keys"]),
-                      signing_fingerprint=json.loads(init.stdout)["signing_fingerprint"], tokens=tokens)
+                      signing_fingerprint=json.loads(init.stdout)["signing_fingerprint"], tokens=tokens,
+                      home=root / "program", database_url=database_url)
     finally:
         server.send_signal(signal.SIGTERM)  # gunicorn's master stops its worker
         try:
@@ -197,3 +202,37 @@ def test_an_expelled_partner_download_is_refused(program, tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == ["headstart: error: server said 401: Unauthorized"]
     assert not out.exists()
+
+
+def _downloads_recorded(program: Program, partner: str) -> int:
+    """The partner's package.download events, read from the database directly: nothing folds."""
+    query = "SELECT count(*) FROM audit_auditevent WHERE action = 'package.download' AND partner = %s"
+    if program.database_url:
+        import psycopg
+
+        with psycopg.connect(program.database_url) as pg:
+            return pg.execute(query, [partner]).fetchone()[0]  # type: ignore[index]
+    with closing(sqlite3.connect(program.home / "headstart.sqlite3")) as db:
+        return db.execute(query.replace("%s", "?"), [partner]).fetchone()[0]
+
+
+def test_a_download_served_from_a_kept_package_reaches_the_audit_log_on_its_own(program, tmp_path):
+    before = _downloads_recorded(program, "Example AV")
+    key = str(program.keys / "example-av.asc")
+    # The first download renders and keeps the package (if no earlier test did); the second
+    # is served from it by the fast path, which records it through the delivery journal on SQLite.
+    for k in range(2):
+        done = program.remote("download", ADVISORY, "--out", str(tmp_path / f"p{k}.pgp"), "--key", key,
+                              token=program.tokens["Example AV"])
+        assert done.returncode == 0, done.stderr
+
+    journal = program.home / "headstart.sqlite3.delivery-journal"
+    deadline = time.monotonic() + 15  # the server folds within half a second; a loaded machine is slower
+    while time.monotonic() < deadline and (_downloads_recorded(program, "Example AV") < before + 2
+                                           or (journal.is_dir() and any(journal.iterdir()))):
+        time.sleep(0.1)
+
+    assert _downloads_recorded(program, "Example AV") == before + 2
+    if program.database_url is None:
+        assert journal.is_dir()  # the journal was used
+        assert not any(journal.iterdir())  # and folded, its files removed

@@ -63,6 +63,18 @@ class Copy(models.Model):
         constraints = [models.UniqueConstraint(fields=["partner", "artifact", "file_name"], name="one_copy_per_partner")]
 
 
+class JournalBatch(models.Model):
+    """A delivery journal file folded into the database (delivery.journal), named so that
+    a folder that died after its commit and before removing the file never folds it twice."""
+
+    name = models.CharField(max_length=200, unique=True)
+    deliveries = models.PositiveIntegerField()
+    folded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.deliveries} deliveries)"
+
+
 class PackageFile(models.Model):
     """A prepared, signed and encrypted package on disk for one partner and advisory."""
 

@@ -23,8 +23,10 @@ from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
 from headstart.apps.advisories.reads import refused
 from headstart.apps.advisories.services import schedule_advisory
+from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, append, prepare_event, record
-from headstart.apps.delivery import copies
+from headstart.apps.delivery import copies, journal
+from headstart.apps.delivery.journal import COPY_FIELDS
 from headstart.apps.delivery.models import Commitment, Copy, PackageFile
 from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
 from headstart.apps.errors import Forbidden, HeadstartError, Invalid
@@ -234,16 +236,33 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> Ren
                            {d.file_name: d.artifact.pk for d in items})
 
 
-_COPY_FIELDS = ("partner", "artifact", "file_name", "sha256", "size", "commitment", "first_delivered_at")
+_SHA256 = COPY_FIELDS.index("sha256")
 
 
 def _copy_rows(partner: Partner, commitment: Commitment, files: list[dict]) -> dict[tuple[int, str], tuple]:
-    """The Copy row of each marked file of a prepared package (PackageFile.files), by
-    (artifact, file name): what its first delivery records."""
+    """The Copy row (COPY_FIELDS) of each marked file of a prepared package
+    (PackageFile.files), by (artifact, file name): what its first delivery records."""
     now = timezone.now()
     return {(f["artifact_id"], f["name"]): (partner.pk, f["artifact_id"], f["name"], f["sha256"], f["size"],
                                             commitment.pk, now)
             for f in files if f["kind"] != "manifest"}
+
+
+def _delivered_copies(partner: Partner, rows: dict[tuple[int, str], tuple]) -> dict[tuple[int, str], str]:
+    """The digests of this partner's copies of these artifacts recorded before, in one query."""
+    artifact_ids = sorted({a for a, _ in rows})
+    return {(artifact_id, name): sha256 for artifact_id, name, sha256 in plain_sql.tuples(
+        f"SELECT artifact_id, file_name, sha256 FROM {plain_sql.table(Copy)} "
+        f"WHERE partner_id = %s AND artifact_id IN ({plain_sql.placeholders(artifact_ids)})",
+        [partner.pk, *artifact_ids])}
+
+
+def _refuse_other_bytes(partner: Partner, rows: dict[tuple[int, str], tuple],
+                        delivered: dict[tuple[int, str], str]) -> None:
+    for (artifact_id, name), row in rows.items():
+        if (artifact_id, name) in delivered and delivered[(artifact_id, name)] != row[_SHA256]:
+            raise Invalid(f"the copy of {name} for {partner.name} no longer renders to the bytes "
+                          "delivered before; refusing to send a different copy")
 
 
 def _record_copies(partner: Partner, rows: dict[tuple[int, str], tuple]) -> None:
@@ -253,22 +272,14 @@ def _record_copies(partner: Partner, rows: dict[tuple[int, str], tuple]) -> None
     statement records the new ones, inside the caller's transaction."""
     if not rows:
         return
-    artifact_ids = sorted({a for a, _ in rows})
-    delivered = {(artifact_id, name): sha256 for artifact_id, name, sha256 in plain_sql.tuples(
-        f"SELECT artifact_id, file_name, sha256 FROM {plain_sql.table(Copy)} "
-        f"WHERE partner_id = %s AND artifact_id IN ({plain_sql.placeholders(artifact_ids)})",
-        [partner.pk, *artifact_ids])}
+    delivered = _delivered_copies(partner, rows)
     new = [row for key, row in rows.items() if key not in delivered]
     if new:
-        if plain_sql.insert_rows(Copy, _COPY_FIELDS, new, skip_conflicts=True) == len(new):
-            delivered.update({(artifact_id, name): sha256 for _, artifact_id, name, sha256, *_ in new})
+        if plain_sql.insert_rows(Copy, COPY_FIELDS, new, skip_conflicts=True) == len(new):
+            delivered.update({(row[1], row[2]): row[_SHA256] for row in new})
         else:  # a concurrent download of the same partner recorded some first: compare with theirs
-            delivered = {(c.artifact_id, c.file_name): c.sha256
-                         for c in Copy.objects.filter(partner=partner, artifact_id__in=artifact_ids)}
-    for (artifact_id, name), row in rows.items():
-        if delivered.get((artifact_id, name)) != row[3]:
-            raise Invalid(f"the copy of {name} for {partner.name} no longer renders to the bytes "
-                          "delivered before; refusing to send a different copy")
+            delivered = _delivered_copies(partner, rows)
+    _refuse_other_bytes(partner, rows, delivered)
 
 
 # ---- fetching (partners) and exporting (staff) --------------------------------------------
@@ -425,22 +436,42 @@ def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | No
 
 
 def deliver_ready(found: ReadyDownload, *, actor: Actor) -> FetchedPackage:
-    """Serve what ``ready_download`` found: record the copies, audit the download, return it."""
-    return _deliver(found, Path(found.stored.path).read_bytes(), actor=actor)
+    """Serve what ``ready_download`` found: record the copies, audit the download, return it.
+
+    On SQLite in a file the record goes to the delivery journal, folded into the database
+    in batches (delivery.journal): the release-time rush's path. Elsewhere, as ``_deliver``."""
+    data = Path(found.stored.path).read_bytes()
+    where = journal.directory()
+    if where is None:
+        return _deliver(found, data, actor=actor)
+    rows = _copy_rows(found.partner, found.commitment, found.stored.files)
+    delivered = _delivered_copies(found.partner, rows) if rows else {}
+    _refuse_other_bytes(found.partner, rows, delivered)
+    new = [row for key, row in rows.items() if key not in delivered]
+    fetched, event = _download(found, data, actor)
+    journal.append(where, journal.delivery(timezone.now(), new, event))
+    return fetched
 
 
-def _deliver(found: ReadyDownload, data: bytes, *, actor: Actor) -> FetchedPackage:
+def _download(found: ReadyDownload, data: bytes, actor: Actor) -> tuple[FetchedPackage, AuditEvent]:
+    """What a download returns and its audit event, not yet in the chain."""
     stored = found.stored
     files = [{"name": f["name"], "kind": f["kind"], "sha256": f["sha256"]} for f in stored.files]
-    # Everything that needs no lock is done before queueing for the write.
-    rows = _copy_rows(found.partner, found.commitment, stored.files)
     event = prepare_event(actor, "package.download", found.advisory, files=files,
                           package_sha256=stored.plaintext_sha256, encrypted_sha256=hashlib.sha256(data).hexdigest(),
                           commitment=found.commitment.version)
+    return FetchedPackage(found.advisory.ident, data, stored.plaintext_sha256, files), event
+
+
+def _deliver(found: ReadyDownload, data: bytes, *, actor: Actor) -> FetchedPackage:
+    """Record the copies and the audit event in one transaction, then return the download."""
+    # Everything that needs no lock is done before queueing for the write.
+    rows = _copy_rows(found.partner, found.commitment, found.stored.files)
+    fetched, event = _download(found, data, actor)
     with one_writer(), transaction.atomic():
         _record_copies(found.partner, rows)
         append(event)
-    return FetchedPackage(found.advisory.ident, data, stored.plaintext_sha256, files)
+    return fetched
 
 
 def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: Actor) -> list[Path]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus
 from headstart.apps.audit.models import AuditEvent
-from headstart.apps.audit.services import Actor, record
+from headstart.apps.audit.services import Actor, fold_pending, record
 from headstart.apps.delivery.models import Copy
 from headstart.apps.errors import Invalid, NotFound
 from headstart.apps.investigations import attribution as attr
@@ -114,6 +114,7 @@ def _score_row(row, names: dict[str, str], full: bool = True) -> dict:  # type: 
 
 def audit_trail(partners: list[Partner], advisories: list[str]) -> list[dict]:
     """Every download and export of these advisories by or for each partner: who, when, from where."""
+    fold_pending()
     events = list(AuditEvent.objects.filter(action__in=AUDITED_ACTIONS, object_type="advisory",
                                             object_id__in=advisories).order_by("seq"))
     out = []
@@ -137,6 +138,7 @@ def audit_trail(partners: list[Partner], advisories: list[str]) -> list[dict]:
 
 def analyse(pieces: list[Piece], *, advisory: str | None, threshold: float) -> Analysis:
     """Match, read, attribute and cross-reference; returns the result without the record's id."""
+    fold_pending()  # every copy delivered so far, including those still in the delivery journal
     program = check_program_keys()
     key = keys.marking_key()
     notes: list[str] = []
