@@ -112,8 +112,9 @@ class FastPackageDownloads:
                 return None
             record, found, throttle = ready
             note_use(record)  # as Django's token check does, before the view
-            # One transaction: the copies and the audit event commit together or not at all,
-            # so after a failure here Django may answer as if the fast path had not run.
+            # The copies and the audit event are recorded together (one journal line, or one
+            # transaction off the journal) or not at all, so after a failure here Django may
+            # answer as if the fast path had not run.
             fetched = deliver_ready(found, actor=actor_of(record.user, client_ip(request)))
         except (HeadstartError, SuspiciousOperation, PermissionDenied):
             return None  # a refusal, a disallowed host or user agent: Django answers it (and audits, logs)
