@@ -23,7 +23,7 @@ from headstart.apps.audit.services import prepare_event, verify
 from headstart.apps.delivery import journal
 from headstart.apps.delivery.models import Copy, JournalBatch
 from headstart.apps.delivery.services import deliver_ready, prepare_all, ready_download
-from headstart.apps.errors import Invalid
+from headstart.apps.errors import HeadstartError, Invalid
 
 DOWNLOAD = "package.download"
 
@@ -161,6 +161,18 @@ def test_an_unfinished_last_line_is_skipped_and_the_rest_folded(journal_dir, db)
     assert journal.fold_all() == 1
 
     assert list(AuditEvent.objects.filter(action=DOWNLOAD).values_list("actor", flat=True)) == ["whole"]
+
+
+def test_a_damaged_line_stops_the_fold_with_a_clear_error_and_folds_nothing(journal_dir, db):
+    journal_dir.mkdir()
+    whole = event_only(actor_name="kept").line()
+    (journal_dir / f"99999999-bad{journal.OPEN}").write_bytes(whole + b"{not json}\n")
+
+    with pytest.raises(HeadstartError, match=r"line 2 is not a delivery record.*nothing was folded"):
+        journal.fold_all()
+
+    assert not AuditEvent.objects.filter(actor="kept").exists()
+    assert len(list(journal_dir.glob("*" + journal.CLAIMED))) == 1  # kept for the next fold
 
 
 def test_two_first_deliveries_of_one_copy_with_different_bytes_are_audited_as_a_mismatch(journal_dir, ready):

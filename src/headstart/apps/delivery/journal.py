@@ -53,6 +53,7 @@ from headstart.apps import plain_sql
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, append_many, prepare_event
 from headstart.apps.delivery.models import Copy, JournalBatch
+from headstart.apps.errors import HeadstartError
 from headstart.apps.one_writer import one_writer
 
 log = logging.getLogger(__name__)
@@ -228,8 +229,12 @@ def _read(path: Path) -> list[Delivery]:
         if not line.endswith(b"\n"):  # a writer died inside write(): its bytes never went out
             log.warning("delivery journal %s: an unfinished line %d is skipped", path.name, number)
             continue
-        raw = json.loads(line)
-        entries.append(Delivery(dt.datetime.fromisoformat(raw["at"]), raw["copies"], raw["event"]))
+        try:
+            raw = json.loads(line)
+            entries.append(Delivery(dt.datetime.fromisoformat(raw["at"]), raw["copies"], raw["event"]))
+        except (ValueError, KeyError, TypeError) as exc:  # damaged on disk: never skipped silently
+            raise HeadstartError(f"delivery journal {path} line {number} is not a delivery record ({exc}); "
+                                 "nothing was folded; repair or move the file aside, then fold again") from None
     return entries
 
 
