@@ -9,11 +9,11 @@ import pysequoia
 import pytest
 import yaml
 from django.utils import timezone
+from factories import ACTOR
 
 from headstart.apps.advisories.services import ArtifactInput, create_advisory
 from headstart.apps.delivery.services import schedule
 from headstart.samples import SAMPLE_DIR
-from factories import ACTOR
 
 
 @dataclass

@@ -3,8 +3,17 @@
 Pure library (no Django). Each carrier implements headstart.carriers.base.Carrier.
 """
 
-from headstart.carriers.base import (ERASED, Carrier, CarrierError, NoSlotsError, Reading, RenderError, Slot,
-                                     UnreadableLeakError, decode_leak)
+from headstart.carriers.base import (
+                                     ERASED,
+                                     Carrier,
+                                     CarrierError,
+                                     NoSlotsError,
+                                     Reading,
+                                     RenderError,
+                                     Slot,
+                                     UnreadableLeakError,
+                                     decode_leak,
+)
 from headstart.carriers.registry import carrier_for
 
 __all__ = ["ERASED", "Carrier", "CarrierError", "NoSlotsError", "Reading", "RenderError", "Slot",

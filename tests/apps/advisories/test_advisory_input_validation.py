@@ -17,7 +17,7 @@ from headstart.apps.advisories.services import (
     schedule_advisory,
 )
 from headstart.apps.audit.services import Actor
-from headstart.apps.errors import Conflict, HeadstartError, Invalid, NotFound
+from headstart.errors import Conflict, HeadstartError, Invalid, NotFound
 
 pytestmark = pytest.mark.django_db
 

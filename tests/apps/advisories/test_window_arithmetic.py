@@ -80,7 +80,7 @@ MICROSECOND = dt.timedelta(microseconds=1)
 def _lookup_agrees_with_list(user, advisory, now) -> bool:  # type: ignore[no-untyped-def]
     """get_visible_advisory (the download path's single-advisory query) against the list query."""
     from headstart.apps.advisories.access import get_visible_advisory, visible_advisories
-    from headstart.apps.errors import NotFound
+    from headstart.errors import NotFound
 
     listed = visible_advisories(user, now).filter(ident=advisory.ident).exists()
     try:

@@ -14,7 +14,6 @@ from headstart.apps.accounts.services import add_user, create_token, get_user
 from headstart.apps.advisories.services import ArtifactInput, create_advisory, get_advisory, schedule_advisory
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, verify
-from headstart.apps.errors import Conflict
 from headstart.apps.partners.services import (
     PartnerInput,
     accept_nda,
@@ -25,6 +24,7 @@ from headstart.apps.partners.services import (
     publish_nda,
     set_status,
 )
+from headstart.errors import Conflict
 
 pytestmark = pytest.mark.django_db
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from factories import ACTOR
 
 from headstart.apps.advisories.services import replace_artifact
 from headstart.apps.delivery import copies
 from headstart.apps.delivery.models import Commitment, Copy
 from headstart.apps.delivery.services import _marking_key, fetch_package
-from headstart.apps.errors import Conflict
+from headstart.errors import Conflict
 from headstart.marking import Codebook, Leak, attribute, design_for
 from headstart.samples import SAMPLE_DIR
-
-from factories import ACTOR
 
 pytestmark = pytest.mark.django_db
 

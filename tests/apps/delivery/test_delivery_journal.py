@@ -23,7 +23,7 @@ from headstart.apps.audit.services import prepare_event, verify
 from headstart.apps.delivery import journal
 from headstart.apps.delivery.models import Copy, JournalBatch
 from headstart.apps.delivery.services import deliver_ready, prepare_all, ready_download
-from headstart.apps.errors import HeadstartError, Invalid
+from headstart.errors import HeadstartError, Invalid
 
 DOWNLOAD = "package.download"
 

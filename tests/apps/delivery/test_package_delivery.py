@@ -214,7 +214,7 @@ def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplica
 
     from headstart.apps.delivery.models import PackageFile
     from headstart.apps.delivery.services import _copy_rows, _record_copies, commitment_for, prepare_package
-    from headstart.apps.errors import Invalid
+    from headstart.errors import Invalid
 
     keyed = make_keyed_partner("Racer")
     advisory = sample_advisory()

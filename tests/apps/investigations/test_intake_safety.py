@@ -8,8 +8,8 @@ import tarfile
 import pytest
 from investigation_helpers import tar_bytes, zip_bytes
 
-from headstart.apps.errors import Invalid
 from headstart.apps.investigations.intake import IntakeError, IntakeLimits, Submission, take_in
+from headstart.errors import Invalid
 
 ZEROS = b"\x00" * (5 * 1024 * 1024)
 

@@ -14,12 +14,12 @@ from investigation_helpers import accused, tar_bytes
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import verify
 from headstart.apps.delivery.models import Commitment
-from headstart.apps.errors import Invalid, NotFound
 from headstart.apps.investigations.attribution import merge_readings
 from headstart.apps.investigations.intake import Submission
 from headstart.apps.investigations.models import Investigation
 from headstart.apps.investigations.services import investigate
 from headstart.carriers import Reading
+from headstart.errors import Invalid, NotFound
 from headstart.leaks.text import rewrap
 
 pytestmark = pytest.mark.django_db

@@ -87,8 +87,8 @@ def test_a_mail_cut_off_by_a_crash_is_never_sent_again(three_partners, run_worke
 
 def test_staff_may_send_again_a_mail_left_in_sending(three_partners, run_worker, mailbox, settings):
     from headstart.apps.audit.models import AuditEvent
-    from headstart.apps.errors import Invalid
     from headstart.apps.notifications.services import send_again
+    from headstart.errors import Invalid
 
     settings.EMAIL_BACKEND = f"{__name__}.DiesWhileSending"
     run_worker()

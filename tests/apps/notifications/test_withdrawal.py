@@ -100,8 +100,8 @@ def test_withdrawal_after_the_patch_time_is_refused_and_changes_nothing(
     make_partner, make_advisory, run_worker, mailbox
 ):
     from headstart.apps.advisories.services import withdraw_advisory
-    from headstart.apps.errors import Invalid
     from headstart.apps.notifications.models import Notification
+    from headstart.errors import Invalid
 
     make_partner("Acme", "advanced")
     advisory = make_advisory(patch_in=2 * HOUR)
@@ -117,7 +117,7 @@ def test_withdrawal_after_the_patch_time_is_refused_and_changes_nothing(
 
 def test_withdrawal_needs_a_reason_and_happens_once(program_of_four):
     from headstart.apps.advisories.services import withdraw_advisory
-    from headstart.apps.errors import Invalid
+    from headstart.errors import Invalid
 
     with pytest.raises(Invalid, match="reason"):
         withdraw_advisory(program_of_four, reason="  ", actor=ACTOR)

@@ -10,9 +10,9 @@ import pytest
 from headstart.apps.advisories.access import open_advisories_for_partner
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor
-from headstart.apps.errors import Conflict, Forbidden, Invalid
 from headstart.apps.partners.models import NdaAcceptance
 from headstart.apps.partners.services import accept_nda, has_accepted_current_nda, publish_nda
+from headstart.errors import Conflict, Forbidden, Invalid
 
 pytestmark = pytest.mark.django_db
 

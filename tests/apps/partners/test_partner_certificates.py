@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from headstart.apps.audit.services import Actor
-from headstart.apps.errors import Invalid
 from headstart.apps.partners.services import PartnerInput, add_partner
+from headstart.errors import Invalid
 
 pytestmark = pytest.mark.django_db
 

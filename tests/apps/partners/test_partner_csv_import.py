@@ -8,9 +8,9 @@ import io
 import pytest
 
 from headstart.apps.audit.services import Actor
-from headstart.apps.errors import Invalid
 from headstart.apps.partners.models import Partner
 from headstart.apps.partners.services import import_partners
+from headstart.errors import Invalid
 
 pytestmark = pytest.mark.django_db
 

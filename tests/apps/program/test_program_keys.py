@@ -8,11 +8,11 @@ import pytest
 from django.test import override_settings
 
 from headstart.apps.audit.services import Actor
-from headstart.apps.errors import HeadstartError, Invalid
 from headstart.apps.program import keys
 from headstart.apps.program.models import Program
 from headstart.apps.program.services import check_program_keys, initialise
 from headstart.crypto import openpgp
+from headstart.errors import HeadstartError, Invalid
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from headstart.apps.audit.services import Actor
-from headstart.apps.errors import Invalid
 from headstart.apps.partners.services import set_status
+from headstart.errors import Invalid
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from headstart.apps.accounts import tokens
 from headstart.apps.accounts.models import ApiToken, Role, User
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.errors import Conflict, Invalid, NotFound
 from headstart.apps.partners.models import Partner
+from headstart.errors import Conflict, Invalid, NotFound
 
 
 def add_user(email: str, *, actor: Actor, partner: Partner | None = None, role: str | None = None,

@@ -18,9 +18,9 @@ from headstart.apps import plain_sql
 from headstart.apps.accounts.models import User
 from headstart.apps.accounts.tokens import may_act
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
-from headstart.apps.errors import Forbidden, NotFound
 from headstart.apps.partners.models import Partner, PartnerStatus, Tier
 from headstart.apps.partners.services import has_accepted_current_nda
+from headstart.errors import Forbidden, NotFound
 
 
 def window_opens_at(advisory: Advisory, tier: Tier) -> dt.datetime:

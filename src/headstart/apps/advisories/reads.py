@@ -10,7 +10,7 @@ from headstart.apps.accounts.models import User
 from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, Artifact
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.errors import HeadstartError
+from headstart.errors import HeadstartError
 
 
 def list_advisories(user: User, *, actor: Actor, now: dt.datetime | None = None) -> list[Advisory]:

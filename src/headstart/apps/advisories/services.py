@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact, ArtifactKind
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.errors import Conflict, Invalid, NotFound
+from headstart.errors import Conflict, Invalid, NotFound
 
 IDENT = re.compile(r"^[A-Z][A-Z0-9]{0,15}-\d{4}-\d{4,8}$")
 CVE = re.compile(r"^CVE-\d{4}-\d{4,}$")

@@ -18,8 +18,8 @@ import numpy as np
 
 from headstart.apps.advisories.access import latest_artifacts
 from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
-from headstart.apps.errors import Invalid
 from headstart.carriers import Carrier, CarrierError, carrier_for
+from headstart.errors import Invalid
 from headstart.marking import Codebook, design_for
 from headstart.triggers import TriggerError, load_spec, render_procedure
 

@@ -53,8 +53,8 @@ from headstart.apps import plain_sql
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, append_many, prepare_event
 from headstart.apps.delivery.models import Copy, JournalBatch
-from headstart.apps.errors import HeadstartError
 from headstart.apps.one_writer import one_writer
+from headstart.errors import HeadstartError
 
 log = logging.getLogger(__name__)
 

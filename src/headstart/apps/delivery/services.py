@@ -29,13 +29,13 @@ from headstart.apps.delivery import copies, journal
 from headstart.apps.delivery.journal import COPY_FIELDS
 from headstart.apps.delivery.models import Commitment, Copy, PackageFile
 from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
-from headstart.apps.errors import Forbidden, HeadstartError, Invalid
 from headstart.apps.one_writer import one_writer
 from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.apps.partners.services import current_nda
 from headstart.apps.program import keys
 from headstart.apps.program.models import Program
 from headstart.crypto import openpgp
+from headstart.errors import Forbidden, HeadstartError, Invalid
 from headstart.marking import commitment as codebook_commitment
 
 

@@ -21,11 +21,11 @@ import numpy as np
 from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
 from headstart.apps.delivery import copies
 from headstart.apps.delivery.models import Commitment, Copy
-from headstart.apps.errors import Invalid
 from headstart.apps.investigations.matching import Match, Original
 from headstart.apps.partners.models import Partner
 from headstart.carriers import ERASED, Carrier, CarrierError, Reading, carrier_for
 from headstart.crypto import openpgp
+from headstart.errors import Invalid
 from headstart.marking import (
     Attribution,
     Codebook,

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 
-from headstart.apps.errors import Invalid
 from headstart.carriers import UnreadableLeakError, decode_leak
 from headstart.config.env import ConfigError, env_int
+from headstart.errors import Invalid
 
 MB = 1024 * 1024
 

@@ -24,7 +24,6 @@ from headstart.apps.advisories.models import Advisory, AdvisoryStatus
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, fold_pending, record
 from headstart.apps.delivery.models import Copy
-from headstart.apps.errors import Invalid, NotFound
 from headstart.apps.investigations import attribution as attr
 from headstart.apps.investigations import report
 from headstart.apps.investigations.intake import IntakeLimits, Piece, Submission, take_in
@@ -34,6 +33,7 @@ from headstart.apps.partners.models import Partner
 from headstart.apps.program import keys
 from headstart.apps.program.services import check_program_keys
 from headstart.config.env import env_str
+from headstart.errors import Invalid, NotFound
 
 DEFAULT_THRESHOLD = 1e-6
 AUDITED_ACTIONS = ("package.download", "copy.export")

@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 
 from headstart.apps.audit.services import Actor
-from headstart.apps.errors import Invalid
 from headstart.apps.notifications.models import Notification, NotificationStatus
 from headstart.apps.notifications.services import send_again
+from headstart.errors import Invalid
 
 
 @admin.register(Notification)

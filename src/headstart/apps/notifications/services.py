@@ -29,11 +29,11 @@ from django.utils import timezone
 from headstart.apps.advisories.access import open_advisories_for_partner, partner_may_read, window_opens_at
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.errors import Invalid
 from headstart.apps.notifications.models import Notification, NotificationKind, NotificationStatus
 from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.apps.partners.services import has_accepted_current_nda
 from headstart.apps.program.models import Program
+from headstart.errors import Invalid
 
 KIND = NotificationKind
 STATUS = NotificationStatus

@@ -17,7 +17,6 @@ from django.db import transaction
 
 from headstart.apps import plain_sql
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.errors import Conflict, Forbidden, Invalid, NotFound
 from headstart.apps.partners.models import (
     ENTITLEMENTS,
     NdaAcceptance,
@@ -29,6 +28,7 @@ from headstart.apps.partners.models import (
 )
 from headstart.apps.partners.signals import partner_status_changed
 from headstart.crypto.openpgp import CertificateError, validate_certificate
+from headstart.errors import Conflict, Forbidden, Invalid, NotFound
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

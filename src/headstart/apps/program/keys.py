@@ -19,8 +19,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from headstart.apps.errors import HeadstartError
 from headstart.crypto import openpgp
+from headstart.errors import HeadstartError
 
 
 class ProgramKeyError(HeadstartError):

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.errors import Invalid
 from headstart.apps.partners.models import NdaVersion, Tier
 from headstart.apps.partners.services import add_tier, publish_nda
 from headstart.apps.program import keys
 from headstart.apps.program.models import Program
 from headstart.crypto import openpgp
+from headstart.errors import Invalid
 
 DEFAULT_TIERS = (
     ("entry", timedelta(hours=24), ["writeup", "guidance"]),

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.throttling import AuthRateThrottle
 
-from headstart.apps.errors import HeadstartError
+from headstart.errors import HeadstartError
 from headstart.faces.api.auth import ActiveSession, BearerToken
 from headstart.faces.api.routes import advisories, audit, delivery, investigations, me, partners
 

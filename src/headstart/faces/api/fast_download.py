@@ -47,7 +47,7 @@ from headstart.apps.accounts.models import ApiToken
 from headstart.apps.accounts.tokens import acting_token, note_use
 from headstart.apps.advisories.services import IDENT
 from headstart.apps.delivery.services import FetchedPackage, ReadyDownload, deliver_ready, ready_download
-from headstart.apps.errors import HeadstartError
+from headstart.errors import HeadstartError
 from headstart.faces.api.app import THROTTLE_RATE
 from headstart.faces.api.auth import actor_of, client_ip
 from headstart.faces.api.routes.delivery import package_response

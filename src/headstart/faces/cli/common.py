@@ -7,7 +7,7 @@ import getpass
 from pathlib import Path
 
 from headstart.apps.audit.services import Actor
-from headstart.apps.errors import Invalid, NotFound
+from headstart.errors import Invalid, NotFound
 
 
 def cli_actor() -> Actor:

@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     parser = build_parser()
     args = parser.parse_args(argv)
-    from headstart.apps.errors import HeadstartError
+    from headstart.errors import HeadstartError
 
     try:
         return int(args.handler(args) or 0)

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from headstart.apps.advisories import reads
 from headstart.apps.audit.services import Actor
-from headstart.apps.errors import HeadstartError, NotFound
 from headstart.apps.partners.services import accept_nda, current_nda, has_accepted_current_nda
+from headstart.errors import HeadstartError, NotFound
 
 
 def _actor(request: HttpRequest) -> Actor:

@@ -9,9 +9,9 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from headstart.apps.advisories.access import require_staff
-from headstart.apps.errors import Invalid
 from headstart.apps.investigations.intake import IntakeLimits, Submission
 from headstart.apps.investigations.services import investigate, report_html, view_investigation
+from headstart.errors import Invalid
 from headstart.faces.api.auth import actor_for
 from headstart.faces.api.schemas import Error
 

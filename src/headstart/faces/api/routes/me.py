@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ninja import Router
 
-from headstart.apps.errors import Forbidden, NotFound
 from headstart.apps.partners.services import accept_nda, current_nda, has_accepted_current_nda
+from headstart.errors import Forbidden, NotFound
 from headstart.faces.api.auth import actor_for, client_ip
 from headstart.faces.api.schemas import AcceptanceOut, Error, Me, NdaOut
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 from ninja import Router, Status
 
 from headstart.apps.advisories.access import require_staff
-from headstart.apps.errors import NotFound
 from headstart.apps.investigations.services import investigation_ref_for_enforcement
 from headstart.apps.partners.models import Partner, PartnerStatus, Tier
-from headstart.apps.partners.services import (PartnerInput, add_partner, add_tier, get_partner, parse_lead_time,
-                                              set_status)
+from headstart.apps.partners.services import (
+    PartnerInput,
+    add_partner,
+    add_tier,
+    get_partner,
+    parse_lead_time,
+    set_status,
+)
+from headstart.errors import NotFound
 from headstart.faces import present
 from headstart.faces.api.auth import actor_for
 from headstart.faces.api.schemas import Error, PartnerDetail, PartnerIn, PartnerOut, StatusIn, TierIn, TierOut

@@ -95,15 +95,15 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
     from headstart.apps.accounts.tokens import user_for_token
     from headstart.apps.advisories.services import ArtifactInput, create_advisory
     from headstart.apps.audit.services import Actor, verify
+    from headstart.apps.delivery.package import read_tar
     from headstart.apps.delivery.services import fetch_package, schedule
-    from headstart.apps.errors import HeadstartError, Invalid
     from headstart.apps.investigations.services import investigate
     from headstart.apps.partners.services import PartnerInput, accept_nda, add_partner, set_status
     from headstart.apps.program.models import Program
     from headstart.apps.program.services import initialise
-    from headstart.samples import SAMPLE_DIR
-    from headstart.apps.delivery.package import read_tar
     from headstart.crypto.openpgp import decrypt_and_verify
+    from headstart.errors import HeadstartError, Invalid
+    from headstart.samples import SAMPLE_DIR
 
     if args.partners < 2 or args.partners > 500:
         raise Invalid("--partners must be between 2 and 500")

@@ -30,8 +30,8 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
 
 
 def _read_input(path: str, cap: int):  # type: ignore[no-untyped-def]
-    from headstart.apps.errors import Invalid, NotFound
     from headstart.apps.investigations.intake import Submission
+    from headstart.errors import Invalid, NotFound
 
     p = Path(path)
     if p.is_dir():
@@ -50,7 +50,7 @@ def _read_input(path: str, cap: int):  # type: ignore[no-untyped-def]
 
 def _write_report(path: str, html: str) -> None:
     """Written atomically and readable by the owner only: the report names partners."""
-    from headstart.apps.errors import Invalid
+    from headstart.errors import Invalid
 
     target = Path(path)
     try:
@@ -79,9 +79,9 @@ def _text(result: dict, report: str | None) -> str:
 
 
 def run(args) -> int:  # type: ignore[no-untyped-def]
-    from headstart.apps.errors import Invalid
     from headstart.apps.investigations.intake import IntakeLimits, Submission
     from headstart.apps.investigations.services import investigate, report_html
+    from headstart.errors import Invalid
 
     limits = IntakeLimits.from_env()
     submissions = [_read_input(f, limits.max_total_bytes) for f in args.files]

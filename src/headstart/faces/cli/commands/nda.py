@@ -44,8 +44,8 @@ def run_accept(args) -> int:  # type: ignore[no-untyped-def]
 
 
 def run_show(args) -> int:  # type: ignore[no-untyped-def]
-    from headstart.apps.errors import NotFound
     from headstart.apps.partners.services import current_nda
+    from headstart.errors import NotFound
 
     nda = current_nda()
     if nda is None:

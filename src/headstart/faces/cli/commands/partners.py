@@ -57,8 +57,8 @@ def _cert_text(value: str, base: Path) -> str:
         return value
     path = Path(value.strip())
     path = path if path.is_absolute() else base / path
-    from headstart.apps.errors import Invalid
     from headstart.crypto.openpgp import CertificateError, armored
+    from headstart.errors import Invalid
 
     if not path.is_file():
         raise Invalid(f"certificate file {value.strip()} does not exist")

@@ -35,7 +35,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
 
 
 def _get(args, path: str) -> tuple[bytes, dict]:  # type: ignore[no-untyped-def]
-    from headstart.apps.errors import Forbidden, Invalid, NotFound
+    from headstart.errors import Forbidden, Invalid, NotFound
 
     if not args.token:
         raise Invalid("no API token: pass --token or set HEADSTART_TOKEN")
@@ -67,7 +67,7 @@ def run_list(args) -> int:  # type: ignore[no-untyped-def]
 def run_download(args) -> int:  # type: ignore[no-untyped-def]
     import hashlib
 
-    from headstart.apps.errors import Invalid
+    from headstart.errors import Invalid
 
     data, headers = _get(args, f"/advisories/{args.id}/package")
     out = Path(args.out)

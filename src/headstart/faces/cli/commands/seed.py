@@ -30,9 +30,9 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
     from headstart.apps.advisories.models import Advisory
     from headstart.apps.advisories.services import ArtifactInput, create_advisory
     from headstart.apps.delivery.services import schedule
-    from headstart.apps.errors import Conflict
     from headstart.apps.partners.services import PartnerInput, accept_nda, add_partner, parse_lead_time
     from headstart.crypto.openpgp import generate_signing_key
+    from headstart.errors import Conflict
     from headstart.samples import SAMPLE_DIR
 
     actor = cli_actor()

@@ -9,7 +9,6 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 
-
 WORKERS_PER_CPU = 3
 DEFAULT_THREADS = 1
 
@@ -33,9 +32,9 @@ def default_workers() -> int:
 
 
 def run(args) -> int:  # type: ignore[no-untyped-def]
-    from headstart.apps.errors import Invalid
     from headstart.apps.program.models import Program
     from headstart.config.env import ConfigError, env_int
+    from headstart.errors import Invalid
 
     if not 0 < args.port < 65536:
         raise Invalid(f"port {args.port} is outside 1-65535")

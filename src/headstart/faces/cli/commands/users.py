@@ -38,7 +38,7 @@ def _password(args) -> str | None:  # type: ignore[no-untyped-def]
     if sys.stdin.isatty() and not args.json:
         first = getpass.getpass("Password for portal sign-in (empty: none): ")
         if first and getpass.getpass("Repeat: ") != first:
-            from headstart.apps.errors import Invalid
+            from headstart.errors import Invalid
 
             raise Invalid("the passwords differ")
         return first or None
@@ -47,8 +47,8 @@ def _password(args) -> str | None:  # type: ignore[no-untyped-def]
 
 def run_add(args) -> int:  # type: ignore[no-untyped-def]
     from headstart.apps.accounts.services import add_user
-    from headstart.apps.errors import Invalid
     from headstart.apps.partners.services import get_partner
+    from headstart.errors import Invalid
 
     if args.partner and not args.role:
         raise Invalid("a partner user needs --role admin or --role analyst")

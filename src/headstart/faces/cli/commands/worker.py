@@ -38,7 +38,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
 
 
 def run(args) -> int:  # type: ignore[no-untyped-def]
-    from headstart.apps.errors import Invalid
+    from headstart.errors import Invalid
 
     if args.status:
         return _status(args)
