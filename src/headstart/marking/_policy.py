@@ -1,8 +1,8 @@
 """Which design an artifact's codebook uses, chosen from its capacity alone.
 
 A short artifact cannot resist a coalition of three on its own: the c = 3 design needs
-about 450-550 clean slots at 1e-6 (bench/marking_codes.py), and an excerpt keeps a fraction
-of them. What a short artifact can do is name a single leaker, or one of two, from a small
+hundreds of clean slots at 1e-6 (bench/README.md), and an excerpt keeps a fraction of
+them. What a short artifact can do is name a single leaker, or one of two, from a small
 excerpt, and for that the uniform code (design c <= 2) is max-min optimal and carries about
 twice the evidence per slot of the biased c = 3 code against one leaker. A large artifact
 (a binary PoC with thousands of slots) keeps hundreds of slots even after a heavy leak, so
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 from ._errors import MarkingError
 
-# Bits of capacity from which an artifact takes the c = 3 design. At this size a 20%
-# excerpt still holds ~400 bits: past the c = 3 need at 1e-6 with room for erasures.
+# Bits of capacity from which an artifact takes the c = 3 design: a 20% excerpt of such an
+# artifact still holds about 400 bits.
 COLLUSION_DESIGN_MIN_BITS = 2048
 SHORT_DESIGN = 2
 LONG_DESIGN = 3
