@@ -48,7 +48,6 @@ import argparse
 import hashlib
 import inspect
 import json
-import math
 import re
 import sys
 import time
@@ -58,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from _pvalues import THRESHOLD, Verdict, evidence_floor_bits, fmt_log10_p, judge
 
 from headstart.carriers import ERASED, Carrier, CarrierError, Reading, carrier_for
 from headstart.leaks.binary import battery, mix_bytes, mix_fields
@@ -70,7 +70,7 @@ from headstart.leaks.text import (
     zero_width_embed,
     zero_width_extract,
 )
-from headstart.marking import Codebook, Leak, MarkingError, attribute, design_for
+from headstart.marking import Codebook, Leak, design_for
 from headstart.samples import SAMPLE_DIR
 from headstart.triggers import TriggerError, load_spec, render_procedure
 
@@ -78,7 +78,6 @@ RESULTS = Path(__file__).resolve().parent / "results" / "carriers.json"
 ADVISORY = "HS-2026-0001"
 KEY = hashlib.sha256(b"headstart bench/carriers.py program key").digest()
 PARTNERS = [f"partner-{i:03d}" for i in range(100)]
-THRESHOLD = 1e-6
 PROSE_TARGET = 0.1  # robust bits per word
 CODE_TARGET = 1.0  # robust bits per 5 lines
 FORMATTERS = (
@@ -273,38 +272,14 @@ def read(artifact: Artifact, material: Material) -> tuple[Reading, str | None]:
         return Reading.empty(len(artifact.carrier.slots)), f"{type(exc).__name__}: {exc}"[:200]
 
 
-def as_leak(reading: Reading) -> Leak:
-    return Leak(reading.symbols, reading.confidence)
-
-
-def evidence(reading: Reading) -> bool:
-    return bool(np.any((reading.symbols != ERASED) & (reading.confidence > 0)))
-
-
-@dataclass
-class Verdict:
-    accused: set[str]
-    best_innocent_log10_family_p: float  # the most suspicious innocent's family-wise p (log10)
-    guilty_log10_family_p: float  # the best-placed guilty partner's family-wise p (log10)
-
-
-def judge(pairs: list[tuple[Codebook, Reading]], guilty: set[str]) -> Verdict:
-    usable = [(book, as_leak(r)) for book, r in pairs if evidence(r)]
-    if not usable:
-        return Verdict(set(), 0.0, 0.0)
-    try:
-        result = attribute(usable, threshold=THRESHOLD)
-    except MarkingError:
-        return Verdict(set(), 0.0, 0.0)
-    innocents = [row.family_p_value for row in result.ranking if row.partner not in guilty]
-    guilty_rows = [result.for_partner(g).family_p_value for g in guilty]
-    return Verdict(
-        set(result.accused), _log10(min(innocents)) if innocents else 0.0, _log10(min(guilty_rows))
-    )
-
-
-def _log10(p: float) -> float:
-    return math.log10(p) if p > 0 else -400.0  # 0 means below double precision
+def judge_readings(pairs: list[tuple[Codebook, Reading]], guilty: set[str]) -> Verdict:
+    """attribute() over the readings that show any evidence (symbols read with confidence)."""
+    usable = [
+        (book, Leak(r.symbols, r.confidence))
+        for book, r in pairs
+        if np.any((r.symbols != ERASED) & (r.confidence > 0))
+    ]
+    return judge(usable, guilty)
 
 
 # --- 2. single leaker, per artifact x transformation ------------------------------------------------------
@@ -344,9 +319,9 @@ def single_leaker(
             robust += float(log2q[ok].sum())
             size += size_of(artifact, leaked)
             kind_correct += np.bincount(kind_index[ok], minlength=len(kind_names))
-            verdict = judge([(artifact.book, reading)], {PARTNERS[who]})
+            verdict = judge_readings([(artifact.book, reading)], {PARTNERS[who]})
             named += PARTNERS[who] in verdict.accused
-            innocent += bool(verdict.accused - {PARTNERS[who]})
+            innocent += bool(verdict.innocents_accused)
             guilty_p.append(verdict.guilty_log10_family_p)
             innocent_p.append(verdict.best_innocent_log10_family_p)
         done = trials - sum(1 for f in failures if f.startswith("transform:"))
@@ -461,14 +436,14 @@ def coalitions(
                     if problem:
                         problems.add(f"{artifact.label}: {problem}")
                     pairs.append((artifact.book, reading))
-                    alone[artifact.label] += bool(judge([(artifact.book, reading)], guilty).accused & guilty)
-                verdict = judge(pairs, guilty)
-                text_only = judge([pr for a, pr in zip(artifacts, pairs) if a.family != "binary"], guilty)
-                named_text += bool(text_only.accused & guilty)
-                innocent_text += bool(text_only.accused - guilty)
-                named += bool(verdict.accused & guilty)
-                innocent += bool(verdict.accused - guilty)
-                accused_colluders += len(verdict.accused & guilty)
+                    alone[artifact.label] += bool(judge_readings([(artifact.book, reading)], guilty).guilty_accused)
+                verdict = judge_readings(pairs, guilty)
+                text_only = judge_readings([pr for a, pr in zip(artifacts, pairs) if a.family != "binary"], guilty)
+                named_text += bool(text_only.guilty_accused)
+                innocent_text += bool(text_only.innocents_accused)
+                named += bool(verdict.guilty_accused)
+                innocent += bool(verdict.innocents_accused)
+                accused_colluders += len(verdict.guilty_accused)
                 guilty_p.append(verdict.guilty_log10_family_p)
                 innocent_p.append(verdict.best_innocent_log10_family_p)
             rows.append(
@@ -571,12 +546,6 @@ class Baseline:
 # --- 5. what-if: the single-leaker cells that fall short, with uniform codes ---------------------------
 
 
-def evidence_floor_bits() -> float:
-    """Bits a single leaker's copy must show, read perfectly, for family-wise p <= THRESHOLD
-    with the most favourable code (uniform symbols): log2(partners / threshold)."""
-    return math.log2(len(PARTNERS) / THRESHOLD)
-
-
 def uniform_code_what_if(
     artifacts: list[Artifact], single: dict[str, list[dict]], trials: int, rng: np.random.Generator
 ) -> list[dict]:
@@ -589,7 +558,7 @@ def uniform_code_what_if(
         if not short:
             continue
         bits = float(artifact.log2q.sum())
-        if bits < evidence_floor_bits():
+        if bits < evidence_floor_bits(len(PARTNERS)):
             rows.append(
                 {
                     "artifact": artifact.label,
@@ -643,11 +612,11 @@ def print_what_if(rows: list[dict]) -> None:
     if not rows:
         return
     print(
-        f"\n== 5. What if: the cells where a single leaker is not always named, with uniform codes "
-        f"(design_coalition=2) instead of the c = 3 design =="
+        "\n== 5. What if: the cells where a single leaker is not always named, with uniform codes "
+        "(design_coalition=2) instead of the c = 3 design =="
     )
     print(
-        f"(no code can name a leaker from fewer than log2(partners / threshold) = {evidence_floor_bits():.1f} "
+        f"(no code can name a leaker from fewer than log2(partners / threshold) = {evidence_floor_bits(len(PARTNERS)):.1f} "
         f"bits read correctly)"
     )
     print(
@@ -660,8 +629,8 @@ def print_what_if(rows: list[dict]) -> None:
             continue
         print(
             f"{r['artifact']:11s} {r['transformation']:28s} {r['robust_bits']:7.1f} {r['default_named']:15.2f} "
-            f"{fmt_p(r['default_log10_p_median']):>8s} {r['uniform_named']:15.2f} "
-            f"{fmt_p(r['uniform_log10_p_median']):>8s} {r['uniform_innocent_accused']:6.2f}"
+            f"{fmt_log10_p(r['default_log10_p_median']):>8s} {r['uniform_named']:15.2f} "
+            f"{fmt_log10_p(r['uniform_log10_p_median']):>8s} {r['uniform_innocent_accused']:6.2f}"
         )
 
 
@@ -814,10 +783,6 @@ def targets(
 # --- printing ---------------------------------------------------------------------------------------------
 
 
-def fmt_p(x: float | None) -> str:
-    return "-" if x is None else ("<-300" if x <= -300 else f"{x:.0f}")
-
-
 def print_capacity(rows: list[dict]) -> None:
     print("\n== 1. Capacity (slots found in the sample advisory) ==")
     print(f"{'artifact':12s} {'slots':>6s} {'bits':>8s} {'size':>14s} {'density':>26s}  q: slots")
@@ -853,7 +818,7 @@ def print_single(label: str, family: str, rows: list[dict]) -> None:
         print(
             f"{r['transformation']:40s} {r['correct']:7.3f} {r['erased']:7.3f} {r['wrong']:7.3f} "
             f"{r['robust_bits']:7.1f} {('-' if d is None else f'{d:.3f}') + mark:>12s} {r['leaker_named']:6.2f} "
-            f"{r['innocent_accused']:6.2f} {fmt_p(r['leaker_log10_family_p_median']):>8s}"
+            f"{r['innocent_accused']:6.2f} {fmt_log10_p(r['leaker_log10_family_p_median']):>8s}"
         )
         for problem in r["problems"]:
             print(f"{'':40s}   ! {problem}")
@@ -871,7 +836,7 @@ def print_coalitions(rows: list[dict], labels: list[str]) -> None:
         alone = " ".join(f"{r['named_from_one_artifact_alone'][lab]:6.2f}" for lab in labels)
         print(
             f"{r['mix']:26s} {r['colluders']:2d} {r['colluder_named']:6.2f} {r['innocent_accused']:6.2f} "
-            f"{r['colluders_accused_mean']:8.2f} {fmt_p(r['best_colluder_log10_family_p_median']):>8s} "
+            f"{r['colluders_accused_mean']:8.2f} {fmt_log10_p(r['best_colluder_log10_family_p_median']):>8s} "
             f"{r['colluder_named_without_binary']:7.2f}          {alone}"
         )
         for problem in r["problems"]:
@@ -1007,7 +972,7 @@ def print_shortfalls(rows: list[dict]) -> None:
         head = (
             f"{a['artifact']}: {a['slots']} slots, {a['bits']:.0f} bits in {a['size']} words/lines/bytes; "
             f"the delivered copy: density {d}, leaker named {a['delivered_leaker_named']:.2f} "
-            f"(median log10 family p {fmt_p(a['delivered_log10_family_p_median'])})"
+            f"(median log10 family p {fmt_log10_p(a['delivered_log10_family_p_median'])})"
         )
         print(head + ("  <- short as delivered: capacity" if a["delivered_copy_falls_short"] else ""))
         for r in a["cells"]:
@@ -1017,7 +982,7 @@ def print_shortfalls(rows: list[dict]) -> None:
             lost = ", ".join(f"{k} -{v:.2f}" for k, v in list(r["slot_kinds_lost"].items())[:6]) or "-"
             print(
                 f"    {r['transformation']:28s} named {r['leaker_named']:.2f} density {d:>6s} "
-                f"robust {r['robust_bits']:6.1f} bits, median log10 p {fmt_p(r['leaker_log10_family_p_median'])};"
+                f"robust {r['robust_bits']:6.1f} bits, median log10 p {fmt_log10_p(r['leaker_log10_family_p_median'])};"
                 f" kinds lost: {lost}"
             )
 
@@ -1121,7 +1086,7 @@ def main() -> int:
                 "targets": target_rows,
                 "shortfalls": short,
                 "what_if_uniform_codes": what_if,
-                "evidence_floor_bits": evidence_floor_bits(),
+                "evidence_floor_bits": evidence_floor_bits(len(PARTNERS)),
                 "sources": digests_after,
                 "sources_changed_during_run": changed,
                 "notes": {

@@ -42,6 +42,7 @@ import numpy as np
 from scipy.stats import binom
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _pvalues import THRESHOLD, verdict
 from marking_design import information
 
 from headstart.marking import (
@@ -270,12 +271,11 @@ def false_accusations(target_tests: int, n: int, m: int, seed: int) -> dict:
         noisy = trials % 3 == 0
         leak = simulate.leak(book, gang, attack, rng=rng, erasure_rate=0.2 if noisy else 0.0,
                              flip_rate=0.05 if noisy else 0.0)
-        res = attribute(book, leak, threshold=1e-6)
-        gang_set = set(gang)
-        p = np.array([r.p_value for r in res.ranking if r.partner not in gang_set])
+        v = verdict(attribute(book, leak, threshold=THRESHOLD), gang)
+        p = v.innocent_p_values
         counts += np.array([np.count_nonzero(p <= a) for a in alphas])
-        accused_innocents += sum(1 for a in res.accused if a not in gang_set)
-        family_hits += int(np.any(np.minimum(1.0, p * n) <= 1e-6))
+        accused_innocents += len(v.innocents_accused)
+        family_hits += bool(v.innocents_accused)  # an innocent's family-wise p <= THRESHOLD
         smallest = min(smallest, float(p.min()))
         tests += p.size
         trials += 1
@@ -328,31 +328,31 @@ def main_cases() -> list[Case]:
     for attack in ATTACKS:
         cases.append(Case("c2", 2, 1000, 1e-9, attack, 500, 5, design=2, target=340))
     for attack in ATTACKS:
-        cases.append(Case("c3", 3, 1000, 1e-6, attack, 800, 5, design=3, target=570))
+        cases.append(Case("c3", 3, 1000, THRESHOLD, attack, 800, 5, design=3, target=570))
     for attack in ATTACKS:
         cases.append(Case("c4", 4, 1000, 1e-9, attack, 1600, 10, design=4, target=1400))
     for attack in ATTACKS:
-        cases.append(Case("c3-noisy", 3, 1000, 1e-6, attack, 1400, 10, design=3, erasure=0.2, flip=0.05))
+        cases.append(Case("c3-noisy", 3, 1000, THRESHOLD, attack, 1400, 10, design=3, erasure=0.2, flip=0.05))
     return cases
 
 
 def ablation_cases() -> list[Case]:
     cases: list[Case] = []
     for attack in ATTACKS:
-        cases.append(Case("c3-tardos", 3, 1000, 1e-6, attack, 1100, 5, design=3, score="tardos"))
+        cases.append(Case("c3-tardos", 3, 1000, THRESHOLD, attack, 1100, 5, design=3, score="tardos"))
     for attack in ATTACKS:
-        cases.append(Case("c3-llr-fixed", 3, 1000, 1e-6, attack, 900, 5, design=3, adaptive=False))
+        cases.append(Case("c3-llr-fixed", 3, 1000, THRESHOLD, attack, 900, 5, design=3, adaptive=False))
     for attack in ATTACKS:
-        cases.append(Case("c3-noisy-llr-fixed", 3, 1000, 1e-6, attack, 1400, 10, design=3, erasure=0.2,
+        cases.append(Case("c3-noisy-llr-fixed", 3, 1000, THRESHOLD, attack, 1400, 10, design=3, erasure=0.2,
                           flip=0.05, adaptive=False))
     for k in (15, 50):
         for attack in ATTACKS:
-            cases.append(Case(f"c3-arcsine-1/{k}c", 3, 1000, 1e-6, attack, 1100, 5, design=3,
+            cases.append(Case(f"c3-arcsine-1/{k}c", 3, 1000, THRESHOLD, attack, 1100, 5, design=3,
                               variant=f"arcsine/{k}"))
     for attack in ATTACKS:
-        cases.append(Case("c3-q4", 3, 1000, 1e-6, attack, 500, 5, design=3, slot_q=4))
+        cases.append(Case("c3-q4", 3, 1000, THRESHOLD, attack, 500, 5, design=3, slot_q=4))
     for c in (2, 4):
-        cases.append(Case(f"c{c}-on-design3", c, 1000, 1e-6, "interleave", 1600, 10, design=3))
+        cases.append(Case(f"c{c}-on-design3", c, 1000, THRESHOLD, "interleave", 1600, 10, design=3))
     return cases
 
 
