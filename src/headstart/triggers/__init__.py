@@ -25,7 +25,8 @@ from .marks import MarkSlot, SlotWriter, find_slots, mark_slots, read_slots
 from .parsed import Field, ParsedFile, Struct
 from .paths import Path, parse_path
 from .procedure import plain_procedure, render_procedure
-from .spec import ChecksumDef, Condition, FieldDef, FreeField, Spec, TypeDef, load_spec
+from .spec import ChecksumDef, Condition, FieldDef, FreeField, Spec, TypeDef
+from .specload import load_spec
 
 __all__ = [
     "ALGORITHMS", "ChecksumDef", "ChecksumResult", "Condition", "ConditionResult", "Expr", "ExprError",

@@ -154,12 +154,3 @@ class Spec:
 
     def type_named(self, name: str) -> TypeDef:
         return self.root if name == ROOT else self.types[name]
-
-
-
-
-def load_spec(text: str) -> Spec:
-    """Load and check a trigger specification; raise SpecError naming the line and problem."""
-    from .specload import load
-
-    return load(text)

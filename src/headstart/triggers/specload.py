@@ -633,7 +633,7 @@ def _single_byte(encoding: str) -> bool:
         return False
 
 
-def load(text: str) -> Spec:
+def load_spec(text: str) -> Spec:
     """Load and check a trigger specification; raise SpecError naming the line and problem."""
     return _Loader(text).load()
 
