@@ -18,8 +18,6 @@ HERE = Path(__file__).resolve().parent
 QUICK = {
     "marking_design.py": ["--quick"],
     "marking_codes.py": ["--quick"],
-    "bench_binary_poc.py": ["--trials", "3"],
-    "bench_source_pocs.py": ["--trials", "3"],
     "carriers.py": ["--quick"],
     "delivery_render.py": ["--quick"],
     "delivery_rush.py": ["--quick"],
