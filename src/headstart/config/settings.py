@@ -98,14 +98,9 @@ _default_db = f"sqlite:///{HOME / 'headstart.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db) or _default_db, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front, so the audit chain never forks
-    # and a writer waits (timeout) instead of failing with "database is locked". The WAL is
-    # checkpointed every 10,000 pages (40 MB) rather than 1,000: at 1,000, checkpoints were
-    # half the mean commit time of a burst of audited downloads.
+    # and a writer waits (timeout) instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30,
-                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                                       "PRAGMA wal_autocheckpoint=10000;"}
-    # Connections are kept between requests like PostgreSQL's (conn_max_age above): opening
-    # one and running the PRAGMAs on every request cost a release-time rush about 10%.
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -141,6 +136,18 @@ STORAGES = {
 HEADSTART_MAX_ARTIFACT_BYTES = env_int("HEADSTART_MAX_ARTIFACT_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HEADSTART_MAX_ARTIFACT_BYTES + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
+
+# Prepared packages live under $HEADSTART_HOME/packages. Django authorises and records a
+# download; the bytes go out as a FileResponse, or are handed to the front server when one is
+# named here: "nginx" (X-Accel-Redirect to HEADSTART_SENDFILE_URL, an internal location
+# aliasing the packages directory) or "apache" (X-Sendfile with the file's path).
+HEADSTART_PACKAGES_DIR = HOME / "packages"
+HEADSTART_SENDFILE = env_str("HEADSTART_SENDFILE", "") or ""
+if HEADSTART_SENDFILE not in ("", "nginx", "apache"):
+    raise ConfigError(f"HEADSTART_SENDFILE={HEADSTART_SENDFILE!r}: use nginx, apache, or leave it unset")
+HEADSTART_SENDFILE_URL = env_str("HEADSTART_SENDFILE_URL", "/_headstart/packages/") or ""
+if not (HEADSTART_SENDFILE_URL.startswith("/") and HEADSTART_SENDFILE_URL.endswith("/")):
+    raise ConfigError(f"HEADSTART_SENDFILE_URL={HEADSTART_SENDFILE_URL!r}: an absolute URL path ending in /")
 
 # Program secrets live outside the database (see headstart.apps.program.keys).
 HEADSTART_MARKING_KEY = env_str("HEADSTART_MARKING_KEY")

@@ -1,5 +1,4 @@
-"""A first delivery writes one Copy row per file at the release rush, and every index with it:
-the table keeps only the indexes its queries use."""
+"""Copies are indexed for the lookups that need it: by partner, by artifact, by digest."""
 
 from __future__ import annotations
 
@@ -18,8 +17,8 @@ def _indexed_columns() -> set[tuple[str, ...]]:
             if (c["index"] or c["unique"]) and not c["primary_key"]}
 
 
-def test_copies_are_indexed_by_partner_through_their_uniqueness_and_by_artifact_only():
-    assert _indexed_columns() == {("partner_id", "artifact_id", "file_name"), ("artifact_id",)}
+def test_copies_are_indexed_by_partner_through_their_uniqueness_by_artifact_and_by_digest():
+    assert _indexed_columns() == {("partner_id", "artifact_id", "file_name"), ("artifact_id",), ("sha256",)}
 
 
 def test_copies_by_partner_use_the_unique_index():

@@ -49,7 +49,7 @@ def test_package_decrypts_with_the_partner_key_and_carries_the_program_signature
     advisory = sample_advisory()
     response = download(partner.analyst, advisory.ident)
     assert response.status_code == 200
-    files, signed = open_package(response.content, partner.secret, Program.get().signing_certificate)
+    files, signed = open_package(response.getvalue(), partner.secret, Program.get().signing_certificate)
     assert signed
     assert {"writeup.md", "guidance.md", "poc_tim_overflow.py", "poc_tim_overflow.c", "poc.tim",
             "tim-procedure.md", "manifest.json"} <= set(files)
@@ -71,7 +71,7 @@ def test_gpg_decrypts_the_package_and_reports_a_good_signature(make_partner, sam
         cert = subprocess.run(["gpg", "--armor", "--export", "sec@gpg-user.example"], env=env, check=True,
                               capture_output=True).stdout.decode()
         Partner.objects.filter(pk=partner.pk).update(pgp_certificate=cert)
-        data = download(analyst, advisory.ident).content
+        data = download(analyst, advisory.ident).getvalue()
         subprocess.run(["gpg", "--batch", "--import"], input=Program.get().signing_certificate.encode(), env=env,
                        check=True, capture_output=True)
         out = subprocess.run(gpg + ["--status-fd", "2", "--decrypt"], input=data, env=env, capture_output=True)
@@ -86,8 +86,8 @@ def test_decrypted_files_equal_copy_export_and_differ_between_partners(make_keye
     one, two = make_keyed_partner("One AV"), make_keyed_partner("Two IPS")
     advisory = sample_advisory()
     program_cert = Program.get().signing_certificate
-    files_one, _ = open_package(download(one.analyst, advisory.ident).content, one.secret, program_cert)
-    files_two, _ = open_package(download(two.analyst, advisory.ident).content, two.secret, program_cert)
+    files_one, _ = open_package(download(one.analyst, advisory.ident).getvalue(), one.secret, program_cert)
+    files_two, _ = open_package(download(two.analyst, advisory.ident).getvalue(), two.secret, program_cert)
     written = export_copy(advisory, one.partner, tmp_path, actor=Actor(name=ACTOR_NAME))
     assert {p.name: p.read_bytes() for p in written} == files_one
     for name in ("writeup.md", "guidance.md", "poc_tim_overflow.py", "poc_tim_overflow.c", "poc.tim",
@@ -98,7 +98,7 @@ def test_decrypted_files_equal_copy_export_and_differ_between_partners(make_keye
 def test_binary_poc_copy_still_meets_its_trigger_specification(make_keyed_partner, sample_advisory):
     partner = make_keyed_partner("Binary AV")
     advisory = sample_advisory()
-    files, _ = open_package(download(partner.analyst, advisory.ident).content, partner.secret,
+    files, _ = open_package(download(partner.analyst, advisory.ident).getvalue(), partner.secret,
                             Program.get().signing_certificate)
     spec = load_spec((SAMPLE_DIR / "tim.ksy.yaml").read_text())
     check(spec, files["poc.tim"])  # raises TriggerNotMetError if any condition or checksum fails
@@ -108,7 +108,7 @@ def test_binary_poc_copy_still_meets_its_trigger_specification(make_keyed_partne
 def test_entry_tier_package_holds_only_its_entitled_files(make_keyed_partner, sample_advisory):
     partner = make_keyed_partner("Entry Only", "entry")
     advisory = sample_advisory(patch_in=dt.timedelta(hours=20))
-    files, _ = open_package(download(partner.analyst, advisory.ident).content, partner.secret,
+    files, _ = open_package(download(partner.analyst, advisory.ident).getvalue(), partner.secret,
                             Program.get().signing_certificate)
     assert set(files) == {"writeup.md", "guidance.md", "manifest.json"}
 
@@ -118,8 +118,8 @@ def test_copy_digests_are_recorded_at_first_delivery_and_a_second_download_gives
     partner = make_keyed_partner("Twice AV")
     advisory = sample_advisory()
     cert = Program.get().signing_certificate
-    first, _ = open_package(download(partner.analyst, advisory.ident).content, partner.secret, cert)
-    second, _ = open_package(download(partner.admin, advisory.ident).content, partner.secret, cert)
+    first, _ = open_package(download(partner.analyst, advisory.ident).getvalue(), partner.secret, cert)
+    second, _ = open_package(download(partner.admin, advisory.ident).getvalue(), partner.secret, cert)
     assert first == second
     recorded = {c.file_name: c.sha256 for c in Copy.objects.filter(partner=partner.partner)}
     assert recorded == {name: hashlib.sha256(data).hexdigest() for name, data in first.items() if name != "manifest.json"}
@@ -164,7 +164,7 @@ def test_every_download_is_in_the_audit_chain_and_the_chain_verifies(make_keyed_
     event = AuditEvent.objects.filter(action="package.download").latest("seq")
     assert event.partner == "Audited AV" and event.actor == partner.analyst.email
     assert event.object_id == advisory.ident and event.ip == "127.0.0.1"
-    assert event.details["encrypted_sha256"] == hashlib.sha256(response.content).hexdigest()
+    assert event.details["encrypted_sha256"] == hashlib.sha256(response.getvalue()).hexdigest()
     assert {f["name"] for f in event.details["files"]} >= {"writeup.md", "poc.tim"}
     assert verify().ok
 
@@ -213,7 +213,7 @@ def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplica
     from factories import ACTOR
 
     from headstart.apps.delivery.models import PackageFile
-    from headstart.apps.delivery.services import _copy_rows, _record_copies, commitment_for, prepare_package
+    from headstart.apps.delivery.services import _record_copies, commitment_for, prepare_package
     from headstart.errors import Invalid
 
     keyed = make_keyed_partner("Racer")
@@ -225,11 +225,11 @@ def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplica
     first = marked[0]
     Copy.objects.create(partner=keyed.partner, artifact_id=first["artifact_id"], file_name=first["name"],
                         sha256=first["sha256"], size=first["size"], commitment=commitment)
-    _record_copies(keyed.partner, _copy_rows(keyed.partner, commitment, stored.files))
+    _record_copies(keyed.partner, commitment, stored.files)
     assert Copy.objects.filter(partner=keyed.partner).count() == len(marked)
     # A copy recorded with other bytes is refused, not overwritten.
     Copy.objects.filter(partner=keyed.partner, file_name=marked[1]["name"]).update(sha256="0" * 64)
     Copy.objects.filter(partner=keyed.partner, file_name=marked[2]["name"]).delete()
     with pytest.raises(Invalid, match="no longer renders"):
-        _record_copies(keyed.partner, _copy_rows(keyed.partner, commitment, stored.files))
+        _record_copies(keyed.partner, commitment, stored.files)
     assert PackageFile.objects.filter(partner=keyed.partner).exists()

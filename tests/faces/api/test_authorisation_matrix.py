@@ -294,12 +294,12 @@ def test_each_caller_gets_exactly_what_the_table_allows(world, role):
             response = call(client, method, url, body)
             case = f"{method} {url} [{target or '-'}]"
             if response.status_code != wanted:
-                wrong.append(f"{case}: expected {wanted}, got {response.status_code} {response.content[:120]!r}")
+                wrong.append(f"{case}: expected {wanted}, got {response.status_code} {response.getvalue()[:120]!r}")
             if response.status_code >= 400:
                 detail = response.json().get("detail")
                 if not isinstance(detail, str) or not detail or "\n" in detail:
-                    wrong.append(f"{case}: a refusal needs a one-line JSON detail, got {response.content[:120]!r}")
-            text = response.content.decode(errors="replace")
+                    wrong.append(f"{case}: a refusal needs a one-line JSON detail, got {response.getvalue()[:120]!r}")
+            text = response.getvalue().decode(errors="replace")
             echoed = url + json.dumps(body.get("data", ""), default=str)
             leaks += [f"{case}: {s!r}" for s in forbidden_strings(world, role) if s in text and s not in echoed]
     assert wrong == []
@@ -368,7 +368,7 @@ def test_a_package_holds_only_the_kinds_the_tier_is_entitled_to(world, partner_k
     response = client.get(f"/api/v1/advisories/{world.advisories['open'].ident}/package")
     assert response.status_code == 200
     secret = pgp.Tsk.from_bytes(partner_key(owner).secret.encode())
-    plain = pgp.decrypt(response.content, decryptor=secret.decryptor()).bytes
+    plain = pgp.decrypt(response.getvalue(), decryptor=secret.decryptor()).bytes
     with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
         names = [member.name.rsplit("/", 1)[-1] for member in tar.getmembers() if member.isfile()]
     assert "open-writeup.md" in names and "open-guidance.md" in names

@@ -9,12 +9,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from headstart.apps import plain_sql
 from headstart.apps.accounts.models import ApiToken, User
 from headstart.apps.audit.services import Actor
 from headstart.apps.audit.services import record as audit_record
-from headstart.apps.one_writer import one_writer
-from headstart.apps.partners.models import Partner, Tier
 
 PREFIX = "hs_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -50,48 +47,19 @@ def user_for_token(token: str, *, ip: str | None = None) -> User | None:
     return record.user
 
 
-def acting_token(token: str) -> ApiToken | None:
-    """The live token record of a user who may act now, or None; reads only.
-
-    For callers that answer nothing but success themselves and leave every other case to
-    ``user_for_token`` (which audits refusals); they call ``note_use`` when they serve."""
-    record = _live_token_for(token)
-    return record if record is not None and may_act(record.user) else None
-
-
 def note_use(record: ApiToken) -> None:
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         # At most one write per token per minute: every request is in the audit log anyway.
-        with one_writer():
-            plain_sql.update(ApiToken, record.pk, last_used_at=now)
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
 
 
 def _live_token_for(token: str) -> ApiToken | None:
+    """The unrevoked token with this text, its user, partner and tier loaded in the same query."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    return _live_token(digest(token))
-
-
-def _live_token(token_digest: str) -> ApiToken | None:
-    """The unrevoked token with this digest, its user, partner and tier already loaded.
-
-    Every API request starts here, so it is one plain query (see plain_sql), not the ORM's
-    select_related, which costs ten times more to compile than to run."""
-    found = plain_sql.joined(
-        [ApiToken, User, Partner, Tier],
-        f"{plain_sql.table(ApiToken)} t0 JOIN {plain_sql.table(User)} t1 ON t1.id = t0.user_id "
-        f"LEFT JOIN {plain_sql.table(Partner)} t2 ON t2.id = t1.partner_id "
-        f"LEFT JOIN {plain_sql.table(Tier)} t3 ON t3.id = t2.tier_id",
-        "t0.digest = %s AND t0.revoked_at IS NULL", [token_digest])
-    if not found:
-        return None
-    record, user, partner, tier = found[0]
-    if partner is not None:
-        partner.tier = tier
-    user.partner = partner
-    record.user = user
-    return record
+    return (ApiToken.objects.select_related("user__partner__tier")
+            .filter(digest=digest(token), revoked_at__isnull=True).first())
 
 
 def may_act(user: User) -> bool:

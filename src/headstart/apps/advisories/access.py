@@ -14,10 +14,9 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from headstart.apps import plain_sql
 from headstart.apps.accounts.models import User
 from headstart.apps.accounts.tokens import may_act
-from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
+from headstart.apps.advisories.models import Advisory, Artifact
 from headstart.apps.partners.models import Partner, PartnerStatus, Tier
 from headstart.apps.partners.services import has_accepted_current_nda
 from headstart.errors import Forbidden, NotFound
@@ -32,10 +31,7 @@ def partner_may_read(partner: Partner) -> bool:
 
 
 def open_advisories_for_partner(partner: Partner, now: dt.datetime | None = None) -> QuerySet[Advisory]:
-    if not partner_may_read(partner):
-        return Advisory.objects.none()
-    now = now or timezone.now()
-    return Advisory.objects.filter(status=AdvisoryStatus.SCHEDULED, patch_at__lte=now + partner.tier.lead_time)
+    return Advisory.objects.open_to(partner, now or timezone.now())
 
 
 def visible_advisories(user: User, now: dt.datetime | None = None) -> QuerySet[Advisory]:
@@ -48,29 +44,16 @@ def visible_advisories(user: User, now: dt.datetime | None = None) -> QuerySet[A
 
 
 def get_visible_advisory(user: User, ident: str, now: dt.datetime | None = None) -> Advisory:
-    if may_act(user) and not user.is_psirt:
-        advisory = _open_advisory_for_partner(user.partner, ident, now)  # type: ignore[arg-type]
-    else:
-        advisory = visible_advisories(user, now).filter(ident=ident).first()
+    advisory = visible_advisories(user, now).filter(ident=ident).first()
     if advisory is None:
         raise NotFound(f"unknown advisory {ident!r}")
     return advisory
 
 
-def _open_advisory_for_partner(partner: Partner, ident: str, now: dt.datetime | None) -> Advisory | None:
-    """open_advisories_for_partner(partner, now).filter(ident=ident), the same rule, as one plain
-    query: every download at release time passes here."""
-    if not partner_may_read(partner):
-        return None
-    now = now or timezone.now()
-    return plain_sql.first(Advisory, "ident = %s AND status = %s AND patch_at <= %s",
-                             [ident, AdvisoryStatus.SCHEDULED.value, plain_sql.when(now + partner.tier.lead_time)])
-
-
 def latest_artifacts(advisory: Advisory) -> list[Artifact]:
     """The current version of each artifact name."""
     latest: dict[str, Artifact] = {}
-    for artifact in plain_sql.rows(Artifact, "advisory_id = %s", [advisory.pk], order_by="name, version"):
+    for artifact in Artifact.objects.filter(advisory=advisory).order_by("name", "version"):
         latest[artifact.name] = artifact
     return list(latest.values())
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
+from django.db.models import Exists, Subquery
 from django.utils import timezone
+
+from headstart.apps.partners.models import NdaAcceptance, NdaVersion, Partner, PartnerStatus
 
 
 class AdvisoryStatus(models.TextChoices):
@@ -11,6 +16,19 @@ class AdvisoryStatus(models.TextChoices):
     SCHEDULED = "scheduled"
     PUBLIC = "public"
     WITHDRAWN = "withdrawn"
+
+
+class AdvisoryQuerySet(models.QuerySet["Advisory"]):
+    def open_to(self, partner: Partner, now: dt.datetime) -> AdvisoryQuerySet:
+        """The embargo, applied in the query: the scheduled advisories whose window has opened
+        for the partner's tier (patch_at - lead_time <= now), while the partner is active and
+        has accepted the newest NDA. Every face reads a partner's advisories through this."""
+        if partner.status != PartnerStatus.ACTIVE:
+            return self.none()
+        newest_nda = NdaVersion.objects.order_by("-version").values("pk")[:1]
+        accepted = NdaAcceptance.objects.filter(partner=partner.pk, nda=Subquery(newest_nda))
+        return self.filter(Exists(accepted), status=AdvisoryStatus.SCHEDULED,
+                           patch_at__lte=now + partner.tier.lead_time)
 
 
 class Advisory(models.Model):
@@ -24,6 +42,8 @@ class Advisory(models.Model):
     patch_at = models.DateTimeField(help_text="public release time")
     status = models.CharField(max_length=16, choices=AdvisoryStatus.choices, default=AdvisoryStatus.SCHEDULED)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AdvisoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["patch_at", "ident"]

@@ -2,7 +2,7 @@
 
 A copy is a pure function of (artifact, program key, advisory, partner), so copies are
 never stored: only their digests (Copy) at first delivery. Packages are cached on disk
-(PackageFile) so that a release-time rush serves prepared files; the cache can be
+(PackageFile) so that downloads at release time serve prepared files; the cache can be
 thrown away at any time and is rebuilt to the same plaintext.
 """
 
@@ -41,38 +41,20 @@ class Commitment(models.Model):
 class Copy(models.Model):
     """The digest of a partner's copy of one artifact version, recorded at first delivery.
 
-    Every first delivery writes a row per file, at the release-time rush, and every index
-    with it; an index on SHA-256 puts each row on a random leaf. So only the lookups that
-    need an index have one: by partner, through the unique constraint (partner first), and
-    by artifact, for attribution. Intake's exact-digest match reads the table once for all
-    of a leak's digests (investigations.services._exact_matches), and no query searches by
-    commitment. Dropping those three indexes saved about 0.1 ms of server CPU a first
-    delivery under the rush (bench/delivery_rush.py).
-    """
+    Looked up by partner (through the unique constraint, partner first), by artifact
+    (attribution) and by digest (an investigation's exact-copy match)."""
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="copies",
                                 db_index=False)
     artifact = models.ForeignKey("advisories.Artifact", on_delete=models.PROTECT, related_name="copies")
     file_name = models.CharField(max_length=200)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField()
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="copies", db_index=False)
     first_delivered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["partner", "artifact", "file_name"], name="one_copy_per_partner")]
-
-
-class JournalBatch(models.Model):
-    """A delivery journal file folded into the database (delivery.journal), named so that
-    a folder that died after its commit and before removing the file never folds it twice."""
-
-    name = models.CharField(max_length=200, unique=True)
-    deliveries = models.PositiveIntegerField()
-    folded_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.deliveries} deliveries)"
 
 
 class PackageFile(models.Model):
@@ -82,6 +64,8 @@ class PackageFile(models.Model):
     advisory = models.ForeignKey("advisories.Advisory", on_delete=models.CASCADE, related_name="packages")
     content_key = models.CharField(max_length=64, help_text="digest of what the package is made from and who it is for")
     plaintext_sha256 = models.CharField(max_length=64)
+    encrypted_sha256 = models.CharField(max_length=64, default="",
+                                        help_text="digest of the file on disk, recorded when it was written")
     path = models.CharField(max_length=400)
     size = models.PositiveBigIntegerField()
     files = models.JSONField(default=list, help_text="name, kind, sha256, size and artifact of each file inside")

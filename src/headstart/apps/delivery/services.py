@@ -17,19 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from headstart import __version__ as headstart_version
-from headstart.apps import plain_sql
 from headstart.apps.accounts.models import User
 from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
 from headstart.apps.advisories.reads import refused
 from headstart.apps.advisories.services import schedule_advisory
-from headstart.apps.audit.models import AuditEvent
-from headstart.apps.audit.services import Actor, append, prepare_event, record
-from headstart.apps.delivery import copies, journal
-from headstart.apps.delivery.journal import COPY_FIELDS
+from headstart.apps.audit.services import Actor, record
+from headstart.apps.delivery import copies
 from headstart.apps.delivery.models import Commitment, Copy, PackageFile
 from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
-from headstart.apps.one_writer import one_writer
 from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.apps.partners.services import current_nda
 from headstart.apps.program import keys
@@ -171,14 +167,10 @@ def _covering_commitment(advisory: Advisory, partner: Partner, current_ids: list
     """The latest commitment, if it covers this partner and exactly these artifact versions."""
     # Not the statements: they list every partner, and a download needs neither (a deferred
     # field loads if something reads it).
-    latest = plain_sql.first(Commitment, "advisory_id = %s", [advisory.pk], order_by="version DESC",
-                             only=COMMITMENT_CHECK)
+    latest = advisory.commitments.defer("statement", "signed_statement").order_by("-version").first()
     if latest is not None and str(partner.uid) in latest.partner_uids and latest.artifact_ids == current_ids:
         return latest
     return None
-
-
-COMMITMENT_CHECK = ("advisory_id", "version", "digest", "partner_uids", "artifact_ids")
 
 
 # ---- rendering ---------------------------------------------------------------------------
@@ -236,56 +228,35 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> Ren
                            {d.file_name: d.artifact.pk for d in items})
 
 
-_SHA256 = COPY_FIELDS.index("sha256")
+def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) -> None:
+    """Record each marked file's digest at its first delivery, in the caller's transaction; a
+    later delivery must carry the same bytes (a copy is a pure function of its inputs).
 
-
-def _copy_rows(partner: Partner, commitment: Commitment, files: list[dict]) -> dict[tuple[int, str], tuple]:
-    """The Copy row (COPY_FIELDS) of each marked file of a prepared package
-    (PackageFile.files), by (artifact, file name): what its first delivery records."""
-    now = timezone.now()
-    return {(f["artifact_id"], f["name"]): (partner.pk, f["artifact_id"], f["name"], f["sha256"], f["size"],
-                                            commitment.pk, now)
-            for f in files if f["kind"] != "manifest"}
-
-
-def _delivered_copies(partner: Partner, rows: dict[tuple[int, str], tuple]) -> dict[tuple[int, str], str]:
-    """The digests of this partner's copies of these artifacts recorded before, in one query."""
-    artifact_ids = sorted({a for a, _ in rows})
-    return {(artifact_id, name): sha256 for artifact_id, name, sha256 in plain_sql.tuples(
-        f"SELECT artifact_id, file_name, sha256 FROM {plain_sql.table(Copy)} "
-        f"WHERE partner_id = %s AND artifact_id IN ({plain_sql.placeholders(artifact_ids)})",
-        [partner.pk, *artifact_ids])}
-
-
-def _refuse_other_bytes(partner: Partner, rows: dict[tuple[int, str], tuple],
-                        delivered: dict[tuple[int, str], str]) -> None:
-    for (artifact_id, name), row in rows.items():
-        if (artifact_id, name) in delivered and delivered[(artifact_id, name)] != row[_SHA256]:
-            raise Invalid(f"the copy of {name} for {partner.name} no longer renders to the bytes "
-                          "delivered before; refusing to send a different copy")
-
-
-def _record_copies(partner: Partner, rows: dict[tuple[int, str], tuple]) -> None:
-    """Record each copy's digest at first delivery; a later package must carry the same bytes.
-
-    ``rows`` come from ``_copy_rows``. One query finds the copies delivered before and one
-    statement records the new ones, inside the caller's transaction."""
-    if not rows:
+    ``files`` is a prepared package's file list (PackageFile.files)."""
+    marked = {(f["artifact_id"], f["name"]): f for f in files if f["kind"] != "manifest"}
+    if not marked:
         return
-    delivered = _delivered_copies(partner, rows)
-    new = [row for key, row in rows.items() if key not in delivered]
+    delivered = {(c.artifact_id, c.file_name): c.sha256
+                 for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
+    new = [Copy(partner=partner, artifact_id=artifact_id, file_name=name, sha256=f["sha256"], size=f["size"],
+                commitment=commitment)
+           for (artifact_id, name), f in marked.items() if (artifact_id, name) not in delivered]
     if new:
-        if plain_sql.insert_rows(Copy, COPY_FIELDS, new, skip_conflicts=True) == len(new):
-            delivered.update({(row[1], row[2]): row[_SHA256] for row in new})
-        else:  # a concurrent download of the same partner recorded some first: compare with theirs
-            delivered = _delivered_copies(partner, rows)
-    _refuse_other_bytes(partner, rows, delivered)
+        # A concurrent first delivery of the same copy may have recorded it since: the unique
+        # constraint keeps one row, and the comparison below reads the one that won.
+        Copy.objects.bulk_create(new, ignore_conflicts=True)
+        delivered = {(c.artifact_id, c.file_name): c.sha256
+                     for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
+    for key, f in marked.items():
+        if delivered.get(key) != f["sha256"]:
+            raise Invalid(f"the copy of {f['name']} for {partner.name} no longer renders to the bytes "
+                          "delivered before; refusing to send a different copy")
 
 
 # ---- fetching (partners) and exporting (staff) --------------------------------------------
 
 def _packages_dir() -> Path:
-    path = Path(settings.HOME) / "packages"
+    path = Path(settings.HEADSTART_PACKAGES_DIR)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
@@ -339,9 +310,8 @@ def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, c
 
 
 def _prepared_file(advisory: Advisory, partner: Partner, content_key: str) -> PackageFile | None:
-    stored = plain_sql.first(PackageFile, "partner_id = %s AND advisory_id = %s AND content_key = %s",
-                               [partner.pk, advisory.pk, content_key])
-    if stored is None or not stored.files:  # a row from before files were listed: prepare again
+    stored = PackageFile.objects.filter(partner=partner, advisory=advisory, content_key=content_key).first()
+    if stored is None or not stored.files or not stored.encrypted_sha256:  # an older row: prepare again
         return None
     try:
         found = os.stat(stored.path)
@@ -352,9 +322,13 @@ def _prepared_file(advisory: Advisory, partner: Partner, content_key: str) -> Pa
 
 @dataclass(frozen=True)
 class FetchedPackage:
+    """A download, recorded and audited: the prepared file to send and what it holds."""
+
     advisory: str
-    data: bytes
+    path: Path
+    size: int
     plaintext_sha256: str
+    encrypted_sha256: str
     files: list[dict]
 
 
@@ -367,36 +341,44 @@ def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> tu
     if cached is not None and cached.plaintext_sha256 == package.sha256:
         return package, cached
     encrypted = openpgp.sign_and_encrypt(package.tar, signing_key=_signing_key(), recipient_cert=certificate)
-    path = _packages_dir() / advisory.ident / f"{partner.uid}-{content_key[:20]}.pgp"
+    encrypted_sha256 = hashlib.sha256(encrypted).hexdigest()
+    # Named by its own digest, a file never changes once written: a download that recorded
+    # this digest sends exactly these bytes, even while another process prepares again.
+    path = _packages_dir() / advisory.ident / f"{partner.uid}-{encrypted_sha256[:32]}.pgp"
     _write_atomically(path, encrypted)
     files = [{"name": e.name, "kind": e.kind, "sha256": e.sha256, "size": len(e.content),
               "artifact_id": package.artifact_ids.get(e.name)} for e in package.entries]
     cached, _ = PackageFile.objects.update_or_create(
         partner=partner, advisory=advisory, content_key=content_key,
-        defaults={"plaintext_sha256": package.sha256, "path": str(path), "size": len(encrypted), "files": files})
+        defaults={"plaintext_sha256": package.sha256, "encrypted_sha256": encrypted_sha256, "path": str(path),
+                  "size": len(encrypted), "files": files})
     return package, cached
 
 
-@dataclass(frozen=True)
-class ReadyDownload:
-    """A download found servable as it is: every check passed, nothing written yet."""
+def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | None = None) -> FetchedPackage:
+    """A partner user's download: authorised, then its copies and its audit event recorded in
+    one transaction before any byte goes out.
 
-    advisory: Advisory
-    partner: Partner
-    commitment: Commitment
-    stored: PackageFile
+    At release time the package was prepared (`headstart advisory prepare`) and is found by
+    its content key without rendering; otherwise it is rendered, signed and encrypted now and
+    kept for the next download. The caller sends the file at ``path``."""
+    try:
+        advisory, partner, commitment, stored = _prepared_download(user, ident, now, actor=actor)
+    except HeadstartError as exc:
+        refused(actor, "package.download", ident, exc)
+        raise
+    files = [{"name": f["name"], "kind": f["kind"], "sha256": f["sha256"]} for f in stored.files]
+    with transaction.atomic():
+        _record_copies(partner, commitment, stored.files)
+        record(actor, "package.download", advisory, files=files, package_sha256=stored.plaintext_sha256,
+               encrypted_sha256=stored.encrypted_sha256, commitment=commitment.version)
+    return FetchedPackage(advisory.ident, Path(stored.path), stored.size, stored.plaintext_sha256,
+                          stored.encrypted_sha256, files)
 
 
-def ready_download(user: User, ident: str, now: dt.datetime | None = None) -> ReadyDownload | None:
-    """The checks of a download and the prepared package that answers it, reading only.
-
-    Raises what ``fetch_package`` refuses with, without auditing (``fetch_package`` does);
-    None when no prepared package is current, so it must be rendered (or a new commitment
-    made) first, which ``fetch_package`` does. ``deliver_ready`` serves what this found."""
-    return _locate(user, ident, now)[2]
-
-
-def _locate(user: User, ident: str, now: dt.datetime | None) -> tuple[Advisory, Partner, ReadyDownload | None]:
+def _prepared_download(user: User, ident: str, now: dt.datetime | None, *,
+                       actor: Actor) -> tuple[Advisory, Partner, Commitment, PackageFile]:
+    """The advisory, partner, commitment and prepared package that answer a download."""
     if user.is_psirt:
         raise Forbidden("staff export copies with `headstart copy export`; packages are for partners")
     advisory = access.get_visible_advisory(user, ident, now)
@@ -406,72 +388,17 @@ def _locate(user: User, ident: str, now: dt.datetime | None) -> tuple[Advisory, 
     commitment = _covering_commitment(advisory, partner, sorted(a.pk for a in artifacts))
     # A prepared package was encrypted to exactly this certificate after a full check (its
     # digest is in the content key); what may have changed since is the time, so the expiry
-    # recorded at import decides whether it is still served as it is. Any doubt goes the slow
-    # way, which checks the certificate in full and explains a refusal.
+    # recorded at import decides whether it is still served as it is. Any doubt prepares
+    # again, which checks the certificate in full and explains a refusal.
     expires = partner.pgp_expires_at
-    if commitment is None or not partner.pgp_certificate.strip() or (
-            expires is not None and expires <= (now or timezone.now())):
-        return advisory, partner, None
-    stored = _prepared_file(advisory, partner,
-                            _content_key(advisory, partner, commitment, partner.pgp_certificate, artifacts))
-    return advisory, partner, None if stored is None else ReadyDownload(advisory, partner, commitment, stored)
-
-
-def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | None = None) -> FetchedPackage:
-    """A partner user's download: authorised, recorded and audited.
-
-    At release time the package was prepared (`headstart advisory prepare`) and is served as
-    it is, found by its content key without rendering; otherwise it is rendered, signed and
-    encrypted now and kept for the next download."""
-    try:
-        advisory, partner, found = _locate(user, ident, now)
-        if found is None:
-            package, stored = prepare_package(advisory, partner, actor=actor)
-            found = ReadyDownload(advisory, partner, package.commitment, stored)
-        data = Path(found.stored.path).read_bytes()
-    except HeadstartError as exc:
-        refused(actor, "package.download", ident, exc)
-        raise
-    return _deliver(found, data, actor=actor)
-
-
-def deliver_ready(found: ReadyDownload, *, actor: Actor) -> FetchedPackage:
-    """Serve what ``ready_download`` found: record the copies, audit the download, return it.
-
-    On SQLite in a file the record goes to the delivery journal, folded into the database
-    in batches (delivery.journal): the release-time rush's path. Elsewhere, as ``_deliver``."""
-    data = Path(found.stored.path).read_bytes()
-    where = journal.directory()
-    if where is None:
-        return _deliver(found, data, actor=actor)
-    rows = _copy_rows(found.partner, found.commitment, found.stored.files)
-    delivered = _delivered_copies(found.partner, rows) if rows else {}
-    _refuse_other_bytes(found.partner, rows, delivered)
-    new = [row for key, row in rows.items() if key not in delivered]
-    fetched, event = _download(found, data, actor)
-    journal.append(where, journal.delivery(timezone.now(), new, event))
-    return fetched
-
-
-def _download(found: ReadyDownload, data: bytes, actor: Actor) -> tuple[FetchedPackage, AuditEvent]:
-    """What a download returns and its audit event, not yet in the chain."""
-    stored = found.stored
-    files = [{"name": f["name"], "kind": f["kind"], "sha256": f["sha256"]} for f in stored.files]
-    event = prepare_event(actor, "package.download", found.advisory, files=files,
-                          package_sha256=stored.plaintext_sha256, encrypted_sha256=hashlib.sha256(data).hexdigest(),
-                          commitment=found.commitment.version)
-    return FetchedPackage(found.advisory.ident, data, stored.plaintext_sha256, files), event
-
-
-def _deliver(found: ReadyDownload, data: bytes, *, actor: Actor) -> FetchedPackage:
-    """Record the copies and the audit event in one transaction, then return the download."""
-    # Everything that needs no lock is done before queueing for the write.
-    rows = _copy_rows(found.partner, found.commitment, found.stored.files)
-    fetched, event = _download(found, data, actor)
-    with one_writer(), transaction.atomic():
-        _record_copies(found.partner, rows)
-        append(event)
-    return fetched
+    if commitment is not None and partner.pgp_certificate.strip() and (
+            expires is None or expires > (now or timezone.now())):
+        key = _content_key(advisory, partner, commitment, partner.pgp_certificate, artifacts)
+        stored = _prepared_file(advisory, partner, key)
+        if stored is not None:
+            return advisory, partner, commitment, stored
+    package, stored = prepare_package(advisory, partner, actor=actor)
+    return advisory, partner, package.commitment, stored
 
 
 def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: Actor) -> list[Path]:

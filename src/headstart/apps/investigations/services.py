@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus
 from headstart.apps.audit.models import AuditEvent
-from headstart.apps.audit.services import Actor, fold_pending, record
+from headstart.apps.audit.services import Actor, record
 from headstart.apps.delivery.models import Copy
 from headstart.apps.investigations import attribution as attr
 from headstart.apps.investigations import report
@@ -82,8 +82,7 @@ def _exact_matches(pieces: list[Piece]) -> tuple[list[dict], list[str]]:
     """Pieces whose bytes are exactly one partner's delivered copy (or a file every partner got)."""
     found, notes = [], []
     files = [piece for piece in pieces if piece.is_file]
-    # Copy.sha256 has no index (every first delivery would write it), so the table is read
-    # once for many digests rather than once per piece; in batches, under the databases'
+    # One query for many digests rather than one per piece; in batches, under the databases'
     # limits on query parameters.
     digests = sorted({p.sha256 for p in files})
     by_digest: dict[str, list[Copy]] = {}
@@ -114,7 +113,6 @@ def _score_row(row, names: dict[str, str], full: bool = True) -> dict:  # type: 
 
 def audit_trail(partners: list[Partner], advisories: list[str]) -> list[dict]:
     """Every download and export of these advisories by or for each partner: who, when, from where."""
-    fold_pending()
     events = list(AuditEvent.objects.filter(action__in=AUDITED_ACTIONS, object_type="advisory",
                                             object_id__in=advisories).order_by("seq"))
     out = []
@@ -138,7 +136,6 @@ def audit_trail(partners: list[Partner], advisories: list[str]) -> list[dict]:
 
 def analyse(pieces: list[Piece], *, advisory: str | None, threshold: float) -> Analysis:
     """Match, read, attribute and cross-reference; returns the result without the record's id."""
-    fold_pending()  # every copy delivered so far, including those still in the delivery journal
     program = check_program_keys()
     key = keys.marking_key()
     notes: list[str] = []

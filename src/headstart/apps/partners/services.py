@@ -14,8 +14,8 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Subquery
 
-from headstart.apps import plain_sql
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.partners.models import (
     ENTITLEMENTS,
@@ -237,8 +237,8 @@ def set_status(partner: Partner, new_status: str, *, reason: str, actor: Actor,
 def current_nda(*, without_text: bool = False) -> NdaVersion | None:
     """The newest NDA version. ``without_text`` leaves its text unread (loaded if used): a
     download names the NDA by version and digest, and a real NDA's text runs to many pages."""
-    return plain_sql.first(NdaVersion, "1 = 1", [], order_by="version DESC",
-                           only=("id", "version", "sha256", "published_at") if without_text else None)
+    versions = NdaVersion.objects.order_by("-version")
+    return (versions.defer("text") if without_text else versions).first()
 
 
 def publish_nda(text: str, *, actor: Actor) -> NdaVersion:
@@ -276,9 +276,7 @@ def accept_nda(partner: Partner, user, *, actor: Actor, ip: str | None = None) -
 
 
 def has_accepted_current_nda(partner: Partner) -> bool:
-    # One plain query (checked on every partner request): an acceptance of the newest NDA version.
-    acceptances, versions = plain_sql.table(NdaAcceptance), plain_sql.table(NdaVersion)
-    return plain_sql.exists(
-        f"SELECT 1 FROM {acceptances} WHERE partner_id = %s AND nda_id = "
-        f"(SELECT id FROM {versions} ORDER BY version DESC LIMIT 1)", [partner.pk])
+    # One query (checked on every partner request): an acceptance of the newest NDA version.
+    newest = NdaVersion.objects.order_by("-version").values("pk")[:1]
+    return NdaAcceptance.objects.filter(partner=partner, nda=Subquery(newest)).exists()
 

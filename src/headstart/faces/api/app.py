@@ -10,7 +10,7 @@ from headstart.errors import HeadstartError
 from headstart.faces.api.auth import ActiveSession, BearerToken
 from headstart.faces.api.routes import advisories, audit, delivery, investigations, me, partners
 
-# Requests per minute per caller (faces.api.fast_download counts in the same buckets).
+# Requests per minute per caller.
 THROTTLE_RATE = "600/m"
 
 api = NinjaAPI(

@@ -8,6 +8,7 @@ from ninja.security import HttpBearer, SessionAuth
 from headstart.apps.accounts.models import User
 from headstart.apps.accounts.tokens import may_act, user_for_token
 from headstart.apps.audit.services import Actor
+from headstart.faces.requests import client_ip, request_actor
 
 
 class BearerToken(HttpBearer):
@@ -33,14 +34,5 @@ class ActiveSession(SessionAuth):
         return user if user is not None and may_act(user) else None
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    # Behind a proxy, the WSGI server is configured to pass the client address as REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def actor_for(request: HttpRequest) -> Actor:
-    return actor_of(request.auth, client_ip(request))  # type: ignore[attr-defined]
-
-
-def actor_of(user: User, ip: str | None) -> Actor:
-    return Actor(name=user.email, partner=user.partner.name if user.partner_id else "", ip=ip, user_id=user.pk)
+    return request_actor(request, request.auth)  # type: ignore[attr-defined]

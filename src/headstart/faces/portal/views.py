@@ -9,14 +9,14 @@ from django.views.decorators.http import require_http_methods
 
 from headstart.apps.advisories import reads
 from headstart.apps.audit.services import Actor
+from headstart.apps.delivery.services import fetch_package
 from headstart.apps.partners.services import accept_nda, current_nda, has_accepted_current_nda
 from headstart.errors import HeadstartError, NotFound
+from headstart.faces.requests import package_response, request_actor
 
 
 def _actor(request: HttpRequest) -> Actor:
-    user = request.user
-    return Actor(name=user.email, partner=user.partner.name if user.partner_id else "",  # type: ignore[union-attr]
-                 ip=request.META.get("REMOTE_ADDR"), user_id=user.pk)
+    return request_actor(request, request.user)  # type: ignore[arg-type]
 
 
 @login_required
@@ -47,18 +47,13 @@ def nda(request: HttpRequest) -> HttpResponse:
 @login_required
 def package(request: HttpRequest, ident: str) -> HttpResponse:
     """The same package as the API's, for people who download from the browser."""
-    from headstart.apps.delivery.services import fetch_package
-
     try:
         fetched = fetch_package(request.user, ident, actor=_actor(request))  # type: ignore[arg-type]
     except NotFound:
         raise Http404("no such advisory") from None
     except HeadstartError as exc:
         return render(request, "portal/error.html", {"message": exc.message}, status=exc.status)
-    response = HttpResponse(fetched.data, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{fetched.advisory}.tar.pgp"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return package_response(fetched)
 
 
 @login_required

@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema
 
 from headstart.apps.advisories.access import require_staff
 from headstart.apps.audit.models import AuditEvent
-from headstart.apps.audit.services import fold_pending, verify
+from headstart.apps.audit.services import verify
 from headstart.faces.api.schemas import AuditPage, Error, VerifyOut
 
 router = Router(tags=["audit"])
@@ -23,7 +23,6 @@ class AuditFilter(Schema):
 def events(request, filters: Query[AuditFilter]):  # type: ignore[no-untyped-def]
     require_staff(request.auth)
     limit = max(1, min(filters.limit, 1000))
-    fold_pending()
     qs = AuditEvent.objects.filter(seq__gt=filters.after).order_by("seq")
     if filters.action:
         qs = qs.filter(action=filters.action)

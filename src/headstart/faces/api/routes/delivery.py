@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from ninja import Router, Schema
 
-from headstart.apps.delivery.services import FetchedPackage, fetch_package
+from headstart.apps.delivery.services import fetch_package
 from headstart.apps.program.models import Program
 from headstart.faces.api.auth import actor_for
 from headstart.faces.api.schemas import Error
+from headstart.faces.requests import package_response
 
 router = Router(tags=["delivery"])
 
@@ -33,12 +33,3 @@ def program(request):  # type: ignore[no-untyped-def]
 def package(request, ident: str):  # type: ignore[no-untyped-def]
     """The caller's partner's package for an advisory open to it."""
     return package_response(fetch_package(request.auth, ident, actor=actor_for(request)))
-
-
-def package_response(fetched: FetchedPackage) -> HttpResponse:
-    """The download's response (also built by faces.api.fast_download, which serves the same bytes)."""
-    response = HttpResponse(fetched.data, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{fetched.advisory}.tar.pgp"'
-    response["X-Headstart-Package-SHA256"] = fetched.plaintext_sha256
-    response["Cache-Control"] = "no-store"
-    return response

@@ -32,9 +32,7 @@ def run_verify(args) -> int:  # type: ignore[no-untyped-def]
 
 def run_list(args) -> int:  # type: ignore[no-untyped-def]
     from headstart.apps.audit.models import AuditEvent
-    from headstart.apps.audit.services import fold_pending
 
-    fold_pending()
     qs = AuditEvent.objects.order_by("-seq")
     if args.partner:
         qs = qs.filter(partner=args.partner)
