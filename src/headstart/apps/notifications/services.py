@@ -1,38 +1,40 @@
-"""Deciding who is told what (sweep), and sending one notification at most once (deliver).
+"""Deciding who is told what (sweep), following withdrawals and partner status, and staff actions.
 
 `sweep(now)` is a pure function of the database state: it compares what should have been
 said by `now` with the rows that exist, and creates the missing rows. So nothing depends on
 a job having run at the right moment: a worker that was down for days catches up on start,
 and a sweep that runs twice creates nothing new.
 
-`deliver(id)` claims the row (pending -> sending) and commits before the mail leaves, then
-marks it sent. A crash in between leaves the row in "sending", which is never sent again
-automatically: at most once, and visible to staff (`headstart worker --status`, the admin).
+Sending one notification at most once is `deliver` in tasks.py, the job the worker runs.
 The embargo itself never depends on any of this: access.py checks every read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import smtplib
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urljoin
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from headstart.apps.advisories.access import open_advisories_for_partner, partner_may_read, window_opens_at
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.notifications.models import Notification, NotificationKind, NotificationStatus
+from headstart.apps.notifications.recipients import contacts
+
+# Sending one notification moved to tasks.py; MAX_CONNECT_ATTEMPTS and deliver stay importable from here.
+from headstart.apps.notifications.tasks import (  # noqa: F401
+    MAX_CONNECT_ATTEMPTS,
+    audit_facts,
+    deliver,
+    enqueue,
+    send_notification,
+)
 from headstart.apps.partners.models import Partner, PartnerStatus
-from headstart.apps.partners.services import has_accepted_current_nda
-from headstart.apps.program.models import Program
 from headstart.errors import Invalid
 
 KIND = NotificationKind
@@ -45,25 +47,9 @@ STATUS = NotificationStatus
 SUPERSEDED = "superseded"
 FINAL_CANCEL_REASONS = frozenset({SUPERSEDED})
 
-# Connection failures (nothing reached the mail server) are retried with a growing delay.
-MAX_CONNECT_ATTEMPTS = 8
-RETRY_BASE = dt.timedelta(minutes=1)
-RETRY_CAP = dt.timedelta(hours=1)
-
-SYSTEM = Actor.system()
-
 
 def reminder_lead() -> dt.timedelta:
     return dt.timedelta(hours=settings.HEADSTART_REMINDER_LEAD_HOURS)
-
-
-def contacts(partner: Partner) -> list[str]:
-    """The partner's contact address and its active users' addresses: lower-case, each once."""
-    emails = {partner.email.strip().lower()} if partner.email.strip() else set()
-    emails.update(
-        e.strip().lower() for e in partner.users.filter(is_active=True).values_list("email", flat=True)
-    )
-    return sorted(emails)
 
 
 # ---- the sweep ---------------------------------------------------------------------------------
@@ -167,7 +153,7 @@ def _create(
         cancel_reason=cancel_reason,
     )
     if status == STATUS.PENDING:
-        _enqueue(n)
+        enqueue(n)
     return n
 
 
@@ -176,17 +162,8 @@ def _revive(n: Notification) -> bool:
         return False
     n.status, n.cancel_reason = STATUS.PENDING, ""
     n.save(update_fields=["status", "cancel_reason"])
-    _enqueue(n)
+    enqueue(n)
     return True
-
-
-def _enqueue(n: Notification, run_after: dt.datetime | None = None) -> None:
-    """Queue a send in the caller's transaction: the database queue commits with the row."""
-    from headstart.apps.notifications.tasks import send_notification
-
-    task = send_notification.using(run_after=run_after) if run_after else send_notification
-    n.task_id = str(task.enqueue(n.pk).id)
-    n.save(update_fields=["task_id"])
 
 
 def _requeue_orphans(now: dt.datetime) -> int:
@@ -196,8 +173,6 @@ def _requeue_orphans(now: dt.datetime) -> int:
     """
     from django_tasks import TaskResultStatus
     from django_tasks.exceptions import TaskResultDoesNotExist
-
-    from headstart.apps.notifications.tasks import send_notification
 
     backend = send_notification.get_backend()
     count = 0
@@ -209,7 +184,7 @@ def _requeue_orphans(now: dt.datetime) -> int:
         if not alive:
             with transaction.atomic():
                 if Notification.objects.filter(pk=n.pk, status=STATUS.PENDING).exists():
-                    _enqueue(n)
+                    enqueue(n)
                     count += 1
     return count
 
@@ -248,7 +223,7 @@ def notify_withdrawal(advisory: Advisory, *, old_status: str, actor: Actor, now:
                     defaults={"due_at": now},
                 )
                 if new:
-                    _enqueue(notice)
+                    enqueue(notice)
                     created += 1
     record(actor, "notification.withdrawal", advisory, notices=created, cancelled=cancelled)
     return created
@@ -262,147 +237,6 @@ def cancel_for_partner(partner: Partner, *, new_status: str, actor: Actor) -> in
     if count:
         record(actor, "notification.cancel", partner, count=count, reason=f"partner-{new_status}")
     return count
-
-
-# ---- sending one notification ------------------------------------------------------------------
-
-
-def deliver(notification_id: int, *, now: dt.datetime | None = None) -> str:
-    """Send one notification at most once. Returns what happened: sent, cancelled, deferred,
-    failed, skipped (not pending: already handled), not-due or missing."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        # Lock the partner row too, so a claim and a suspension are strictly ordered.
-        n = (
-            Notification.objects.select_for_update(of=("self", "partner"))
-            .select_related("partner__tier", "advisory")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if n is None:
-            return "missing"
-        if n.status != STATUS.PENDING:
-            return "skipped"
-        if n.due_at > now:
-            return "not-due"
-        reason = unsendable_reason(n, now)
-        if reason:
-            n.status, n.cancel_reason = STATUS.CANCELLED, reason
-            n.save(update_fields=["status", "cancel_reason"])
-            record(SYSTEM, "notification.cancel", n, **_facts(n), reason=reason)
-            return "cancelled"
-        n.status, n.claimed_at = STATUS.SENDING, now
-        n.save(update_fields=["status", "claimed_at"])
-    # Committed: from here on this row is never sent by anyone else, whatever happens to us.
-    message = build_message(n)
-    connection = get_connection()
-    try:
-        connection.open()
-    except (OSError, smtplib.SMTPException) as exc:
-        return _defer(n, exc, now)
-    try:
-        sent = connection.send_messages([message])
-    except Exception as exc:  # noqa: BLE001 - the server may or may not have taken it: never retry on our own
-        return _fail(n, f"{type(exc).__name__}: {exc}")
-    finally:
-        try:
-            connection.close()
-        except (OSError, smtplib.SMTPException):  # a failed QUIT does not undo a delivered message
-            pass
-    if not sent:
-        return _fail(n, "the mail backend reported that nothing was sent")
-    with transaction.atomic():
-        Notification.objects.filter(pk=n.pk, status=STATUS.SENDING).update(
-            status=STATUS.SENT, sent_at=now, error=""
-        )
-        record(SYSTEM, "notification.sent", n, **_facts(n), message_id=message.extra_headers["Message-ID"])
-    return "sent"
-
-
-def unsendable_reason(n: Notification, now: dt.datetime) -> str:
-    """Why this notification must not go out now ('' if it may), checked at the moment of sending."""
-    partner, advisory = n.partner, n.advisory
-    if partner.status != PartnerStatus.ACTIVE:
-        return f"partner-{partner.status}"
-    if n.email not in contacts(partner):
-        return "contact-removed"
-    if n.kind == KIND.WITHDRAWN:
-        return "" if advisory.status == AdvisoryStatus.WITHDRAWN else f"advisory-{advisory.status}"
-    if advisory.status != AdvisoryStatus.SCHEDULED:
-        return f"advisory-{advisory.status}"
-    if advisory.patch_at <= now:
-        return "advisory-public"
-    if not has_accepted_current_nda(partner):
-        return "nda-not-accepted"
-    if not open_advisories_for_partner(partner, now).filter(pk=advisory.pk).exists():
-        return "window-not-open"
-    return ""
-
-
-def _defer(n: Notification, exc: BaseException, now: dt.datetime) -> str:
-    """The mail server could not be reached, so nothing was sent: try again later, a few times."""
-    with transaction.atomic():
-        n = Notification.objects.select_for_update().get(pk=n.pk)
-        if n.status != STATUS.SENDING:
-            return "skipped"
-        n.attempts += 1
-        n.error = f"attempt {n.attempts}: cannot reach the mail server: {type(exc).__name__}: {exc}"
-        if n.attempts >= MAX_CONNECT_ATTEMPTS:
-            n.status = STATUS.FAILED
-            n.save(update_fields=["attempts", "error", "status"])
-            record(SYSTEM, "notification.failed", n, **_facts(n), error=n.error)
-            return "failed"
-        n.status = STATUS.PENDING
-        n.due_at = now + min(RETRY_BASE * 2 ** (n.attempts - 1), RETRY_CAP)
-        n.save(update_fields=["attempts", "error", "status", "due_at"])
-        _enqueue(n, run_after=n.due_at)
-    return "deferred"
-
-
-def _fail(n: Notification, error: str) -> str:
-    with transaction.atomic():
-        Notification.objects.filter(pk=n.pk, status=STATUS.SENDING).update(
-            status=STATUS.FAILED, error=error[:2000]
-        )
-        record(SYSTEM, "notification.failed", n, **_facts(n), error=error[:2000])
-    return "failed"
-
-
-def _facts(n: Notification) -> dict[str, Any]:
-    return {"partner_name": n.partner.name, "advisory": n.advisory.ident, "kind": n.kind, "email": n.email}
-
-
-# ---- the mail ----------------------------------------------------------------------------------
-
-
-def build_message(n: Notification) -> EmailMessage:
-    """The mail for a notification. It carries no confidential content: the advisory's
-    identifier, times and the portal address; never the title, CVE, scores or artifacts."""
-    program = Program.objects.filter(pk=1).first()
-    portal = settings.HEADSTART_PORTAL_URL
-    context = {
-        "program": program.name if program else "Headstart",
-        "partner": n.partner.name,
-        "ident": n.advisory.ident,
-        "window_opens_at": _when(window_opens_at(n.advisory, n.partner.tier)),
-        "patch_at": _when(n.advisory.patch_at),
-        "portal_url": portal,
-        "advisory_url": urljoin(portal, f"advisories/{n.advisory.ident}/"),
-    }
-    subject = " ".join(render_to_string(f"notifications/mail/{n.kind}_subject.txt", context).split())
-    body = render_to_string(f"notifications/mail/{n.kind}.txt", context)
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
-    headers = {
-        # The same Message-ID for the same notification lets mail systems drop a duplicate.
-        "Message-ID": f"<notification-{n.pk}-{n.kind}@{domain}>",
-        "X-Headstart-Notification": str(n.pk),
-        "Auto-Submitted": "auto-generated",
-    }
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [n.email], headers=headers)
-
-
-def _when(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # ---- staff -------------------------------------------------------------------------------------
@@ -423,8 +257,8 @@ def send_again(n: Notification, *, actor: Actor, now: dt.datetime | None = None)
         old = n.status
         n.status, n.due_at, n.attempts, n.error = STATUS.PENDING, now, 0, ""
         n.save(update_fields=["status", "due_at", "attempts", "error"])
-        _enqueue(n)
-        record(actor, "notification.send_again", n, **_facts(n), old_status=old)
+        enqueue(n)
+        record(actor, "notification.send_again", n, **audit_facts(n), old_status=old)
     return n
 
 

@@ -1,0 +1,44 @@
+"""The mail for a notification: subject, body and headers, rendered from its templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+
+from headstart.apps.advisories.access import window_opens_at
+from headstart.apps.notifications.models import Notification
+from headstart.apps.program.models import Program
+
+
+def build_message(n: Notification) -> EmailMessage:
+    """The mail for a notification. It carries no confidential content: the advisory's
+    identifier, times and the portal address; never the title, CVE, scores or artifacts."""
+    program = Program.objects.filter(pk=1).first()
+    portal = settings.HEADSTART_PORTAL_URL
+    context = {
+        "program": program.name if program else "Headstart",
+        "partner": n.partner.name,
+        "ident": n.advisory.ident,
+        "window_opens_at": _when(window_opens_at(n.advisory, n.partner.tier)),
+        "patch_at": _when(n.advisory.patch_at),
+        "portal_url": portal,
+        "advisory_url": urljoin(portal, f"advisories/{n.advisory.ident}/"),
+    }
+    subject = " ".join(render_to_string(f"notifications/mail/{n.kind}_subject.txt", context).split())
+    body = render_to_string(f"notifications/mail/{n.kind}.txt", context)
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    headers = {
+        # The same Message-ID for the same notification lets mail systems drop a duplicate.
+        "Message-ID": f"<notification-{n.pk}-{n.kind}@{domain}>",
+        "X-Headstart-Notification": str(n.pk),
+        "Auto-Submitted": "auto-generated",
+    }
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [n.email], headers=headers)
+
+
+def _when(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
