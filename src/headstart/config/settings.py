@@ -152,6 +152,9 @@ if not (HEADSTART_SENDFILE_URL.startswith("/") and HEADSTART_SENDFILE_URL.endswi
 # Program secrets live outside the database (see headstart.apps.program.keys).
 HEADSTART_MARKING_KEY = env_str("HEADSTART_MARKING_KEY")
 HEADSTART_KEY_DIR = HOME / "keys"
+# The OpenPGP signing key's file; unset, it is signing-key.asc in HEADSTART_KEY_DIR.
+_signing_key_file = env_str("HEADSTART_SIGNING_KEY_FILE")
+HEADSTART_SIGNING_KEY_FILE: Path | None = Path(_signing_key_file) if _signing_key_file else None
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "psirt@localhost")
@@ -184,6 +187,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 if env_bool("HEADSTART_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Addresses `headstart serve` (gunicorn) trusts to set the forwarded headers ("*": any).
+HEADSTART_FORWARDED_ALLOW_IPS: list[str] = env_list("HEADSTART_FORWARDED_ALLOW_IPS", ["127.0.0.1"])
 
 from csp.constants import NONE, SELF  # noqa: E402
 

@@ -41,7 +41,7 @@ def marking_key_path() -> Path:
 
 
 def signing_key_path() -> Path:
-    return Path(os.environ.get("HEADSTART_SIGNING_KEY_FILE") or _key_dir() / "signing-key.asc")
+    return Path(settings.HEADSTART_SIGNING_KEY_FILE or _key_dir() / "signing-key.asc")
 
 
 def _write_secret(path: Path, text: str) -> None:

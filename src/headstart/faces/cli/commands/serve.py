@@ -8,6 +8,7 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import DatabaseError
 
 WORKERS_PER_CPU = 3
 DEFAULT_THREADS = 1
@@ -47,7 +48,7 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
         raise Invalid(f"--workers and --threads must be between 1 and 256 (got {args.workers} and {args.threads})")
     try:
         Program.get()
-    except Exception:
+    except (Program.DoesNotExist, DatabaseError):  # no row yet, or no tables yet
         raise Invalid("the program is not set up yet: run `headstart init` first") from None
     call_command("collectstatic", interactive=False, verbosity=0, stdout=io.StringIO())
     host = f"[{args.host}]" if ":" in args.host else args.host
@@ -56,6 +57,6 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
     argv = [sys.executable, "-m", "gunicorn", "headstart.config.wsgi:application",
             "--bind", f"{host}:{args.port}", "--workers", str(args.workers), "--threads", str(args.threads),
             "--worker-class", "gthread", "--access-logfile", "-", "--timeout", "120",
-            "--forwarded-allow-ips", os.environ.get("HEADSTART_FORWARDED_ALLOW_IPS", "127.0.0.1")]
+            "--forwarded-allow-ips", ",".join(settings.HEADSTART_FORWARDED_ALLOW_IPS)]
     os.execv(sys.executable, argv)
     return 0  # not reached
