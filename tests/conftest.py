@@ -10,6 +10,7 @@ pytest_plugins = ["factories", "delivery_factories"]
 
 import os
 
+import pytest
 from hypothesis import settings
 
 # CI runs the property tests on a fixed set of examples, so a red build is reproducible;
@@ -17,3 +18,12 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def random_codeword():
+    """random_codeword(carrier, seed) -> a codeword drawn uniformly for the carrier's slots
+    (tests/marking/helpers.py; helpers outside a test import it from there)."""
+    from marking.helpers import random_codeword as draw
+
+    return draw

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from marking.helpers import random_codeword
 
 import headstart.samples
 from headstart.carriers.base import CarrierError, NoSlotsError, UnreadableLeakError
@@ -35,10 +36,6 @@ HEADER = [i for i, m in enumerate(CARRIER.marks) if not m.path.endswith(".body")
 @pytest.fixture(scope="module")
 def carrier() -> BinaryCarrier:
     return CARRIER
-
-
-def random_codeword(carrier: BinaryCarrier, seed: int) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, carrier.alphabet_sizes)
 
 
 def test_sample_poc_is_a_generous_file_that_meets_its_trigger():

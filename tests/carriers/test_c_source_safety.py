@@ -4,7 +4,6 @@ builds into programs printing exactly what the original prints."""
 
 from __future__ import annotations
 
-import random
 import re
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from marking.helpers import random_codeword
 
 from headstart.carriers.c_source import CCarrier, c_int_alternatives
 
@@ -39,9 +39,8 @@ def run_c(source: bytes, workdir: Path, tag: str) -> str:
 def assert_copies_behave_like_original(source: str, workdir: Path, copies: int = 6) -> CCarrier:
     carrier = CCarrier(source)
     expected = run_c(source.encode(), workdir, "original")
-    rng = random.Random(1)
     for k in range(copies):
-        cw = [rng.randrange(s.q) for s in carrier.slots]
+        cw = random_codeword(carrier, k)
         assert run_c(carrier.render(cw), workdir, f"copy{k}") == expected
     return carrier
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from marking.helpers import random_codeword
 
 import headstart.samples
 from headstart.carriers.base import ERASED, CarrierError, NoSlotsError, RenderError, Slot, UnreadableLeakError
@@ -24,11 +25,6 @@ SOURCE = SAMPLE.read_text()
 @pytest.fixture(scope="module")
 def carrier() -> PythonCarrier:
     return PythonCarrier(SOURCE)
-
-
-def random_codeword(carrier: PythonCarrier, seed: int) -> np.ndarray:
-    rng = random.Random(seed)
-    return np.array([rng.randrange(s.q) for s in carrier.slots])
 
 
 def identifiers(tree: ast.AST) -> list[str]:

@@ -4,11 +4,11 @@ comment stripping, renaming by a leaker, and excerpts."""
 from __future__ import annotations
 
 import ast
-import random
 from pathlib import Path
 
 import numpy as np
 import pytest
+from marking.helpers import random_codeword
 
 import headstart.samples
 from headstart.carriers._lexers import lex_python
@@ -25,16 +25,11 @@ def carrier() -> PythonCarrier:
     return PythonCarrier(SOURCE)
 
 
-def codeword(carrier: PythonCarrier, seed: int) -> np.ndarray:
-    rng = random.Random(seed)
-    return np.array([rng.randrange(s.q) for s in carrier.slots])
-
-
 @pytest.mark.parametrize("name", FORMATTERS)
 def test_formatted_copies_read_back_with_no_wrong_symbol(carrier, name):
     transform = transforms_for("python")[name]
     for seed in (1, 2):
-        cw = codeword(carrier, seed)
+        cw = random_codeword(carrier, seed)
         reading = carrier.read(transform(carrier.render(cw).decode()))
         read = reading.symbols != ERASED
         assert np.array_equal(reading.symbols[read], cw[read]), name
@@ -43,14 +38,14 @@ def test_formatted_copies_read_back_with_no_wrong_symbol(carrier, name):
 
 def test_robust_capacity_after_black_is_at_least_one_bit_per_five_lines(carrier):
     black = transforms_for("python")["black"]
-    cw = codeword(carrier, 3)
+    cw = random_codeword(carrier, 3)
     reading = carrier.read(black(carrier.render(cw).decode()))
     bits = sum(np.log2(carrier.slots[i].q) for i in np.flatnonzero(reading.symbols == cw))
     assert bits >= SOURCE.count("\n") / 5
 
 
 def test_renaming_some_identifiers_erases_only_their_slots(carrier):
-    cw = codeword(carrier, 4)
+    cw = random_codeword(carrier, 4)
     copy = carrier.render(cw).decode()
     leak = rename_python_identifiers(copy, share=0.3, seed=5)
     reading = carrier.read(leak)
@@ -67,7 +62,7 @@ def test_renaming_some_identifiers_erases_only_their_slots(carrier):
 
 @pytest.mark.parametrize("keep", [0, 1])
 def test_an_excerpt_of_half_the_functions_reads_those_functions_slots(carrier, keep):
-    cw = codeword(carrier, 6 + keep)
+    cw = random_codeword(carrier, 6 + keep)
     excerpt = keep_half_python_definitions(carrier.render(cw).decode(), keep)
     reading = carrier.read(excerpt)
     read = reading.symbols != ERASED

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from marking.helpers import random_codeword
 
 import headstart.samples
 from headstart.carriers.prose import ProseCarrier
@@ -18,11 +19,6 @@ SAMPLE = Path(headstart.samples.__file__).parent / "tim_overflow"
 @pytest.fixture(scope="module")
 def writeup() -> ProseCarrier:
     return ProseCarrier((SAMPLE / "writeup.md").read_text(encoding="utf-8"))
-
-
-def codewords(carrier: ProseCarrier, k: int, seed: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return [np.array([rng.integers(s.q) for s in carrier.slots]) for _ in range(k)]
 
 
 def test_mix_lines_takes_every_line_from_one_of_the_copies():
@@ -56,7 +52,7 @@ def test_mix_symbols_takes_each_symbol_from_a_colluder():
 @pytest.mark.parametrize("k", [2, 3])
 def test_a_mixed_leak_reads_each_slot_as_a_colluders_symbol_or_erased(writeup, mix, k):
     for seed in range(3):
-        cws = codewords(writeup, k, seed)
+        cws = [random_codeword(writeup, (seed, i)) for i in range(k)]
         leak = TEXT_MIXES[mix]([writeup.render_text(list(cw)) for cw in cws], seed)
         for path in ("identity", "markdown_html_text"):
             reading = writeup.read(TEXT_TRANSFORMS[path](leak))

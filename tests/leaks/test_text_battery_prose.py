@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from marking.helpers import random_codeword
 
 import headstart.samples
 from headstart.carriers.prose import ProseCarrier
@@ -22,11 +23,6 @@ EXCERPTS = {"excerpt_paragraphs_50", "excerpt_paragraphs_20", "excerpt_lines_50"
 @pytest.fixture(scope="module", params=["writeup.md", "guidance.md"])
 def carrier(request) -> ProseCarrier:
     return ProseCarrier((SAMPLE / request.param).read_text(encoding="utf-8"))
-
-
-def codeword(carrier: ProseCarrier, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return np.array([rng.integers(s.q) for s in carrier.slots])
 
 
 def kept_slots(carrier: ProseCarrier, cw: np.ndarray, copy: str, leak: str) -> set[int]:
@@ -45,7 +41,7 @@ def kept_slots(carrier: ProseCarrier, cw: np.ndarray, copy: str, leak: str) -> s
 @pytest.mark.parametrize("name", sorted(TEXT_TRANSFORMS))
 def test_a_transformed_copy_reads_back_with_almost_no_wrong_symbols(carrier, name):
     for seed in (0, 1):
-        cw = codeword(carrier, seed)
+        cw = random_codeword(carrier, seed)
         copy = carrier.render_text(list(cw))
         leak = TEXT_TRANSFORMS[name](copy, seed=seed)
         reading = carrier.read(leak)
@@ -63,7 +59,7 @@ def test_a_transformed_copy_reads_back_with_almost_no_wrong_symbols(carrier, nam
 def test_the_wrong_share_over_the_whole_battery_is_zero_on_the_samples(carrier):
     wrong_total = read_total = 0
     for f in TEXT_TRANSFORMS.values():
-        cw = codeword(carrier, 7)
+        cw = random_codeword(carrier, 7)
         reading = carrier.read(f(carrier.render_text(list(cw)), seed=7))
         read = reading.symbols != -1
         wrong_total += int((read & (reading.symbols != cw)).sum())

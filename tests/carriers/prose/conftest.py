@@ -1,4 +1,4 @@
-"""The sample advisory's write-up and guidance, carriers built once, random codewords."""
+"""The sample advisory's write-up and guidance, carriers built once (random codewords: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -33,22 +33,11 @@ def guidance(guidance_text: str) -> ProseCarrier:
     return ProseCarrier(guidance_text)
 
 
-def _random_codeword(carrier: ProseCarrier, seed: int) -> list[int]:
-    rng = np.random.default_rng(seed)
-    return [int(rng.integers(s.q)) for s in carrier.slots]
-
-
 def _wrong_and_read(carrier: ProseCarrier, leak: str | bytes, codeword: list[int]) -> tuple[int, int]:
     reading = carrier.read(leak)
     read = reading.symbols != -1
     wrong = read & (reading.symbols != np.asarray(codeword))
     return int(wrong.sum()), int(read.sum())
-
-
-@pytest.fixture(scope="session")
-def random_codeword():
-    """random_codeword(carrier, seed) -> a valid codeword drawn uniformly."""
-    return _random_codeword
 
 
 @pytest.fixture(scope="session")
