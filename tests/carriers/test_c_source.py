@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from marking.helpers import random_codeword
 
 import headstart.samples
-from headstart.carriers._lexers import lex_c
 from headstart.carriers.base import ERASED, CarrierError, NoSlotsError, UnreadableLeakError
 from headstart.carriers.c_source import CCarrier, SourceParseError
+from headstart.carriers.source_syntax import lex_c
 
 SAMPLE = Path(headstart.samples.__file__).parent / "tim_overflow" / "poc_tim_overflow.c"
 SOURCE = SAMPLE.read_text()
@@ -26,11 +27,6 @@ needs_gcc = pytest.mark.skipif(GCC is None, reason="gcc is not installed")
 @pytest.fixture(scope="module")
 def carrier() -> CCarrier:
     return CCarrier(SOURCE)
-
-
-def random_codeword(carrier: CCarrier, seed: int) -> np.ndarray:
-    rng = random.Random(seed)
-    return np.array([rng.randrange(s.q) for s in carrier.slots])
 
 
 def test_sample_has_at_least_one_slot_per_five_lines(carrier):

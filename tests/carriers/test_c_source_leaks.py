@@ -3,17 +3,17 @@ predefined style, comment stripping, renaming by a leaker, and excerpts."""
 
 from __future__ import annotations
 
-import random
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from marking.helpers import random_codeword
 
 import headstart.samples
-from headstart.carriers._lexers import lex_c
 from headstart.carriers.base import ERASED
 from headstart.carriers.c_source import CCarrier
+from headstart.carriers.source_syntax import lex_c
 from headstart.leaks.code import c_function_spans, keep_half_c_functions, rename_c_identifiers, transforms_for
 
 SOURCE = (Path(headstart.samples.__file__).parent / "tim_overflow" / "poc_tim_overflow.c").read_text()
@@ -32,29 +32,24 @@ def carrier() -> CCarrier:
     return CCarrier(SOURCE)
 
 
-def codeword(carrier: CCarrier, seed: int) -> np.ndarray:
-    rng = random.Random(seed)
-    return np.array([rng.randrange(s.q) for s in carrier.slots])
-
-
 @pytest.mark.parametrize("name", PATHS)
 def test_formatted_copies_read_back_exactly(carrier, name):
     transform = transforms_for("c")[name]
     for seed in (1, 2):
-        cw = codeword(carrier, seed)
+        cw = random_codeword(carrier, seed)
         reading = carrier.read(transform(carrier.render(cw).decode()))
         assert np.array_equal(reading.symbols, cw), name
 
 
 def test_formatting_then_stripping_comments_still_reads_everything(carrier):
     paths = transforms_for("c")
-    cw = codeword(carrier, 3)
+    cw = random_codeword(carrier, 3)
     leak = paths["strip-comments-c"](paths["clang-format-gnu"](carrier.render(cw).decode()))
     assert np.array_equal(carrier.read(leak).symbols, cw)
 
 
 def test_renaming_some_identifiers_erases_only_their_slots(carrier):
-    cw = codeword(carrier, 4)
+    cw = random_codeword(carrier, 4)
     copy = carrier.render(cw).decode()
     leak = rename_c_identifiers(copy, share=0.3, seed=6)
     reading = carrier.read(leak)
@@ -70,7 +65,7 @@ def test_renaming_some_identifiers_erases_only_their_slots(carrier):
 
 @pytest.mark.parametrize("keep", [0, 1])
 def test_an_excerpt_of_half_the_functions_reads_those_functions_slots(carrier, keep):
-    cw = codeword(carrier, 7 + keep)
+    cw = random_codeword(carrier, 7 + keep)
     excerpt = keep_half_c_functions(carrier.render(cw).decode(), keep)
     reading = carrier.read(excerpt)
     read = reading.symbols != ERASED

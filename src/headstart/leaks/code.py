@@ -25,8 +25,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from headstart.carriers._lexers import lex_c, lex_python
-from headstart.carriers._names import C_KEYWORDS, C_LIBRARY_NAMES, PYTHON_RESERVED
+from headstart.carriers.source_syntax import C_KEYWORDS, C_LIBRARY_NAMES, PYTHON_RESERVED, lex_c, lex_python
 
 __all__ = [
     "CLANG_FORMAT_STYLES",
