@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import io
-import random
 import re
 import textwrap
 
 import pytest
+from marking.helpers import random_codeword
 
-from headstart.carriers.python_source import PythonCarrier, bytes_alternatives, int_alternatives
+from headstart.carriers.literal_forms import bytes_alternatives, int_alternatives
+from headstart.carriers.python_source import PythonCarrier
 
 
 def renamed(carrier: PythonCarrier) -> set[str]:
@@ -22,16 +23,16 @@ def renamed(carrier: PythonCarrier) -> set[str]:
 def output_of(source: str) -> str:
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        exec(compile(source, "<test>", "exec"), {"__name__": "__main__"})
+        # Running the copy is the test: it must print what the original prints.
+        exec(compile(source, "<test>", "exec"), {"__name__": "__main__"})  # noqa: S102
     return buffer.getvalue()
 
 
 def assert_copies_behave_like_original(source: str, copies: int = 25) -> PythonCarrier:
     carrier = PythonCarrier(source)
     expected = output_of(source)
-    rng = random.Random(0)
-    for _ in range(copies):
-        cw = [rng.randrange(s.q) for s in carrier.slots]
+    for seed in range(copies):
+        cw = random_codeword(carrier, seed)
         assert output_of(carrier.render(cw).decode()) == expected
     return carrier
 
@@ -55,8 +56,7 @@ def test_private_helper_parameters_follow_to_keyword_call_sites():
     )
     carrier = assert_copies_behave_like_original(source)
     assert {"value", "factor", "_scale"} <= renamed(carrier)
-    rng = random.Random(5)
-    cw = [rng.randrange(s.q) for s in carrier.slots]
+    cw = random_codeword(carrier, 5)
     factor = next(i for i, s in enumerate(carrier.slots) if s.key.endswith("factor@2"))
     cw[factor] = 1
     copy = carrier.render(cw).decode()
@@ -274,9 +274,9 @@ def test_literals_inside_f_strings_are_left_alone():
 def test_a_slot_the_scope_analysis_gets_wrong_is_dropped_not_shipped(monkeypatch):
     """Simulate a blind spot: the analysis forgets one use of ``total``. The generic copy
     then binds differently from the original, so that slot is dropped; the others stay."""
-    from headstart.carriers import python_source
+    from headstart.carriers._python_scope import ScopeAnalysis
 
-    real = python_source._Analysis.name_slots
+    real = ScopeAnalysis.name_slots
 
     def forgetful(self, excluded):
         out = real(self, excluded)
@@ -285,7 +285,7 @@ def test_a_slot_the_scope_analysis_gets_wrong_is_dropped_not_shipped(monkeypatch
                 var.nodes = var.nodes[:-1]
         return out
 
-    monkeypatch.setattr(python_source._Analysis, "name_slots", forgetful)
+    monkeypatch.setattr(ScopeAnalysis, "name_slots", forgetful)
     source = textwrap.dedent(
         """
         def _sum(values):

@@ -38,7 +38,9 @@ from headstart.carriers.base import (
     Slot,
     decode_leak,
 )
+from headstart.carriers.literal_forms import C_INT_LITERAL, c_int_alternatives
 from headstart.carriers.source_common import (
+    MAX_ALTERNATIVES,
     NAME_KEY,
     Occurrence,
     SourceParseError,
@@ -53,9 +55,7 @@ from headstart.carriers.source_common import (
 
 __all__ = ["CCarrier", "SourceParseError", "c_int_alternatives"]
 
-MAX_ALTERNATIVES = 4
 _NEVER_RENAMED = frozenset({"main", "argc", "argv", "envp"})
-_INT = re.compile(r"(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uU]?(?:ll|LL|l|L)?|(?:ll|LL|l|L)[uU])")
 
 
 @dataclass(frozen=True)
@@ -266,44 +266,6 @@ def _valid_c_name(name: str) -> bool:
 # -- literals ------------------------------------------------------------------------
 
 
-def c_int_alternatives(text: str) -> list[str]:
-    """Spellings of the same integer constant *with the same type*, ``text`` first."""
-    m = _INT.fullmatch(text)
-    if m is None:
-        return []
-    digits, suffix = m.groups()
-    is_hex = digits[:2].lower() == "0x"
-    if not is_hex and digits.startswith("0"):
-        return []  # octal (and 0): no plausible alternative
-    value = int(digits, 16) if is_hex else int(digits)
-    unsigned = "u" in suffix.lower()
-    same_type_in_both_bases = unsigned or value <= 0x7FFFFFFF
-    alts = [text]
-    if is_hex and any(c in "abcdefABCDEF" for c in digits[2:]):
-        body = digits[2:]
-        alts.append(digits[:2] + (body.upper() if body != body.upper() else body.lower()) + suffix)
-    if suffix in ("u", "U"):
-        alts.append(digits + ("U" if suffix == "u" else "u"))
-    if same_type_in_both_bases:
-        if is_hex and 10 <= value <= 0xFFFF:
-            alts.append(str(value) + suffix)
-        elif (
-            not is_hex
-            and value >= 16
-            and (
-                value & (value - 1) == 0
-                or (value + 1) & value == 0
-                or (value % 0x100 == 0 and value <= 0x100000)
-            )
-        ):
-            alts.append(hex(value) + suffix)
-    out: list[str] = []
-    for alt in alts:
-        if alt not in out:
-            out.append(alt)
-    return out[:MAX_ALTERNATIVES] if len(out) > 1 else []
-
-
 def _literal_slots(code: list[Token], source: str) -> list[_SlotInfo]:
     out = []
     for i, tok in enumerate(code):
@@ -360,7 +322,7 @@ def _keys(tokens: Sequence[Token], renamable: frozenset[str]) -> list[str]:
             else:
                 key = NAME_KEY if text in renamable else "I:" + text
         elif kind == "number":
-            m = _INT.fullmatch(text)
+            m = C_INT_LITERAL.fullmatch(text)
             if m is None:
                 key = "#" + text.lower()
             else:

@@ -33,16 +33,15 @@ from __future__ import annotations
 import ast
 import re
 import symtable
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
 import libcst.metadata as md
 
 from headstart.carriers._lexers import Token, lex_python
-from headstart.carriers._names import PYTHON_RESERVED, candidate_names
+from headstart.carriers._python_scope import ScopeAnalysis, SlotInfo
 from headstart.carriers.base import (
     NoSlotsError,
     Reading,
@@ -51,6 +50,7 @@ from headstart.carriers.base import (
     Template,
     decode_leak,
 )
+from headstart.carriers.literal_forms import bytes_body, classify_int_spelling, hex_is_canonical
 from headstart.carriers.source_common import (
     NAME_KEY,
     Occurrence,
@@ -59,43 +59,11 @@ from headstart.carriers.source_common import (
     build_template,
     check_source_text,
     comment_occurrences,
-    looks_like_identifier,
     python_segments,
     read_aligned,
 )
 
 __all__ = ["PythonCarrier", "SourceParseError"]
-
-MAX_ALTERNATIVES = 4
-_DYNAMIC_CALLS = frozenset({"locals", "vars", "eval", "exec", "globals"})
-_ID_FIELDS = frozenset({"id", "arg", "name", "asname", "attr", "names", "rest", "module", "kwd_attrs"})
-
-
-@dataclass
-class _Var:
-    """One variable: a name bound in one scope, with every node that spells it."""
-
-    scope: md.Scope
-    name: str
-    nodes: list[cst.Name] = field(default_factory=list)
-    accesses: list[cst.Name] = field(default_factory=list)
-    defs: list[cst.CSTNode] = field(default_factory=list)
-    is_param: bool = False
-    unsafe: str = ""
-
-    def refuse(self, why: str) -> None:
-        if not self.unsafe:
-            self.unsafe = why
-
-
-@dataclass(frozen=True)
-class _SlotInfo:
-    kind: str  # name | int | bytes
-    first: tuple[int, int]
-    alternatives: tuple[str, ...]
-    where: str
-    key: str
-    original: str = ""
 
 
 class PythonCarrier(TemplateSourceCarrier):
@@ -167,7 +135,7 @@ class PythonCarrier(TemplateSourceCarrier):
 
     def _read_tokens(self, tokens: list[Token]) -> Reading:
         keys = _keys(tokens, self._all_names)
-        canonical_hex = _hex_is_canonical(tokens)
+        canonical_hex = hex_is_canonical(tokens)
 
         def classify(slot: int, tok: Token) -> int | None:
             kind = self._kinds[slot]
@@ -175,15 +143,15 @@ class PythonCarrier(TemplateSourceCarrier):
                 return self._alt_index[slot].get(tok.text) if tok.kind == "name" else None
             if kind == "int":
                 return (
-                    _classify_int(tok.text, self._slots[slot].alternatives, canonical_hex)
+                    classify_int_spelling(tok.text, self._slots[slot].alternatives, canonical_hex)
                     if tok.kind == "number"
                     else None
                 )
             if tok.kind != "string":
                 return None
-            body = _bytes_body(tok.text)
+            body = bytes_body(tok.text)
             for k, alt in enumerate(self._slots[slot].alternatives):
-                if _bytes_body(alt) == body:
+                if bytes_body(alt) == body:
                     return k
             return None
 
@@ -329,9 +297,9 @@ def _nonce(source: str) -> str:
     return str(n or "")
 
 
-def _find_slots(module: cst.Module, nonce: str, excluded: set[str]) -> tuple[list[_SlotInfo], _Sentinels]:
+def _find_slots(module: cst.Module, nonce: str, excluded: set[str]) -> tuple[list[SlotInfo], _Sentinels]:
     wrapper = md.MetadataWrapper(module)
-    analysis = _Analysis(wrapper)
+    analysis = ScopeAnalysis(wrapper)
     name_infos = analysis.name_slots(excluded)
     literal_infos = [item for item in analysis.literal_slots() if item[0].key not in excluded]
     items = sorted(name_infos + literal_infos, key=lambda it: it[0].first)
@@ -377,604 +345,6 @@ class _SentinelTransformer(cst.CSTTransformer):
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:
         return self._mark(original_node, updated_node)  # type: ignore[return-value]
-
-
-class _Analysis:
-    """Which names may be renamed and to what; which literals may be respelled."""
-
-    def __init__(self, wrapper: md.MetadataWrapper) -> None:
-        self.wrapper = wrapper
-        self.module = wrapper.module
-        self.scopes = wrapper.resolve(md.ScopeProvider)
-        self.parents = wrapper.resolve(md.ParentNodeProvider)
-        self.positions = wrapper.resolve(md.PositionProvider)
-        self.vars: dict[tuple[int, str], _Var] = {}
-        self.global_names: set[str] = set()
-        self.all_names: set[str] = set()
-        self.family_names: dict[int, set[str]] = defaultdict(set)
-        self.family_of_scope: dict[int, md.Scope | None] = {}
-        self.debug_nodes: set[int] = set()
-        self._collect()
-
-    # scope structure
-
-    def scope_of(self, node: cst.CSTNode) -> md.Scope | None:
-        cur: cst.CSTNode | None = node
-        while cur is not None:
-            scope = self.scopes.get(cur)
-            if scope is not None:
-                return scope
-            cur = self.parents.get(cur)
-        return None
-
-    def family(self, scope: md.Scope | None) -> md.Scope | None:
-        """The outermost function or comprehension scope around ``scope`` (None: module
-        level). A class body inside a function belongs to that function's family: it can
-        read the function's variables, so its names must not be offered to them."""
-        outermost: md.Scope | None = None
-        cur = scope
-        while cur is not None and not isinstance(cur, md.GlobalScope):
-            if not isinstance(cur, md.ClassScope):
-                outermost = cur
-            cur = cur.parent
-        return outermost
-
-    def var(self, scope: md.Scope, name: str) -> _Var:
-        key = (id(scope), name)
-        if key not in self.vars:
-            self.vars[key] = _Var(scope, name)
-        return self.vars[key]
-
-    def _collect(self) -> None:
-        scopes = {id(s): s for s in self.scopes.values() if s is not None}.values()
-        access_of: dict[int, md.Access] = {}
-        for scope in scopes:
-            for assignment in scope.assignments:
-                if isinstance(scope, md.GlobalScope):
-                    self.global_names.add(assignment.name)
-                if isinstance(scope, md.ClassScope):
-                    continue
-                var = self.var(scope, assignment.name)
-                if not isinstance(assignment, md.Assignment):
-                    var.refuse("imported")
-                    continue
-                node = assignment.node
-                if isinstance(node, cst.Name):
-                    var.nodes.append(node)
-                elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-                    var.nodes.append(node.name)
-                    var.defs.append(node)
-                elif isinstance(node, cst.Param):
-                    var.nodes.append(node.name)
-                    var.is_param = True
-                else:
-                    var.refuse(f"bound by a {type(node).__name__}")
-            for access in scope.accesses:
-                access_of[id(access.node)] = access
-                referents = list(access.referents)
-                if not referents or any(
-                    not isinstance(r, md.Assignment) or isinstance(r.scope, (md.GlobalScope, md.BuiltinScope))
-                    for r in referents
-                ):
-                    if isinstance(access.node, cst.Name):
-                        self.global_names.add(access.node.value)
-                    self.global_names.update(r.name for r in referents)
-                owners = {
-                    (id(r.scope), r.name)
-                    for r in referents
-                    if isinstance(r, md.Assignment) and not isinstance(r.scope, md.ClassScope)
-                }
-                for owner in owners:
-                    var = self.vars.get(owner)
-                    if var is None:
-                        var = self.var(
-                            next(r.scope for r in referents if (id(r.scope), r.name) == owner), owner[1]
-                        )
-                    if len(owners) > 1:
-                        var.refuse("used where several bindings may apply")
-                    if isinstance(access.node, cst.Name) and access.node.value == var.name:
-                        var.nodes.append(access.node)
-                        var.accesses.append(access.node)
-                    else:
-                        var.refuse("referred to by a string or attribute")
-        self._collect_names()
-        visitor = _Facts()
-        self.module.visit(visitor)
-        self._apply_facts(visitor, access_of)
-
-    def _collect_names(self) -> None:
-        collector = _NameCollector()
-        self.module.visit(collector)
-        for node in collector.names:
-            self.all_names.add(node.value)
-            fam = self.family(self.scope_of(node))
-            if fam is not None:
-                self.family_names[id(fam)].add(node.value)
-
-    def _apply_facts(self, facts: _Facts, access_of: dict[int, md.Access]) -> None:
-        lambda_keywords: set[str] = set()
-        for call in facts.keyword_calls:
-            callee = access_of.get(id(call.func)) if isinstance(call.func, cst.Name) else None
-            referents = list(callee.referents) if callee is not None else []
-            defs = [
-                r.node
-                for r in referents
-                if isinstance(r, md.Assignment) and isinstance(r.node, cst.FunctionDef)
-            ]
-            for arg in call.args:
-                if arg.keyword is None:
-                    continue
-                kw = arg.keyword.value
-                if len(referents) == 1 and len(defs) == 1:
-                    var = self.vars.get((id(self.scopes[defs[0].body]), kw))
-                    if var is not None and var.is_param:
-                        var.nodes.append(arg.keyword)
-                    continue
-                for d in defs:
-                    var = self.vars.get((id(self.scopes[d.body]), kw))
-                    if var is not None:
-                        var.refuse("passed by keyword through an ambiguous callee")
-                lambda_keywords.add(kw)
-        for func in facts.functions:
-            body_scope = self.scopes[func.body]
-            open_params = self._keyword_params_renamable(func, access_of)
-            for param in list(func.params.params) + list(func.params.kwonly_params):
-                var = self.vars.get((id(body_scope), param.name.value))
-                if var is not None and not open_params:
-                    var.refuse("parameter callers may pass by keyword")
-        for lam in facts.lambdas:
-            body_scope = self.scopes[lam.body]
-            for param in list(lam.params.params) + list(lam.params.kwonly_params):
-                var = self.vars.get((id(body_scope), param.name.value))
-                if var is not None and param.name.value in lambda_keywords:
-                    var.refuse("a call passes this name by keyword")
-        dynamic: set[int] = set()
-        for call in facts.dynamic_calls:
-            # locals()/vars() expose the calling function's names (and the enclosing
-            # functions' it closes over); eval/exec/globals() reach module names too.
-            reaches_module = call.func.value in ("eval", "exec", "globals")
-            scope = self.scope_of(call)
-            while scope is not None and not isinstance(scope, md.BuiltinScope):
-                if isinstance(scope, md.GlobalScope):
-                    if reaches_module:
-                        dynamic.add(id(scope))
-                    break
-                dynamic.add(id(scope))
-                scope = scope.parent
-        for node in facts.debug_names:
-            self.debug_nodes.add(id(node))
-        for var in self.vars.values():
-            if id(var.scope) in dynamic:
-                var.refuse("its scope uses locals(), vars(), eval(), exec() or globals()")
-            if var.name in facts.declared:
-                var.refuse("named in a global or nonlocal statement")
-            if any(id(n) in self.debug_nodes for n in var.nodes):
-                var.refuse("printed by an f-string '=' specifier")
-            if var.name.startswith("__") or var.name in ("_", "self", "cls"):
-                var.refuse("conventional or mangled name")
-            if isinstance(var.scope, md.GlobalScope):
-                if not var.name.startswith("_"):
-                    var.refuse("public module name")
-                elif facts.star_import:
-                    var.refuse("the module has a star import")
-                elif var.name in facts.string_words:
-                    var.refuse("named in a string (getattr, __all__ ...)")
-            if var.name in ("self", "cls"):
-                var.refuse("conventional name")
-
-    def _keyword_params_renamable(self, func: cst.FunctionDef, access_of: dict[int, md.Access]) -> bool:
-        if func.decorators:
-            return False
-        scope = self.scopes[func]
-        if isinstance(scope, md.ClassScope):
-            return False
-        if isinstance(scope, md.GlobalScope) and (
-            not func.name.value.startswith("_") or func.name.value.startswith("__")
-        ):
-            return False
-        var = self.vars.get((id(scope), func.name.value))
-        if var is None or len(var.defs) != 1:
-            return False
-        for node in var.accesses:
-            parent = self.parents.get(node)
-            if not (isinstance(parent, cst.Call) and parent.func is node):
-                return False  # the function escapes: someone may call it by keyword
-        return True
-
-    # choosing names
-
-    def name_slots(self, excluded: set[str]) -> list[tuple[_SlotInfo, _Var]]:
-        candidates = [
-            v
-            for v in self.vars.values()
-            if not v.unsafe and v.nodes and f"name:{self._label(v)}" not in excluded
-        ]
-        for v in candidates:
-            v.nodes = _unique(v.nodes)
-        module_level = sorted((v for v in candidates if isinstance(v.scope, md.GlobalScope)), key=self._first)
-        local = sorted((v for v in candidates if not isinstance(v.scope, md.GlobalScope)), key=self._first)
-        taken_anywhere: set[str] = set()
-        taken_in: dict[int, set[str]] = defaultdict(set)
-        out: list[tuple[_SlotInfo, _Var]] = []
-        for var in module_level + local:
-            fam = self.family(var.scope)
-            if fam is None:
-                forbidden = self.all_names | taken_anywhere
-                alts = [var.name] if var.name not in taken_anywhere else []
-            else:
-                taken = taken_in[id(fam)]
-                forbidden = self.family_names[id(fam)] | self.global_names | taken_anywhere | taken
-                alts = [var.name] if var.name not in taken and var.name not in taken_anywhere else []
-            for cand in candidate_names(var.name):
-                if len(alts) >= MAX_ALTERNATIVES:
-                    break
-                if (
-                    cand in forbidden
-                    or cand in PYTHON_RESERVED
-                    or cand.startswith("__")
-                    or not cand.isidentifier()
-                ):
-                    continue
-                if var.name.startswith("_") and not cand.startswith("_"):
-                    continue
-                alts.append(cand)
-            if len(alts) < 2:
-                continue
-            if fam is None:
-                taken_anywhere.update(alts)
-            else:
-                taken_in[id(fam)].update(alts)
-            out.append(
-                (
-                    _SlotInfo(
-                        "name",
-                        self._first(var),
-                        tuple(alts),
-                        self._where(var),
-                        f"name:{self._label(var)}",
-                        var.name,
-                    ),
-                    var,
-                )
-            )
-        return out
-
-    def _first(self, var: _Var) -> tuple[int, int]:
-        starts = [self.positions[n].start for n in var.nodes if n in self.positions]
-        first = min(starts, key=lambda p: (p.line, p.column))
-        return (first.line, first.column)
-
-    def _label(self, var: _Var) -> str:
-        path = []
-        scope: md.Scope | None = var.scope
-        while scope is not None and not isinstance(scope, md.GlobalScope):
-            path.append(scope.name or type(scope).__name__.replace("Scope", "").lower())
-            scope = scope.parent
-        line, _ = self._first(var)
-        return ".".join(reversed(path + ["<module>"])) + f".{var.name}@{line}"
-
-    def _where(self, var: _Var) -> str:
-        uses = len(var.nodes)
-        if isinstance(var.scope, md.GlobalScope):
-            what = "private helper" if var.defs else "module-private name"
-            return f"{what} `{var.name}` ({uses} occurrences)"
-        owner = var.scope.name or "a lambda or comprehension"
-        what = "parameter" if var.is_param else "local"
-        return f"{what} `{var.name}` in {owner} ({uses} occurrences)"
-
-    def literal_slots(self) -> list[tuple[_SlotInfo, cst.CSTNode]]:
-        finder = _LiteralFinder(self.debug_nodes)
-        self.module.visit(finder)
-        out: list[tuple[_SlotInfo, cst.CSTNode]] = []
-        for node in finder.integers:
-            alts = int_alternatives(node.value)
-            if len(alts) >= 2:
-                pos = self.positions[node].start
-                out.append(
-                    (
-                        _SlotInfo(
-                            "int",
-                            (pos.line, pos.column),
-                            tuple(alts),
-                            f"integer {node.value} on line {pos.line}",
-                            f"int:{pos.line}:{pos.column}",
-                        ),
-                        node,
-                    )
-                )
-        for node in finder.byte_strings:
-            alts = bytes_alternatives(node.value)
-            if len(alts) >= 2:
-                pos = self.positions[node].start
-                out.append(
-                    (
-                        _SlotInfo(
-                            "bytes",
-                            (pos.line, pos.column),
-                            tuple(alts),
-                            f"byte string {node.value} on line {pos.line}",
-                            f"bytes:{pos.line}:{pos.column}",
-                        ),
-                        node,
-                    )
-                )
-        return out
-
-    def comment_scopes(
-        self, items: list, var_slot: dict[int, int]
-    ) -> list[tuple[tuple[int, int], dict[str, int]]]:
-        """Line ranges and the renamable identifiers whose comments may mention them."""
-        per_family: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        ranges: dict[int, tuple[int, int]] = {}
-        module_names: dict[str, list[int]] = defaultdict(list)
-        for info, payload in items:
-            if info.kind != "name":
-                continue
-            slot = var_slot[id(payload)]
-            fam = self.family(payload.scope)
-            if fam is None:
-                module_names[payload.name].append(slot)
-                continue
-            per_family[id(fam)][payload.name].append(slot)
-            if id(fam) not in ranges:
-                node = fam.node
-                span = self.positions[node]
-                ranges[id(fam)] = (span.start.line, span.end.line)
-        out: list[tuple[tuple[int, int], dict[str, int]]] = []
-        whole = (1, 10**9)
-        out.append(
-            (whole, {n: s[0] for n, s in module_names.items() if len(s) == 1 and looks_like_identifier(n)})
-        )
-        for fam_id, names in per_family.items():
-            usable = {
-                n: s[0]
-                for n, s in names.items()
-                if len(s) == 1 and looks_like_identifier(n) and n not in module_names
-            }
-            if usable:
-                out.append((ranges[fam_id], usable))
-        return out
-
-
-def _unique(nodes: list[cst.Name]) -> list[cst.Name]:
-    seen: set[int] = set()
-    out = []
-    for n in nodes:
-        if id(n) not in seen:
-            seen.add(id(n))
-            out.append(n)
-    return out
-
-
-class _NameCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[cst.Name] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.append(node)
-
-
-class _Facts(cst.CSTVisitor):
-    """Module facts that limit renaming: keyword calls, dynamic scope access, strings."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.keyword_calls: list[cst.Call] = []
-        self.functions: list[cst.FunctionDef] = []
-        self.lambdas: list[cst.Lambda] = []
-        self.dynamic_calls: list[cst.Call] = []
-        self.debug_names: list[cst.Name] = []
-        self.declared: set[str] = set()
-        self.string_words: set[str] = set()
-        self.star_import = False
-        self._docstrings: set[int] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if any(a.keyword is not None for a in node.args):
-            self.keyword_calls.append(node)
-        if isinstance(node.func, cst.Name) and node.func.value in _DYNAMIC_CALLS:
-            self.dynamic_calls.append(node)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.functions.append(node)
-        self._note_docstring(node.body)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._note_docstring(node.body)
-
-    def visit_Module(self, node: cst.Module) -> None:
-        self._note_docstring(node)
-
-    def _note_docstring(self, body: cst.CSTNode) -> None:
-        stmts = getattr(body, "body", ())
-        if stmts and isinstance(stmts[0], cst.SimpleStatementLine) and stmts[0].body:
-            expr = stmts[0].body[0]
-            if isinstance(expr, cst.Expr) and isinstance(
-                expr.value, (cst.SimpleString, cst.ConcatenatedString)
-            ):
-                self._docstrings.add(id(expr.value))
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self.lambdas.append(node)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.declared.update(item.name.value for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self.declared.update(item.name.value for item in node.names)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            self.star_import = True
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if id(node) not in self._docstrings:
-            self.string_words.update(re.findall(r"[A-Za-z_]\w*", node.value))
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
-        return id(node) not in self._docstrings
-
-    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
-        self.string_words.update(re.findall(r"[A-Za-z_]\w*", node.value))
-
-    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
-        if node.equal is not None:
-            collector = _NameCollector()
-            node.expression.visit(collector)
-            self.debug_names.extend(collector.names)
-
-
-class _LiteralFinder(cst.CSTVisitor):
-    def __init__(self, debug_nodes: set[int]) -> None:
-        super().__init__()
-        self.integers: list[cst.Integer] = []
-        self.byte_strings: list[cst.SimpleString] = []
-        self._skip_depth = 0
-
-    def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        # f"{0x10=}" prints the literal's spelling, and inside any f-string a literal is
-        # invisible to the token reader: leave literals in f-strings alone.
-        self._skip_depth += 1
-
-    def leave_FormattedString(self, original_node: cst.FormattedString) -> None:
-        self._skip_depth -= 1
-
-    def visit_MatchPattern(self, node: cst.MatchPattern) -> bool:
-        return False
-
-    def visit_Integer(self, node: cst.Integer) -> None:
-        if not self._skip_depth:
-            self.integers.append(node)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if not self._skip_depth:
-            self.byte_strings.append(node)
-
-
-# -- literal forms -------------------------------------------------------------------
-
-
-def _group(digits: str, size: int) -> str:
-    head = len(digits) % size or size
-    return "_".join([digits[:head]] + [digits[i : i + size] for i in range(head, len(digits), size)])
-
-
-def _round_in_binary(v: int) -> bool:
-    return v >= 16 and (v & (v - 1) == 0 or (v + 1) & v == 0 or (v % 0x100 == 0 and v <= 0x100000))
-
-
-def int_alternatives(text: str) -> list[str]:
-    """Spellings of the same integer value, ``text`` first; [] when none is plausible."""
-    try:
-        value = int(text.replace("_", ""), 0)
-    except ValueError:
-        return []
-    if value < 10:
-        return []
-    low = text.lower()
-    alts = [text]
-    if low.startswith("0x"):
-        digits = low[2:].replace("_", "")
-        spelled = text[2:]
-        if any(c in "abcdef" for c in digits):
-            alts.append(text[:2] + (spelled.upper() if spelled != spelled.upper() else spelled.lower()))
-        if len(digits) >= 5:
-            regrouped = digits if "_" in spelled else _group(digits, 4)
-            case = str.upper if spelled.isupper() and any(c in "abcdef" for c in digits) else str.lower
-            alts.append("0x" + case(regrouped))
-        if value <= 0xFFFF:
-            alts.append(str(value))
-    elif low[0] != "0":
-        if value >= 10_000:
-            alts.append(str(value) if "_" in text else _group(str(value), 3))
-        if _round_in_binary(value):
-            alts.append(hex(value))
-            if any(c in "abcdef" for c in hex(value)[2:]):
-                alts.append("0x" + hex(value)[2:].upper())
-    else:
-        return []
-    out: list[str] = []
-    for alt in alts:
-        if alt not in out and int(alt.replace("_", ""), 0) == value:
-            out.append(alt)
-    return out[:MAX_ALTERNATIVES]
-
-
-def _classify_int(text: str, alternatives: Sequence[str], canonical_hex: bool) -> int | None:
-    """Which spelling a leaked literal shows. Black and ruff upper-case hex digits, so when
-    the whole leak looks formatted that way, case alone decides nothing."""
-    folded = [k for k, a in enumerate(alternatives) if a.lower() == text.lower()]
-    if len(folded) == 1:
-        return folded[0]
-    exact = [k for k in folded if alternatives[k] == text]
-    if exact and not canonical_hex:
-        return exact[0]
-    return None
-
-
-def _hex_is_canonical(tokens: Sequence[Token]) -> bool:
-    """True when no hex literal in the leak has a lower-case digit (black/ruff output)."""
-    for tok in tokens:
-        if tok.kind == "number" and tok.text[:2].lower() == "0x" and any(c in "abcdef" for c in tok.text[2:]):
-            return False
-    return True
-
-
-_BYTE_UNIT = re.compile(r"\\x[0-9a-fA-F]{2}|\\[0-7]{1,3}|\\.|\\\n|[^\\]", re.DOTALL)
-_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/ ")
-
-
-def bytes_alternatives(text: str) -> list[str]:
-    """``text`` and one equivalent spelling of a short bytes literal (chars <-> \\x escapes,
-    \\x00 <-> \\0), or [] when the literal has none."""
-    prefix = text[: len(text) - len(text.lstrip("rRbBuUfF"))]
-    if prefix.lower() != "b":
-        return []
-    rest = text[len(prefix) :]
-    if rest[:3] in ('"""', "'''") or len(rest) < 2:
-        return []
-    quote, body = rest[0], rest[1:-1]
-    units = _BYTE_UNIT.findall(body)
-    if "".join(units) != body or any(u.startswith("\\\n") for u in units):
-        return []
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return []
-    plain = [len(u) == 1 and u in _PLAIN for u in units]
-    escaped_plain = [u.startswith("\\x") and chr(int(u[2:], 16)) in _PLAIN for u in units]
-    flip_chars = 1 < len(value) <= 8 and (all(plain) or all(escaped_plain))
-    out_units: list[str] = []
-    for i, u in enumerate(units):
-        nxt = units[i + 1] if i + 1 < len(units) else ""
-        if flip_chars and plain[i]:
-            out_units.append(f"\\x{ord(u):02x}")
-        elif flip_chars and escaped_plain[i]:
-            out_units.append(chr(int(u[2:], 16)))
-        elif u.lower() == "\\x00" and not (nxt[:1].isdigit() and nxt[:1] in "01234567"):
-            out_units.append("\\0")
-        elif u == "\\0" and not (nxt[:1] in "01234567" and nxt[:1] != ""):
-            out_units.append("\\x00")
-        else:
-            out_units.append(u)
-    alt = prefix + quote + "".join(out_units) + quote
-    if alt == text:
-        return []
-    try:
-        if ast.literal_eval(alt) != value:
-            return []
-    except (ValueError, SyntaxError):
-        return []
-    return [text, alt]
-
-
-def _bytes_body(text: str) -> str:
-    """The inside of a string literal with hex escapes lower-cased (black does that)."""
-    rest = text.lstrip("rRbBuUfF")
-    q = 3 if rest[:3] in ('"""', "'''") else 1
-    body = rest[q:-q] if len(rest) >= 2 * q else rest[q:]
-    return _BYTE_UNIT.sub(lambda m: m.group().lower() if m.group().startswith("\\x") else m.group(), body)
 
 
 # -- token keys ----------------------------------------------------------------------
@@ -1070,6 +440,10 @@ def _split_template(code: str, nonce: str, slots: Sequence[Slot]) -> Template:
         Occurrence(m.start(), m.end(), int(m.group(1))) for m in _marker_pattern(nonce).finditer(code)
     ]
     return build_template(code, occurrences, slots)
+
+
+# The fields of ast nodes that hold identifiers.
+_ID_FIELDS = frozenset({"id", "arg", "name", "asname", "attr", "names", "rest", "module", "kwd_attrs"})
 
 
 def _walk(tree: ast.AST) -> tuple[list[str], list[object]]:

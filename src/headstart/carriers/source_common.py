@@ -33,6 +33,8 @@ from headstart.carriers.base import (
 )
 
 NAME_KEY = "N*"
+# The most spellings a slot offers, its original included.
+MAX_ALTERNATIVES = 4
 # A slot is read only where at least this many consecutive tokens agree with the
 # original around it: a lone "0x3fff" in prose, or a lone name, is no evidence.
 MIN_RUN = 2
