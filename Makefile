@@ -6,7 +6,7 @@ export HEADSTART_HOME ?= $(CURDIR)/var
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test test-sqlite test-postgres bench clean
+.PHONY: setup run test test-sqlite test-postgres lint bench clean
 
 $(BIN)/headstart: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test-sqlite:
 
 test-postgres:
 	HEADSTART_HOME=$$(mktemp -d) $(BIN)/python scripts/with_postgres.py -- $(BIN)/python -m pytest tests/apps tests/faces
+
+# Import contracts (pyproject.toml [tool.importlinter]): the layers, pure libraries, no cycles.
+lint: $(BIN)/headstart
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python bench/run_all.py
