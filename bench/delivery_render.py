@@ -15,7 +15,8 @@ Measured, per partner, by timing the real functions as prepare_all calls them:
 Also: total wall time, per-partner median and p99, package sizes, and peak memory: the
 process's ru_maxrss, and the Python heap's peak (tracemalloc) over a second full pass
 from cold caches (tracemalloc slows Python down, so that pass is not timed).
-A few packages are decrypted with their partner's key to check they are the partner's own.
+One package in ten is decrypted with its partner's key and checked: the program's signature,
+the partner's own manifest, the files' digests, and no two alike.
 
     PYTHONPATH=src .venv/bin/python bench/delivery_render.py --quick     # 100 partners
     PYTHONPATH=src .venv/bin/python bench/delivery_render.py             # 1,000 partners
@@ -96,7 +97,8 @@ def generate_keys(count: int) -> tuple[list[pysequoia.Tsk], float]:
 
 
 def add_partners(keys: list[pysequoia.Tsk], *, tokens: bool) -> list[BenchPartner]:
-    """One active advanced-tier partner per key, its admin has accepted the NDA (and has a token)."""
+    """One active advanced-tier partner per key; its admin has accepted the NDA (and, with
+    ``tokens``, has an API token)."""
     from django.db import transaction
 
     from headstart.apps.accounts.services import add_user, create_token
@@ -105,7 +107,7 @@ def add_partners(keys: list[pysequoia.Tsk], *, tokens: bool) -> list[BenchPartne
 
     actor = Actor(name="bench")
     made = []
-    with transaction.atomic():  # one commit: SQLite set-up of 1,000 partners in seconds
+    with transaction.atomic():  # one commit for all of them, not one per row
         for i, key in enumerate(keys):
             name, slug = f"Partner {i:04d}", f"partner-{i:04d}"
             partner = add_partner(PartnerInput(name, "advanced", f"security@{slug}.example",
@@ -117,9 +119,9 @@ def add_partners(keys: list[pysequoia.Tsk], *, tokens: bool) -> list[BenchPartne
     return made
 
 
-def schedule_sample_advisory(patch_in: dt.timedelta = dt.timedelta(hours=48), ident: str | None = None) -> Any:
-    """The sample advisory, created and scheduled (advanced partners' window is open);
-    ``ident`` schedules another copy of it under that identifier."""
+def schedule_sample_advisory() -> Any:
+    """The sample advisory, created and scheduled to be patched in 48 hours: the advanced
+    tier's window is open."""
     import yaml
     from django.utils import timezone
 
@@ -131,8 +133,8 @@ def schedule_sample_advisory(patch_in: dt.timedelta = dt.timedelta(hours=48), id
     actor = Actor(name="bench")
     meta = yaml.safe_load((SAMPLE_DIR / "advisory.yaml").read_text())
     items = [ArtifactInput(a["kind"], a["file"], (SAMPLE_DIR / a["file"]).read_bytes()) for a in meta["artifacts"]]
-    advisory = create_advisory(ident or meta["id"], title=meta["title"], cve=meta["cve"], cvss=meta["cvss"],
-                               patch_at=timezone.now() + patch_in, artifacts=items, actor=actor)
+    advisory = create_advisory(meta["id"], title=meta["title"], cve=meta["cve"], cvss=meta["cvss"],
+                               patch_at=timezone.now() + dt.timedelta(hours=48), artifacts=items, actor=actor)
     schedule(advisory, actor=actor)
     advisory.refresh_from_db()
     return advisory
@@ -238,11 +240,12 @@ def forget_prepared_packages() -> None:
     from headstart.apps.delivery.models import PackageFile
 
     PackageFile.objects.all().delete()
-    shutil.rmtree(Path(settings.HOME) / "packages", ignore_errors=True)
+    shutil.rmtree(settings.HEADSTART_PACKAGES_DIR, ignore_errors=True)
     copies._build_carrier.cache_clear()
     copies._procedure.cache_clear()
     services._marking_key.cache_clear()
     services._signing_key.cache_clear()
+    services._signing_fingerprint.cache_clear()
 
 
 def max_rss_mb() -> float:

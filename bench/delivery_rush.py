@@ -1,44 +1,39 @@
-"""Benchmark: the release-time rush, N partners downloading their packages at once.
+"""Benchmark: the release-time rush, N partners downloading their packages at once, side by
+side with a static file of the same size served by the same server.
 
-For each scenario a throwaway HEADSTART_HOME (SQLite) gets `headstart init`, N partners
-(default 200; each with its own OpenPGP certificate, an admin who accepted the NDA, and an
-API token) and the sample advisory, scheduled with the advanced window open; the prepared
-scenario schedules it five times under five identifiers, one per release. Then:
+For each scenario, a throwaway HEADSTART_HOME gets `headstart init`, N partners (each with
+its own OpenPGP key, an admin who accepted the NDA, and an API token) and the sample
+advisory, scheduled with the advanced tier's window open:
 
-  prepared   `headstart advisory prepare` first, so packages are ready as at release time
-  on-demand  no prepare: every package is rendered, signed and encrypted by its download
+  prepared   `headstart advisory prepare` runs first, as at release time
+  on-demand  no prepare: a partner's first download renders, signs and encrypts its package
 
-The database is SQLite in the home, the embedded default; with --database-url (a
-PostgreSQL server, e.g. the throwaway one scripts/with_postgres.py starts) each scenario
-gets a fresh database of its own on that server instead, dropped afterwards.
+`headstart serve` runs on 127.0.0.1 on a free port. A random file of a package's size sits
+in the home's static directory, which whitenoise serves under /static/. After a warm-up
+(authenticated no-op API calls until every worker holds a database connection), rounds
+alternate: N static downloads at once, then every partner's package at once (round 1:
+first deliveries; later rounds: downloads again). "At once": one thread per request,
+released together. Reported per scenario: p50/p99 latency and wall time of the static
+downloads, the first deliveries and the later downloads, and the ratios download/static of
+wall time and p50. There is no target: the ratios say what a download costs next to
+sending the same bytes statically.
 
-`headstart serve --host 127.0.0.1 --port <free>` (gunicorn, gthread) runs as a subprocess.
-A random file of the same size as a package is put in the home's static directory
-(whitenoise serves it under /static/), and the client downloads it N times at once, then
-every partner's package, all at once (first deliveries: each partner's copies are recorded),
-then every partner's package again (second downloads), then five more rounds of that (later
-downloads): N threads released together by a barrier, one request each, each request with a
-timeout and each batch with a global deadline. One batch lasts a fraction of a second, so a
-neighbour's burst moves it by tens of percent: the static batch runs five times, the first
-deliveries once per release (five advisories, every download a real first delivery), and
-each figure is the median round.
-Loopback only. Each package must come back 200, decrypt with its partner's key, carry the
-program's signature, name that partner in its manifest, match the manifest's digests and
-the digest the server announced, and differ from every other partner's. Afterwards every
-download must be in the audit chain and `headstart audit verify` must pass.
+Every package is checked: status 200, it decrypts with its partner's key, carries the
+program's signature, its manifest names that partner, its digests match the manifest and
+the X-Headstart-Package-SHA256 header, it differs from every other partner's and it is the
+same package in every round. Afterwards `headstart audit verify` must pass and the audit log
+must hold exactly one package.download event per download, with the digest sent. The
+script exits non-zero when a check fails.
 
-The ratio compares the rush with serving the same bytes statically, through the same
-server: wall time of the N package downloads over wall time of the N static downloads
-(the per-download time under the rush; target: at most 2), and the same for p50 latency.
-For scale, the same N partners also make an authenticated no-op API call at once
-(GET /api/v1/program): the cost of any token-authenticated request through Django.
-With --profile, one download is profiled in-process (cProfile, through Django's test
-client) to show where the time goes.
+The database is SQLite in the home; with --database-url (a PostgreSQL server, e.g. the
+throwaway one scripts/with_postgres.py starts) each scenario gets a database of its own on
+that server instead, dropped afterwards. Requests go to 127.0.0.1 only (no proxy), each
+with a timeout, and the whole run has a deadline (--deadline).
 
     PYTHONPATH=src .venv/bin/python bench/delivery_rush.py --quick      # 30 partners
-    PYTHONPATH=src .venv/bin/python bench/delivery_rush.py              # 200 partners
-    scripts/with_postgres.py -- sh -c 'PYTHONPATH=src .venv/bin/python bench/delivery_rush.py \
-        --only prepared --database-url "$DATABASE_URL"'                     # on PostgreSQL
+    PYTHONPATH=src .venv/bin/python bench/delivery_rush.py              # 100 partners
+    scripts/with_postgres.py -- sh -c 'PYTHONPATH=src .venv/bin/python bench/delivery_rush.py \\
+        --database-url "$DATABASE_URL"'
 
 Prints a table and writes bench/results/delivery_rush.json (delivery_rush_postgresql.json
 with --database-url).
@@ -47,16 +42,13 @@ with --database-url).
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
+import contextlib
 import json
 import os
-import pstats
-import resource
+import platform
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -64,7 +56,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -86,111 +79,96 @@ from delivery_render import (
     schedule_sample_advisory,
 )
 
-from headstart.faces.cli.commands.serve import DEFAULT_THREADS, WORKERS_PER_CPU, default_workers
-
 REPO = Path(__file__).resolve().parents[1]
-PARTNERS_FILE = "bench-partners.json"
-STATIC_NAME = "bench-blob.bin"
-REQUEST_TIMEOUT_S = 120.0
-STATIC_ROUNDS = 5
-REPEAT_ROUNDS = 5  # more all-at-once rounds of downloads after the first two, for a steadier figure
-RELEASES = 5  # prepared scenario: first deliveries of this many advisories, one round each
-DATABASE_SERVER: str | None = None  # --database-url: a PostgreSQL server; None: SQLite in each home
+ROUNDS = 5
+REQUEST_TIMEOUT_S = 300.0  # an on-demand first delivery on a cold server builds the carriers first
+SETUP_FILE = "bench-setup.json"
+STATIC_NAME = "bench-static.bin"
+MAX_AUDIT_LIST = 10_000  # `headstart audit list --limit` reads at most this many events
+# Loopback only: never through a proxy the environment may name.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-# ---- set-up (in a child process: Django is configured once per process and home) -----------
+# ---- a throwaway home (and database) -------------------------------------------------------
 
-def release_idents(count: int) -> list[str]:
-    """The sample advisory's identifier, then as many more as ``count`` asks for."""
-    prefix, first = ADVISORY.rsplit("-", 1)
-    return [f"{prefix}-{int(first) + k:04d}" for k in range(count)]
+@dataclass(frozen=True)
+class Home:
+    path: Path
+    server: str | None  # --database-url: a PostgreSQL server; None: SQLite in the home
+
+    @property
+    def database_url(self) -> str | None:
+        """This home's own database on the server (None: SQLite)."""
+        if self.server is None:
+            return None
+        name = "headstart_bench_" + "".join(c if c.isalnum() else "_" for c in self.path.name.lower())
+        return urlunsplit(urlsplit(self.server)._replace(path="/" + name))
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in FOREIGN_VARIABLES}
+        env.update(HEADSTART_HOME=str(self.path), DJANGO_SETTINGS_MODULE="headstart.config.settings",
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")])))
+        if self.database_url is not None:
+            env["DATABASE_URL"] = self.database_url
+        return env
+
+    def headstart(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "headstart.faces.cli.main", *args], env=self.env(),
+                              capture_output=True, text=True, timeout=timeout, check=False)
+
+    def database(self, verb: str) -> None:
+        """CREATE or DROP this home's database on the server (nothing on SQLite)."""
+        if self.database_url is None:
+            return
+        import psycopg
+
+        name = urlsplit(self.database_url).path[1:]  # built above from a temporary directory's name
+        sql = f'CREATE DATABASE "{name}"' if verb == "create" else f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        with psycopg.connect(self.server, autocommit=True) as db:  # type: ignore[arg-type]
+            db.execute(sql)  # type: ignore[call-overload]
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.database("drop")
 
 
-def setup_home(home: Path, partners: int, releases: int) -> None:
-    """Runs in a child: init, partners with tokens, the scheduled sample advisory (``releases``
-    times, under distinct identifiers), the static blob."""
-    isolate_environment(home, database_url=os.environ.get("DATABASE_URL"))  # child_env's, if any
+def setup_home(path: Path, partners: int) -> None:
+    """In a child process (Django is set up once a process, for one home): init, partners with
+    tokens, the scheduled sample advisory, and the static file of a package's size."""
+    isolate_environment(path, database_url=os.environ.get("DATABASE_URL"))  # Home.env's, if any
     headstart_init()
     from headstart.apps.audit.services import Actor
-    from headstart.apps.delivery.services import _signing_key, render_package
+    from headstart.apps.delivery.services import render_package
     from headstart.apps.partners.models import Partner
+    from headstart.apps.program import keys as program_keys
     from headstart.apps.program.models import Program
     from headstart.crypto import openpgp
 
-    keys, keygen_s = generate_keys(partners)
-    people = add_partners(keys, tokens=True)
+    people = add_partners(generate_keys(partners)[0], tokens=True)
     advisory = schedule_sample_advisory()
-    for ident in release_idents(releases)[1:]:
-        schedule_sample_advisory(ident=ident)
-    # The static file has the size of a package: render and encrypt one without keeping it.
     first = Partner.objects.get(name=people[0].name)
-    package = render_package(advisory, first, actor=Actor(name="bench"))
-    size = len(openpgp.sign_and_encrypt(package.tar, signing_key=_signing_key(),
-                                        recipient_cert=first.pgp_certificate))
-    static = home / "static"
-    static.mkdir(exist_ok=True)
-    (static / STATIC_NAME).write_bytes(os.urandom(size))  # incompressible, like an encrypted package
-    (home / PARTNERS_FILE).write_text(json.dumps({
-        "keygen_s": keygen_s, "static_bytes": size, "program_certificate": Program.get().signing_certificate,
+    plain = render_package(advisory, first, actor=Actor(name="bench")).tar  # not kept, not recorded
+    size = len(openpgp.sign_and_encrypt(plain, signing_key=program_keys.signing_key(), recipient_cert=first.pgp_certificate))
+    (path / "static").mkdir(exist_ok=True)
+    (path / "static" / STATIC_NAME).write_bytes(os.urandom(size))  # incompressible, like a package
+    (path / SETUP_FILE).write_text(json.dumps({
+        "package_bytes": size, "program_certificate": Program.get().signing_certificate,
         "partners": [p.__dict__ for p in people]}))
 
 
-def make_home(partners: int, releases: int = 1) -> tuple[Path, dict]:
-    home = Path(tempfile.mkdtemp(prefix="headstart-bench-rush-"))
+def make_home(partners: int, server: str | None) -> tuple[Home, dict]:
+    home = Home(Path(tempfile.mkdtemp(prefix="headstart-bench-rush-")), server)
     try:
-        if DATABASE_SERVER is not None:
-            _on_server(f'CREATE DATABASE "{_database_name(home)}"')
-        subprocess.run([sys.executable, __file__, "--setup-home", str(home), "--partners", str(partners),
-                        "--releases", str(releases)],
-                       env=child_env(home), check=True, timeout=600)
-        return home, json.loads((home / PARTNERS_FILE).read_text())
+        home.database("create")
+        subprocess.run([sys.executable, __file__, "--setup-home", str(home.path), "--partners", str(partners)],
+                       env=home.env(), check=True, timeout=600)
+        return home, json.loads((home.path / SETUP_FILE).read_text())
     except BaseException:
-        remove_home(home)
+        home.remove()
         raise
 
 
-def remove_home(home: Path) -> None:
-    """The throwaway home, and its database on the --database-url server."""
-    shutil.rmtree(home, ignore_errors=True)
-    if DATABASE_SERVER is not None:
-        _on_server(f'DROP DATABASE IF EXISTS "{_database_name(home)}" WITH (FORCE)')
-
-
-def _database_name(home: Path) -> str:
-    return "headstart_bench_" + "".join(c if c.isalnum() else "_" for c in home.name.lower())
-
-
-def home_database_url(home: Path) -> str | None:
-    """The URL of this home's own database on the --database-url server (None: SQLite)."""
-    if DATABASE_SERVER is None:
-        return None
-    return urlunsplit(urlsplit(DATABASE_SERVER)._replace(path="/" + _database_name(home)))
-
-
-def _on_server(sql: str) -> None:
-    import psycopg
-
-    assert DATABASE_SERVER is not None
-    with psycopg.connect(DATABASE_SERVER, autocommit=True) as db:
-        db.execute(sql)  # type: ignore[call-overload]  # a name this module built, not input
-
-
-def child_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_VARIABLES}
-    env.update(HEADSTART_HOME=str(home), DJANGO_SETTINGS_MODULE="headstart.config.settings",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")])))
-    database_url = home_database_url(home)
-    if database_url is not None:
-        env["DATABASE_URL"] = database_url
-    return env
-
-
-def headstart(home: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "headstart.faces.cli.main", *args], env=child_env(home),
-                          capture_output=True, text=True, timeout=timeout, check=False)
-
-
-# ---- the server --------------------------------------------------------------------------
+# ---- the server ------------------------------------------------------------------------------
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -199,42 +177,62 @@ def free_port() -> int:
 
 
 class Server:
-    """`headstart serve` on a free loopback port; stop() always ends it (and its workers)."""
+    """`headstart serve` on a free loopback port, with serve's defaults (workers, threads);
+    stop() always ends it and its workers."""
 
-    def __init__(self, home: Path, workers: int, threads: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(home / "serve.log", "wb")  # noqa: SIM115 - closed in stop()
+    def __init__(self, home: Home) -> None:
+        self.home = home
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = open(home.path / "serve.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "headstart.faces.cli.main", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers), "--threads", str(threads)],
-            env=child_env(home), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", "headstart.faces.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=home.env(), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        until = time.monotonic() + timeout
+        while time.monotonic() < until:
             if self.process.poll() is not None:
                 raise RuntimeError(f"headstart serve exited with {self.process.returncode}; see serve.log")
-            try:
-                with urllib.request.urlopen(self.url + "/api/v1/program", timeout=2):
-                    return
-            except urllib.error.HTTPError:
-                return  # it answers (401 without a token)
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.2)
+            if fetch(self.url + "/api/v1/program", None, 2).status:  # any answer (401 without a token)
+                return
+            time.sleep(0.2)
         raise RuntimeError(f"headstart serve did not answer within {timeout:.0f} s")
 
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) of gunicorn's master and workers so far (Linux /proc)."""
-        total = 0
+    def gunicorn_option(self, name: str) -> int:
+        """An option of the gunicorn command line (serve execs gunicorn in its own process)."""
+        argv = Path(f"/proc/{self.process.pid}/cmdline").read_bytes().split(b"\0")
+        return int(argv[argv.index(name.encode()) + 1])
+
+    def warm_up(self, token: str, deadline: float) -> dict:
+        """Rounds of authenticated no-op API calls, until every worker holds a database
+        connection (Django keeps it between requests), so Django's lazy set-up is behind every
+        worker. gunicorn does not spread concurrent requests evenly over its workers: a fixed
+        number of rounds may leave one cold."""
+        workers = self.gunicorn_option("--workers")
+        for rounds in range(1, 51):
+            at_once([(self.url + "/api/v1/program", token)] * (4 * workers), deadline)
+            connected = self.connected_workers()
+            if connected >= workers:
+                break
+        return {"rounds": rounds, "workers_connected": connected}
+
+    def connected_workers(self) -> int:
+        """How many workers hold a connection to the home's database: a PostgreSQL session, or
+        the SQLite file open (Linux /proc)."""
+        if self.home.database_url is not None:
+            import psycopg
+
+            with psycopg.connect(self.home.database_url) as db:
+                return db.execute("SELECT count(*) FROM pg_stat_activity "  # type: ignore[index]
+                                  "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+        database = str(self.home.path / "headstart.sqlite3")
+        connected = 0
         for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # a process that ended meanwhile
-            if int(fields[2]) == self.process.pid:  # process group: the session serve started
-                total += int(fields[11]) + int(fields[12])
-        return total / os.sysconf("SC_CLK_TCK")
+            with contextlib.suppress(OSError, ValueError):  # not ours to read, or ended meanwhile
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.process.pid:  # a worker
+                    connected += any(os.readlink(fd) == database for fd in (stat.parent / "fd").iterdir())
+        return connected
 
     def stop(self) -> None:
         try:
@@ -243,372 +241,249 @@ class Server:
                 try:
                     self.process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
-                    os.killpg(self.process.pid, signal.SIGKILL)  # the group this benchmark started
+                    os.killpg(self.process.pid, signal.SIGKILL)  # the session this script started
                     self.process.wait(timeout=10)
         finally:
             self.log.close()
 
 
-# ---- the rush ----------------------------------------------------------------------------
+# ---- requests all at once ----------------------------------------------------------------------
 
 @dataclass
 class Fetched:
-    status: int
+    status: int  # 0: no HTTP answer
     seconds: float
+    finished: float = 0.0  # time.perf_counter() when the body was read
     body: bytes = b""
-    announced_sha256: str = ""
+    announced_sha256: str = ""  # X-Headstart-Package-SHA256
     error: str = ""
 
 
-@dataclass
-class Round:
-    """One all-at-once batch: its wall time, each request's outcome, the server's CPU per request."""
-
-    wall: float
-    results: list[Fetched]
-    cpu_ms: float
-    client_cpu_ms: float = 0.0  # this process: the client threads
-    idle_share: float = 0.0  # of the machine's CPU time during the batch (/proc/stat)
-
-
-def fetch(url: str, token: str | None) -> Fetched:
+def fetch(url: str, token: str | None, timeout: float) -> Fetched:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=REQUEST_TIMEOUT_S) as resp:
+        with OPENER.open(urllib.request.Request(url, headers=headers), timeout=timeout) as resp:
             body = resp.read()
-            return Fetched(resp.status, time.perf_counter() - started, body,
-                           resp.headers.get("X-Headstart-Package-SHA256", ""))
+            done = time.perf_counter()
+            return Fetched(resp.status, done - started, done, body, resp.headers.get("X-Headstart-Package-SHA256", ""))
     except urllib.error.HTTPError as exc:
-        return Fetched(exc.code, time.perf_counter() - started, error=exc.read()[:200].decode(errors="replace"))
+        done = time.perf_counter()
+        return Fetched(exc.code, done - started, done, error=exc.read()[:200].decode(errors="replace"))
     except (urllib.error.URLError, OSError) as exc:
-        return Fetched(0, time.perf_counter() - started, error=str(exc))
+        done = time.perf_counter()
+        return Fetched(0, done - started, done, error=str(exc))
 
 
-def rush(requests: list[tuple[str, str | None]], deadline_s: float) -> tuple[float, list[Fetched]]:
-    """All requests at once (one thread each, released together); wall time and results in order."""
-    barrier = threading.Barrier(len(requests))
+@dataclass
+class Batch:
+    wall: float  # from the release of all requests to the last body read
+    results: list[Fetched]
+
+
+def at_once(requests: list[tuple[str, str | None]], deadline: float) -> Batch:
+    """Every request in its own thread, released together; stops waiting at the deadline
+    (time.monotonic()) and then fails the run."""
+    timeout = min(REQUEST_TIMEOUT_S, deadline - time.monotonic())
+    if timeout <= 0:
+        raise TimeoutError("the run's deadline passed")
+    barrier = threading.Barrier(len(requests) + 1)
 
     def one(url: str, token: str | None) -> Fetched:
         barrier.wait(timeout=30)
-        return fetch(url, token)
+        return fetch(url, token, timeout)
 
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        started = time.perf_counter()
+    pool = ThreadPoolExecutor(max_workers=len(requests))
+    try:
         futures = [pool.submit(one, url, token) for url, token in requests]
-        done, pending = wait(futures, timeout=deadline_s)
-        wall = time.perf_counter() - started
-        for f in pending:
-            f.cancel()
-    results = [f.result() if f in done else Fetched(0, deadline_s, error="global deadline passed") for f in futures]
-    return wall, results
+        barrier.wait(timeout=30)
+        started = time.perf_counter()
+        results = [f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures]
+    except TimeoutError:
+        raise TimeoutError("the run's deadline passed") from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a request still open ends at its timeout
+    return Batch(max(r.finished for r in results) - started, results)
 
 
-def client_cpu_seconds() -> float:
-    """CPU time (user + system) of this process: the client's threads."""
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    return used.ru_utime + used.ru_stime
+def summary(batches: list[Batch]) -> dict:
+    """Latency over every request of these rounds; wall time of the median round."""
+    ms = np.array([r.seconds for b in batches for r in b.results]) * 1000
+    walls = [b.wall for b in batches]
+    return {"rounds": len(batches), "wall_s": float(np.median(walls)), "round_walls_s": walls,
+            "p50_ms": float(np.median(ms)), "p99_ms": float(np.percentile(ms, 99)), "max_ms": float(ms.max())}
 
 
-def machine_idle() -> tuple[int, int]:
-    """The machine's idle and total CPU time so far, in clock ticks (/proc/stat)."""
-    with open("/proc/stat") as stat:
-        ticks = [int(v) for v in stat.readline().split()[1:]]
-    return ticks[3] + ticks[4], sum(ticks)  # idle + iowait
+# ---- checks ------------------------------------------------------------------------------------
+
+def check_round(people: list[BenchPartner], batch: Batch, certificate: str, earlier: dict[str, str]) -> list[str]:
+    """Every partner got its own package, as announced, unlike anyone else's and the same as in
+    earlier rounds (``earlier``: plaintext digest by partner, filled by the first round)."""
+    errors, seen = [], {}
+    for person, got in zip(people, batch.results):
+        if got.status != 200:
+            errors.append(f"{person.name}: HTTP {got.status} {got.error}")
+            continue
+        try:
+            digest = check_package(got.body, person, certificate)
+        except Exception as exc:  # noqa: BLE001 - any failure to open it is an error to count
+            errors.append(f"{person.name}: {exc}")
+            continue
+        if digest != got.announced_sha256:
+            errors.append(f"{person.name}: the package is not the one the X-Headstart-Package-SHA256 header names")
+        if digest in seen:
+            errors.append(f"{person.name} received the same package as {seen[digest]}")
+        seen[digest] = person.name
+        if earlier.setdefault(person.name, digest) != digest:
+            errors.append(f"{person.name}: a different package than in an earlier round")
+    return errors
 
 
-def latency(results: list[Fetched], wall: float) -> dict:
-    ms = np.array([r.seconds for r in results]) * 1000
-    return {"wall_s": wall, "per_request_ms": 1000 * wall / len(results), "p50_ms": float(np.median(ms)),
-            "p99_ms": float(np.percentile(ms, 99)), "max_ms": float(ms.max()),
-            "ok": sum(r.status == 200 for r in results), "requests": len(results),
-            "bytes": sum(len(r.body) for r in results)}
+def check_static(batch: Batch, size: int) -> list[str]:
+    return [f"static: HTTP {r.status} {r.error}, {len(r.body)} bytes" for r in batch.results
+            if r.status != 200 or len(r.body) != size]
 
 
-def audit_counts(home: Path) -> int:
-    query = "SELECT count(*) FROM audit_auditevent WHERE action = 'package.download'"
-    database_url = home_database_url(home)
-    if database_url is not None:
-        import psycopg
+def check_audit(home: Home, people: list[BenchPartner], digests: dict[str, str]) -> dict:
+    """`headstart audit verify` passes, and each partner's downloads are its package.download
+    events, one per download, naming the package it was sent."""
+    verified = home.headstart("audit", "verify", "--json")
+    listed = home.headstart("audit", "list", "--action", "package.download", "--limit", str(MAX_AUDIT_LIST), "--json")
+    events = json.loads(listed.stdout) if listed.returncode == 0 else []
+    per_partner = Counter(e["partner"] for e in events)
+    wrong = [e for e in events if digests.get(e["partner"]) != e["details"].get("package_sha256")]
+    return {"verify_ok": verified.returncode == 0 and json.loads(verified.stdout)["ok"],
+            "download_events": len(events), "expected_events": ROUNDS * len(people),
+            "one_event_per_download": all(per_partner[p.name] == ROUNDS for p in people)
+                                      and len(events) == ROUNDS * len(people),
+            "events_with_another_digest": len(wrong)}
 
-        with psycopg.connect(database_url) as pg:
-            return pg.execute(query).fetchone()[0]  # type: ignore[index]
-    with sqlite3.connect(home / "headstart.sqlite3") as db:
-        return db.execute(query).fetchone()[0]
+
+# ---- a scenario --------------------------------------------------------------------------------
+
+def log(scenario: str, message: str) -> None:
+    print(f"[{scenario}] {message}", file=sys.stderr, flush=True)
 
 
-def scenario(name: str, partners: int, *, prepare: bool, workers: int, threads: int, deadline_s: float,
-             keep_home: bool) -> dict:
-    # On demand, every first delivery renders its package: one release shows that well enough.
-    releases = release_idents(RELEASES if prepare else 1)
-    print(f"[{name}] setting up {partners} partners, {len(releases)} advisories...", file=sys.stderr, flush=True)
-    home, setup = make_home(partners, len(releases))
+def scenario(name: str, partners: int, *, prepare: bool, server_url: str | None,
+             deadline: float, keep_home: bool) -> dict:
+    log(name, f"setting up {partners} partners...")
+    home, setup = make_home(partners, server_url)
     people = [BenchPartner(**p) for p in setup["partners"]]
-    out: dict = {"scenario": name, "database": "sqlite" if DATABASE_SERVER is None else "postgresql",
-                 "partners": partners, "workers": workers, "threads": threads,
-                 "releases": len(releases), "keygen_ms_per_key": 1000 * setup["keygen_s"] / partners,
-                 "package_bytes_static": setup["static_bytes"]}
+    size, certificate = setup["package_bytes"], setup["program_certificate"]
+    out: dict = {"scenario": name, "package_bytes": size}
     try:
         if prepare:
-            print(f"[{name}] headstart advisory prepare, {len(releases)} advisories...", file=sys.stderr, flush=True)
-            prepare_s = []
-            for ident in releases:
-                started = time.perf_counter()
-                done = headstart(home, "advisory", "prepare", ident, "--json")
-                if done.returncode != 0:
-                    raise RuntimeError(f"headstart advisory prepare {ident} failed: {done.stderr}")
-                prepare_s.append(time.perf_counter() - started)
-                out["prepared"] = len(json.loads(done.stdout)["prepared"])
-            out["prepare_s"] = float(np.median(prepare_s))
-        server = Server(home, workers, threads)
+            log(name, "headstart advisory prepare...")
+            started = time.perf_counter()
+            done = home.headstart("advisory", "prepare", ADVISORY, "--json")
+            if done.returncode != 0 or len(json.loads(done.stdout)["prepared"]) != partners:
+                raise RuntimeError(f"headstart advisory prepare failed: {done.stderr or done.stdout}")
+            out["prepare_s"] = time.perf_counter() - started
+        server = Server(home)
         try:
             server.wait_ready()
             static_url = f"{server.url}/static/{STATIC_NAME}"
-            # Warm every worker thread (its database connection, Django's lazy set-up) with a few
-            # concurrent rounds: sequential requests may all land on one worker.
-            for _ in range(3):
-                rush([(server.url + "/api/v1/program", people[0].token)] * (4 * workers * threads)
-                     + [(static_url, None)] * (4 * workers * threads), deadline_s)
-            print(f"[{name}] {partners} static downloads at once, {STATIC_ROUNDS} times...", file=sys.stderr, flush=True)
-            # The static batch is short, so a neighbour's burst on a shared machine moves it
-            # most: the median of a few rounds is the reference.
-            rounds: dict[str, list[Round]] = {}
-
-            def timed_rush(what: str, requests: list[tuple[str, str | None]]) -> Round:
-                before, client_before, idle_before = server.cpu_seconds(), client_cpu_seconds(), machine_idle()
-                wall, results = rush(requests, deadline_s)
-                idle, total = (a - b for a, b in zip(machine_idle(), idle_before))
-                done = Round(wall, results, 1000 * (server.cpu_seconds() - before) / len(requests),
-                             1000 * (client_cpu_seconds() - client_before) / len(requests), idle / max(total, 1))
-                rounds.setdefault(what, []).append(done)
-                return done
-
-            def downloads(ident: str) -> list[tuple[str, str | None]]:
-                return [(f"{server.url}/api/v1/advisories/{ident}/package", p.token) for p in people]
-
-            for _ in range(STATIC_ROUNDS):
-                timed_rush("static", [(static_url, None)] * partners)
-            print(f"[{name}] {partners} authenticated no-op API calls at once...", file=sys.stderr, flush=True)
-            timed_rush("api_floor", [(server.url + "/api/v1/program", p.token) for p in people])
-            print(f"[{name}] {partners} first deliveries at once, for each of {len(releases)} advisories...",
-                  file=sys.stderr, flush=True)
-            firsts = [timed_rush("packages", downloads(ident)) for ident in releases]
-            print(f"[{name}] every partner downloads again, all at once...", file=sys.stderr, flush=True)
-            again = timed_rush("packages_again", downloads(ADVISORY)).results
-            print(f"[{name}] {REPEAT_ROUNDS} more rounds of downloads, all at once...", file=sys.stderr, flush=True)
-            for _ in range(REPEAT_ROUNDS):
-                timed_rush("packages_repeat", downloads(ADVISORY))
+            package_url = f"{server.url}/api/v1/advisories/{ADVISORY}/package"
+            out["server"] = {"workers": server.gunicorn_option("--workers"),
+                             "threads": server.gunicorn_option("--threads")}
+            out["warm_up"] = server.warm_up(people[0].token, deadline)
+            static, packages, errors = [], [], []
+            digests: dict[str, str] = {}
+            for i in range(ROUNDS):
+                log(name, f"round {i + 1}/{ROUNDS}: {partners} static downloads, then {partners} packages, at once")
+                static.append(at_once([(static_url, None)] * partners, deadline))
+                packages.append(at_once([(package_url, p.token) for p in people], deadline))
+                errors += check_static(static[-1], size) + check_round(people, packages[-1], certificate, digests)
         finally:
             server.stop()
-        for what, done in rounds.items():
-            middle = sorted(done, key=lambda r: r.wall)[len(done) // 2]
-            out[what] = latency(middle.results, middle.wall)
-            out[what]["server_cpu_ms_per_request"] = middle.cpu_ms
-            out[what]["client_cpu_ms_per_request"] = middle.client_cpu_ms
-            out[what]["idle_share"] = middle.idle_share
-            out[what]["rounds"] = len(done)
-            out[what]["round_walls_s"] = [r.wall for r in done]
-        out["failures"] = [(p.name, r.status, r.error) for first in firsts
-                           for p, r in zip(people, first.results) if r.status != 200][:5]
-        out["packages"]["ok"] = min(sum(r.status == 200 for r in first.results) for first in firsts)
-        checked, all_distinct = 0, True
-        for first in firsts:  # every first delivery of every release: its partner's own package
-            digests = set()
-            for person, result in zip(people, first.results):
-                if result.status == 200:
-                    digest = check_package(result.body, person, setup["program_certificate"])
-                    if digest != result.announced_sha256:
-                        raise AssertionError(f"{person.name}: the package is not the one the server announced")
-                    digests.add(digest)
-            checked += len(digests)
-            all_distinct = all_distinct and len(digests) == sum(r.status == 200 for r in first.results)
-        out["checked_own_package"] = checked
-        out["all_distinct"] = all_distinct
-        if any(a.status != 200 or check_package(a.body, p, setup["program_certificate"]) != a.announced_sha256
-               for p, a in zip(people, again)):
-            raise AssertionError("a second download did not give the partner its own package")
-        if any(r.status != 200 or r.body != a.body for repeat in rounds["packages_repeat"]
-               for a, r in zip(again, repeat.results)):
-            raise AssertionError("a repeated download did not give the partner the same package")
-        # verify first: it folds whatever downloads are still in the delivery journal
-        verified = headstart(home, "audit", "verify", "--json")
-        out["audited_downloads"] = audit_counts(home)
-        out["expected_audited"] = (len(releases) + 1 + REPEAT_ROUNDS) * partners
-        out["audit_verify_ok"] = verified.returncode == 0 and json.loads(verified.stdout)["ok"]
-        def wall(what: str) -> float:
-            return out[what]["wall_s"]
-
-        out["ratio_wall"] = wall("packages") / wall("static")
-        out["ratio_p50"] = out["packages"]["p50_ms"] / out["static"]["p50_ms"]
-        out["ratio_api_floor_wall"] = wall("api_floor") / wall("static")
-        out["ratio_again_wall"] = wall("packages_again") / wall("static")
-        out["ratio_repeat_wall"] = wall("packages_repeat") / wall("static")
-        out["ratio_package_to_api_floor_wall"] = wall("packages") / wall("api_floor")
+        out["static"] = summary(static)
+        out["first_delivery"] = summary(packages[:1])
+        out["later_downloads"] = summary(packages[1:])
+        out["ratio"] = {what: {"wall": out[what]["wall_s"] / out["static"]["wall_s"],
+                               "p50": out[what]["p50_ms"] / out["static"]["p50_ms"]}
+                        for what in ("first_delivery", "later_downloads")}
+        out["download_bytes_median"] = float(np.median([len(r.body) for b in packages for r in b.results]))
+        out["downloads_checked"] = ROUNDS * partners
+        out["errors"] = len(errors)
+        out["error_examples"] = errors[:5]
+        out["audit"] = check_audit(home, people, digests)
         return out
     finally:
         if keep_home:
-            kept = home_database_url(home)
-            print(f"[{name}] HEADSTART_HOME kept at {home}" + (f", its database at {kept}" if kept else ""),
-                  file=sys.stderr)
+            log(name, f"HEADSTART_HOME kept at {home.path}" + (f", database {home.database_url}"
+                                                                  if home.database_url else ""))
         else:
-            remove_home(home)
+            home.remove()
 
 
-# ---- where a download's time goes -------------------------------------------------------
-
-def profile_download(home: Path, *, prepare: bool) -> None:
-    """Runs in a child: one package download through the WSGI application gunicorn serves,
-    under cProfile."""
-    isolate_environment(home, database_url=os.environ.get("DATABASE_URL"))  # child_env's, if any
-    import django
-
-    django.setup()
-    from headstart.apps.advisories.services import get_advisory
-    from headstart.apps.audit.services import Actor
-    from headstart.apps.delivery.services import prepare_all
-    from headstart.config.wsgi import application
-
-    people = json.loads((home / PARTNERS_FILE).read_text())["partners"]
-    if prepare:
-        prepare_all(get_advisory(ADVISORY), actor=Actor(name="bench"))
-
-    def download(token: str) -> str:
-        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": f"/api/v1/advisories/{ADVISORY}/package",
-                   "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
-                   "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
-                   "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "HTTP_AUTHORIZATION": f"Bearer {token}"}
-        status: list[str] = []
-        b"".join(application(environ, lambda s, h, e=None: status.append(s)))
-        return status[0]
-
-    warm = download(people[0]["token"])  # caches, first Copy rows
-    assert warm.startswith("200"), warm
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    status = download(people[1]["token"])
-    profiler.disable()
-    elapsed = time.perf_counter() - started
-    assert status.startswith("200"), status
-    text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
-    print(json.dumps({"download_ms": 1000 * elapsed, "cumulative_top": text.getvalue()}))
+def passed(r: dict) -> bool:
+    a = r["audit"]
+    return r["errors"] == 0 and a["verify_ok"] and a["one_event_per_download"] and not a["events_with_another_digest"]
 
 
-def profile(partners: int, *, prepare: bool) -> dict:
-    home, _ = make_home(partners)
-    try:
-        done = subprocess.run([sys.executable, __file__, "--profile-home", str(home)]
-                              + (["--prepare"] if prepare else []),
-                              env=child_env(home), capture_output=True, text=True, timeout=600, check=True)
-        return json.loads(done.stdout)
-    finally:
-        remove_home(home)
-
-
-# ---- report ------------------------------------------------------------------------------
-
-def print_table(results: list[dict]) -> None:
-    r0 = results[0]
-    database = "SQLite" if r0["database"] == "sqlite" else "PostgreSQL on the same machine (its CPU not in server CPU)"
-    print(f"\nRelease-time rush: {r0['partners']} concurrent downloads, headstart serve on loopback "
-          f"(gunicorn gthread, {r0['workers']} workers x {r0['threads']} threads, {os.cpu_count()} CPUs; {database})\n")
-    print(f"{'scenario':<12}{'what':<17}{'ok':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'wall s':>9}"
-          f"{'ms/req':>9}{'server CPU ms/req':>19}{'client CPU':>12}{'idle':>6}")
-    for r in results:
-        for what in ("static", "api_floor", "packages", "packages_again", "packages_repeat"):
-            s = r[what]
-            print(f"{r['scenario']:<12}{what:<17}{s['ok']:>5}/{s['requests']:<3}{s['p50_ms']:>10.1f}"
-                  f"{s['p99_ms']:>10.1f}{s['max_ms']:>10.1f}{s['wall_s']:>9.2f}{s['per_request_ms']:>9.2f}"
-                  f"{s.get('server_cpu_ms_per_request', float('nan')):>19.2f}"
-                  f"{s.get('client_cpu_ms_per_request', float('nan')):>12.2f}{s.get('idle_share', float('nan')):>6.0%}")
+def print_table(report: dict) -> None:
+    database = "SQLite" if report["database"] == "sqlite" else "PostgreSQL"
+    server = report["scenarios"][0]["server"]
+    print(f"\nRelease-time rush: {report['partners']} partners at once, headstart serve on 127.0.0.1 "
+          f"(gunicorn gthread, {server['workers']} workers x {server['threads']} thread), "
+          f"{report['cpus']} CPUs, {database}; {ROUNDS} alternating rounds (wall: median round)\n")
+    print(f"{'scenario':<11}{'':<18}{'wall s':>8}{'p50 ms':>9}{'p99 ms':>9}{'wall ratio':>12}{'p50 ratio':>11}")
+    for r in report["scenarios"]:
+        for what, label in (("static", "static file"), ("first_delivery", "first delivery"),
+                            ("later_downloads", "later downloads")):
+            s, ratio = r[what], r.get("ratio", {}).get(what)
+            ratios = f"{ratio['wall']:>12.2f}{ratio['p50']:>11.2f}" if ratio else ""
+            print(f"{r['scenario']:<11}{label:<18}{s['wall_s']:>8.3f}{s['p50_ms']:>9.1f}{s['p99_ms']:>9.1f}{ratios}")
     print()
-    for r in results:
-        verdict = "meets" if r["ratio_wall"] <= 2 else "misses"
-        prep = f"; prepare took {r['prepare_s']:.1f} s an advisory" if "prepare_s" in r else ""
-        static_wall = r["static"]["wall_s"]
-        per_release = ", ".join(f"{w / static_wall:.2f}" for w in r["packages"]["round_walls_s"])
-        print(f"{r['scenario']:<12}ratio first delivery/static: wall {r['ratio_wall']:.2f} ({verdict} the target "
-              f"of 2), p50 {r['ratio_p50']:.2f}; package {r['package_bytes_static'] / 1024:.1f} KiB{prep}")
-        if r["releases"] > 1:
-            print(f"{'':<12}first deliveries, median of {r['releases']} releases; each release's wall ratio "
-                  f"to the median static round: {per_release}")
-        print(f"{'':<12}an authenticated no-op API call (GET /api/v1/program) alone: wall ratio "
-              f"{r['ratio_api_floor_wall']:.2f} to static; package to that no-op call: "
-              f"{r['ratio_package_to_api_floor_wall']:.2f}; second downloads: {r['ratio_again_wall']:.2f} to static; "
-              f"later downloads (median of {REPEAT_ROUNDS} rounds): {r['ratio_repeat_wall']:.2f}")
-        print(f"{'':<12}checked: {r['checked_own_package']} own packages (distinct: {r['all_distinct']}), "
-              f"{r['audited_downloads']} downloads audited, audit verify "
-              f"{'passes' if r['audit_verify_ok'] else 'FAILS'}"
-              + (f"; failures: {r['failures']}" if r["failures"] else ""))
-        print(f"{'':<12}rows show each kind's median round (static {r['static']['rounds']}, first deliveries "
-              f"{r['packages']['rounds']}, later downloads {r['packages_repeat']['rounds']})")
+    for r in report["scenarios"]:
+        a = r["audit"]
+        prep = f"prepare {r['prepare_s']:.1f} s; " if "prepare_s" in r else ""
+        print(f"{r['scenario']:<11}{prep}package {r['package_bytes'] / 1024:.1f} KiB; {r['downloads_checked']} "
+              f"downloads checked, {r['errors']} errors; audit verify {'passes' if a['verify_ok'] else 'FAILS'}, "
+              f"{a['download_events']} package.download events for {a['expected_events']} downloads"
+              + ("" if a["one_event_per_download"] and not a["events_with_another_digest"] else " (MISMATCH)"))
+        if r["warm_up"]["workers_connected"] < r["server"]["workers"]:
+            print(f"{'':<11}note: {r['warm_up']['workers_connected']} of {r['server']['workers']} workers "
+                  f"warmed up in {r['warm_up']['rounds']} rounds")
+        for example in r["error_examples"]:
+            print(f"{'':<11}error: {example}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--partners", type=int, default=200)
+    parser.add_argument("--partners", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="30 partners")
-    parser.add_argument("--workers", type=int, default=default_workers(),
-                        help=f"gunicorn workers (default: headstart serve's, {WORKERS_PER_CPU} per CPU)")
-    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
-                        help=f"threads per worker (default: headstart serve's, {DEFAULT_THREADS})")
-    parser.add_argument("--deadline", type=float, default=300.0, help="global time limit of one batch (s)")
-    parser.add_argument("--only", choices=["prepared", "on-demand"], help="run one scenario")
-    parser.add_argument("--profile", action="store_true", help="also profile one download in-process")
-    parser.add_argument("--keep-home", action="store_true", help="keep the throwaway homes")
+    parser.add_argument("--deadline", type=float, default=1800.0, help="time limit of the whole run (s)")
+    parser.add_argument("--keep-home", action="store_true", help="keep the throwaway homes (and databases)")
     parser.add_argument("--database-url", metavar="URL",
                         help="a PostgreSQL server (e.g. scripts/with_postgres.py's $DATABASE_URL): each scenario "
                              "gets a throwaway database there instead of SQLite in its home")
     parser.add_argument("--setup-home", help=argparse.SUPPRESS)
-    parser.add_argument("--releases", type=int, default=1, help=argparse.SUPPRESS)
-    parser.add_argument("--profile-home", help=argparse.SUPPRESS)
-    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     partners = 30 if args.quick else args.partners
-    if args.database_url:
-        if urlsplit(args.database_url).scheme not in ("postgres", "postgresql"):
-            parser.error("--database-url must be a PostgreSQL URL (postgres://...)")
-        global DATABASE_SERVER
-        DATABASE_SERVER = args.database_url
-        import psycopg
-
-        try:
-            _on_server("SELECT 1")
-        except psycopg.Error as exc:  # psycopg's errors name the host, never the password
-            parser.error(f"cannot reach the PostgreSQL server of --database-url: {exc}")
     if args.setup_home:
-        setup_home(Path(args.setup_home), partners, args.releases)
+        setup_home(Path(args.setup_home), partners)
         return
-    if args.profile_home:
-        profile_download(Path(args.profile_home), prepare=args.prepare)
-        return
-    if partners < 2:
-        parser.error("--partners must be at least 2")
-    scenarios = [("prepared", True), ("on-demand", False)]
-    results = [scenario(name, partners, prepare=prep, workers=args.workers, threads=args.threads,
-                        deadline_s=args.deadline, keep_home=args.keep_home)
-               for name, prep in scenarios if args.only in (None, name)]
-    print_table(results)
-    database = "sqlite" if DATABASE_SERVER is None else "postgresql"
-    report = {"benchmark": "delivery_rush", "quick": args.quick, "database": database, "partners": partners,
-              "cpus": os.cpu_count(), "scenarios": results}
-    if args.profile:
-        for name, prep in scenarios:
-            if args.only in (None, name):
-                found = profile(min(partners, 10), prepare=prep)
-                report.setdefault("profile", {})[name] = found
-                print(f"\none {name} download, profiled in-process: {found['download_ms']:.1f} ms")
-                print("\n".join(found["cumulative_top"].splitlines()[:45]))
-    failed = [r["scenario"] for r in results
-              if r["packages"]["ok"] != partners or not r["all_distinct"] or not r["audit_verify_ok"]
-              or r["audited_downloads"] != r["expected_audited"]]
+    if not 2 <= partners <= MAX_AUDIT_LIST // ROUNDS:
+        parser.error(f"--partners must be between 2 and {MAX_AUDIT_LIST // ROUNDS}")
+    if args.database_url and urlsplit(args.database_url).scheme not in ("postgres", "postgresql"):
+        parser.error("--database-url must be a PostgreSQL URL (postgresql://...)")
+    deadline = time.monotonic() + args.deadline
+    results = [scenario(name, partners, prepare=prepare, server_url=args.database_url,
+                        deadline=deadline, keep_home=args.keep_home)
+               for name, prepare in (("prepared", True), ("on-demand", False))]
+    report = {"benchmark": "delivery_rush", "quick": args.quick, "partners": partners, "rounds": ROUNDS,
+              "database": "postgresql" if args.database_url else "sqlite", "cpus": os.cpu_count(), "python": platform.python_version(),
+              "scenarios": results}
+    print_table(report)
     RESULTS.mkdir(exist_ok=True)
-    written = RESULTS / ("delivery_rush.json" if DATABASE_SERVER is None else "delivery_rush_postgresql.json")
+    written = RESULTS / ("delivery_rush_postgresql.json" if args.database_url else "delivery_rush.json")
     written.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {written}")
+    failed = [r["scenario"] for r in results if not passed(r)]
     if failed:
-        raise SystemExit(f"FAILED: not every partner got its own package, audited, in: {', '.join(failed)}")
+        raise SystemExit(f"FAILED: a download check or the audit check failed in: {', '.join(failed)}")
 
 
 if __name__ == "__main__":
