@@ -14,7 +14,41 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from headstart.carriers.prose import lexicon
+from headstart.carriers.prose.lexicon import (
+    ABBREVIATIONS,
+    AFTER_HAD,
+    COMPOUND_HEADS,
+    COMPOUND_MODIFIERS,
+    CONTRACT_ONLY,
+    CONTRACT_THAT_IS,
+    CONTRACTIONS,
+    COUNTED_NOUNS,
+    DETERMINERS,
+    EXPAND_IS,
+    HAVE_CONTRACTIONS,
+    HYPHENATION_GROUPS,
+    INTRO_ADVERBS,
+    INTRO_PREPOSITIONS,
+    MID_ADVERBS,
+    NEGATED_PRONOUNS,
+    NOT_ANTECEDENTS,
+    NOT_PARTICIPLES,
+    NOT_PLURAL,
+    NUMBER_WORDS,
+    NUMERIC_COMPARISONS,
+    PARTICIPLES,
+    PHRASE_CHOICES,
+    PHRASE_NEXT_DIGIT,
+    PHRASE_NEXT_NOUN_PHRASE,
+    PHRASE_NOT_AFTER_COMMA,
+    PHRASE_NOT_BEFORE,
+    RELATIVE_NEXT,
+    SENTENCE_CONNECTIVES,
+    SPELLING_PAIRS,
+    THAT_SUBJECTS,
+    THAT_VERBS,
+    WOULD_CONTRACTIONS,
+)
 from headstart.carriers.prose.markdown_scan import Block
 
 
@@ -109,7 +143,7 @@ def _with_apostrophe(scope: Scope, s: str) -> str:
 # --- finders ---------------------------------------------------------------------------
 
 _SPELLING = {}
-for _us, _uk in lexicon.SPELLING_PAIRS:
+for _us, _uk in SPELLING_PAIRS:
     _SPELLING[_us] = _uk
     _SPELLING[_uk] = _us
 _WORD = re.compile(r"[A-Za-z]+")
@@ -129,10 +163,10 @@ def find_spelling(scope: Scope) -> Iterator[Candidate]:
 
 
 _HYPHEN_FORMS: dict[str, tuple[str, ...]] = {}
-for _group in lexicon.HYPHENATION_GROUPS:
+for _group in HYPHENATION_GROUPS:
     for _form in _group:
         _HYPHEN_FORMS[_form] = _group
-for _hyphenated, _open in lexicon.COMPOUND_MODIFIERS:
+for _hyphenated, _open in COMPOUND_MODIFIERS:
     _HYPHEN_FORMS[_hyphenated] = (_hyphenated, _open)
 _HYPHEN_RX = _phrase_regex(_HYPHEN_FORMS)
 
@@ -150,7 +184,7 @@ def find_hyphenation(scope: Scope) -> Iterator[Candidate]:
 
 
 _COMPOUND_RX = re.compile(
-    r"(?<![\w'\u2019-])([A-Za-z][a-z]+)-(" + "|".join(lexicon.COMPOUND_HEADS) + r")(?![\w'\u2019-])"
+    r"(?<![\w'\u2019-])([A-Za-z][a-z]+)-(" + "|".join(COMPOUND_HEADS) + r")(?![\w'\u2019-])"
 )
 _NOT_COMPOUND_FIRST = frozenset(
     {"non", "pre", "re", "co", "un", "self", "anti", "multi", "cross", "sub", "semi", "ex", "post"}
@@ -161,7 +195,7 @@ _NOT_COMPOUND_FIRST = frozenset(
 def find_compound_modifiers(scope: Scope) -> Iterator[Candidate]:
     """ "a stream-based engine" / "a stream based engine": a lower-case word joined to a
     participle or adjective such as "based", "controlled", "specific" (see
-    lexicon.COMPOUND_HEADS). Coordinated like any hyphenation."""
+    COMPOUND_HEADS). Coordinated like any hyphenation."""
     for block, m in scope.prose_matches(_COMPOUND_RX):
         text = m.group()
         first = m.group(1)
@@ -176,16 +210,16 @@ def find_compound_modifiers(scope: Scope) -> Iterator[Candidate]:
         )
 
 
-_CONTRACT = {full: short for full, short in lexicon.CONTRACTIONS}
-_EXPAND = {short: full for full, short in lexicon.CONTRACTIONS}
-_CONTRACT_ONLY = dict(lexicon.CONTRACT_ONLY)
-_THAT_IS, _THATS = lexicon.CONTRACT_THAT_IS
-_EXPAND_IS = dict(lexicon.EXPAND_IS)
-_HAVE = dict(lexicon.HAVE_CONTRACTIONS)
-_HAVE_EXPAND = {short: full for full, short in lexicon.HAVE_CONTRACTIONS}
-_WOULD = dict(lexicon.WOULD_CONTRACTIONS)
-_WOULD_EXPAND = {short: full for full, short in lexicon.WOULD_CONTRACTIONS}
-_NEGATED = {form: group for group in lexicon.NEGATED_PRONOUNS for form in group}
+_CONTRACT = {full: short for full, short in CONTRACTIONS}
+_EXPAND = {short: full for full, short in CONTRACTIONS}
+_CONTRACT_ONLY = dict(CONTRACT_ONLY)
+_THAT_IS, _THATS = CONTRACT_THAT_IS
+_EXPAND_IS = dict(EXPAND_IS)
+_HAVE = dict(HAVE_CONTRACTIONS)
+_HAVE_EXPAND = {short: full for full, short in HAVE_CONTRACTIONS}
+_WOULD = dict(WOULD_CONTRACTIONS)
+_WOULD_EXPAND = {short: full for full, short in WOULD_CONTRACTIONS}
+_NEGATED = {form: group for group in NEGATED_PRONOUNS for form in group}
 _CONTRACTION_RX = _phrase_regex(
     list(_CONTRACT)
     + list(_EXPAND)
@@ -210,7 +244,7 @@ def _verb_after(text: str, pos: int) -> str | None:
         if m is None:
             return None
         word = m.group(1).lower()
-        if word not in lexicon.MID_ADVERBS and not (word.endswith("ly") and len(word) > 4):
+        if word not in MID_ADVERBS and not (word.endswith("ly") and len(word) > 4):
             return word
         pos = m.end()
     return None
@@ -218,14 +252,14 @@ def _verb_after(text: str, pos: int) -> str | None:
 
 def _may_be_participle(word: str) -> bool:
     """True unless ``word`` certainly is no past participle."""
-    return word.endswith(("ed", "en", "wn", "ne", "un")) or word in lexicon.PARTICIPLES
+    return word.endswith(("ed", "en", "wn", "ne", "un")) or word in PARTICIPLES
 
 
 def _is_participle(word: str) -> bool:
     """True only for a certain past participle ("seen", "tested")."""
-    if word in lexicon.PARTICIPLES:
+    if word in PARTICIPLES:
         return True
-    return word.endswith("ed") and len(word) >= 5 and word not in lexicon.NOT_PARTICIPLES
+    return word.endswith("ed") and len(word) >= 5 and word not in NOT_PARTICIPLES
 
 
 def find_contractions(scope: Scope) -> Iterator[Candidate]:
@@ -258,7 +292,7 @@ def find_contractions(scope: Scope) -> Iterator[Candidate]:
             alts = (text, match_case(text, _HAVE_EXPAND[key]))
         elif key in _WOULD and verb is not None and not _may_be_participle(verb):
             alts = (text, match_case(text, _WOULD[key]))
-        elif key in _WOULD_EXPAND and verb and not _may_be_participle(verb) and verb not in lexicon.AFTER_HAD:
+        elif key in _WOULD_EXPAND and verb and not _may_be_participle(verb) and verb not in AFTER_HAD:
             alts = (text, match_case(text, _WOULD_EXPAND[key]))
         else:
             continue
@@ -267,10 +301,10 @@ def find_contractions(scope: Scope) -> Iterator[Candidate]:
 
 
 _SENTENCE_GROUPS: dict[str, tuple[str, ...]] = {}
-for _group in lexicon.SENTENCE_CONNECTIVES:
+for _group in SENTENCE_CONNECTIVES:
     for _form in _group:
         _SENTENCE_GROUPS.setdefault(_form, _group)
-for _group in lexicon.SENTENCE_CONNECTIVES:
+for _group in SENTENCE_CONNECTIVES:
     _SENTENCE_GROUPS[_group[0]] = _group
 _SENTENCE_RX = re.compile(
     r"(?<![\w-])(?:"
@@ -291,7 +325,7 @@ def find_sentence_connectives(scope: Scope) -> Iterator[Candidate]:
         )
 
 
-_PHRASES: dict[str, tuple[str, ...]] = {g[0]: g for g in lexicon.PHRASE_CHOICES}
+_PHRASES: dict[str, tuple[str, ...]] = {g[0]: g for g in PHRASE_CHOICES}
 _PHRASE_RX = _phrase_regex(_PHRASES)
 
 
@@ -299,8 +333,8 @@ _NEXT_TOKEN = re.compile(r"\s+([A-Za-z]+|\d)")
 
 
 def _phrase_fits(scope: Scope, key: str, start: int, end: int) -> bool:
-    """The guards of lexicon.PHRASE_NOT_BEFORE and its neighbours, on the words around."""
-    if key in lexicon.PHRASE_NOT_AFTER_COMMA:
+    """The guards of PHRASE_NOT_BEFORE and its neighbours, on the words around."""
+    if key in PHRASE_NOT_AFTER_COMMA:
         i = start - 1
         while i >= 0 and scope.text[i].isspace():
             i -= 1
@@ -308,12 +342,12 @@ def _phrase_fits(scope: Scope, key: str, start: int, end: int) -> bool:
             return False
     nxt = _NEXT_TOKEN.match(scope.text, end)
     word = nxt.group(1).lower() if nxt else ""
-    if word in lexicon.PHRASE_NOT_BEFORE.get(key, ()):
+    if word in PHRASE_NOT_BEFORE.get(key, ()):
         return False
-    if key in lexicon.PHRASE_NEXT_DIGIT:
+    if key in PHRASE_NEXT_DIGIT:
         return word.isdigit()
-    if key in lexicon.PHRASE_NEXT_NOUN_PHRASE:
-        return word in lexicon.DETERMINERS or (word.endswith("ing") and len(word) > 4)
+    if key in PHRASE_NEXT_NOUN_PHRASE:
+        return word in DETERMINERS or (word.endswith("ing") and len(word) > 4)
     return True
 
 
@@ -333,7 +367,7 @@ def find_phrases(scope: Scope) -> Iterator[Candidate]:
 
 
 _ABBREV_RX = re.compile(r"(?<![\w.])(e\.g\.|i\.e\.)(,?)(?=\s)")
-_ABBREV = {g[0]: g for g in lexicon.ABBREVIATIONS}
+_ABBREV = {g[0]: g for g in ABBREVIATIONS}
 
 
 def find_abbreviations(scope: Scope) -> Iterator[Candidate]:
@@ -487,14 +521,14 @@ def find_numbers(scope: Scope) -> Iterator[Candidate]:
         )
 
 
-_NUMWORD_RX = re.compile(r"\b(" + "|".join(lexicon.NUMBER_WORDS) + r")[ \t]+([a-z]{3,})(?![\w'\u2019-])")
+_NUMWORD_RX = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")[ \t]+([a-z]{3,})(?![\w'\u2019-])")
 
 
 def find_number_words(scope: Scope) -> Iterator[Candidate]:
     """ "two bytes" / "2 bytes": a small count before a plural noun, never at a sentence start."""
     t = scope.text
     for block, m in scope.prose_matches(_NUMWORD_RX):
-        if m.group(2) not in lexicon.COUNTED_NOUNS:
+        if m.group(2) not in COUNTED_NOUNS:
             continue
         before = t[block.start : m.start(1)].rstrip()
         if not before or not (before[-1].isalpha() or before[-1] in ",;:("):
@@ -502,21 +536,17 @@ def find_number_words(scope: Scope) -> Iterator[Candidate]:
         if not scope.boundary_ok(m.start(1), m.end(1)):
             continue
         word = m.group(1)
-        yield Candidate(m.start(1), m.end(1), (word, lexicon.NUMBER_WORDS[word]), "number-word", None, 45)
+        yield Candidate(m.start(1), m.end(1), (word, NUMBER_WORDS[word]), "number-word", None, 45)
 
 
 _INTRO_RX = re.compile(
-    r"(?:"
-    + "|".join(re.escape(a).replace(r"\ ", r"[ \t]+") for a in lexicon.INTRO_ADVERBS)
-    + r")(,)(?=[ \t]+\w)"
-    r"|(?:" + "|".join(lexicon.INTRO_PREPOSITIONS) + r")(?:\s+[\w`'.-]+){1,4}?(,)(?=\s+\w)"
+    r"(?:" + "|".join(re.escape(a).replace(r"\ ", r"[ \t]+") for a in INTRO_ADVERBS) + r")(,)(?=[ \t]+\w)"
+    r"|(?:" + "|".join(INTRO_PREPOSITIONS) + r")(?:\s+[\w`'.-]+){1,4}?(,)(?=\s+\w)"
 )
 
 
 _INTRO_BARE_RX = re.compile(
-    r"(?:"
-    + "|".join(re.escape(a).replace(r"\ ", r"[ \t]+") for a in lexicon.INTRO_ADVERBS)
-    + r")()[ \t]+([a-z]+)\b"
+    r"(?:" + "|".join(re.escape(a).replace(r"\ ", r"[ \t]+") for a in INTRO_ADVERBS) + r")()[ \t]+([a-z]+)\b"
 )
 
 
@@ -533,21 +563,19 @@ def find_intro_commas(scope: Scope) -> Iterator[Candidate]:
             continue  # "Once the width exceeds 0x3fff, however, ..." pairs with a parenthetical
         yield Candidate(comma, comma + 1, (",", ""), "intro-comma", None, 55)
     for block, m in scope.prose_matches(_INTRO_BARE_RX):
-        if m.group(2) in lexicon.THAT_SUBJECTS and scope.sentence_start(block, m.start()):
+        if m.group(2) in THAT_SUBJECTS and scope.sentence_start(block, m.start()):
             yield Candidate(m.start(1), m.start(1), ("", ","), "intro-comma", None, 55)
 
 
-_RELATIVE_RX = re.compile(
-    r"(?<=[a-z])[ \t]+(that|which)(?=[ \t]+(?:" + "|".join(lexicon.RELATIVE_NEXT) + r")\b)"
-)
+_RELATIVE_RX = re.compile(r"(?<=[a-z])[ \t]+(that|which)(?=[ \t]+(?:" + "|".join(RELATIVE_NEXT) + r")\b)")
 
 
 def _is_noun(before: list[str]) -> bool:
     """Whether the last of these words is a noun: one introduced by a determiner ("the bytes
     that", "a structure that"), or a plural ("Versions that")."""
     noun = before[-1].lower()
-    return any(w.lower() in lexicon.DETERMINERS for w in before[-4:-1]) or (
-        noun.endswith("s") and not noun.endswith("ss") and noun not in lexicon.NOT_PLURAL
+    return any(w.lower() in DETERMINERS for w in before[-4:-1]) or (
+        noun.endswith("s") and not noun.endswith("ss") and noun not in NOT_PLURAL
     )
 
 
@@ -557,7 +585,7 @@ def find_relatives(scope: Scope) -> Iterator[Candidate]:
     t = scope.text
     for block, m in scope.prose_matches(_RELATIVE_RX):
         before = re.findall(r"[A-Za-z']+", t[max(block.start, m.start() - 60) : m.start()])[-4:]
-        if not before or before[-1].lower() in lexicon.NOT_ANTECEDENTS:
+        if not before or before[-1].lower() in NOT_ANTECEDENTS:
             continue
         # The word before must be a noun; in "can't do that should" it is not: there
         # "that" is a pronoun.
@@ -582,7 +610,7 @@ def find_etc(scope: Scope) -> Iterator[Candidate]:
 
 _THAT_RX = re.compile(
     r"\b(?:"
-    + "|".join(re.escape(v).replace(r"\ ", r"[ \t]+") for v in lexicon.THAT_VERBS)
+    + "|".join(re.escape(v).replace(r"\ ", r"[ \t]+") for v in THAT_VERBS)
     + r")[ \t]+(that[ \t]+)([A-Za-z]+)\b"
 )
 
@@ -591,7 +619,7 @@ def find_optional_that(scope: Scope) -> Iterator[Candidate]:
     """ "we believe that the overflow ..." / "we believe the overflow ...": the
     complementizer only, recognised by the subject that follows it."""
     for _block, m in scope.prose_matches(_THAT_RX):
-        if m.group(2).lower() not in lexicon.THAT_SUBJECTS or "\n" in m.group(1):
+        if m.group(2).lower() not in THAT_SUBJECTS or "\n" in m.group(1):
             continue
         yield Candidate(m.start(1), m.end(1), (m.group(1), ""), "optional-that", None, 50)
 
@@ -657,7 +685,7 @@ def find_semicolons(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), alts, "semicolon", None, 65)
 
 
-_COMPARISONS = {g[0]: g for g in lexicon.NUMERIC_COMPARISONS}
+_COMPARISONS = {g[0]: g for g in NUMERIC_COMPARISONS}
 _COMPARISON_RX = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in _COMPARISONS) + r")(?=[ \t]+\d)"
 )
@@ -706,7 +734,7 @@ def find_parenthetical_however(scope: Scope) -> Iterator[Candidate]:
 
 
 _OBJECT_THAT_RX = re.compile(
-    r"(?<=[a-z])[ \t]+(that[ \t]+)(?=(?:" + "|".join(sorted(lexicon.THAT_SUBJECTS)) + r")\b)"
+    r"(?<=[a-z])[ \t]+(that[ \t]+)(?=(?:" + "|".join(sorted(THAT_SUBJECTS)) + r")\b)"
 )
 
 
@@ -718,10 +746,10 @@ def find_object_relatives(scope: Scope) -> Iterator[Candidate]:
     t = scope.text
     for block, m in scope.prose_matches(_OBJECT_THAT_RX):
         before = re.findall(r"[A-Za-z']+", t[max(block.start, m.start() - 60) : m.start()])[-4:]
-        if not before or before[-1].lower() in lexicon.NOT_ANTECEDENTS:
+        if not before or before[-1].lower() in NOT_ANTECEDENTS:
             continue
         noun = before[-1].lower()
-        if noun in lexicon.THAT_VERBS or noun in lexicon.DETERMINERS:
+        if noun in THAT_VERBS or noun in DETERMINERS:
             continue
         if any(w.lower() in ("so", "such") for w in before[-3:]):
             continue  # "so small that no data fits": a result clause keeps its "that"
