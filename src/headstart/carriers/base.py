@@ -9,8 +9,9 @@ map codewords to bytes and bytes to symbols, nothing else.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Sequence, Union
+from typing import ClassVar
 
 import numpy as np
 
@@ -71,11 +72,11 @@ class Reading:
         return int(np.count_nonzero(self.symbols == ERASED))
 
     @classmethod
-    def empty(cls, n: int) -> "Reading":
+    def empty(cls, n: int) -> Reading:
         return cls(np.full(n, ERASED, dtype=np.int64), np.zeros(n, dtype=np.float64))
 
 
-Part = Union[str, int]
+Part = str | int
 
 
 class Template:
@@ -106,7 +107,7 @@ def check_codeword(codeword: Sequence[int], slots: Sequence[Slot]) -> None:
             raise CarrierError(f"symbol {sym} at slot {i} ({slot.key}) is outside 0..{slot.q - 1}")
 
 
-def decode_leak(data: Union[bytes, str]) -> str:
+def decode_leak(data: bytes | str) -> str:
     """Decode leaked text: UTF-8 (with or without BOM), UTF-16/32 with BOM, else a
     confident guess by charset-normalizer (forum pages are often GBK, Shift-JIS, cp1251).
     Raises UnreadableLeakError when no encoding fits."""
@@ -150,5 +151,5 @@ class Carrier(abc.ABC):
         """The copy carrying ``codeword``; raises RenderError if the copy fails its check."""
 
     @abc.abstractmethod
-    def read(self, leak: Union[bytes, str]) -> Reading:
+    def read(self, leak: bytes | str) -> Reading:
         """Symbols (or erasures) for every slot, read from leaked material."""
