@@ -41,13 +41,13 @@ def _holds_secret_key(data: bytes | str) -> bool:
     return bool(first & 0x80) and tag in (5, 7)
 
 
-def _parse(data: bytes | str) -> "pgp.Cert":
+def _parse(data: bytes | str) -> pgp.Cert:
     raw = data.encode() if isinstance(data, str) else data
     if not raw.strip():
         raise CertificateError("the OpenPGP certificate is empty")
     try:
         return pgp.Cert.from_bytes(raw)
-    except Exception as exc:  # pysequoia raises bare exceptions with Sequoia's message
+    except Exception as exc:  # noqa: BLE001 - pysequoia's errors have no documented types
         raise CertificateError(f"not an OpenPGP certificate: {_first_line(exc)}") from None
 
 
@@ -62,13 +62,13 @@ def validate_certificate(data: bytes | str, *, now: dt.datetime | None = None) -
     fpr = str(cert.fingerprint).upper()
     if cert.is_revoked:
         raise CertificateError(f"certificate {fpr} is revoked")
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     expires = cert.expiration
     if expires is not None and expires <= now:
         raise CertificateError(f"certificate {fpr} expired on {expires:%Y-%m-%d}")
     try:
         pgp.encrypt(b"probe", recipients=[cert])
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - pysequoia's errors have no documented types
         raise CertificateError(f"certificate {fpr} has no usable encryption key: {_first_line(exc)}") from None
     return CertificateInfo(fingerprint=fpr,
                            user_ids=tuple(str(u) for u in cert.user_ids), expires_at=expires)
@@ -118,10 +118,12 @@ def decrypt_and_verify(data: bytes, *, secret_key: bytes | str, signer_cert: byt
     signer = _parse(signer_cert)
     try:
         decrypted = pgp.decrypt(data, decryptor=tsk.decryptor(), store=lambda ids: [signer])
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - pysequoia's errors have no documented types
         raise DecryptionError(f"cannot decrypt: {_first_line(exc)}") from None
     if not decrypted.valid_sigs:
         raise DecryptionError("the message is not signed by the expected key")
+    if decrypted.bytes is None:  # pysequoia gives None only when it wrote to a file
+        raise DecryptionError("the message carries no content")
     return bytes(decrypted.bytes)
 
 
@@ -129,8 +131,8 @@ def verify_clearsigned(signed_text: str, *, signer_cert: str) -> str | None:
     """The text a clearsigned message carries if ``signer_cert`` signed it, else None."""
     try:
         verified = pgp.verify(bytes=signed_text.encode(), store=lambda ids: [_parse(signer_cert)])
-    except Exception:  # pysequoia raises plain exceptions for any bad or foreign signature
+    except Exception:  # noqa: BLE001 - pysequoia raises plain exceptions for any bad or foreign signature
         return None
-    if not verified.valid_sigs:
+    if not verified.valid_sigs or verified.bytes is None:
         return None
     return bytes(verified.bytes).decode("utf-8", errors="replace")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 
 from headstart.apps.accounts.models import User
 from headstart.apps.audit.services import Actor
@@ -21,9 +21,10 @@ def request_actor(request: HttpRequest, user: User) -> Actor:
                  user_id=user.pk)
 
 
-def package_response(fetched: FetchedPackage) -> HttpResponse:
+def package_response(fetched: FetchedPackage) -> HttpResponseBase:
     """A download already authorised and recorded: hand the prepared file to the front server
     when one is configured (HEADSTART_SENDFILE), else stream it with FileResponse."""
+    response: HttpResponseBase
     if settings.HEADSTART_SENDFILE:
         response = HttpResponse(content_type="application/octet-stream")
         if settings.HEADSTART_SENDFILE == "nginx":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +41,7 @@ class PartnerScore:
     def __len__(self) -> int:
         return 4
 
-    def __getitem__(self, index: int):  # type: ignore[no-untyped-def]
+    def __getitem__(self, index: int) -> str | float:
         return self._fields()[index]
 
 
@@ -92,10 +92,13 @@ def _pairs(books: object, leak: object) -> list[tuple[Codebook, Leak]]:
         return [(books, _as_leak(leak, "leak"))]
     if leak is not None:
         raise MarkingError("pass either attribute(book, leak) or attribute([(book, leak), ...]), not both")
+    not_pairs = f"expected a Codebook or a list of (book, leak) pairs, got {type(books).__name__}"
+    if not isinstance(books, Iterable):
+        raise MarkingError(not_pairs)
     try:
-        items = list(books)  # type: ignore[call-overload]
+        items = list(books)
     except TypeError:
-        raise MarkingError(f"expected a Codebook or a list of (book, leak) pairs, got {type(books).__name__}") from None
+        raise MarkingError(not_pairs) from None
     if not items:
         raise MarkingError("no (book, leak) pairs to attribute")
     out = []
@@ -211,7 +214,7 @@ def attribute(books: Codebook | Sequence[Pair], leak: Leak | np.ndarray | None =
     lattice = np.zeros(n, dtype=np.int64)
     total = np.zeros(n)
     membership: list[tuple[int, ...]] = [()] * n
-    for j, ((book, _), ev) in enumerate(zip(pairs, evidence)):
+    for j, ((book, _), ev) in enumerate(zip(pairs, evidence, strict=True)):
         rows = np.fromiter((partners[p] for p in book.partners), dtype=np.int64, count=len(book.partners))
         lattice[rows] += ev.lattice
         total[rows] += ev.score
@@ -223,10 +226,10 @@ def attribute(books: Codebook | Sequence[Pair], leak: Leak | np.ndarray | None =
     groups: dict[tuple[int, ...], list[int]] = {}
     for r in range(n):
         groups.setdefault(membership[r], []).append(r)
-    for members, rows in groups.items():
+    for members, group in groups.items():
         k = np.concatenate([evidence[j].k for j in members])
         pi = np.concatenate([evidence[j].pi_high for j in members])
-        idx = np.asarray(rows)
+        idx = np.asarray(group)
         p_values[idx], exact[idx] = tail_p_values(k, pi, lattice[idx])
 
     # Bounds below 1e-300 would underflow towards 0, which is no upper bound at all; any

@@ -40,7 +40,7 @@ class Leak:
             conf = np.asarray(confidence, dtype=np.float64)
             if conf.shape != arr.shape:
                 raise MarkingError(f"confidence has shape {conf.shape} but symbols have shape {arr.shape}")
-            if not np.all(np.isfinite(conf)) or conf.size and (conf.min() < 0 or conf.max() > 1):
+            if not np.all(np.isfinite(conf)) or (conf.size and (conf.min() < 0 or conf.max() > 1)):
                 raise MarkingError("confidence values must be finite numbers in [0, 1]")
             conf.flags.writeable = False
             self.confidence = conf

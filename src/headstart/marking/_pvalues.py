@@ -41,7 +41,8 @@ class ExactTail:
         self._max_size = 1
 
     def add(self, k: np.ndarray, pi: np.ndarray) -> None:
-        for kk, p in zip(np.asarray(k, dtype=np.int64).tolist(), np.asarray(pi, dtype=np.float64).tolist()):
+        for kk, p in zip(np.asarray(k, dtype=np.int64).tolist(), np.asarray(pi, dtype=np.float64).tolist(),
+                         strict=True):
             self._step(kk, p)
 
     def _step(self, k: int, p: float) -> None:

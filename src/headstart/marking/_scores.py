@@ -75,6 +75,14 @@ def _support(coalition: int) -> tuple[np.ndarray, np.ndarray] | None:
     return None
 
 
+def _discrete_support(coalition: int) -> tuple[np.ndarray, np.ndarray]:
+    """_support() where the design is known to be discrete (the adaptive score is used only then)."""
+    found = _support(coalition)
+    if found is None:
+        raise MarkingError(f"coalition {coalition} has an arcsine design, not a discrete one")
+    return found
+
+
 def _kl(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return a * np.log(a / b) + (1 - a) * np.log((1 - a) / (1 - b))
 
@@ -88,7 +96,7 @@ def _attack_table(coalition: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     others are a grid over theta_1..theta_{c-1}, clean and with symmetric flips.
     """
     c = llr_coalition(coalition)
-    support, weights = _support(coalition)  # type: ignore[misc]
+    support, weights = _discrete_support(coalition)
     per_dim = max(3, min(21, round(_CANDIDATES ** (1.0 / max(1, c - 1)))))
     grid = np.linspace(0.0, 1.0, per_dim)
     inner = np.stack(np.meshgrid(*([grid] * (c - 1)), indexing="ij"), axis=-1).reshape(-1, c - 1)
@@ -109,7 +117,7 @@ def _adaptive_binary_llr(p_one: np.ndarray, y: np.ndarray, coalition: int) -> tu
     Slot j's weights use only the leak's slots before the start of j's block, so the weights
     never depend on partners and a prefix of the leak is scored like a shorter code.
     """
-    support, _ = _support(coalition)  # type: ignore[misc]
+    support, _ = _discrete_support(coalition)
     info, a, a1, a0 = _attack_table(coalition)
     point = np.abs(p_one[:, None] - support[None, :]).argmin(axis=1)
     blocks = (p_one.size + _BLOCK - 1) // _BLOCK

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
@@ -15,7 +17,7 @@ class Role(models.TextChoices):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra):  # type: ignore[no-untyped-def]
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         if password:
             user.set_password(password)
@@ -24,7 +26,7 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):  # type: ignore[no-untyped-def]
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.update(is_staff=True, is_superuser=True, role=Role.STAFF)
         return self.create_user(email, password, **extra)
 
@@ -32,6 +34,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """Signs in with an e-mail address. Staff have no partner; partner users have exactly one."""
 
+    # Django's way to drop AbstractUser's field; the stubs type it as a CharField.
     username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
     role = models.CharField(max_length=16, choices=Role.choices)
@@ -39,8 +42,9 @@ class User(AbstractUser):
                                 related_name="users")
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UserManager()  # type: ignore[assignment]
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    # The stubs expect contrib.auth's UserManager, whose create_user takes a username.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         constraints = [

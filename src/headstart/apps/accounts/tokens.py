@@ -38,10 +38,11 @@ def user_for_token(token: str, *, ip: str | None = None) -> User | None:
         return None
     if not may_act(record.user):
         user = record.user
+        partner = user.partner
         with transaction.atomic():
-            audit_record(Actor(name=user.email, partner=user.partner.name if user.partner_id else "", ip=ip),
+            audit_record(Actor(name=user.email, partner=partner.name if partner is not None else "", ip=ip),
                   "token.refused", user, prefix=record.prefix,
-                  partner_status=user.partner.status if user.partner_id else "")
+                  partner_status=partner.status if partner is not None else "")
         return None
     note_use(record)
     return record.user

@@ -56,7 +56,7 @@ class Advisory(models.Model):
     def audit_id(self) -> str:
         return self.ident
 
-    def effective_status(self, now=None) -> str:  # type: ignore[no-untyped-def]
+    def effective_status(self, now: dt.datetime | None = None) -> str:
         """Public follows from time, not from a job having run."""
         now = now or timezone.now()
         if self.status == AdvisoryStatus.SCHEDULED and now >= self.patch_at:
@@ -72,7 +72,7 @@ class ArtifactKind(models.TextChoices):
     TRIGGER_SPEC = "trigger-spec"
 
 
-def artifact_path(instance: "Artifact", filename: str) -> str:
+def artifact_path(instance: Artifact, filename: str) -> str:
     return f"originals/{instance.advisory.ident}/{instance.sha256}"
 
 

@@ -50,7 +50,7 @@ def parse_patch_at(text: str | dt.datetime, *, now: dt.datetime | None = None) -
         value = text
     else:
         try:
-            value = dt.datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
+            value = dt.datetime.fromisoformat((text or "").strip())
         except ValueError:
             raise Invalid(f"patch time {text!r} is not an ISO 8601 date and time (e.g. 2026-12-08T17:00:00Z)") from None
     if value.tzinfo is None or value.utcoffset() is None:

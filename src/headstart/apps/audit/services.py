@@ -27,11 +27,11 @@ class Actor:
     user_id: int | None = None
 
     @classmethod
-    def cli(cls) -> "Actor":
+    def cli(cls) -> Actor:
         return cls(name="cli")
 
     @classmethod
-    def system(cls) -> "Actor":
+    def system(cls) -> Actor:
         return cls(name="system")
 
 

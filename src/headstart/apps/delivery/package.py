@@ -61,5 +61,8 @@ def read_tar(data: bytes) -> dict[str, bytes]:
         for member in tar.getmembers():
             if not member.isfile() or member.name.startswith("/") or ".." in member.name.split("/"):
                 raise ValueError(f"unexpected entry {member.name!r} in a package")
-            files[member.name.split("/", 1)[-1]] = tar.extractfile(member).read()  # type: ignore[union-attr]
+            content = tar.extractfile(member)
+            if content is None:  # never for a regular file
+                raise ValueError(f"cannot read {member.name!r} in a package")
+            files[member.name.split("/", 1)[-1]] = content.read()
     return files

@@ -9,8 +9,10 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -222,8 +224,8 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> Ren
         commitment={"version": commitment.version, "digest": commitment.digest,
                     "signed_statement": commitment.signed_statement},
         entries=entries)
-    files = [(e.name, e.content) for e in entries] + [(MANIFEST_NAME, doc)]
-    all_entries = entries + [PackageEntry(MANIFEST_NAME, "manifest", doc)]
+    files = [*((e.name, e.content) for e in entries), (MANIFEST_NAME, doc)]
+    all_entries = [*entries, PackageEntry(MANIFEST_NAME, "manifest", doc)]
     return RenderedPackage(advisory, partner, commitment, all_entries, tar_bytes(advisory.ident, files),
                            {d.file_name: d.artifact.pk for d in items})
 
@@ -418,7 +420,8 @@ def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: A
     return written
 
 
-def prepare_all(advisory: Advisory, *, actor: Actor, progress=None) -> dict:  # type: ignore[no-untyped-def]
+def prepare_all(advisory: Advisory, *, actor: Actor,
+                progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Prepare every active partner's package before release, so downloads serve ready files.
 
     Partners without a usable certificate are listed, so staff see the gap before release."""

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from headstart.apps.investigations.models import Investigation, InvestigationInput
 
@@ -9,7 +10,7 @@ class InputInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ("position", "name", "kind", "sha256", "size", "path")
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Investigation | None = None) -> bool:
         return False
 
 
@@ -21,8 +22,8 @@ class InvestigationAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "created_by", "advisory_hint", "threshold", "advisory", "accused", "result_json")
     inlines = [InputInline]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Investigation | None = None) -> bool:
         return False

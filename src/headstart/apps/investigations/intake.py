@@ -23,6 +23,7 @@ import tarfile
 import zipfile
 import zlib
 from dataclasses import dataclass
+from typing import Literal
 
 from bs4 import BeautifulSoup
 
@@ -244,7 +245,8 @@ def _unpack_zip(name: str, data: bytes, budget: _Budget) -> list[tuple[str, byte
     return out
 
 
-def _unpack_tar(name: str, data: bytes, budget: _Budget, mode: str, packed: int | None = None) -> list[tuple[str, bytes]]:
+def _unpack_tar(name: str, data: bytes, budget: _Budget, mode: Literal["r:", "r:gz", "r:bz2", "r:xz"],
+                packed: int | None = None) -> list[tuple[str, bytes]]:
     out = []
     packed = len(data) if packed is None else packed
     unpacked_total = 0
@@ -269,17 +271,19 @@ def _unpack_tar(name: str, data: bytes, budget: _Budget, mode: str, packed: int 
     return out
 
 
+def _decompressor(data: bytes, kind: str) -> gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile:
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=io.BytesIO(data))
+    if kind == "bzip2":
+        return bz2.BZ2File(io.BytesIO(data))
+    return lzma.LZMAFile(io.BytesIO(data))
+
+
 def _bounded_decompress(name: str, data: bytes, kind: str, budget: _Budget) -> bytes:
     """Decompress at most what the limits allow, in steps, never all at once."""
     cap = min(budget.limits.max_member_bytes, budget.limits.max_total_bytes - budget.total)
-    if kind == "gzip":
-        stream = gzip.GzipFile(fileobj=io.BytesIO(data))
-    elif kind == "bzip2":
-        stream = bz2.BZ2File(io.BytesIO(data))
-    else:
-        stream = lzma.LZMAFile(io.BytesIO(data))
     chunks, size = [], 0
-    with stream:
+    with _decompressor(data, kind) as stream:
         while chunk := stream.read(1 * MB):
             size += len(chunk)
             if size > cap:
@@ -320,7 +324,7 @@ def _split_document(name: str, data: bytes, origin: str) -> list[Piece]:
     derived = html_pieces(name, text) if text is not None else []
     if not derived:
         return [piece]
-    return [Piece(name, data, origin, is_file=piece.is_file, readable=False)] + derived
+    return [Piece(name, data, origin, is_file=piece.is_file, readable=False), *derived]
 
 
 def html_pieces(name: str, html: str) -> list[Piece]:

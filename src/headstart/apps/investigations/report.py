@@ -86,7 +86,7 @@ def plot_svg(scores: list[dict], threshold: float, width: int = 720, height: int
     values = [_minus_log10(s["family_p_value"]) for s in scores]
     # The axis stops at 3x the threshold line (at least 30): innocents' bars stay readable next
     # to the line, and a bar that goes beyond is drawn to the top with its height in its label.
-    y_max = min(max([line * 1.25] + values), max(line * 3, 30.0)) or 1.0
+    y_max = min(max([line * 1.25, *values]), max(line * 3, 30.0)) or 1.0
     step = 10 ** math.floor(math.log10(y_max / 4)) if y_max > 4 else 1
     while y_max / step > 8:
         step *= 2
@@ -104,7 +104,7 @@ def plot_svg(scores: list[dict], threshold: float, width: int = 720, height: int
     n = max(len(scores), 1)
     slot = inner_w / n
     bar = max(min(slot * 0.8, 40), 0.5)
-    for i, (s, value) in enumerate(zip(scores, values)):
+    for i, (s, value) in enumerate(zip(scores, values, strict=True)):
         v = min(value, y_max)
         x = left + i * slot + (slot - bar) / 2
         accused = s["family_p_value"] <= threshold
@@ -112,7 +112,7 @@ def plot_svg(scores: list[dict], threshold: float, width: int = 720, height: int
                    f'class="{"accused" if accused else "partner"}"><title>{escape(s["partner"])}: family-wise p = '
                    f'{_p(s["family_p_value"])}</title></rect>')
         beyond = f" ({value:.0f} ↑)" if value > y_max else ""
-        if accused or beyond or i < 3 and n <= 60:
+        if accused or beyond or (i < 3 and n <= 60):
             out.append(f'<text x="{x + bar / 2:.1f}" y="{y(v) - 4:.1f}" class="label" text-anchor="middle">'
                        f'{escape(s["partner"][:24])}{beyond}</text>')
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(line):.1f}" y2="{y(line):.1f}" class="threshold"/>'

@@ -15,6 +15,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -34,6 +35,7 @@ from headstart.apps.program import keys
 from headstart.apps.program.services import check_program_keys
 from headstart.config.env import env_str
 from headstart.errors import Invalid, NotFound
+from headstart.marking import PartnerScore
 
 DEFAULT_THRESHOLD = 1e-6
 AUDITED_ACTIONS = ("package.download", "copy.export")
@@ -104,8 +106,9 @@ def _exact_matches(pieces: list[Piece]) -> tuple[list[dict], list[str]]:
     return found, notes
 
 
-def _score_row(row, names: dict[str, str], full: bool = True) -> dict:  # type: ignore[no-untyped-def]
-    out = {"partner": names[row.partner], "score": round(float(row.score), 6), "p_value": float(row.p_value)}
+def _score_row(row: PartnerScore, names: dict[str, str], full: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {"partner": names[row.partner], "score": round(float(row.score), 6),
+                           "p_value": float(row.p_value)}
     if full:
         out["family_p_value"] = float(row.family_p_value)
     return out
@@ -163,19 +166,20 @@ def analyse(pieces: list[Piece], *, advisory: str | None, threshold: float) -> A
                                                   "positions_read": 0})
         summary["files"].append(e.deliverable.file_name)
         summary["positions_read"] += e.positions_read if e.usable else 0
+        agreement: list[dict[str, Any]] = []
         row = {"advisory": ident, "file": e.deliverable.file_name, "kind": e.deliverable.kind, "scope": e.scope,
                "marked": e.deliverable.carrier is not None, "slots": e.slots, "read": e.positions_read,
                "erased": e.slots - e.positions_read, "conflicting": e.conflicts,
                "partners_with_copy": len(e.holders), "used": e.usable,
                "pieces": [{"piece": r.piece_name, "method": r.match.method, "similarity": round(r.match.similarity, 4),
                            "read": r.read, "problem": r.problem} for r in e.readings],
-               "innocent_expected_agreement": None, "agreement": []}
+               "innocent_expected_agreement": None, "agreement": agreement}
         if e.usable:
             row["innocent_expected_agreement"] = round(attr.innocent_agreement(e, key), 2)
             for uid in dict.fromkeys(accused_uids + ([top_uid] if top_uid else [])):
                 if uid in e.holders:
-                    row["agreement"].append({"partner": names[uid], "accused": uid in accused_uids,
-                                             "agreeing": attr.agreement(e, key, uid), "of_read": e.positions_read})
+                    agreement.append({"partner": names[uid], "accused": uid in accused_uids,
+                                      "agreeing": attr.agreement(e, key, uid), "of_read": e.positions_read})
         artifacts.append(row)
 
     advisories = sorted(per_advisory.values(), key=lambda a: (-a["positions_read"], -len(a["files"]), a["advisory"]))
@@ -263,7 +267,7 @@ def investigate(submissions: list[Submission], *, actor: Actor, advisory: str | 
     with transaction.atomic():
         inv = Investigation.objects.create(created_by=actor.name, advisory_hint=ident or "", threshold=t,
                                            advisory=analysis.advisory, accused=analysis.accused, result_json="{}")
-        for i, (sub, path) in enumerate(zip(submissions, stored)):
+        for i, (sub, path) in enumerate(zip(submissions, stored, strict=True)):
             InvestigationInput.objects.create(investigation=inv, position=i, name=sub.name[:400], kind=sub.kind,
                                               sha256=sub.sha256, size=len(sub.data), path=path)
         result = {**analysis.result, "investigation": inv.ident, "created_at": timezone.now().isoformat(),

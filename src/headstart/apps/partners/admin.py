@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from headstart.apps.partners.models import NdaAcceptance, NdaVersion, Partner, PartnerStatusChange, Tier
 
@@ -9,7 +10,7 @@ class StatusHistoryInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ("old_status", "new_status", "reason", "at", "by", "investigation_ref")
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Partner | None = None) -> bool:
         return False
 
 

@@ -10,7 +10,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -134,12 +137,21 @@ def add_partner(data: PartnerInput, *, actor: Actor, status: str = PartnerStatus
     return partner
 
 
-def _rows_with_first_line(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+class _CsvReader(Protocol):
+    """What csv.reader returns: rows, and the number of lines read so far."""
+
+    @property
+    def line_num(self) -> int: ...
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+
+def _rows_with_first_line(reader: _CsvReader) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the line it starts on (a quoted certificate spans many lines)."""
-    start = reader.line_num + 1  # type: ignore[attr-defined]
+    start = reader.line_num + 1
     for row in reader:
         yield start, row
-        start = reader.line_num + 1  # type: ignore[attr-defined]
+        start = reader.line_num + 1
 
 
 def import_partners(csv_text: str, *, actor: Actor,
@@ -169,7 +181,7 @@ def import_partners(csv_text: str, *, actor: Actor,
             if len(row) != len(header):
                 errors.append(f"line {line}: expected {len(header)} fields, found {len(row)}")
                 continue
-            values = dict(zip(header, row))
+            values = dict(zip(header, row, strict=True))
             data = PartnerInput(values["name"], values["tier"], values.get("email", ""), values.get("pgp_cert", ""))
             if data.name.strip() in seen:
                 errors.append(f"line {line}: partner {data.name.strip()!r} appears twice (first on line {seen[data.name.strip()]})")
@@ -210,8 +222,9 @@ _TRANSITIONS = {
     PartnerStatus.SUSPENDED: {PartnerStatus.ACTIVE, PartnerStatus.EXPELLED},
     PartnerStatus.EXPELLED: set(),
 }
-_STATUS_ACTIONS = {PartnerStatus.ACTIVE: "partner.reinstate", PartnerStatus.SUSPENDED: "partner.suspend",
-                   PartnerStatus.EXPELLED: "partner.expel"}
+# Looked up by the status as given (a str; PartnerStatus members equal and hash as their values).
+_STATUS_ACTIONS: dict[str, str] = {PartnerStatus.ACTIVE: "partner.reinstate", PartnerStatus.SUSPENDED: "partner.suspend",
+                                   PartnerStatus.EXPELLED: "partner.expel"}
 
 
 def set_status(partner: Partner, new_status: str, *, reason: str, actor: Actor,
@@ -255,8 +268,11 @@ def publish_nda(text: str, *, actor: Actor) -> NdaVersion:
     return nda
 
 
-def accept_nda(partner: Partner, user, *, actor: Actor, ip: str | None = None) -> NdaAcceptance:  # type: ignore[no-untyped-def]
+def accept_nda(partner: Partner, user: AbstractBaseUser, *, actor: Actor, ip: str | None = None) -> NdaAcceptance:
     """Record that ``user`` accepted the current NDA on behalf of ``partner``."""
+    # The user model is accounts.User, which this app (below accounts) does not import.
+    if not isinstance(user, get_user_model()):
+        raise TypeError(f"expected a user, got {type(user).__name__}")
     if user.partner_id != partner.pk:
         raise Forbidden(f"{user.email} does not belong to partner {partner.name!r}")
     if user.role != "admin":

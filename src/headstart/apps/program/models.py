@@ -16,7 +16,7 @@ class Program(models.Model):
         return self.name
 
     @classmethod
-    def get(cls) -> "Program":
+    def get(cls) -> Program:
         program = cls.objects.filter(pk=1).first()
         if program is None:
             raise Program.DoesNotExist("the program is not set up yet: run `headstart init`")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from headstart.apps.accounts.models import User
@@ -34,5 +35,13 @@ class ActiveSession(SessionAuth):
         return user if user is not None and may_act(user) else None
 
 
+def api_user(request: HttpRequest) -> User:
+    """The caller ninja authenticated (request.auth): every route requires one of the auths above."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise AuthenticationError()
+    return user
+
+
 def actor_for(request: HttpRequest) -> Actor:
-    return request_actor(request, request.auth)  # type: ignore[attr-defined]
+    return request_actor(request, api_user(request))

@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import getpass
 from pathlib import Path
+from typing import TypeAlias
 
 from headstart.apps.audit.services import Actor
 from headstart.errors import Invalid, NotFound
+
+# What each command module's register() receives: the `headstart` parser's subcommands.
+# (A string: argparse's class is not subscriptable at run time.)
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def cli_actor() -> Actor:
     try:
         who = getpass.getuser()
-    except Exception:  # no passwd entry in some containers
+    except (KeyError, OSError):  # no passwd entry in some containers
         who = "unknown"
     return Actor(name=f"cli:{who}")
 

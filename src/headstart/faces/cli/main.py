@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 COMMAND_MODULES = ("init", "serve", "tiers", "partners", "users", "nda", "advisories", "artifacts", "copies",
                    "investigate", "audit", "seed", "worker", "remote", "demo")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from headstart.apps.accounts.models import User
 from headstart.apps.advisories import reads
 from headstart.apps.audit.services import Actor
 from headstart.apps.delivery.services import fetch_package
@@ -15,29 +17,37 @@ from headstart.errors import HeadstartError, NotFound
 from headstart.faces.requests import package_response, request_actor
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user: every view here is login_required, so never anonymous."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 def _actor(request: HttpRequest) -> Actor:
-    return request_actor(request, request.user)  # type: ignore[arg-type]
+    return request_actor(request, _user(request))
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    needs_nda = bool(user.partner_id) and not has_accepted_current_nda(user.partner)  # type: ignore[union-attr]
-    advisories = reads.list_advisories(user, actor=_actor(request))  # type: ignore[arg-type]
+    user = _user(request)
+    needs_nda = user.partner is not None and not has_accepted_current_nda(user.partner)
+    advisories = reads.list_advisories(user, actor=_actor(request))
     return render(request, "portal/home.html", {"advisories": advisories, "needs_nda": needs_nda})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def nda(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     current = current_nda()
     error = ""
     if request.method == "POST":
         try:
-            if not user.partner_id:  # type: ignore[union-attr]
+            if user.partner is None:
                 raise NotFound("staff do not accept the NDA")
-            accept_nda(user.partner, user, actor=_actor(request), ip=request.META.get("REMOTE_ADDR"))  # type: ignore[union-attr]
+            accept_nda(user.partner, user, actor=_actor(request), ip=request.META.get("REMOTE_ADDR"))
             return redirect("portal:home")
         except HeadstartError as exc:
             error = exc.message
@@ -45,10 +55,10 @@ def nda(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def package(request: HttpRequest, ident: str) -> HttpResponse:
+def package(request: HttpRequest, ident: str) -> HttpResponseBase:
     """The same package as the API's, for people who download from the browser."""
     try:
-        fetched = fetch_package(request.user, ident, actor=_actor(request))  # type: ignore[arg-type]
+        fetched = fetch_package(_user(request), ident, actor=_actor(request))
     except NotFound:
         raise Http404("no such advisory") from None
     except HeadstartError as exc:
@@ -59,7 +69,7 @@ def package(request: HttpRequest, ident: str) -> HttpResponse:
 @login_required
 def advisory(request: HttpRequest, ident: str) -> HttpResponse:
     try:
-        adv, artifacts = reads.view_advisory(request.user, ident, actor=_actor(request))  # type: ignore[arg-type]
+        adv, artifacts = reads.view_advisory(_user(request), ident, actor=_actor(request))
     except NotFound:
         raise Http404("no such advisory") from None
     return render(request, "portal/advisory.html", {"advisory": adv, "artifacts": artifacts})

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from headstart.apps.advisories.access import require_staff
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import verify
+from headstart.faces.api.auth import api_user
 from headstart.faces.api.schemas import AuditPage, Error, VerifyOut
 
 router = Router(tags=["audit"])
@@ -20,8 +24,8 @@ class AuditFilter(Schema):
 
 
 @router.get("/audit", response={200: AuditPage, 403: Error})
-def events(request, filters: Query[AuditFilter]):  # type: ignore[no-untyped-def]
-    require_staff(request.auth)
+def events(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, Any]:
+    require_staff(api_user(request))
     limit = max(1, min(filters.limit, 1000))
     qs = AuditEvent.objects.filter(seq__gt=filters.after).order_by("seq")
     if filters.action:
@@ -35,6 +39,6 @@ def events(request, filters: Query[AuditFilter]):  # type: ignore[no-untyped-def
 
 
 @router.get("/audit/verify", response={200: VerifyOut, 403: Error})
-def verify_chain(request):  # type: ignore[no-untyped-def]
-    require_staff(request.auth)
+def verify_chain(request: HttpRequest) -> dict[str, Any]:
+    require_staff(api_user(request))
     return verify().as_dict()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponseBase
 from ninja import Router, Schema
 
 from headstart.apps.delivery.services import fetch_package
 from headstart.apps.program.models import Program
-from headstart.faces.api.auth import actor_for
+from headstart.faces.api.auth import actor_for, api_user
 from headstart.faces.api.schemas import Error
 from headstart.faces.requests import package_response
 
@@ -20,7 +21,7 @@ class ProgramOut(Schema):
 
 
 @router.get("/program", response=ProgramOut)
-def program(request):  # type: ignore[no-untyped-def]
+def program(request: HttpRequest) -> dict[str, str]:
     """The program's public OpenPGP certificate: packages are signed with it."""
     p = Program.get()
     return {"name": p.name, "signing_fingerprint": p.signing_fingerprint, "signing_certificate": p.signing_certificate}
@@ -30,6 +31,6 @@ def program(request):  # type: ignore[no-untyped-def]
             openapi_extra={"responses": {"200": {"description": "OpenPGP message (binary): signed by the program, "
                                                  "encrypted to the partner's certificate; decrypts to a tar archive",
                                                  "content": {"application/octet-stream": {}}}}})
-def package(request, ident: str):  # type: ignore[no-untyped-def]
+def package(request: HttpRequest, ident: str) -> HttpResponseBase:
     """The caller's partner's package for an advisory open to it."""
-    return package_response(fetch_package(request.auth, ident, actor=actor_for(request)))
+    return package_response(fetch_package(api_user(request), ident, actor=actor_for(request)))

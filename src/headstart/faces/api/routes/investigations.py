@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -12,7 +12,7 @@ from headstart.apps.advisories.access import require_staff
 from headstart.apps.investigations.intake import IntakeLimits, Submission
 from headstart.apps.investigations.services import investigate, report_html, view_investigation
 from headstart.errors import Invalid
-from headstart.faces.api.auth import actor_for
+from headstart.faces.api.auth import actor_for, api_user
 from headstart.faces.api.schemas import Error
 
 router = Router(tags=["investigations"])
@@ -27,14 +27,15 @@ class InvestigationForm(Schema):
     threshold: str = ""
 
 
-# `files` defaults to None rather than being declared `... | None`: django-ninja 1.7 does not
-# bind uploads to a parameter whose annotation is a union, and would silently drop them.
+# `| None` goes inside File[...]: django-ninja 1.7 does not bind uploads to a parameter whose
+# annotation is a union of File[...] and None, and would silently drop them.
 @router.post("/investigations", response={201: dict[str, Any], 400: Error, 403: Error, 404: Error})
-def create(request, data: Form[InvestigationForm], files: File[list[UploadedFile]] = None):  # type: ignore[no-untyped-def,assignment]
+def create(request: HttpRequest, data: Form[InvestigationForm],
+           files: File[list[UploadedFile] | None] = None) -> Status[dict[str, Any]]:
     """Staff: analyse leaked material (multipart/form-data: any number of `files`, and/or
     `text`; optional `advisory` and `threshold`). Returns the result, as `headstart
     investigate --json` prints it; `investigation` is its ID."""
-    require_staff(request.auth)
+    require_staff(api_user(request))
     limits = IntakeLimits.from_env()
     submissions = []
     for f in files or []:
@@ -51,18 +52,18 @@ def create(request, data: Form[InvestigationForm], files: File[list[UploadedFile
 
 
 @router.get("/investigations/{investigation}", response={200: dict[str, Any], 403: Error, 404: Error})
-def show(request, investigation: str):  # type: ignore[no-untyped-def]
+def show(request: HttpRequest, investigation: str) -> dict[str, Any]:
     """Staff: an investigation's result (the JSON the CLI prints)."""
-    require_staff(request.auth)
+    require_staff(api_user(request))
     return view_investigation(investigation, actor=actor_for(request)).result
 
 
 @router.get("/investigations/{investigation}/report", response={200: str, 403: Error, 404: Error},
             openapi_extra={"responses": {"200": {"description": "the self-contained printable HTML report",
                                                  "content": {"text/html": {}}}}})
-def report(request, investigation: str):  # type: ignore[no-untyped-def]
+def report(request: HttpRequest, investigation: str) -> HttpResponse:
     """Staff: the printable HTML report (it embeds the same JSON as the result)."""
-    require_staff(request.auth)
+    require_staff(api_user(request))
     inv = view_investigation(investigation, actor=actor_for(request), what="report")
     response = HttpResponse(report_html(inv), content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = REPORT_CSP

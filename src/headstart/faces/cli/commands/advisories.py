@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from headstart.faces import present
-from headstart.faces.cli.common import add_json, cli_actor, read_file
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor, read_file
 from headstart.faces.cli.output import emit, progress, table
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("advisory", help="create, schedule and inspect advisories")
     asub = p.add_subparsers(dest="advisory_command", metavar="ACTION", required=True)
 
@@ -62,7 +63,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     show.set_defaults(handler=run_show)
 
 
-def run_create(args) -> int:  # type: ignore[no-untyped-def]
+def run_create(args: argparse.Namespace) -> int:
     from django.db import transaction
 
     from headstart.apps.advisories.services import ArtifactInput, create_advisory, guess_poc_kind
@@ -88,7 +89,7 @@ def run_create(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_schedule(args) -> int:  # type: ignore[no-untyped-def]
+def run_schedule(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.services import get_advisory
     from headstart.apps.delivery.services import schedule
 
@@ -101,7 +102,7 @@ def run_schedule(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_check(args) -> int:  # type: ignore[no-untyped-def]
+def run_check(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from headstart.apps.advisories.services import get_advisory
@@ -122,7 +123,7 @@ def run_check(args) -> int:  # type: ignore[no-untyped-def]
     return 0 if report.ok else 1
 
 
-def run_prepare(args) -> int:  # type: ignore[no-untyped-def]
+def run_prepare(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.services import get_advisory
     from headstart.apps.delivery.services import prepare_all
 
@@ -132,7 +133,7 @@ def run_prepare(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_list(args) -> int:  # type: ignore[no-untyped-def]
+def run_list(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.models import Advisory
 
     items = [present.advisory(a) for a in Advisory.objects.all()]
@@ -142,7 +143,7 @@ def run_list(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_show(args) -> int:  # type: ignore[no-untyped-def]
+def run_show(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.access import window_opens_at
     from headstart.apps.advisories.services import get_advisory
     from headstart.apps.partners.models import Tier
@@ -166,7 +167,7 @@ def run_show(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_withdraw(args) -> int:  # type: ignore[no-untyped-def]
+def run_withdraw(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.services import get_advisory, withdraw_advisory
     from headstart.apps.notifications.models import Notification, NotificationKind
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from headstart.faces import present
-from headstart.faces.cli.common import add_json, cli_actor, read_file
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor, read_file
 from headstart.faces.cli.output import emit
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("artifact", help="change an advisory's artifacts")
     asub = p.add_subparsers(dest="artifact_command", metavar="ACTION", required=True)
     rep = asub.add_parser("replace", help="store a changed file as a new version (earlier copies stay attributable)")
@@ -26,7 +27,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     un.set_defaults(handler=run_allow_unmarked)
 
 
-def run_replace(args) -> int:  # type: ignore[no-untyped-def]
+def run_replace(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.services import get_advisory, replace_artifact
 
     artifact = replace_artifact(get_advisory(args.id), args.name or Path(args.file).name,
@@ -35,7 +36,7 @@ def run_replace(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_allow_unmarked(args) -> int:  # type: ignore[no-untyped-def]
+def run_allow_unmarked(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.services import allow_unmarked, get_advisory
 
     artifact = allow_unmarked(get_advisory(args.id), args.name, reason=args.reason, actor=cli_actor())

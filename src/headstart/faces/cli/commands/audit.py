@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from headstart.faces.cli.common import add_json
+import argparse
+
+from headstart.faces.cli.common import Subparsers, add_json
 from headstart.faces.cli.output import emit, table
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("audit", help="check and read the audit log")
     asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     v = asub.add_parser("verify", help="walk the hash chain; report the first broken link (exit 1 if broken)")
@@ -20,7 +22,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     ls.set_defaults(handler=run_list)
 
 
-def run_verify(args) -> int:  # type: ignore[no-untyped-def]
+def run_verify(args: argparse.Namespace) -> int:
     from headstart.apps.audit.services import verify
 
     result = verify()
@@ -30,7 +32,7 @@ def run_verify(args) -> int:  # type: ignore[no-untyped-def]
     return 0 if result.ok else 1
 
 
-def run_list(args) -> int:  # type: ignore[no-untyped-def]
+def run_list(args: argparse.Namespace) -> int:
     from headstart.apps.audit.models import AuditEvent
 
     qs = AuditEvent.objects.order_by("-seq")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import Any
 
-from headstart.faces.cli.common import add_json, cli_actor
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor
 from headstart.faces.cli.output import emit
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("copy", help="export a partner's marked copy")
     csub = p.add_subparsers(dest="copy_command", metavar="ACTION", required=True)
     ex = csub.add_parser("export", help="write exactly the files a partner receives, unencrypted, to a directory")
@@ -19,7 +21,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     ex.set_defaults(handler=run_export)
 
 
-def run_export(args) -> int:  # type: ignore[no-untyped-def]
+def run_export(args: argparse.Namespace) -> int:
     import hashlib
 
     from headstart.apps.advisories.services import get_advisory
@@ -27,8 +29,9 @@ def run_export(args) -> int:  # type: ignore[no-untyped-def]
     from headstart.apps.partners.services import get_partner
 
     written = export_copy(get_advisory(args.id), get_partner(args.partner), Path(args.out), actor=cli_actor())
-    files = [{"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "size": p.stat().st_size}
-             for p in written]
+    files: list[dict[str, Any]] = [
+        {"path": str(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "size": p.stat().st_size}
+        for p in written]
     emit(args, {"advisory": args.id, "partner": args.partner, "files": files},
          lambda: "\n".join(f"{f['sha256'][:16]}  {f['size']:>8}  {f['path']}" for f in files))
     return 0

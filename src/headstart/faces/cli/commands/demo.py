@@ -10,22 +10,27 @@ innocent partner was. main.py points HEADSTART_HOME at a fresh temporary directo
 
 from __future__ import annotations
 
+import argparse
 import html
 import io
 import random
 import time
 import zipfile
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from headstart.faces.cli.common import add_json
+from headstart.faces.cli.common import Subparsers, add_json
 from headstart.faces.cli.output import emit, table
+
+if TYPE_CHECKING:
+    from headstart.apps.investigations.intake import Submission
 
 _FIRST = ["Aegis", "Bastion", "Cobalt", "Drift", "Ember", "Falcon", "Granite", "Harbor", "Iris", "Juniper",
           "Kestrel", "Lumen", "Meridian", "Nimbus", "Onyx", "Pinnacle", "Quartz", "Rampart", "Sentinel", "Tundra"]
 _SECOND = ["Antivirus", "IPS", "EDR", "Mail Security", "Networks", "Labs", "Defense", "Shield", "Guard", "Sec"]
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("demo", help="run the whole story (program, release, leak, investigation, expulsion) "
                                     "on a throwaway home directory",
                        description="Exit code 0 only when a leaker was named (with colluders: at least one of "
@@ -46,12 +51,12 @@ def _names(n: int, rng: random.Random) -> list[str]:
     return sorted(names[:n])
 
 
-def _say(args, text: str = "") -> None:  # type: ignore[no-untyped-def]
+def _say(args: argparse.Namespace, text: str = "") -> None:
     if not args.json:
         print(text, flush=True)
 
 
-def _leak_material(files: list[dict[str, bytes]], seed: int) -> list:  # type: ignore[type-arg]
+def _leak_material(files: list[dict[str, bytes]], seed: int) -> list[Submission]:
     """What turns up on a forum: an HTML post quoting the write-up and the Python PoC, and an
     archive with the C PoC and the binary PoC, after the leak paths of the battery."""
     from headstart.apps.investigations.intake import Submission
@@ -85,7 +90,7 @@ def _leak_material(files: list[dict[str, bytes]], seed: int) -> list:  # type: i
     return [Submission("forum-post.html", post.encode()), Submission("lumen_poc.zip", archive.getvalue())]
 
 
-def run(args) -> int:  # type: ignore[no-untyped-def]
+def run(args: argparse.Namespace) -> int:
     import pysequoia
     from django.conf import settings
     from django.core.management import call_command
@@ -150,7 +155,7 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
     _say(args, "4. Release: every partner fetches its own marked, signed and encrypted package")
     received: dict[str, dict[str, bytes]] = {}
     certificate = Program.get().signing_certificate
-    for name, (partner, admin, secret) in partners.items():
+    for name, (_partner, admin, secret) in partners.items():
         actor = Actor(name=admin.email, partner=name, ip="192.0.2.10")
         fetched = fetch_package(admin, advisory.ident, actor=actor)
         received[name] = read_tar(decrypt_and_verify(fetched.path.read_bytes(), secret_key=str(secret), signer_cert=certificate))

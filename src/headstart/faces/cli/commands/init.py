@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 
 from django.conf import settings
 from django.core.management import call_command
 
-from headstart.faces.cli.common import add_json, cli_actor
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor
 from headstart.faces.cli.output import emit, progress
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("init", help="create or migrate the database; create program keys once")
     p.add_argument("--name", default="Headstart pre-disclosure program", help="the program's name (first run only)")
     add_json(p)
     p.set_defaults(handler=run)
 
 
-def run(args) -> int:  # type: ignore[no-untyped-def]
+def run(args: argparse.Namespace) -> int:
     from headstart.apps.program.keys import marking_key_path, signing_key_path
     from headstart.apps.program.services import initialise
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from headstart.faces.cli.common import add_json, cli_actor
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor
 from headstart.faces.cli.output import emit, table
 
+if TYPE_CHECKING:
+    from headstart.apps.investigations.intake import Submission
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+
+def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "investigate", help="find which partner's copy leaked material came from",
         description="Analyse leaked material (files: text, Markdown, saved web pages, source code, binaries, "
@@ -29,7 +34,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.set_defaults(handler=run)
 
 
-def _read_input(path: str, cap: int):  # type: ignore[no-untyped-def]
+def _read_input(path: str, cap: int) -> Submission:
     from headstart.apps.investigations.intake import Submission
     from headstart.errors import Invalid, NotFound
 
@@ -78,7 +83,7 @@ def _text(result: dict, report: str | None) -> str:
     return "\n".join(lines)
 
 
-def run(args) -> int:  # type: ignore[no-untyped-def]
+def run(args: argparse.Namespace) -> int:
     from headstart.apps.investigations.intake import IntakeLimits, Submission
     from headstart.apps.investigations.services import investigate, report_html
     from headstart.errors import Invalid

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from headstart.faces.cli.common import add_json, cli_actor, read_text
+import argparse
+
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor, read_text
 from headstart.faces.cli.output import emit
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("nda", help="publish and accept NDA versions")
     nsub = p.add_subparsers(dest="nda_command", metavar="ACTION", required=True)
     pub = nsub.add_parser("publish", help="publish a new NDA version; partners must accept it again")
@@ -23,7 +25,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     show.set_defaults(handler=run_show)
 
 
-def run_publish(args) -> int:  # type: ignore[no-untyped-def]
+def run_publish(args: argparse.Namespace) -> int:
     from headstart.apps.partners.services import publish_nda
 
     nda = publish_nda(read_text(args.file, what="NDA"), actor=cli_actor())
@@ -32,7 +34,7 @@ def run_publish(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_accept(args) -> int:  # type: ignore[no-untyped-def]
+def run_accept(args: argparse.Namespace) -> int:
     from headstart.apps.accounts.services import get_user
     from headstart.apps.partners.services import accept_nda, get_partner
 
@@ -43,7 +45,7 @@ def run_accept(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_show(args) -> int:  # type: ignore[no-untyped-def]
+def run_show(args: argparse.Namespace) -> int:
     from headstart.apps.partners.services import current_nda
     from headstart.errors import NotFound
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from headstart.faces import present
-from headstart.faces.cli.common import add_json, cli_actor, read_text
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor, read_text
 from headstart.faces.cli.output import emit, table
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("partner", help="manage partners")
     psub = p.add_subparsers(dest="partner_command", metavar="ACTION", required=True)
 
@@ -68,7 +69,7 @@ def _cert_text(value: str, base: Path) -> str:
         raise Invalid(f"certificate file {value.strip()}: {exc}") from None
 
 
-def run_add(args) -> int:  # type: ignore[no-untyped-def]
+def run_add(args: argparse.Namespace) -> int:
     from headstart.apps.partners.services import PartnerInput, add_partner
 
     cert = _cert_text(args.pgp_cert, Path.cwd()) if args.pgp_cert else ""
@@ -79,7 +80,7 @@ def run_add(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_import(args) -> int:  # type: ignore[no-untyped-def]
+def run_import(args: argparse.Namespace) -> int:
     from headstart.apps.partners.services import import_partners
 
     text = read_text(args.file, what="CSV")
@@ -91,7 +92,7 @@ def run_import(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_list(args) -> int:  # type: ignore[no-untyped-def]
+def run_list(args: argparse.Namespace) -> int:
     from headstart.apps.partners.models import Partner
 
     qs = Partner.objects.select_related("tier").order_by("name")
@@ -105,7 +106,7 @@ def run_list(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_show(args) -> int:  # type: ignore[no-untyped-def]
+def run_show(args: argparse.Namespace) -> int:
     from headstart.apps.partners.services import get_partner
 
     data = present.partner(get_partner(args.name), history=True)
@@ -122,7 +123,7 @@ def run_show(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_status(args) -> int:  # type: ignore[no-untyped-def]
+def run_status(args: argparse.Namespace) -> int:
     from headstart.apps.investigations.services import investigation_ref_for_enforcement
     from headstart.apps.partners.services import get_partner, set_status
 

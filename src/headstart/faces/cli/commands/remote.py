@@ -7,17 +7,18 @@ program's certificate, and the files are unpacked.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from headstart.faces.cli.common import add_json
+from headstart.faces.cli.common import Subparsers, add_json
 from headstart.faces.cli.output import emit, table
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("remote", help="partner side: list open advisories and download packages from a server")
     p.add_argument("--url", default=os.environ.get("HEADSTART_URL", "http://127.0.0.1:8000"),
                    help="server URL (default $HEADSTART_URL or http://127.0.0.1:8000)")
@@ -34,7 +35,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     dl.set_defaults(handler=run_download)
 
 
-def _get(args, path: str) -> tuple[bytes, dict]:  # type: ignore[no-untyped-def]
+def _get(args: argparse.Namespace, path: str) -> tuple[bytes, dict[str, str]]:
     from headstart.errors import Forbidden, Invalid, NotFound
 
     if not args.token:
@@ -55,7 +56,7 @@ def _get(args, path: str) -> tuple[bytes, dict]:  # type: ignore[no-untyped-def]
         raise Invalid(f"cannot reach {args.url}: {exc.reason}") from None
 
 
-def run_list(args) -> int:  # type: ignore[no-untyped-def]
+def run_list(args: argparse.Namespace) -> int:
     body, _ = _get(args, "/advisories")
     items = json.loads(body)
     emit(args, items, lambda: table([(a["id"], a["cvss_severity"] or "-", a["patch_at"], a["title"]) for a in items],
@@ -64,7 +65,7 @@ def run_list(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_download(args) -> int:  # type: ignore[no-untyped-def]
+def run_download(args: argparse.Namespace) -> int:
     import hashlib
 
     from headstart.errors import Invalid

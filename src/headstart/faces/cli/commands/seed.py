@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import secrets
 
-from headstart.faces.cli.common import add_json, cli_actor
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor
 from headstart.faces.cli.output import emit, progress
 
 DEMO_PARTNERS = (("Example AV", "advanced"), ("Other IPS", "advanced"), ("Contoso EDR", "entry"),
                  ("Fabrikam Mail Security", "entry"))
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("seed", help="load demo data: partners, users and the sample advisory (once)")
     p.add_argument("--patch-in", default="48h", help="time from now to the sample advisory's patch (default 48h)")
     p.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) when demo data is already loaded")
@@ -19,7 +20,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.set_defaults(handler=run)
 
 
-def run(args) -> int:  # type: ignore[no-untyped-def]
+def run(args: argparse.Namespace) -> int:
     import yaml
     from django.conf import settings
     from django.db import transaction
@@ -73,8 +74,8 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
                                "password": partner_password},
             "advisory": advisory.ident, "patch_at": advisory.patch_at, "partner_keys": str(key_dir)}
     emit(args, data, lambda: "\n".join([
-        f"Demo data loaded: {len(DEMO_PARTNERS)} partners, sample advisory {advisory.ident} "
-        f"(public at {advisory.patch_at:%Y-%m-%d %H:%M} UTC).",
+        (f"Demo data loaded: {len(DEMO_PARTNERS)} partners, sample advisory {advisory.ident} "
+         f"(public at {advisory.patch_at:%Y-%m-%d %H:%M} UTC)."),
         f"  staff sign-in:   psirt@example.com / {staff_password}",
         f"  partner admins:  admin@example-av.example (and the others) / {partner_password}",
         f"  partner keys:    {key_dir}",

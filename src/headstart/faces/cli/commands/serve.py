@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import sys
@@ -10,11 +11,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError
 
+from headstart.faces.cli.common import Subparsers
+
 WORKERS_PER_CPU = 3
 DEFAULT_THREADS = 1
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("serve", help="serve the portal and API with gunicorn")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -32,7 +35,7 @@ def default_workers() -> int:
     return WORKERS_PER_CPU * (os.cpu_count() or 1)
 
 
-def run(args) -> int:  # type: ignore[no-untyped-def]
+def run(args: argparse.Namespace) -> int:
     from headstart.apps.program.models import Program
     from headstart.config.env import ConfigError, env_int
     from headstart.errors import Invalid

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+
 from headstart.faces import present
-from headstart.faces.cli.common import add_json, cli_actor
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor
 from headstart.faces.cli.output import emit, table
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("tier", help="manage tiers (lead time and entitlements)")
     tsub = p.add_subparsers(dest="tier_command", metavar="ACTION", required=True)
     add = tsub.add_parser("add", help="add a tier")
@@ -21,7 +23,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     ls.set_defaults(handler=run_list)
 
 
-def run_add(args) -> int:  # type: ignore[no-untyped-def]
+def run_add(args: argparse.Namespace) -> int:
     from headstart.apps.partners.services import add_tier, parse_lead_time
 
     tier = add_tier(args.name, parse_lead_time(args.lead_time), args.entitles.split(","), actor=cli_actor())
@@ -30,7 +32,7 @@ def run_add(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_list(args) -> int:  # type: ignore[no-untyped-def]
+def run_list(args: argparse.Namespace) -> int:
     from headstart.apps.partners.models import Tier
 
     tiers = [present.tier(t) for t in Tier.objects.order_by("name")]

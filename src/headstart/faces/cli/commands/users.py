@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import sys
 
-from headstart.faces.cli.common import add_json, cli_actor
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor
 from headstart.faces.cli.output import emit
 
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("user", help="manage users")
     usub = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     add = usub.add_parser("add", help="add a PSIRT staff user or a partner user")
@@ -32,7 +33,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     create.set_defaults(handler=run_token)
 
 
-def _password(args) -> str | None:  # type: ignore[no-untyped-def]
+def _password(args: argparse.Namespace) -> str | None:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n") or None
     if sys.stdin.isatty() and not args.json:
@@ -45,7 +46,7 @@ def _password(args) -> str | None:  # type: ignore[no-untyped-def]
     return None
 
 
-def run_add(args) -> int:  # type: ignore[no-untyped-def]
+def run_add(args: argparse.Namespace) -> int:
     from headstart.apps.accounts.services import add_user
     from headstart.apps.partners.services import get_partner
     from headstart.errors import Invalid
@@ -63,7 +64,7 @@ def run_add(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def run_token(args) -> int:  # type: ignore[no-untyped-def]
+def run_token(args: argparse.Namespace) -> int:
     from headstart.apps.accounts.services import create_token, get_user
 
     record, token = create_token(get_user(args.email), actor=cli_actor())

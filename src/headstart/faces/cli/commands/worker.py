@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from headstart.faces.cli.common import add_json
+from headstart.faces.cli.common import Subparsers, add_json
 from headstart.faces.cli.output import emit, progress, table
 
+if TYPE_CHECKING:
+    from headstart.apps.notifications.runner import PassReport
 
-def register(sub) -> None:  # type: ignore[no-untyped-def]
+
+def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "worker",
         help="run background jobs: notify partners as windows open",
@@ -37,7 +41,7 @@ def register(sub) -> None:  # type: ignore[no-untyped-def]
     p.set_defaults(handler=run)
 
 
-def run(args) -> int:  # type: ignore[no-untyped-def]
+def run(args: argparse.Namespace) -> int:
     from headstart.errors import Invalid
 
     if args.status:
@@ -51,7 +55,7 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
     runner = Runner(max_tasks=args.max_tasks)
     passes: list[dict[str, Any]] = []
 
-    def on_pass(report) -> None:  # type: ignore[no-untyped-def]
+    def on_pass(report: PassReport) -> None:
         passes.append(report.as_dict())
         if report.eventful or args.once:
             progress(f"worker: {report.summary()}")
@@ -98,7 +102,7 @@ def run(args) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _status(args) -> int:  # type: ignore[no-untyped-def]
+def _status(args: argparse.Namespace) -> int:
     from headstart.apps.notifications.services import status_summary
 
     data = status_summary()
