@@ -67,7 +67,8 @@ def test_an_invalid_cvss_vector_is_refused(program, snapshot, vector):
 
 @pytest.mark.parametrize("patch_at, reason", [
     ("2020-01-01T00:00:00Z", "in the past"),
-    ((timezone.now() - dt.timedelta(seconds=1)).isoformat(), "in the past"),
+    # A stable id: pytest-xdist's workers must collect the same test names.
+    pytest.param((timezone.now() - dt.timedelta(seconds=1)).isoformat(), "in the past", id="a second ago-in the past"),
     ("2099-12-08T17:00:00", "no time zone"),
     ("2099-12-08", "no time zone"),
     ("next tuesday", "not an ISO 8601"),
