@@ -305,7 +305,7 @@ class CScope:
                     end = self._scan(i + 1, {",", "}"}, limit=close)
                     self._expression_range(i + 1, end)
                     i = end
-            if self.text(i) == "," or i < close and not self.is_name(i):
+            if self.text(i) == "," or (i < close and not self.is_name(i)):
                 i += 1
 
     def is_declaration_start(self, i: int) -> bool:

@@ -322,7 +322,7 @@ class ScopeAnalysis:
             path.append(scope.name or type(scope).__name__.replace("Scope", "").lower())
             scope = scope.parent
         line, _ = self._first(var)
-        return ".".join(reversed(path + ["<module>"])) + f".{var.name}@{line}"
+        return ".".join(reversed([*path, "<module>"])) + f".{var.name}@{line}"
 
     def _where(self, var: Variable) -> str:
         uses = len(var.nodes)

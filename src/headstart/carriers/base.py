@@ -102,7 +102,7 @@ class Template:
 def check_codeword(codeword: Sequence[int], slots: Sequence[Slot]) -> None:
     if len(codeword) != len(slots):
         raise CarrierError(f"codeword has {len(codeword)} symbols but the artifact has {len(slots)} slots")
-    for i, (sym, slot) in enumerate(zip(codeword, slots)):
+    for i, (sym, slot) in enumerate(zip(codeword, slots, strict=True)):
         if not 0 <= int(sym) < slot.q:
             raise CarrierError(f"symbol {sym} at slot {i} ({slot.key}) is outside 0..{slot.q - 1}")
 

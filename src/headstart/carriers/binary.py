@@ -131,7 +131,7 @@ class BinaryCarrier(Carrier):
         head = data[:len(self.magic)]
         if len(head) < len(self.magic):
             return False
-        wrong = sum(a != b for a, b in zip(head, self.magic))
+        wrong = sum(a != b for a, b in zip(head, self.magic, strict=True))
         return 4 * wrong <= len(self.magic) and self.skeleton_fits(data)
 
     def skeleton_fits(self, data: bytes) -> bool:

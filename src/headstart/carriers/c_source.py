@@ -178,7 +178,7 @@ class CCarrier(TemplateSourceCarrier):
         if len(tokens) != len(self._expected):
             raise RenderError("the copy does not lex to the original's tokens")
         alts = [s.alternatives for s in self._slots]
-        for tok, want in zip(tokens, self._expected):
+        for tok, want in zip(tokens, self._expected, strict=True):
             spelled = want if isinstance(want, str) else alts[want][codeword[want]]
             if tok.text != spelled or not tok.closed:
                 raise RenderError(f"token {tok.text!r} in the copy should be {spelled!r}")

@@ -61,8 +61,8 @@ def int_alternatives(text: str) -> list[str]:
             alts.append(str(value) if "_" in text else _group(str(value), 3))
         if _round_in_binary(value):
             alts.append(hex(value))
-            if any(c in "abcdef" for c in hex(value)[2:]):
-                alts.append("0x" + hex(value)[2:].upper())
+            if any(c in "abcdef" for c in f"{value:x}"):
+                alts.append(f"0x{value:X}")
     else:
         return []
     out: list[str] = []

@@ -115,7 +115,7 @@ class PythonCarrier(TemplateSourceCarrier):
         self._originals = [i.original for i in infos]
         self._alt_index = [{a: k for k, a in enumerate(s.alternatives)} for s in self._slots]
         self._all_names = frozenset(
-            a for s, k in zip(self._slots, self._kinds) if k == "name" for a in s.alternatives
+            a for s, k in zip(self._slots, self._kinds, strict=True) if k == "name" for a in s.alternatives
         )
         sentinel_code = _rename_in_comments(node_slot.code, node_slot.comment_names, self._nonce)
         self._template = _split_template(sentinel_code, self._nonce, self._slots)
@@ -198,7 +198,7 @@ class PythonCarrier(TemplateSourceCarrier):
         """The original with the name slots in ``marked`` spelled by fresh markers."""
         spelling = [
             self._marker(i) if i in marked else (orig if k == "name" else s.alternatives[0])
-            for i, (s, k, orig) in enumerate(zip(self._slots, self._kinds, self._originals))
+            for i, (s, k, orig) in enumerate(zip(self._slots, self._kinds, self._originals, strict=True))
         ]
         return "".join(p if isinstance(p, str) else spelling[p] for p in self._template.parts)
 
@@ -267,11 +267,11 @@ class PythonCarrier(TemplateSourceCarrier):
         if len(sites) != len(self._expected) or shape != self._orig_shape:
             raise RenderError("the copy's AST differs from the original's beyond the renaming")
         alts = [s.alternatives for s in self._slots]
-        for value, (orig, slot) in zip(sites, self._expected):
+        for value, (orig, slot) in zip(sites, self._expected, strict=True):
             want = orig if slot is None else alts[slot][codeword[slot]]
             if value != want:
                 raise RenderError(f"identifier {value!r} in the copy should be {want!r}")
-        spelling = [s.alternatives[c] for s, c in zip(self._slots, codeword)]
+        spelling = [s.alternatives[c] for s, c in zip(self._slots, codeword, strict=True)]
         tables = _symbol_tables(copy)
         if len(tables) != len(self._original_tables):
             raise RenderError("the copy's scopes differ from the original's")
@@ -523,6 +523,6 @@ def _spelled_back(
     out = []
     for (kind, name, symbols), back in zip(tables, per_table, strict=True):
         out.append(
-            (kind, back.get(name, name), sorted((back.get(sym[0], sym[0]),) + sym[1:] for sym in symbols))
+            (kind, back.get(name, name), sorted((back.get(sym[0], sym[0]), *sym[1:]) for sym in symbols))
         )
     return out

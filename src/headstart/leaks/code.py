@@ -268,7 +268,7 @@ def keep_half_c_functions(source: str, keep: int = 0) -> str:
 def c_function_spans(source: str) -> list[tuple[int, int]]:
     """Character spans of top-level function definitions: from the start of the line
     holding the declaration to the closing brace of the body."""
-    tokens = [t for t in lex_c(source) if t.kind not in ("comment",)]
+    tokens = [t for t in lex_c(source) if t.kind != "comment"]
     spans: list[tuple[int, int]] = []
     depth = 0
     decl_start: int | None = None

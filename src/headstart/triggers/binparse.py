@@ -123,7 +123,7 @@ class _Parser:
             if found != f.contents:
                 message = (f"expected {f.contents.hex(' ')} ({_show(f.contents)}), "
                            f"found {found.hex(' ') or 'the end of the data'}")
-                if not self.lenient or len(found) < n or not self.fields and pos == 0:
+                if not self.lenient or len(found) < n or (not self.fields and pos == 0):
                     raise ParseError(message, path, pos)
                 self.problems.append(f"{path} at {pos:#x}: {message}")
             self.leaf(Field(path, pos, n, bytes(found), f), place)
@@ -143,10 +143,7 @@ class _Parser:
             stop = self.parse_struct(child, typedef, pos, sub_end, depth + 1)
             return sub_end if (f.size is not None or f.size_eos) else stop
         # bytes or str
-        if f.size is not None:
-            size = self.count(f.size, st, path, pos, "size")
-        else:
-            size = max(end - pos, 0)
+        size = self.count(f.size, st, path, pos, "size") if f.size is not None else max(end - pos, 0)
         raw = data[pos:pos + size] if pos + size <= end else data[pos:end]
         if len(raw) < size:
             if self.lenient and raw:

@@ -89,10 +89,7 @@ class _Builder:
             fpath = f"{path}.{f.id}" if path else f.id
             if f.if_expr is not None and not truth(self.eval(f.if_expr.node, scope, fpath)):
                 continue
-            if f.id in values:
-                value = values[f.id]
-            else:
-                value = self.infer(typedef, i, f, values, fpath)
+            value = values[f.id] if f.id in values else self.infer(typedef, i, f, values, fpath)
             if f.repeat is not None:
                 if not isinstance(value, (list, tuple)):
                     raise TriggerError(f"{fpath}: a repeated field needs a list")

@@ -100,7 +100,7 @@ def holds_for(op: str, actual: Any, expected: list[Any]) -> bool:
 
 def _expected_text(cond: Condition, expected: list[Any]) -> str:
     parts = []
-    for v, e in zip(cond.values, expected):
+    for v, e in zip(cond.values, expected, strict=True):
         if v.expr.is_constant:
             parts.append(v.source)
         else:
@@ -144,7 +144,7 @@ def checksum_jobs(spec: Spec, parsed: ParsedFile) -> list[ChecksumJob]:
         for _, parent in parents:
             if not isinstance(parent, Struct):
                 continue
-            for tpath, target in resolve(parent, Path((cs.path.last,))):
+            for _tpath, target in resolve(parent, Path((cs.path.last,))):
                 if not isinstance(target, Field) or target.truncated:
                     continue
                 ranges: list[tuple[int, int]] = []

@@ -254,10 +254,10 @@ class _Parser:
         while True:
             tok = self.peek()
             op = tok.text if tok.kind in ("op", "kw") else None
-            if op in (".", "[") and _POSTFIX_BP >= min_bp:
+            if op in (".", "[") and min_bp <= _POSTFIX_BP:
                 left = self.postfix(left)
                 continue
-            if op == "?" and _TERNARY_BP >= min_bp:
+            if op == "?" and min_bp <= _TERNARY_BP:
                 self.take()
                 then = self.expression(0)
                 self.expect(":")

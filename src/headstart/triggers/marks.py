@@ -308,7 +308,7 @@ class SlotReader:
         same = total = 0
         for f in self.skeleton[skip:]:
             if f.end <= len(data):
-                same += sum(a == b for a, b in zip(data[f.offset:f.end], _stored(f)))
+                same += sum(a == b for a, b in zip(data[f.offset:f.end], _stored(f), strict=False))
                 total += f.size
         return same, total
 

@@ -52,7 +52,7 @@ class Choose:
         for m in _CODE_SPAN.finditer(text):
             out += [_ALTERNATIVES.sub(lambda a: a.group(1).split("|")[0], text[pos:m.start()]), m.group()]
             pos = m.end()
-        return "".join(out + [_ALTERNATIVES.sub(lambda a: a.group(1).split("|")[0], text[pos:])])
+        return "".join([*out, _ALTERNATIVES.sub(lambda a: a.group(1).split("|")[0], text[pos:])])
 
 
 def _cell(text: str) -> str:
@@ -310,7 +310,7 @@ def _conditions(spec: Spec, step: int, choose: Choose) -> list[str]:
                     "check the conditions that trigger the bug"),
            ""]
     if not spec.trigger:
-        return out + ["The specification lists no trigger condition."]
+        return [*out, "The specification lists no trigger condition."]
     intro = (choose("The bug triggers", "The bug is triggered", "A file triggers the bug") + " when "
              + choose("every one of these conditions holds", "all of these conditions hold",
                       "each of these conditions holds", "all the conditions below hold") + ".")
@@ -331,7 +331,7 @@ def _conditions(spec: Spec, step: int, choose: Choose) -> list[str]:
                                   "one that meets it and, where there is a choice, one that fails it") + ".")
     out += [intro, ""]
     # A loose list: each condition is a paragraph of its own (it renders the same).
-    for i, (cond, found) in enumerate(zip(spec.trigger, examples), 1):
+    for i, (cond, found) in enumerate(zip(spec.trigger, examples, strict=True), 1):
         line = f"{i}. {choose(*(_code(c) for c in condition_forms(spec, cond)))}"
         line += _examples(found, choose)
         if cond.path.is_multi:
@@ -405,7 +405,7 @@ def render_procedure(spec: Spec, marks: bool = True) -> str:
             ""]
     out += _table(spec.root, in_struct=False, choose=choose)[0]
     for name, typedef in spec.types.items():
-        out += [""] + _struct_section(spec, name, typedef, choose)
+        out += ["", *_struct_section(spec, name, typedef, choose)]
     out.append("")
 
     step = 2
@@ -413,7 +413,7 @@ def render_procedure(spec: Spec, marks: bool = True) -> str:
         out += _checksums(spec, step, choose)
         step += 1
     out += _conditions(spec, step, choose)
-    out += [""] + _summary(spec, choose)
+    out += ["", *_summary(spec, choose)]
     return "\n".join(_attach_headings(out))
 
 

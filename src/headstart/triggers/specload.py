@@ -604,7 +604,7 @@ def may_overlap(a: Path, b: Path) -> bool:
     """Whether two paths from the root can name the same field in some file."""
     if [s.name for s in a.segments] != [s.name for s in b.segments]:
         return False
-    return all(_selectors_overlap(x.selector, y.selector) for x, y in zip(a.segments, b.segments))
+    return all(_selectors_overlap(x.selector, y.selector) for x, y in zip(a.segments, b.segments, strict=True))
 
 
 def _selectors_overlap(x: object, y: object) -> bool:

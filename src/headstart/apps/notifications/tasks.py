@@ -10,6 +10,7 @@ take yet queues the task again (`enqueue`): apart, the two would import each oth
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import smtplib
 from typing import Any
@@ -89,10 +90,9 @@ def deliver(notification_id: int, *, now: dt.datetime | None = None) -> str:
     except Exception as exc:  # noqa: BLE001 - the server may or may not have taken it: never retry on our own
         return _fail(n, f"{type(exc).__name__}: {exc}")
     finally:
-        try:
+        # A failed QUIT does not undo a delivered message.
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             connection.close()
-        except (OSError, smtplib.SMTPException):  # a failed QUIT does not undo a delivered message
-            pass
     if not sent:
         return _fail(n, "the mail backend reported that nothing was sent")
     with transaction.atomic():

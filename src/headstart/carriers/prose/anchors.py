@@ -87,7 +87,7 @@ def list_reader(
 
     left = side(skel[:k][::-1], backwards=True)
     right = side(skel[k + 1 :], backwards=False)
-    pattern = Pattern(occ[oid].group, tuple(left) + (TARGET,) + tuple(right))
+    pattern = Pattern(occ[oid].group, (*left, TARGET, *right))
     if pattern.literals == 0 or not _unique(pattern, streams, alts, len(occ[oid].alternatives)):
         return None
     return OccurrenceReader(pattern, None, (), across_blocks=True)
@@ -149,7 +149,7 @@ def occurrence_reader(
     need = max(1, _MIN_LITERALS + 1 - shortest) if occ[oid].author and shortest >= 3 else _MIN_LITERALS
     for nl, nr in _GROWTH:
         left, right = _context(elems, p, nl, nr, occ)
-        pat = Pattern(g, tuple(left) + (TARGET,) + tuple(right))
+        pat = Pattern(g, (*left, TARGET, *right))
         if pat.literals < need:
             if (nl, nr) == _GROWTH[-1]:
                 break
@@ -159,7 +159,7 @@ def occurrence_reader(
             break
     if core is not None:
         left, right = _context(elems, p, _WIDE, _WIDE, occ)
-        candidate = Pattern(g, tuple(left) + (TARGET,) + tuple(right))
+        candidate = Pattern(g, (*left, TARGET, *right))
         if candidate.literals > core.literals:
             wide = candidate
     one_sided = []
@@ -167,7 +167,7 @@ def occurrence_reader(
         for side in ("left", "right"):
             for n in _ONE_SIDED:
                 left, right = _context(elems, p, n if side == "left" else 0, n if side == "right" else 0, occ)
-                elems_ = (tuple(left) + (TARGET,)) if side == "left" else ((TARGET,) + tuple(right))
+                elems_ = (*left, TARGET) if side == "left" else (TARGET, *right)
                 pat = Pattern(g, elems_)
                 if pat.literals >= _ONE_SIDED[0] and _unique(pat, streams, alts, q):
                     one_sided.append(pat)

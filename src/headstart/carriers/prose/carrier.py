@@ -318,7 +318,7 @@ def _rotate(text: str, sl, r: int) -> str:
     """The list with its items rotated by ``r``; markers and gaps stay in place."""
     n = len(sl.items)
     bodies = []
-    for (s, e), marker in zip(sl.items, sl.markers):
+    for (s, e), marker in zip(sl.items, sl.markers, strict=True):
         item = text[s:e]
         stripped = item.lstrip(" \t")
         lead = item[: len(item) - len(stripped)]

@@ -179,7 +179,7 @@ def find_hyphenation(scope: Scope) -> Iterator[Candidate]:
         if not _lower_or_sentence_case(scope, block, m.start(), text):
             continue
         group = _HYPHEN_FORMS[_norm_phrase(text)]
-        alts = (text,) + tuple(match_case(text, g) for g in group if g != _norm_phrase(text))
+        alts = (text, *(match_case(text, g) for g in group if g != _norm_phrase(text)))
         yield Candidate(m.start(), m.end(), alts, "hyphenation", f"hyphenation:{text}", 40)
 
 
@@ -210,7 +210,7 @@ def find_compound_modifiers(scope: Scope) -> Iterator[Candidate]:
         )
 
 
-_CONTRACT = {full: short for full, short in CONTRACTIONS}
+_CONTRACT = dict(CONTRACTIONS)
 _EXPAND = {short: full for full, short in CONTRACTIONS}
 _CONTRACT_ONLY = dict(CONTRACT_ONLY)
 _THAT_IS, _THATS = CONTRACT_THAT_IS
@@ -274,7 +274,7 @@ def find_contractions(scope: Scope) -> Iterator[Candidate]:
         verb = _verb_after(scope.text, m.end()) if followed_by_word else None
         priority = 20
         if key in _NEGATED:
-            alts = (text,) + tuple(match_case(text, f) for f in _NEGATED[key] if f != key)
+            alts = (text, *(match_case(text, f) for f in _NEGATED[key] if f != key))
         elif key in _CONTRACT:
             alts = (text, match_case(text, _CONTRACT[key]))
         elif key in _EXPAND:
@@ -296,7 +296,7 @@ def find_contractions(scope: Scope) -> Iterator[Candidate]:
             alts = (text, match_case(text, _WOULD_EXPAND[key]))
         else:
             continue
-        alts = (alts[0],) + tuple(_with_apostrophe(scope, a) for a in alts[1:])
+        alts = (alts[0], *(_with_apostrophe(scope, a) for a in alts[1:]))
         yield Candidate(m.start(), m.end(), alts, "contraction", None, priority)
 
 
@@ -321,7 +321,7 @@ def find_sentence_connectives(scope: Scope) -> Iterator[Candidate]:
         key = " ".join(text.split())  # the form, wherever the original breaks its line
         group = _SENTENCE_GROUPS[key]
         yield Candidate(
-            m.start(), m.end(), (text,) + tuple(g for g in group if g != key), "connective", None, 25
+            m.start(), m.end(), (text, *(g for g in group if g != key)), "connective", None, 25
         )
 
 
@@ -362,7 +362,7 @@ def find_phrases(scope: Scope) -> Iterator[Candidate]:
             continue
         group = _PHRASES[_norm_phrase(text)]
         yield Candidate(
-            m.start(), m.end(), (text,) + tuple(match_case(text, g) for g in group[1:]), "phrase", None, 30
+            m.start(), m.end(), (text, *(match_case(text, g) for g in group[1:])), "phrase", None, 30
         )
 
 
@@ -375,7 +375,7 @@ def find_abbreviations(scope: Scope) -> Iterator[Candidate]:
         group = _ABBREV[m.group(1)]
         text = m.group()
         yield Candidate(
-            m.start(), m.end(), (text,) + tuple(g for g in group if g != text), "abbreviation", None, 25
+            m.start(), m.end(), (text, *(g for g in group if g != text)), "abbreviation", None, 25
         )
 
 
@@ -514,7 +514,7 @@ def find_numbers(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(
             m.start(),
             m.end(),
-            (orig,) + tuple(f for i, f in enumerate(forms) if i != style),
+            (orig, *(f for i, f in enumerate(forms) if i != style)),
             "percent",
             None,
             45,
@@ -701,7 +701,7 @@ def find_comparisons(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(
             m.start(),
             m.end(),
-            (text,) + tuple(match_case(text, g) for g in group[1:]),
+            (text, *(match_case(text, g) for g in group[1:])),
             "comparison",
             None,
             30,
