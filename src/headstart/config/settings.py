@@ -149,6 +149,16 @@ HEADSTART_SENDFILE_URL = env_str("HEADSTART_SENDFILE_URL", "/_headstart/packages
 if not (HEADSTART_SENDFILE_URL.startswith("/") and HEADSTART_SENDFILE_URL.endswith("/")):
     raise ConfigError(f"HEADSTART_SENDFILE_URL={HEADSTART_SENDFILE_URL!r}: an absolute URL path ending in /")
 
+# Investigations: the family-wise p-value at or below which a partner is accused (checked
+# where it is used, so `--threshold` and this setting get the same message), and the limits
+# on leaked material an investigation unpacks, against archive bombs.
+HEADSTART_ACCUSATION_THRESHOLD = env_str("HEADSTART_ACCUSATION_THRESHOLD", "") or ""
+HEADSTART_INTAKE_MAX_BYTES = env_int("HEADSTART_INTAKE_MAX_BYTES", 200 * 1024 * 1024)
+HEADSTART_INTAKE_MAX_MEMBER_BYTES = env_int("HEADSTART_INTAKE_MAX_MEMBER_BYTES", 50 * 1024 * 1024)
+HEADSTART_INTAKE_MAX_MEMBERS = env_int("HEADSTART_INTAKE_MAX_MEMBERS", 2000)
+HEADSTART_INTAKE_MAX_RATIO = env_int("HEADSTART_INTAKE_MAX_RATIO", 100)
+HEADSTART_INTAKE_MAX_DEPTH = env_int("HEADSTART_INTAKE_MAX_DEPTH", 2)
+
 # Program secrets live outside the database (see headstart.apps.program.keys).
 HEADSTART_MARKING_KEY = env_str("HEADSTART_MARKING_KEY")
 HEADSTART_KEY_DIR = HOME / "keys"

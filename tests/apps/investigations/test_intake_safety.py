@@ -118,12 +118,12 @@ def test_a_saved_page_gives_its_visible_text_and_each_code_block_as_pieces():
     assert by_origin["html-code"].data.decode().startswith("int stride = w * 4;")
 
 
-def test_intake_limits_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("HEADSTART_INTAKE_MAX_MEMBERS", "7")
-    assert IntakeLimits.from_env().max_members == 7
-    monkeypatch.setenv("HEADSTART_INTAKE_MAX_MEMBERS", "lots")
-    with pytest.raises(Invalid, match="HEADSTART_INTAKE_MAX_MEMBERS"):
-        IntakeLimits.from_env()
+def test_intake_limits_come_from_the_settings(settings):
+    settings.HEADSTART_INTAKE_MAX_MEMBERS = 7
+    assert IntakeLimits.from_settings().max_members == 7
+    settings.HEADSTART_INTAKE_MAX_MEMBERS = 0
+    with pytest.raises(Invalid, match="max_members must be at least 1"):
+        IntakeLimits.from_settings()
 
 
 @pytest.mark.django_db

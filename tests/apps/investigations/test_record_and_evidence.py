@@ -109,11 +109,11 @@ def test_a_commitment_altered_after_delivery_fails_the_check_and_the_verdict_war
     assert "commitment check failed" in result["verdict"]
 
 
-def test_the_threshold_comes_from_the_option_else_the_environment_else_one_in_a_million(delivered, investigate_leak,
-                                                                                        monkeypatch):
+def test_the_threshold_comes_from_the_option_else_the_setting_else_one_in_a_million(delivered, investigate_leak,
+                                                                                    settings):
     leak = ("w.txt", rewrap(delivered.text(LEAKER, "writeup.md")))
     assert investigate_leak(leak)["threshold"] == 1e-6
-    monkeypatch.setenv("HEADSTART_ACCUSATION_THRESHOLD", "1e-200")
+    settings.HEADSTART_ACCUSATION_THRESHOLD = "1e-200"
     strict = investigate_leak(leak)
     assert strict["threshold"] == 1e-200 and accused(strict) == []  # the evidence is strong, not that strong
     assert investigate_leak(leak, threshold="0.001")["threshold"] == 0.001

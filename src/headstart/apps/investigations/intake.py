@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bs4 import BeautifulSoup
+from django.conf import settings
 
 from headstart.carriers import UnreadableLeakError, decode_leak
-from headstart.config.env import ConfigError, env_int
 from headstart.errors import Invalid
 
 MB = 1024 * 1024
@@ -40,7 +40,7 @@ class IntakeError(Invalid):
 
 @dataclass(frozen=True)
 class IntakeLimits:
-    """Limits against archive bombs; every one configurable from the environment."""
+    """Limits against archive bombs; every one configurable (HEADSTART_INTAKE_* settings)."""
 
     max_total_bytes: int = 200 * MB  # everything unpacked, all inputs together
     max_member_bytes: int = 50 * MB  # one archive member
@@ -49,17 +49,13 @@ class IntakeLimits:
     max_depth: int = 2  # archives inside archives: at most this many layers
 
     @classmethod
-    def from_env(cls) -> IntakeLimits:
-        try:
-            limits = cls(
-                max_total_bytes=env_int("HEADSTART_INTAKE_MAX_BYTES", cls.max_total_bytes),
-                max_member_bytes=env_int("HEADSTART_INTAKE_MAX_MEMBER_BYTES", cls.max_member_bytes),
-                max_members=env_int("HEADSTART_INTAKE_MAX_MEMBERS", cls.max_members),
-                max_ratio=env_int("HEADSTART_INTAKE_MAX_RATIO", cls.max_ratio),
-                max_depth=env_int("HEADSTART_INTAKE_MAX_DEPTH", cls.max_depth),
-            )
-        except ConfigError as exc:
-            raise Invalid(str(exc)) from None
+    def from_settings(cls) -> IntakeLimits:
+        """The limits configured for this program (HEADSTART_INTAKE_* settings)."""
+        limits = cls(max_total_bytes=settings.HEADSTART_INTAKE_MAX_BYTES,
+                     max_member_bytes=settings.HEADSTART_INTAKE_MAX_MEMBER_BYTES,
+                     max_members=settings.HEADSTART_INTAKE_MAX_MEMBERS,
+                     max_ratio=settings.HEADSTART_INTAKE_MAX_RATIO,
+                     max_depth=settings.HEADSTART_INTAKE_MAX_DEPTH)
         for name, value in vars(limits).items():
             if value < 1:
                 raise Invalid(f"intake limit {name} must be at least 1, got {value}")

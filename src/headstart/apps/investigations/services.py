@@ -33,7 +33,6 @@ from headstart.apps.investigations.models import Investigation, InvestigationInp
 from headstart.apps.partners.models import Partner
 from headstart.apps.program import keys
 from headstart.apps.program.services import check_program_keys
-from headstart.config.env import env_str
 from headstart.errors import Invalid, NotFound
 from headstart.marking import PartnerScore
 
@@ -45,9 +44,9 @@ def accusation_threshold(value: float | str | None = None) -> float:
     """The family-wise threshold: the value given, else HEADSTART_ACCUSATION_THRESHOLD, else 1e-6."""
     where = "--threshold"
     if value is None or value == "":
-        value = env_str("HEADSTART_ACCUSATION_THRESHOLD")
+        value = settings.HEADSTART_ACCUSATION_THRESHOLD
         where = "HEADSTART_ACCUSATION_THRESHOLD"
-        if value is None:
+        if not value:
             return DEFAULT_THRESHOLD
     try:
         t = float(value)
@@ -261,7 +260,7 @@ def investigate(submissions: list[Submission], *, actor: Actor, advisory: str | 
             raise NotFound(f"unknown advisory {ident!r}")
         if found.status == AdvisoryStatus.DRAFT:
             raise Invalid(f"advisory {ident} is a draft: no copy of it has gone out")
-    pieces = take_in(submissions, limits or IntakeLimits.from_env())
+    pieces = take_in(submissions, limits or IntakeLimits.from_settings())
     analysis = analyse(pieces, advisory=ident, threshold=t)
     stored = [_store(sub) for sub in submissions]
     with transaction.atomic():

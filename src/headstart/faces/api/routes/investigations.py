@@ -36,7 +36,7 @@ def create(request: HttpRequest, data: Form[InvestigationForm],
     `text`; optional `advisory` and `threshold`). Returns the result, as `headstart
     investigate --json` prints it; `investigation` is its ID."""
     require_staff(api_user(request))
-    limits = IntakeLimits.from_env()
+    limits = IntakeLimits.from_settings()
     submissions = []
     for f in files or []:
         if f.size is not None and f.size > limits.max_total_bytes:

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from headstart.apps.investigations.services import investigate, report_html
     from headstart.errors import Invalid
 
-    limits = IntakeLimits.from_env()
+    limits = IntakeLimits.from_settings()
     submissions = [_read_input(f, limits.max_total_bytes) for f in args.files]
     if args.text is not None:
         submissions.append(Submission("pasted text", args.text.encode("utf-8"), kind="text"))
