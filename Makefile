@@ -31,8 +31,11 @@ test-sqlite:
 test-postgres:
 	HEADSTART_HOME=$$(mktemp -d) $(BIN)/python scripts/with_postgres.py -- $(BIN)/python -m pytest tests/apps tests/faces
 
-# Import contracts (pyproject.toml [tool.importlinter]): the layers, pure libraries, no cycles.
+# ruff and mypy (pyproject.toml [tool.ruff], [tool.mypy]), then the import contracts
+# ([tool.importlinter]): the layers, pure libraries, no cycles.
 lint: $(BIN)/headstart
+	$(BIN)/ruff check src
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 bench: setup
