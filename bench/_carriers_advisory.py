@@ -262,8 +262,8 @@ MIXES: dict[str, dict[str, Callable]] = {
         "c": _text_mix(mix_lines),
         "binary": _binary_field_mix,
     },
-    "per slot": {f: _slot_mix for f in ("prose", "python", "c", "binary")},
-    "per line, then reposted": {f: _mixed_then_reposted for f in ("prose", "python", "c", "binary")},
+    "per slot": dict.fromkeys(("prose", "python", "c", "binary"), _slot_mix),
+    "per line, then reposted": dict.fromkeys(("prose", "python", "c", "binary"), _mixed_then_reposted),
 }
 MIX_NOTES = {
     "per paragraph": "prose and code: each blank-line separated block from a random colluder; binary: each field",

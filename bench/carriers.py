@@ -103,27 +103,13 @@ RESULTS = Path(__file__).resolve().parent / "results" / "carriers.json"
 BASELINE_BITS = 64
 # Every module and sample file these figures describe: their digests go in the JSON,
 # so a later reader can tell whether the figures are stale.
+_SRC = SAMPLE_DIR.parent.parent
 WATCHED = [
-    "carriers/base.py",
-    "carriers/binary.py",
-    "carriers/python_source.py",
-    "carriers/c_source.py",
-    "carriers/source_common.py",
-    "carriers/_c_scope.py",
-    "carriers/_lexers.py",
-    "carriers/_names.py",
     *[
-        f"carriers/prose/{p.name}"
-        for p in sorted((SAMPLE_DIR.parent.parent / "carriers" / "prose").glob("*.py"))
+        str(p.relative_to(_SRC))
+        for package in ("carriers", "triggers", "leaks", "marking")
+        for p in sorted((_SRC / package).rglob("*.py"))
     ],
-    "triggers/marks.py",
-    "triggers/slack.py",
-    "triggers/examples.py",
-    "triggers/procedure.py",
-    "leaks/text.py",
-    "leaks/code.py",
-    "leaks/binary.py",
-    "leaks/mixing.py",
     *[f"samples/tim_overflow/{p.name}" for p in sorted(SAMPLE_DIR.iterdir()) if p.is_file()],
 ]
 
@@ -141,7 +127,7 @@ def capacity(artifact: Artifact) -> dict:
         "slots": len(q),
         "bits": bits,
         "design_coalition": artifact.book.design_coalition,
-        "alphabet_sizes": {str(k): int(v) for k, v in zip(*np.unique(q, return_counts=True))},
+        "alphabet_sizes": {str(k): int(v) for k, v in zip(*np.unique(q, return_counts=True), strict=True)},
         "slot_kinds": dict(
             sorted(_count(slot_kind(s.key) for s in artifact.carrier.slots).items(), key=lambda kv: -kv[1])
         ),
@@ -311,7 +297,7 @@ def coalitions(
                     )
                 verdict = judge_readings(pairs, guilty)
                 text_only = judge_readings(
-                    [pr for a, pr in zip(artifacts, pairs) if a.family != "binary"], guilty
+                    [pr for a, pr in zip(artifacts, pairs, strict=True) if a.family != "binary"], guilty
                 )
                 named_text += bool(text_only.guilty_accused)
                 innocent_text += bool(text_only.innocents_accused)
@@ -480,11 +466,10 @@ def uniform_code_what_if(
 
 
 def watched_digests() -> dict[str, str]:
-    root = SAMPLE_DIR.parent.parent
     return {
-        rel: hashlib.sha256((root / rel).read_bytes()).hexdigest()[:16]
+        rel: hashlib.sha256((_SRC / rel).read_bytes()).hexdigest()[:16]
         for rel in WATCHED
-        if (root / rel).exists()
+        if (_SRC / rel).exists()
     }
 
 
