@@ -15,8 +15,8 @@ Measured, per partner, by timing the real functions as prepare_all calls them:
 Also: total wall time, per-partner median and p99, package sizes, and peak memory: the
 process's ru_maxrss, and the Python heap's peak (tracemalloc) over a second full pass
 from cold caches (tracemalloc slows Python down, so that pass is not timed).
-One package in ten is decrypted with its partner's key and checked: the program's signature,
-the partner's own manifest, the files' digests, and no two alike.
+Ten packages, spread over the partners, are decrypted with their partners' keys and checked:
+the program's signature, the partner's own manifest, the files' digests, and no two alike.
 
     PYTHONPATH=src .venv/bin/python bench/delivery_render.py --quick     # 100 partners
     PYTHONPATH=src .venv/bin/python bench/delivery_render.py             # 1,000 partners
