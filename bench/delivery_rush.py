@@ -210,11 +210,11 @@ class Server:
         worker. gunicorn does not spread concurrent requests evenly over its workers: a fixed
         number of rounds may leave one cold."""
         workers = self.gunicorn_option("--workers")
-        for rounds in range(1, 51):
+        rounds = connected = 0
+        while connected < workers and rounds < 50:
             at_once([(self.url + "/api/v1/program", token)] * (4 * workers), deadline)
+            rounds += 1
             connected = self.connected_workers()
-            if connected >= workers:
-                break
         return {"rounds": rounds, "workers_connected": connected}
 
     def connected_workers(self) -> int:
@@ -320,7 +320,7 @@ def check_round(people: list[BenchPartner], batch: Batch, certificate: str, earl
     """Every partner got its own package, as announced, unlike anyone else's and the same as in
     earlier rounds (``earlier``: plaintext digest by partner, filled by the first round)."""
     errors, seen = [], {}
-    for person, got in zip(people, batch.results):
+    for person, got in zip(people, batch.results, strict=True):
         if got.status != 200:
             errors.append(f"{person.name}: HTTP {got.status} {got.error}")
             continue
