@@ -1,10 +1,15 @@
-"""Shared material for the trigger-language tests: the issue's example, verbatim."""
+"""Shared material for the trigger-language tests: the issue's example, verbatim, and the
+marked procedures with their prose carriers."""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import pytest
 
-from headstart.triggers import Spec, build, load_spec
+from headstart.carriers.prose import ProseCarrier
+from headstart.triggers import Spec, build, load_spec, render_procedure
 
 EXAMPLE_SPEC = """\
 meta: {id: tim, endian: le}
@@ -61,3 +66,24 @@ def make_example(example_spec: Spec):
 @pytest.fixture(scope="session")
 def example_data(example_spec: Spec) -> bytes:
     return example_file(example_spec)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    spec: Spec
+    marked: str  # render_procedure(spec): the original the prose carrier is given
+    carrier: ProseCarrier
+
+
+@functools.cache
+def _procedure(spec_text: str) -> Procedure:
+    spec = load_spec(spec_text)
+    marked = render_procedure(spec)
+    return Procedure(spec, marked, ProseCarrier(marked))
+
+
+@pytest.fixture(scope="session")
+def procedure_of():
+    """procedure_of(spec_text) -> Procedure, made once per spec: finding a procedure's
+    slots takes seconds."""
+    return _procedure

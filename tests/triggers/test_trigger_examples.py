@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 import headstart.samples
-from headstart.carriers.prose import ProseCarrier
 from headstart.leaks.text import paragraphs
 from headstart.triggers import load_spec, render_procedure
 from headstart.triggers.examples import MAX_EXAMPLES, examples_for
@@ -103,9 +102,9 @@ def test_the_procedure_explains_its_examples_and_never_names_free_fields():
     assert "created" not in text.split("## Step 3")[1]
 
 
-def test_every_paragraph_of_the_sample_procedure_carries_at_least_10_bits():
+def test_every_paragraph_of_the_sample_procedure_carries_at_least_10_bits(procedure_of):
     """An excerpt keeps whole paragraphs: a paragraph without marks is a leak that names nobody."""
-    carrier = ProseCarrier(render_procedure(load_spec(SAMPLE_SPEC)))
+    carrier = procedure_of(SAMPLE_SPEC).carrier
     codeword = [0] * len(carrier.slots)
     copy = carrier.render_text(codeword)
     spans = carrier.slot_spans(codeword)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import markdown
@@ -16,7 +14,7 @@ from bs4 import BeautifulSoup
 import headstart.samples
 from headstart.carriers.prose import ProseCarrier
 from headstart.leaks.text import TEXT_TRANSFORMS
-from headstart.triggers import Spec, build, evaluate, load_spec, parse, parse_expr, render_procedure
+from headstart.triggers import build, evaluate, load_spec, parse, parse_expr, render_procedure
 from headstart.triggers.expr import Scope
 from headstart.triggers.expr import evaluate as evaluate_expr
 from headstart.triggers.procedure import condition_forms, plain_procedure
@@ -118,22 +116,8 @@ def bits(carrier: ProseCarrier) -> float:
     return float(sum(math.log2(s.q) for s in carrier.slots))
 
 
-@dataclass(frozen=True)
-class Procedure:
-    spec: Spec
-    marked: str  # render_procedure(spec): the original the prose carrier is given
-    carrier: ProseCarrier  # finding the slots takes seconds: built once per spec
-
-
-@functools.cache
-def procedure_of(spec_text: str) -> Procedure:
-    spec = load_spec(spec_text)
-    marked = render_procedure(spec)
-    return Procedure(spec, marked, ProseCarrier(marked))
-
-
 @pytest.fixture(scope="module", params=[SAMPLE_SPEC, SPARSE_SPEC], ids=["sample", "sparse"])
-def procedure(request) -> Procedure:
+def procedure(request, procedure_of):
     return procedure_of(request.param)
 
 
@@ -143,7 +127,7 @@ def sample_spec():
 
 
 @pytest.fixture(scope="module")
-def sample_carrier() -> ProseCarrier:
+def sample_carrier(procedure_of) -> ProseCarrier:
     return procedure_of(SAMPLE_SPEC).carrier
 
 
