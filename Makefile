@@ -25,11 +25,14 @@ run: setup
 # The suite runs on SQLite, then the database-backed part again on a real PostgreSQL server.
 test: setup test-sqlite test-postgres
 
+# In parallel, one worker per core (pytest-xdist); a test file stays on one worker, so its
+# module fixtures (a server, a program set up in a subprocess) are made once.
 test-sqlite:
-	HEADSTART_HOME=$$(mktemp -d) $(BIN)/python -m pytest
+	HEADSTART_HOME=$$(mktemp -d) $(BIN)/python -m pytest -n auto --dist loadfile
 
 test-postgres:
-	HEADSTART_HOME=$$(mktemp -d) $(BIN)/python scripts/with_postgres.py -- $(BIN)/python -m pytest tests/apps tests/faces
+	HEADSTART_HOME=$$(mktemp -d) $(BIN)/python scripts/with_postgres.py -- \
+		$(BIN)/python -m pytest -n auto --dist loadfile tests/apps tests/faces
 
 # ruff and mypy (pyproject.toml [tool.ruff], [tool.mypy]), then the import contracts
 # ([tool.importlinter]): the layers, pure libraries, no cycles.
