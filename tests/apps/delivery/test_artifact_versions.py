@@ -16,6 +16,7 @@ from headstart.samples import SAMPLE_DIR
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_copies_of_an_old_version_are_still_attributed_after_the_artifact_changes(make_keyed_partner, sample_advisory):
     partners = [make_keyed_partner(f"Partner {i}") for i in range(4)]
     advisory = sample_advisory()

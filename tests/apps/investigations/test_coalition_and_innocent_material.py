@@ -19,6 +19,7 @@ COLLUDERS = ("Bravo IPS", "Echo Security")
 TEXT_FILES = ("writeup.md", "guidance.md", "tim-procedure.md", "poc_tim_overflow.py", "poc_tim_overflow.c")
 
 
+@pytest.mark.slow
 def test_two_colluders_mixing_the_whole_advisory_are_caught_and_no_innocent_is_named(delivered, investigate_leak):
     copies = {f: [delivered.text(p, f) for p in COLLUDERS] for f in TEXT_FILES}
     spec = (SAMPLE_DIR / "tim.ksy.yaml").read_text()

@@ -62,6 +62,7 @@ def test_an_exact_copy_names_the_partner_whose_recorded_digest_it_is(delivered, 
     assert result["verdict"].startswith("leak.tgz/x/poc.py is byte for byte the copy")
 
 
+@pytest.mark.slow
 def test_a_copy_of_an_earlier_version_still_names_its_partner_after_the_artifact_changed(delivered, investigate_leak,
                                                                                          staff_actor):
     from headstart.apps.advisories.services import replace_artifact

@@ -15,6 +15,7 @@ LEAKER = "Charlie EDR"
 TOO_SHORT_TO_CARRY_EVIDENCE = 60  # words
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("file_name", ["writeup.md", "guidance.md", "tim-procedure.md"])
 def test_a_leaked_prose_file_names_its_partner_and_nobody_else_after_every_text_leak_path(
         delivered, investigate_leak, file_name):
@@ -54,6 +55,7 @@ def test_a_saved_forum_page_quoting_the_writeup_and_the_c_poc_names_the_leaker_f
     assert agreement["partner"] == LEAKER and agreement["agreeing"] == agreement["of_read"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language, file_name", [("python", "poc_tim_overflow.py"), ("c", "poc_tim_overflow.c")])
 def test_a_leaked_source_poc_names_its_partner_after_every_code_leak_path(delivered, investigate_leak,
                                                                            language, file_name):
@@ -66,6 +68,7 @@ def test_a_leaked_source_poc_names_its_partner_after_every_code_leak_path(delive
         assert [a["file"] for a in result["artifacts"]] == [file_name], path
 
 
+@pytest.mark.slow
 def test_a_leaked_binary_poc_names_its_partner_after_every_binary_leak_path(delivered, investigate_leak):
     poc = delivered.copy(LEAKER, "poc.tim")
     for path, transform in binary_leaks.battery((SAMPLE_DIR / "tim.ksy.yaml").read_text()).items():

@@ -19,6 +19,9 @@ import pytest
 
 HEADSTART = Path(sys.executable).parent / "headstart"
 
+# End to end: each test runs the installed command in a subprocess.
+pytestmark = pytest.mark.slow
+
 
 @dataclass(frozen=True)
 class Run:

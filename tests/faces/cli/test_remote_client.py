@@ -33,6 +33,9 @@ REPO = Path(__file__).resolve().parents[3]
 ADVISORY = "HS-2026-0001"
 TITLE = "Heap overflow in Lumen Viewer's TIM decoder"
 
+# End to end: `headstart init`, `seed` and `serve` in subprocesses, then the client in more.
+pytestmark = pytest.mark.slow
+
 
 def _environment(home: Path, database_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()

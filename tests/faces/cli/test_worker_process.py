@@ -23,6 +23,9 @@ from pathlib import Path
 import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 
+# End to end: `headstart init` and the worker run as processes of their own.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[3]
 VICTIM = "admin@acme.example"
 CONTACTS = {
