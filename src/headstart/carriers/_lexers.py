@@ -61,6 +61,7 @@ def lex_python(source: str, line_comments: bool = True) -> list[Token]:
     out: list[Token] = []
     for m in _PY.finditer(source):
         kind = m.lastgroup
+        assert kind is not None  # every alternative of the pattern is a named group
         if kind == "ws":
             continue
         if kind == "comment" and not line_comments:
@@ -113,6 +114,7 @@ def lex_c(source: str, directives: bool = True, line_comments: bool = True) -> l
         m = _C.match(source, pos)
         assert m is not None  # the pattern ends with a catch-all
         kind = m.lastgroup
+        assert kind is not None  # every alternative of the pattern is a named group
         text = m.group()
         if kind == "nl":
             at_line_start = True

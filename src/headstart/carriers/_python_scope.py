@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.metadata as md
+from libcst.metadata.scope_provider import LocalScope
 
 from headstart.carriers._names import PYTHON_RESERVED, candidate_names
 from headstart.carriers.literal_forms import bytes_alternatives, int_alternatives
@@ -38,6 +39,9 @@ class Variable:
     def refuse(self, why: str) -> None:
         if not self.unsafe:
             self.unsafe = why
+
+
+LiteralNode = cst.Integer | cst.SimpleString
 
 
 @dataclass(frozen=True)
@@ -78,14 +82,14 @@ class ScopeAnalysis:
             cur = self.parents.get(cur)
         return None
 
-    def family(self, scope: md.Scope | None) -> md.Scope | None:
+    def family(self, scope: md.Scope | None) -> LocalScope | None:
         """The outermost function or comprehension scope around ``scope`` (None: module
         level). A class body inside a function belongs to that function's family: it can
         read the function's variables, so its names must not be offered to them."""
-        outermost: md.Scope | None = None
+        outermost: LocalScope | None = None
         cur = scope
         while cur is not None and not isinstance(cur, md.GlobalScope):
-            if not isinstance(cur, md.ClassScope):
+            if isinstance(cur, LocalScope) and not isinstance(cur, md.ClassScope):
                 outermost = cur
             cur = cur.parent
         return outermost
@@ -136,11 +140,10 @@ class ScopeAnalysis:
                     if isinstance(r, md.Assignment) and not isinstance(r.scope, md.ClassScope)
                 }
                 for owner in owners:
-                    var = self.vars.get(owner)
-                    if var is None:
-                        var = self.var(
-                            next(r.scope for r in referents if (id(r.scope), r.name) == owner), owner[1]
-                        )
+                    known = self.vars.get(owner)
+                    var = known if known is not None else self.var(
+                        next(r.scope for r in referents if (id(r.scope), r.name) == owner), owner[1]
+                    )
                     if len(owners) > 1:
                         var.refuse("used where several bindings may apply")
                     if isinstance(access.node, cst.Name) and access.node.value == var.name:
@@ -203,7 +206,8 @@ class ScopeAnalysis:
         for call in facts.dynamic_calls:
             # locals()/vars() expose the calling function's names (and the enclosing
             # functions' it closes over); eval/exec/globals() reach module names too.
-            reaches_module = call.func.value in ("eval", "exec", "globals")
+            # visit_Call keeps only calls of a plain name
+            reaches_module = isinstance(call.func, cst.Name) and call.func.value in ("eval", "exec", "globals")
             scope = self.scope_of(call)
             while scope is not None and not isinstance(scope, md.BuiltinScope):
                 if isinstance(scope, md.GlobalScope):
@@ -318,7 +322,7 @@ class ScopeAnalysis:
     def _label(self, var: Variable) -> str:
         path = []
         scope: md.Scope | None = var.scope
-        while scope is not None and not isinstance(scope, md.GlobalScope):
+        while isinstance(scope, LocalScope):  # up to the module
             path.append(scope.name or type(scope).__name__.replace("Scope", "").lower())
             scope = scope.parent
         line, _ = self._first(var)
@@ -329,14 +333,14 @@ class ScopeAnalysis:
         if isinstance(var.scope, md.GlobalScope):
             what = "private helper" if var.defs else "module-private name"
             return f"{what} `{var.name}` ({uses} occurrences)"
-        owner = var.scope.name or "a lambda or comprehension"
+        owner = (var.scope.name if isinstance(var.scope, LocalScope) else None) or "a lambda or comprehension"
         what = "parameter" if var.is_param else "local"
         return f"{what} `{var.name}` in {owner} ({uses} occurrences)"
 
-    def literal_slots(self) -> list[tuple[SlotInfo, cst.CSTNode]]:
+    def literal_slots(self) -> list[tuple[SlotInfo, LiteralNode]]:
         finder = _LiteralFinder(self.debug_nodes)
         self.module.visit(finder)
-        out: list[tuple[SlotInfo, cst.CSTNode]] = []
+        out: list[tuple[SlotInfo, LiteralNode]] = []
         for node in finder.integers:
             alts = int_alternatives(node.value)
             if len(alts) >= 2:
@@ -353,33 +357,33 @@ class ScopeAnalysis:
                         node,
                     )
                 )
-        for node in finder.byte_strings:
-            alts = bytes_alternatives(node.value)
+        for string in finder.byte_strings:
+            alts = bytes_alternatives(string.value)
             if len(alts) >= 2:
-                pos = self.positions[node].start
+                pos = self.positions[string].start
                 out.append(
                     (
                         SlotInfo(
                             "bytes",
                             (pos.line, pos.column),
                             tuple(alts),
-                            f"byte string {node.value} on line {pos.line}",
+                            f"byte string {string.value} on line {pos.line}",
                             f"bytes:{pos.line}:{pos.column}",
                         ),
-                        node,
+                        string,
                     )
                 )
         return out
 
     def comment_scopes(
-        self, items: list, var_slot: dict[int, int]
+        self, items: list[tuple[SlotInfo, Variable | LiteralNode]], var_slot: dict[int, int]
     ) -> list[tuple[tuple[int, int], dict[str, int]]]:
         """Line ranges and the renamable identifiers whose comments may mention them."""
         per_family: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         ranges: dict[int, tuple[int, int]] = {}
         module_names: dict[str, list[int]] = defaultdict(list)
-        for info, payload in items:
-            if info.kind != "name":
+        for _info, payload in items:
+            if not isinstance(payload, Variable):  # a literal's slot
                 continue
             slot = var_slot[id(payload)]
             fam = self.family(payload.scope)

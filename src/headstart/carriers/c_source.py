@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from headstart.carriers._c_scope import CScope, CSyntaxError
+from headstart.carriers._c_scope import Binding, CScope, CSyntaxError
 from headstart.carriers._lexers import Token, lex_c
 from headstart.carriers._names import C_KEYWORDS, C_LIBRARY_NAMES, C_STANDARD_TYPEDEFS, candidate_names
 from headstart.carriers.base import (
@@ -197,7 +197,7 @@ def _name_slots(scope: CScope, code: list[Token], pp_names: set[str], source: st
     global_names = set(scope.file_scope) | scope.unresolved | pp_names
     forbidden_everywhere = C_KEYWORDS | C_LIBRARY_NAMES | C_STANDARD_TYPEDEFS | scope.typedefs
 
-    def renamable(b) -> bool:
+    def renamable(b: Binding) -> bool:
         if b.fixed or b.kind not in ("local", "param", "static"):
             return False
         if b.name in pp_names or b.name in _NEVER_RENAMED or b.name in scope.typedefs:

@@ -41,7 +41,7 @@ import libcst as cst
 import libcst.metadata as md
 
 from headstart.carriers._lexers import Token, lex_python
-from headstart.carriers._python_scope import ScopeAnalysis, SlotInfo
+from headstart.carriers._python_scope import LiteralNode, ScopeAnalysis, SlotInfo, Variable
 from headstart.carriers.base import (
     NoSlotsError,
     Reading,
@@ -302,13 +302,15 @@ def _find_slots(module: cst.Module, nonce: str, excluded: set[str]) -> tuple[lis
     analysis = ScopeAnalysis(wrapper)
     name_infos = analysis.name_slots(excluded)
     literal_infos = [item for item in analysis.literal_slots() if item[0].key not in excluded]
-    items = sorted(name_infos + literal_infos, key=lambda it: it[0].first)
+    items: list[tuple[SlotInfo, Variable | LiteralNode]] = sorted(
+        [*name_infos, *literal_infos], key=lambda it: it[0].first
+    )
     infos = [info for info, _ in items]
     node_to_slot: dict[int, int] = {}
     literal_text: dict[int, str] = {}
     var_slot: dict[int, int] = {}
-    for slot, (info, payload) in enumerate(items):
-        if info.kind == "name":
+    for slot, (_info, payload) in enumerate(items):
+        if isinstance(payload, Variable):  # info.kind == "name"
             var_slot[id(payload)] = slot
             for node in payload.nodes:
                 node_to_slot[id(node)] = slot
@@ -328,7 +330,7 @@ class _SentinelTransformer(cst.CSTTransformer):
         self.node_to_slot = node_to_slot
         self.nonce = nonce
 
-    def _mark(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+    def _mark(self, original: cst.CSTNode, updated: cst.BaseExpression) -> cst.BaseExpression:
         slot = self.node_to_slot.get(id(original))
         if slot is None:
             return updated
@@ -339,12 +341,12 @@ class _SentinelTransformer(cst.CSTTransformer):
         return updated_node if slot is None else updated_node.with_changes(value=f"__hs{self.nonce}_{slot}__")
 
     def leave_Integer(self, original_node: cst.Integer, updated_node: cst.Integer) -> cst.BaseExpression:
-        return self._mark(original_node, updated_node)  # type: ignore[return-value]
+        return self._mark(original_node, updated_node)
 
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:
-        return self._mark(original_node, updated_node)  # type: ignore[return-value]
+        return self._mark(original_node, updated_node)
 
 
 # -- token keys ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ import textwrap
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Any
 
 import markdown as _markdown
 import numpy as np
@@ -197,7 +198,7 @@ TEXT_TRANSFORMS: dict[str, TextTransform] = {
 ZW_KEY = b"headstart-baseline"
 
 
-def _zw_codec(key: bytes):  # the package's own keyed codec and character pair
+def _zw_codec(key: bytes) -> Any:  # the package's own keyed codec and character pair (untyped)
     from text_blind_watermark import TextBlindWatermark
 
     return TextBlindWatermark(pwd=key)

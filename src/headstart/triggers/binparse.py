@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,10 @@ from .spec import ROOT, FieldDef, Spec, TypeDef
 
 MAX_REPEAT = 1_000_000
 MAX_DEPTH = 64
+
+
+def _set_member(st: Struct, key: str, node: Any) -> None:
+    st.members[key] = node
 
 
 class _Parser:
@@ -59,7 +64,7 @@ class _Parser:
             if f.if_expr is not None and not self.condition(f.if_expr, st, path, pos, "if"):
                 continue
             if f.repeat is None:
-                pos = self.parse_one(f, st, path, pos, end, depth, lambda node, s=st, k=f.id: s.members.__setitem__(k, node))
+                pos = self.parse_one(f, st, path, pos, end, depth, functools.partial(_set_member, st, f.id))
             else:
                 pos = self.parse_repeat(f, st, path, pos, end, depth)
             st.size = pos - start

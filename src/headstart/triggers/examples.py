@@ -135,8 +135,9 @@ def examples_for(spec: Spec, cond: Condition, decl: FieldDef | None) -> Examples
         for _ in range(MAX_EXAMPLES * _TRIES):
             if len(found) == MAX_EXAMPLES:
                 break
-            assumed = {n: d.draw(rng) for n, d in given.items()}
-            if any(v is None for v in assumed.values()):
+            drawn = {n: d.draw(rng) for n, d in given.items()}
+            assumed = {n: v for n, v in drawn.items() if v is not None}
+            if len(assumed) < len(drawn):
                 return []
             if literal is not None:
                 bound = literal

@@ -16,7 +16,7 @@ integer division rounding down, as in Python.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,7 +125,7 @@ class Expr:
         return self.source
 
 
-def walk(node: Node):
+def walk(node: Node) -> Iterator[Node]:
     """Every node of a tree, parents first."""
     stack = [node]
     while stack:
@@ -195,6 +195,7 @@ def _tokenize(source: str) -> list[_Tok]:
         if m is None:
             raise ExprSyntaxError(f"unexpected character {source[pos]!r}", source, pos)
         kind = m.lastgroup
+        assert kind is not None  # every alternative of the pattern is a named group
         text = m.group()
         if kind == "name" and text in _KEYWORDS:
             kind = "kw"

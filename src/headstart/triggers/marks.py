@@ -335,7 +335,7 @@ class SlotReader:
             trusted = f is not None
             if g.home is not None:
                 sides = (_side(g.before, data), _side(g.after, data))
-                trusted = trusted and _same_place(f, g.home) and "moved" not in sides
+                trusted = f is not None and _same_place(f, g.home) and "moved" not in sides
                 if not trusted:
                     if "kept" not in sides or g.home.offset >= len(data):
                         continue

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .errors import TriggerError
 
-Selector = None | int | str | tuple  # None, index, "*", (start, stop)
+Selector = None | int | str | tuple[int | None, int | None]  # None, index, "*", (start, stop)
 
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[\s*([^\]]*?)\s*\])?$")
 _SLICE = re.compile(r"(-?\d+)?\s*:\s*(-?\d+)?$")

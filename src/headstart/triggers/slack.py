@@ -47,7 +47,7 @@ class Interval:
         # an expression comparing a varying value (``[height] == [4]``) has no single answer
         raise _Unbounded("a varying value cannot be compared as a whole")
 
-    __hash__ = None  # type: ignore[assignment]
+    # No __hash__: defining __eq__ alone leaves the class unhashable (__hash__ is None).
 
     @property
     def size(self) -> int:
@@ -254,9 +254,8 @@ class _Solver:
             expected = [bounded(v.expr.node, env.scope(self.parsed.root)) for v in r.condition.values]
         except TriggerError:
             return False
-        subject = domains.get(r.path)
-        if subject is None:
-            subject = self.parsed.by_path[r.path].value
+        domain = domains.get(r.path)
+        subject = domain if domain is not None else self.parsed.by_path[r.path].value
         return holds_throughout(r.condition.op, subject, expected)
 
     def _decide(self, f: Field) -> Domain | None:

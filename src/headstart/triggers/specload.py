@@ -13,8 +13,8 @@ from typing import Any
 
 from .checksums import ALGORITHMS, WIDTHS
 from .errors import SpecError
-from .expr import Attr, Expr, ExprSyntaxError, Index, Name, Node, names, parse_expr
-from .paths import Path, PathError, parse_path
+from .expr import Attr, Expr, ExprSyntaxError, Index, Name, names, parse_expr
+from .paths import Path, PathError, Selector, parse_path
 from .spec import (
     CHARSETS,
     COND_KEYS,
@@ -54,13 +54,13 @@ def _own_line(value: Any, default: int) -> int:
 
 
 def _check_keys(mapping: Any, allowed: set[str], what: str, line: int) -> LineMap:
-    if not isinstance(mapping, dict):
+    if not isinstance(mapping, LineMap):  # the loader makes every mapping a LineMap
         raise SpecError(f"{what} must be a mapping, not {_kind(mapping)}", line)
     for key in mapping:
         if key not in allowed:
             hint = ", ".join(sorted(allowed))
             raise SpecError(f"unknown key {key!r} in {what} (known: {hint})", _line(mapping, key, line))
-    return mapping  # type: ignore[return-value]
+    return mapping
 
 
 def _kind(value: Any) -> str:
@@ -346,7 +346,7 @@ class _Loader:
               what: str, user: str, element: FieldDef | None = None) -> None:
         """Check every name an expression reads and record the fields it depends on."""
         for chain in names(expr.node):
-            steps: list[Node] = []
+            steps: list[Attr | Index] = []
             node = chain
             while isinstance(node, (Attr, Index)):
                 steps.append(node)
@@ -355,7 +355,7 @@ class _Loader:
             assert isinstance(node, Name)
             self._walk_chain(spec, node.name, steps, scope, available, line, what, user, element)
 
-    def _walk_chain(self, spec: Spec, head: str, steps: list[Node], scope: str,
+    def _walk_chain(self, spec: Spec, head: str, steps: list[Attr | Index], scope: str,
                     available: set[str] | None, line: int, what: str, user: str,
                     element: FieldDef | None) -> None:
         # current: ("type", name) a structure; ("list", FieldDef) a repeated field;
@@ -436,10 +436,10 @@ class _Loader:
         decl: FieldDef | None = None
         for i, seg in enumerate(path.segments):
             if decl is not None:
-                if decl.kind != "struct":
+                if decl.kind != "struct" or decl.user_type is None:
                     raise SpecError(f"{what}: {path.segments[i - 1].name} is not a structure, so it has no "
                                     f"field {seg.name!r}", line)
-                owner = decl.user_type  # type: ignore[assignment]
+                owner = decl.user_type
             decl = spec.type_named(owner).get(seg.name)
             if decl is None:
                 raise SpecError(f"{what}: {self._type_label(owner)} has no field {seg.name!r}", line)
@@ -607,23 +607,25 @@ def may_overlap(a: Path, b: Path) -> bool:
     return all(_selectors_overlap(x.selector, y.selector) for x, y in zip(a.segments, b.segments, strict=True))
 
 
-def _selectors_overlap(x: object, y: object) -> bool:
-    if x is None or y is None or x == "*" or y == "*":
+def _selectors_overlap(x: Selector, y: Selector) -> bool:
+    if x is None or y is None or isinstance(x, str) or isinstance(y, str):  # the only text selector is "*"
         return True
-    if isinstance(x, int) and isinstance(y, int):
-        return x == y or (x < 0) != (y < 0)
     if isinstance(x, int):
-        x, y = y, x
-    if isinstance(y, int):  # x is a slice
-        a, b = x  # type: ignore[misc]
-        if y < 0 or (a is not None and a < 0) or (b is not None and b < 0):
-            return True
-        return (a is None or a <= y) and (b is None or y < b)
-    (a1, b1), (a2, b2) = x, y  # type: ignore[misc]
+        return x == y or (x < 0) != (y < 0) if isinstance(y, int) else _slice_may_hold(y, x)
+    if isinstance(y, int):
+        return _slice_may_hold(x, y)
+    (a1, b1), (a2, b2) = x, y
     if any(v is not None and v < 0 for v in (a1, b1, a2, b2)):
         return True
     lo, hi = max(a1 or 0, a2 or 0), min(b1 if b1 is not None else 1 << 62, b2 if b2 is not None else 1 << 62)
     return lo < hi
+
+
+def _slice_may_hold(s: tuple[int | None, int | None], index: int) -> bool:
+    a, b = s
+    if index < 0 or (a is not None and a < 0) or (b is not None and b < 0):
+        return True
+    return (a is None or a <= index) and (b is None or index < b)
 
 
 def _single_byte(encoding: str) -> bool:

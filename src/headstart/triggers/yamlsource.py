@@ -21,6 +21,8 @@ class LineMap(dict):
     """A mapping that knows its own line, each key's line and each scalar's source text."""
 
     line = 0
+    key_lines: dict[Any, int]  # set by the loader, as is sources
+    sources: dict[Any, str | None]
 
     def line_of(self, key: Any) -> int:
         return getattr(self, "key_lines", {}).get(key, self.line)
@@ -33,6 +35,8 @@ class LineList(list):
     """A sequence that knows its own line, each item's line and each scalar's source text."""
 
     line = 0
+    item_lines: list[int]  # set by the loader, as is sources
+    sources: list[str | None]
 
     def line_of(self, index: int) -> int:
         lines = getattr(self, "item_lines", [])
@@ -40,7 +44,7 @@ class LineList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise SpecError("anchors and aliases are not allowed in a specification", event.start_mark.line + 1)

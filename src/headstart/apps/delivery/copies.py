@@ -151,4 +151,4 @@ def render(deliverable: Deliverable, key: bytes, partner_uid: str) -> bytes:
         if deliverable.kind == ArtifactKind.TRIGGER_SPEC:
             return _procedure(original_bytes(deliverable.artifact).decode("utf-8"), marks=False).encode()
         return original_bytes(deliverable.artifact)
-    return deliverable.carrier.render(codeword(deliverable, key, partner_uid))
+    return deliverable.carrier.render(codeword(deliverable, key, partner_uid).tolist())

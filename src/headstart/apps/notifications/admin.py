@@ -1,5 +1,9 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from headstart.apps.accounts.models import User
 from headstart.apps.audit.services import Actor
 from headstart.apps.notifications.models import Notification, NotificationStatus
 from headstart.apps.notifications.services import send_again
@@ -28,23 +32,24 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("partner", "advisory")
     actions = ["send_again_action"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
 
     @admin.action(
         description="Send again (rows in sending or failed; may duplicate a mail that did leave)",
         permissions=["view"],
     )
-    def send_again_action(self, request, queryset):  # type: ignore[no-untyped-def]
-        actor = Actor(
-            name=request.user.email, ip=request.META.get("REMOTE_ADDR") or None, user_id=request.user.pk
-        )
+    def send_again_action(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        user = request.user
+        if not isinstance(user, User):  # the admin site lets only signed-in staff this far
+            raise PermissionDenied
+        actor = Actor(name=user.email, ip=request.META.get("REMOTE_ADDR") or None, user_id=user.pk)
         done = 0
         for n in queryset.filter(status__in=[NotificationStatus.SENDING, NotificationStatus.FAILED]):
             try:

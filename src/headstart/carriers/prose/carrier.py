@@ -26,6 +26,7 @@ from headstart.carriers.prose.anchors import list_reader, occurrence_reader, ren
 from headstart.carriers.prose.author_syntax import check_directives, find_author_alternatives, off_regions
 from headstart.carriers.prose.finders import Candidate, Scope, find_candidates
 from headstart.carriers.prose.markdown_scan import (
+    ShuffleList,
     code_spans,
     find_shuffle_lists,
     line_of,
@@ -171,8 +172,8 @@ class ProseCarrier(Carrier):
         # Build; a slot no occurrence of which can be located is turned back into text
         # and everything is rebuilt (its tokens become fixed context for its neighbours).
         while True:
-            for b in skel:
-                build_block(orig, b, alt_toks)
+            for sb in skel:
+                build_block(orig, sb, alt_toks)
             readers = self._make_readers(groups, orig, skel, alt_toks)
             dead = [gi for gi, r in readers.items() if not r]
             if not dead:
@@ -314,7 +315,7 @@ def _quoted_directives(text: str, blocks: list) -> int:
     return count
 
 
-def _rotate(text: str, sl, r: int) -> str:
+def _rotate(text: str, sl: ShuffleList, r: int) -> str:
     """The list with its items rotated by ``r``; markers and gaps stay in place."""
     n = len(sl.items)
     bodies = []

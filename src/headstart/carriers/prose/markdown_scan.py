@@ -96,8 +96,8 @@ def scan_blocks(text: str) -> list[Block]:
     n = len(lines)
     blocks: list[Block] = []
 
-    def add(kind: str, i: int, j: int, **kw: object) -> None:
-        blocks.append(Block(kind, lines.offsets[i], lines.offsets[j], i + 1, **kw))  # type: ignore[arg-type]
+    def add(kind: str, i: int, j: int, *, indent: int = 0, marker: str = "", directive: str = "") -> None:
+        blocks.append(Block(kind, lines.offsets[i], lines.offsets[j], i + 1, indent, marker, directive))
 
     i = 0
     in_list = False

@@ -84,7 +84,7 @@ def _format_char_class() -> re.Pattern[str]:
     """Unicode general category Cf ("format"): zero-width spaces and joiners, BOMs, bidi
     marks, soft hyphens. Invisible, and the first thing a sanitiser or a retyping strips.
     Built from unicodedata (Cf lives in planes 0, 1 and 14) so it follows Python's Unicode."""
-    ranges = []
+    ranges: list[list[int]] = []
     for cp in [*range(0x20000), *range(0xE0000, 0xE1000)]:
         if unicodedata.category(chr(cp)) == "Cf":
             if ranges and ranges[-1][1] == cp - 1:

@@ -93,17 +93,21 @@ def build_block(orig: Original, block: SkelBlock, alt_toks: dict[int, list[list[
     for oid in list(block.occurrences):
         if not occ[oid].live:
             continue
-        base = tokens(
-            orig.render(block, lambda o, oid=oid: _sentinel(o) if o == oid else occ[o].alternatives[0])
-        )
+
+        def sentinel_at(o: int, oid: int = oid) -> str:
+            return _sentinel(o) if o == oid else occ[o].alternatives[0]
+
+        base = tokens(orig.render(block, sentinel_at))
         if base.count(SENTINEL) != 1:
             occ[oid].live = False
             continue
         at = base.index(SENTINEL)
         for a, alt in enumerate(occ[oid].alternatives):
-            got = tokens(
-                orig.render(block, lambda o, oid=oid, alt=alt: alt if o == oid else occ[o].alternatives[0])
-            )
+
+            def alternative_at(o: int, oid: int = oid, alt: str = alt) -> str:
+                return alt if o == oid else occ[o].alternatives[0]
+
+            got = tokens(orig.render(block, alternative_at))
             if got != base[:at] + alt_toks[oid][a] + base[at + 1 :]:
                 occ[oid].live = False
                 break
@@ -127,10 +131,17 @@ def _diagonal_ok(
     qmax = max((len(occ[o].alternatives) for o in live), default=1)
     for j in range(qmax):
         pick = {o: min(j, len(occ[o].alternatives) - 1) for o in live}
-        rendered = tokens(orig.render(block, lambda o, pick=pick: occ[o].alternatives[pick[o]]))
+
+        def picked(o: int, pick: dict[int, int] = pick) -> str:
+            return occ[o].alternatives[pick[o]]
+
+        def picked_tokens(o: int, pick: dict[int, int] = pick) -> list[str]:
+            return alt_toks[o][pick[o]]
+
+        rendered = tokens(orig.render(block, picked))
         it = iter(live)
         elems = [next(it) if t == SENTINEL else t for t in skel]
-        if rendered != _expand(elems, lambda o, pick=pick: alt_toks[o][pick[o]]):
+        if rendered != _expand(elems, picked_tokens):
             return False
     return True
 

@@ -5,7 +5,9 @@ code paths (an ORM bulk update, an admin action) to tamper at all. Someone with
 database-owner rights can still drop them, which `headstart audit verify` then catches.
 """
 
+from django.apps.registry import Apps
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 SQLITE = [
     """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_auditevent
@@ -25,13 +27,13 @@ POSTGRES_REVERSE = ["DROP TRIGGER IF EXISTS audit_event_append_only ON audit_aud
                     "DROP FUNCTION IF EXISTS audit_event_append_only();"]
 
 
-def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def forwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     statements = {"sqlite": SQLITE, "postgresql": POSTGRES}.get(schema_editor.connection.vendor, [])
     for sql in statements:
         schema_editor.execute(sql)
 
 
-def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+def backwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     statements = {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}.get(schema_editor.connection.vendor, [])
     for sql in statements:
         schema_editor.execute(sql)
