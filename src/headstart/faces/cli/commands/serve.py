@@ -21,9 +21,8 @@ def register(sub: Subparsers) -> None:
     p = sub.add_parser("serve", help="serve the portal and API with gunicorn")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    # A download is Python and database work: processes add throughput, while a second thread
-    # in a process only contends for its GIL (bench/delivery_rush.py on 2 CPUs: 6 x 1 and
-    # 8 x 1 served the rush at 1.9x a static file, 4 x 2 at 2.3x, 4 x 1 at 2.0x).
+    # A request is Python and database work: processes add throughput, while a second thread
+    # in a process mostly contends for its GIL.
     p.add_argument("--workers", type=int, default=None,
                    help=f"worker processes (default: $HEADSTART_WORKERS, else {WORKERS_PER_CPU} per CPU)")
     p.add_argument("--threads", type=int, default=DEFAULT_THREADS,
