@@ -1,29 +1,18 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from headstart.apps.admin_readonly import ReadOnlyModelAdmin, ReadOnlyTabularInline
 from headstart.apps.investigations.models import Investigation, InvestigationInput
 
 
-class InputInline(admin.TabularInline):
+class InputInline(ReadOnlyTabularInline):
     model = InvestigationInput
-    extra = 0
-    can_delete = False
-    readonly_fields = ("position", "name", "kind", "sha256", "size", "path")
-
-    def has_add_permission(self, request: HttpRequest, obj: Investigation | None = None) -> bool:
-        return False
+    fields = ("position", "name", "kind", "sha256", "size", "path")
 
 
 @admin.register(Investigation)
-class InvestigationAdmin(admin.ModelAdmin):
+class InvestigationAdmin(ReadOnlyModelAdmin):
     """Read-only: investigations are made by the CLI or API, so they are stored and audited."""
 
     list_display = ("__str__", "created_at", "created_by", "advisory", "accused")
-    readonly_fields = ("created_at", "created_by", "advisory_hint", "threshold", "advisory", "accused", "result_json")
+    search_fields = ("advisory", "advisory_hint", "created_by")
     inlines = [InputInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Investigation | None = None) -> bool:
-        return False

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from headstart.apps.accounts.models import User
+from headstart.apps.admin_readonly import ReadOnlyModelAdmin
 from headstart.apps.audit.services import Actor
 from headstart.apps.notifications.models import Notification, NotificationStatus
 from headstart.apps.notifications.services import send_again
@@ -11,8 +12,8 @@ from headstart.errors import Invalid
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Read-only. Filter on status "sending" to find mails a crash may have cut off."""
+class NotificationAdmin(ReadOnlyModelAdmin):
+    """Read-only; "send again" goes through its service. Filter on status "sending" to find mails a crash may have cut off."""
 
     list_display = (
         "id",
@@ -31,15 +32,6 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("email", "partner__name", "advisory__ident")
     list_select_related = ("partner", "advisory")
     actions = ["send_again_action"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
-        return False
 
     @admin.action(
         description="Send again (rows in sending or failed; may duplicate a mail that did leave)",
