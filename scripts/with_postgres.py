@@ -48,7 +48,7 @@ def main() -> int:
     if not args:
         sys.exit(__doc__)
     root = Path(tempfile.mkdtemp(prefix="headstart-pg-"))
-    data, port = root / "data", free_port()
+    data = root / "data"
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     os.chmod(root, 0o700)
@@ -56,9 +56,15 @@ def main() -> int:
     try:
         subprocess.run(as_server_user([pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "hs", "-E", "UTF8"]),
                        check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(as_server_user([pg_ctl, "-D", str(data), "-w", "-l", str(root / "log"),
-                                       "-o", f"-k {root} -p {port} -h 127.0.0.1 -F", "start"]),
-                       check=True, stdout=subprocess.DEVNULL)
+        # The port was free a moment ago; another program on the machine may take it before
+        # the server binds it. Then the start fails, and the next free port is tried.
+        for attempt in range(3):
+            port = free_port()
+            started = subprocess.run(as_server_user([pg_ctl, "-D", str(data), "-w", "-l", str(root / "log"),
+                                                     "-o", f"-k {root} -p {port} -h 127.0.0.1 -F", "start"]),
+                                     check=attempt == 2, stdout=subprocess.DEVNULL)
+            if started.returncode == 0:
+                break
         env = dict(os.environ, DATABASE_URL=f"postgres://hs@127.0.0.1:{port}/postgres")
         print(f"with_postgres: PostgreSQL on 127.0.0.1:{port} ({root})", file=sys.stderr, flush=True)
         return subprocess.call(args, env=env)
