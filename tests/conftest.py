@@ -4,6 +4,10 @@ The database is SQLite by default and PostgreSQL when DATABASE_URL is set (the t
 runs the suite both ways; scripts/with_postgres.py starts the server). HEADSTART_HOME is a
 temporary directory (tests/early_home.py). Record factories live in tests/factories.py
 and tests/delivery_factories.py and are available to every test.
+
+`make test` runs the suite in parallel (pytest-xdist): each worker has its own HEADSTART_HOME
+(early_home.py) and its own test database (pytest-django adds the worker's name to it), so a
+test may rely on neither another test nor the order they run in.
 """
 
 pytest_plugins = ["factories", "delivery_factories"]
