@@ -6,6 +6,7 @@ Keys use the RFC 4880 profile so GnuPG 2.2 peers can read what we send.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass
 
 import pysequoia as pgp
@@ -27,18 +28,31 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+_SECRET_KEY_MESSAGE = "this is a secret key; send only the public certificate (gpg --export --armor)"
+
+
 def _holds_secret_key(data: bytes | str) -> bool:
-    """True for transferable secret keys: armor says so, or the first packet is a secret key
-    (tag 5) or secret subkey (tag 7). Checked before parsing, so secrets are never loaded."""
+    """True if ``data`` carries secret key material in any framing: a private key armor block
+    anywhere in the text (Sequoia skips text before the armor header), a binary stream that
+    starts with a secret key packet (tag 5) or secret subkey packet (tag 7), or any secret
+    part in a certificate Sequoia finds in it. Certificates that hold secrets are dropped at once."""
     raw = data.encode() if isinstance(data, str) else data
+    if b"PRIVATE KEY BLOCK-----" in raw:
+        return True
     stripped = raw.lstrip()
-    if stripped.startswith(b"-----BEGIN PGP"):
-        return stripped.startswith(b"-----BEGIN PGP PRIVATE KEY BLOCK-----")
-    if not stripped:
+    if stripped and stripped[0] & 0x80:
+        first = stripped[0]
+        tag = first & 0x3F if first & 0x40 else (first >> 2) & 0x0F
+        if tag in (5, 7):
+            return True
+    try:
+        certs = pgp.Cert.split_bytes(raw)
+    except Exception:  # noqa: BLE001 - not OpenPGP at all: _parse says so
         return False
-    first = stripped[0]
-    tag = first & 0x3F if first & 0x40 else (first >> 2) & 0x0F
-    return bool(first & 0x80) and tag in (5, 7)
+    # pysequoia 0.1 marks Cert.has_secret_keys deprecated (in favour of Tsk), yet it is the only
+    # way to ask a parsed certificate whether secrets came with it.
+    with warnings.catch_warnings(action="ignore", category=DeprecationWarning):
+        return any(cert.has_secret_keys for cert in certs)
 
 
 def _parse(data: bytes | str) -> pgp.Cert:
@@ -57,7 +71,7 @@ def validate_certificate(data: bytes | str, *, now: dt.datetime | None = None) -
     Rejects secret keys (a partner must never hand us its secret), revoked or expired
     certificates, and certificates without a valid encryption-capable key."""
     if _holds_secret_key(data):
-        raise CertificateError("this is a secret key; send only the public certificate (gpg --export --armor)")
+        raise CertificateError(_SECRET_KEY_MESSAGE)
     cert = _parse(data)
     fpr = str(cert.fingerprint).upper()
     if cert.is_revoked:
@@ -102,7 +116,11 @@ def public_certificate(signing_key: str) -> str:
 
 
 def armored(raw: bytes) -> str:
-    """A certificate file's content as ASCII armor (binary certificates are converted)."""
+    """A certificate file's content as ASCII armor (binary certificates are converted).
+
+    Refuses secret keys: converting one would silently keep only its public part."""
+    if _holds_secret_key(raw):
+        raise CertificateError(_SECRET_KEY_MESSAGE)
     if raw.lstrip().startswith(b"-----BEGIN PGP"):
         return raw.decode("ascii", errors="replace")
     return str(_parse(raw))

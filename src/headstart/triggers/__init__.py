@@ -26,13 +26,13 @@ from .parsed import Field, ParsedFile, Struct
 from .paths import Path, parse_path
 from .procedure import plain_procedure, render_procedure
 from .spec import ChecksumDef, Condition, FieldDef, FreeField, Spec, TypeDef
-from .specload import load_spec
+from .specload import decode_spec, load_spec
 
 __all__ = [
     "ALGORITHMS", "ChecksumDef", "ChecksumResult", "Condition", "ConditionResult", "Expr", "ExprError",
     "ExprSyntaxError", "Field", "FieldDef", "FreeField", "MarkSlot", "ParseError", "ParsedFile", "Path",
     "SlotWriter", "Spec", "SpecError", "Struct", "TriggerError", "TriggerNotMetError", "TypeDef",
-    "adler32", "build", "bytes_from_text", "check", "checksum", "checksum_jobs", "crc32", "encode_value",
+    "adler32", "build", "bytes_from_text", "check", "checksum", "checksum_jobs", "crc32", "decode_spec", "encode_value",
     "evaluate", "find_slots", "load_spec", "mark_slots", "parse", "parse_expr", "parse_path", "patch", "plain_procedure",
     "read_slots", "recompute_checksums", "render_procedure", "sum8", "sum16", "sum32", "verify_checksums",
     "xor8",

@@ -14,7 +14,8 @@ from .errors import TriggerError
 Selector = None | int | str | tuple[int | None, int | None]  # None, index, "*", (start, stop)
 
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[\s*([^\]]*?)\s*\])?$")
-_SLICE = re.compile(r"(-?\d+)?\s*:\s*(-?\d+)?$")
+# Indexes have at most 18 digits: int() of a 5,000-digit index raises a ValueError, not a PathError.
+_SLICE = re.compile(r"(-?\d{1,18})?\s*:\s*(-?\d{1,18})?$")
 
 
 class PathError(TriggerError):
@@ -79,7 +80,7 @@ def _selector(sel: str | None, text: str) -> Selector:
         return None
     if sel == "*":
         return "*"
-    if re.fullmatch(r"-?\d+", sel):
+    if re.fullmatch(r"-?\d{1,18}", sel):
         return int(sel)
     m = _SLICE.match(sel)
     if m is not None:

@@ -635,7 +635,18 @@ def _single_byte(encoding: str) -> bool:
         return False
 
 
+def decode_spec(data: bytes) -> str:
+    """A stored specification's text: strict UTF-8 (a leading byte order mark is left to YAML)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"the specification is not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x})") from None
+
+
 def load_spec(text: str) -> Spec:
     """Load and check a trigger specification; raise SpecError naming the line and problem."""
-    return _Loader(text).load()
+    try:
+        return _Loader(text).load()
+    except RecursionError:  # YAML depth is bounded; this also covers nested expressions and paths
+        raise SpecError("the specification is nested too deeply") from None
 

@@ -15,6 +15,11 @@ import yaml
 from .errors import SpecError
 
 MAX_SPEC_CHARS = 1_000_000
+# Composing and constructing nodes recurses once per level: bound it well below Python's
+# recursion limit. Integers are bounded by their written length, as Python's own int()
+# refuses over 4300 digits with a ValueError; no field needs more than 64 bits.
+MAX_DEPTH = 64
+MAX_INT_CHARS = 40
 
 
 class LineMap(dict):
@@ -44,11 +49,20 @@ class LineList(list):
 
 
 class _Loader(yaml.SafeLoader):
+    _depth = 0
+
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise SpecError("anchors and aliases are not allowed in a specification", event.start_mark.line + 1)
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise SpecError(f"the specification is nested more than {MAX_DEPTH} levels deep",
+                            self.peek_event().start_mark.line + 1)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _scalar_source(node: yaml.Node) -> str | None:
@@ -84,7 +98,15 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return out
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    if len(node.value) > MAX_INT_CHARS:
+        raise SpecError(f"a number of {len(node.value)} characters is too long (at most {MAX_INT_CHARS})",
+                        node.start_mark.line + 1)
+    return int(loader.construct_yaml_int(node))
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 

@@ -5,6 +5,7 @@ The commands run in-process (headstart.faces.cli.main.main), so they use the tes
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 
@@ -18,6 +19,12 @@ FUTURE_ISO = FUTURE.isoformat()
 SIZE_LIMIT = 1024
 
 
+def dearmored(armor: str) -> bytes:
+    """The binary packets of an ASCII-armored block (base64 lines never hold ':' or start with '=')."""
+    body = [line for line in armor.strip().splitlines()[1:-1] if line and ":" not in line and not line.startswith("=")]
+    return base64.b64decode("".join(body))
+
+
 @pytest.fixture
 def files(tmp_path: Path, pgp) -> Path:  # type: ignore[no-untyped-def]
     """The input files the cases below name, by file name."""
@@ -26,6 +33,11 @@ def files(tmp_path: Path, pgp) -> Path:  # type: ignore[no-untyped-def]
         "empty.md": "",
         "expired.asc": pgp.expired_certificate,
         "secret.asc": pgp.secret_key,
+        "prefixed-secret.asc": "Our key, as requested:\n\n" + pgp.secret_key,
+        "secret-after-cert.asc": pgp.certificate + pgp.secret_key,
+        "secret-key.csv": "name,tier,pgp_cert\nNew Co,entry,secret.gpg\n",
+        "prefixed-secret-key.csv": "name,tier,pgp_cert\nNew Co,entry,prefixed-secret.asc\n",
+        "control-name.csv": "name,tier\nNew\x1b[2JCo,entry\n",
         "sign-only.asc": pgp.sign_only_certificate,
         "garbage.asc": "this is not a certificate\n",
         "bad-header.csv": "organisation,tier\nNew Co,entry\n",
@@ -38,6 +50,7 @@ def files(tmp_path: Path, pgp) -> Path:  # type: ignore[no-untyped-def]
     for name, text in texts.items():
         (tmp_path / name).write_text(text)
     (tmp_path / "big.bin").write_bytes(b"\x00" * (SIZE_LIMIT + 1))
+    (tmp_path / "secret.gpg").write_bytes(dearmored(pgp.secret_key))
     return tmp_path
 
 
@@ -53,6 +66,11 @@ def advisory(*extra: str) -> list[str]:
             "--writeup", "{writeup.md}", *extra]
 
 
+def advisory_titled(title: str) -> list[str]:
+    return ["advisory", "create", "HS-2026-0002", "--title", title, "--patch-at", FUTURE_ISO, "--writeup",
+            "{writeup.md}"]
+
+
 CASES = [
     # (case, argv with {file} placeholders, what the message says)
     ("unknown tier", ["partner", "add", "New Co", "--tier", "platinum"], "unknown tier 'platinum'"),
@@ -60,6 +78,10 @@ CASES = [
     ("duplicate tier", ["tier", "add", "entry", "--lead-time", "24h", "--entitles", "writeup"], "already exists"),
     ("malformed lead time", ["tier", "add", "gold", "--lead-time", "soon", "--entitles", "writeup"],
      "is not a duration"),
+    ("lead time over a year", ["tier", "add", "gold", "--lead-time", "3000000d", "--entitles", "writeup"],
+     "longer than the limit of 365 days"),
+    ("lead time beyond any date", ["tier", "add", "gold", "--lead-time", "9" * 30 + "w", "--entitles", "writeup"],
+     "longer than the limit of 365 days"),
     ("unknown entitlement", ["tier", "add", "gold", "--lead-time", "48h", "--entitles", "writeup,exploits"],
      "unknown entitlement(s) exploits"),
     ("CSV with a bad header", ["partner", "import", "{bad-header.csv}"], "line 1: the header must be"),
@@ -89,10 +111,33 @@ CASES = [
      "expired on 2020-01-02"),
     ("secret key as certificate", ["partner", "add", "New Co", "--tier", "entry", "--pgp-cert", "{secret.asc}"],
      "this is a secret key"),
+    ("secret key after some text", ["partner", "add", "New Co", "--tier", "entry", "--pgp-cert",
+                                    "{prefixed-secret.asc}"], "this is a secret key"),
+    ("secret key after a certificate", ["partner", "add", "New Co", "--tier", "entry", "--pgp-cert",
+                                        "{secret-after-cert.asc}"], "this is a secret key"),
+    ("binary secret key", ["partner", "add", "New Co", "--tier", "entry", "--pgp-cert", "{secret.gpg}"],
+     "this is a secret key"),
+    ("CSV naming a binary secret key", ["partner", "import", "{secret-key.csv}"],
+     "line 2: certificate file secret.gpg: this is a secret key"),
+    ("CSV naming a prefixed secret key", ["partner", "import", "{prefixed-secret-key.csv}"], "this is a secret key"),
     ("certificate without an encryption key", ["partner", "add", "New Co", "--tier", "entry", "--pgp-cert",
                                                "{sign-only.asc}"], "no usable encryption key"),
     ("garbage certificate", ["partner", "add", "New Co", "--tier", "entry", "--pgp-cert", "{garbage.asc}"],
      "not an OpenPGP certificate"),
+    ("partner name with a control character", ["partner", "add", "New\x1b[2JCo", "--tier", "entry"],
+     "contains the invisible or control character U+001B"),
+    ("partner name with a bidi override", ["partner", "add", "New Co\u202egnp.exe", "--tier", "entry"],
+     "contains the invisible or control character U+202E"),
+    ("partner name with a byte order mark", ["partner", "add", "\ufeffExample AV", "--tier", "entry"],
+     "contains the invisible or control character U+FEFF"),
+    ("CSV partner name with a control character", ["partner", "import", "{control-name.csv}"],
+     "line 2: partner name"),
+    ("tier name with a bidi override", ["tier", "add", "gold\u202e", "--lead-time", "24h", "--entitles", "writeup"],
+     "tier name"),
+    ("advisory title with a bidi override", advisory_titled("Fixed \u202edexif"), "U+202E"),
+    ("advisory title with a control character", advisory_titled("New\roverflow"), "U+000D"),
+    ("advisory title with a zero-width space", advisory_titled("New\u200boverflow"), "U+200B"),
+    ("product name with a byte order mark", advisory("--product", "\ufeffWidget"), "U+FEFF"),
     ("unknown advisory (show)", ["advisory", "show", "HS-2099-0001"], "unknown advisory 'HS-2099-0001'"),
     ("unknown advisory (schedule)", ["advisory", "schedule", "HS-2099-0001"], "unknown advisory 'HS-2099-0001'"),
     ("unknown partner", ["partner", "suspend", "Nobody Inc", "--reason", "x"], "unknown partner 'Nobody Inc'"),

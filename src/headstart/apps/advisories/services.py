@@ -15,8 +15,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from headstart.apps.advisories.files import removed_unless_committed, written
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact, ArtifactKind
 from headstart.apps.audit.services import Actor, record
+from headstart.apps.text import check_visible
 from headstart.errors import Conflict, Invalid, NotFound
 
 IDENT = re.compile(r"^[A-Z][A-Z0-9]{0,15}-\d{4}-\d{4,8}$")
@@ -93,6 +95,7 @@ def create_advisory(ident: str, *, title: str, patch_at: str | dt.datetime, arti
     title = (title or "").strip()
     if not title or len(title) > 300:
         raise Invalid("the title must be 1-300 characters")
+    check_visible(title, "the title")
     cve = (cve or "").strip().upper()
     if cve and not CVE.match(cve):
         raise Invalid(f"{cve!r} is not a CVE identifier like CVE-2026-12345")
@@ -106,12 +109,12 @@ def create_advisory(ident: str, *, title: str, patch_at: str | dt.datetime, arti
         raise Invalid(f"two artifacts share the name {duplicates[0]}")
     for item in artifacts:
         _check_artifact(item)
-    with transaction.atomic():
+    with removed_unless_committed(), transaction.atomic():
         if Advisory.objects.filter(ident=ident).exists():
             raise Conflict(f"advisory {ident} already exists")
         advisory = Advisory.objects.create(
             ident=ident, title=title, cve=cve, patch_at=when, status=AdvisoryStatus.DRAFT,
-            products=[p.strip() for p in (products or []) if p.strip()],
+            products=[check_visible(p.strip(), "product name") for p in (products or []) if p.strip()],
             cvss_vector=parsed_cvss.vector if parsed_cvss else "",
             cvss_score=parsed_cvss.score if parsed_cvss else None,
             cvss_severity=parsed_cvss.severity if parsed_cvss else "")
@@ -126,6 +129,7 @@ def _store_artifact(advisory: Advisory, item: ArtifactInput, version: int = 1) -
     artifact = Artifact(advisory=advisory, kind=item.kind, name=item.name, version=version,
                         sha256=digest, size=len(item.content))
     artifact.file.save(digest, ContentFile(item.content), save=False)
+    written(artifact.file.name)
     artifact.save()
     return artifact
 
@@ -183,7 +187,7 @@ def replace_artifact(advisory: Advisory, name: str, content: bytes, *, actor: Ac
                      now: dt.datetime | None = None) -> Artifact:
     """Store a changed artifact as a new version. Earlier versions and the copies made of
     them stay on record (their marking scope names the version), so they stay attributable."""
-    with transaction.atomic():
+    with removed_unless_committed(), transaction.atomic():
         advisory = Advisory.objects.select_for_update().get(pk=advisory.pk)
         if advisory.effective_status(now) not in (AdvisoryStatus.DRAFT, AdvisoryStatus.SCHEDULED):
             raise Invalid(f"advisory {advisory.ident} is {advisory.effective_status(now)}; its artifacts are final")

@@ -21,7 +21,7 @@ from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
 from headstart.carriers import Carrier, CarrierError, carrier_for
 from headstart.errors import Invalid
 from headstart.marking import Codebook, design_for
-from headstart.triggers import TriggerError, load_spec, render_procedure
+from headstart.triggers import TriggerError, decode_spec, load_spec, render_procedure
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,14 @@ def _procedure(spec_text: str, marks: bool = True) -> str:
 
 
 def _spec_texts(artifacts: list[Artifact]) -> list[str]:
-    return [original_bytes(a).decode("utf-8") for a in artifacts if a.kind == ArtifactKind.TRIGGER_SPEC]
+    texts = []
+    for artifact in artifacts:
+        if artifact.kind == ArtifactKind.TRIGGER_SPEC:
+            try:
+                texts.append(decode_spec(original_bytes(artifact)))
+            except TriggerError as exc:
+                raise Invalid(f"{artifact.name}: {exc}") from None
+    return texts
 
 
 def _binary_carrier(artifact: Artifact, original: bytes, specs: list[str]) -> Carrier:
@@ -124,7 +131,7 @@ def deliverables(advisory: Advisory, kinds: set[str] | None = None) -> list[Deli
         try:
             if artifact.kind == ArtifactKind.TRIGGER_SPEC:
                 name = procedure_name(artifact)
-                procedure = _procedure(original.decode("utf-8"))
+                procedure = _procedure(decode_spec(original))
                 carrier = _carrier("procedure", name, artifact.sha256, procedure.encode(), None)
             elif artifact.kind == ArtifactKind.POC_BINARY:
                 carrier = _binary_carrier(artifact, original, specs)
@@ -149,6 +156,6 @@ def render(deliverable: Deliverable, key: bytes, partner_uid: str) -> bytes:
     """The partner's copy of one deliverable: a pure function of its inputs."""
     if deliverable.carrier is None:
         if deliverable.kind == ArtifactKind.TRIGGER_SPEC:
-            return _procedure(original_bytes(deliverable.artifact).decode("utf-8"), marks=False).encode()
+            return _procedure(decode_spec(original_bytes(deliverable.artifact)), marks=False).encode()
         return original_bytes(deliverable.artifact)
     return deliverable.carrier.render(codeword(deliverable, key, partner_uid).tolist())

@@ -35,7 +35,7 @@ from headstart.marking import (
     design_for,
     verify_commitment,
 )
-from headstart.triggers import TriggerError, load_spec, render_procedure
+from headstart.triggers import TriggerError, decode_spec, load_spec, render_procedure
 
 TOP = 10
 
@@ -163,7 +163,7 @@ def earlier_deliverables(advisory: Advisory, artifact_ids: list[int], wanted: se
     PoC's trigger specification is the one that went out beside it. Mirrors
     copies.deliverables(), which prepares the current versions only."""
     artifacts = list(Artifact.objects.filter(advisory=advisory, pk__in=artifact_ids))
-    specs = [copies.original_bytes(a).decode("utf-8") for a in artifacts if a.kind == ArtifactKind.TRIGGER_SPEC]
+    specs = [decode_spec(copies.original_bytes(a)) for a in artifacts if a.kind == ArtifactKind.TRIGGER_SPEC]
     out = {}
     for artifact in artifacts:
         if artifact.pk not in wanted:
@@ -175,7 +175,7 @@ def earlier_deliverables(advisory: Advisory, artifact_ids: list[int], wanted: se
             if artifact.kind == ArtifactKind.TRIGGER_SPEC:
                 name = copies.procedure_name(artifact)
                 carrier = _earlier_carrier("procedure", name, artifact.sha256,
-                                           render_procedure(load_spec(original.decode("utf-8"))).encode(), None)
+                                           render_procedure(load_spec(decode_spec(original))).encode(), None)
             elif artifact.kind == ArtifactKind.POC_BINARY:
                 for spec in specs:
                     try:

@@ -30,11 +30,15 @@ from headstart.apps.partners.models import (
     Tier,
 )
 from headstart.apps.partners.signals import partner_status_changed
+from headstart.apps.text import check_visible
 from headstart.crypto.openpgp import CertificateError, validate_certificate
 from headstart.errors import Conflict, Forbidden, Invalid, NotFound
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Windows are computed as patch_at - lead_time; an absurd lead time overflows datetime arithmetic
+# on every read, so a tier may open at most a year before the patch.
+MAX_LEAD_TIME = timedelta(days=365)
 
 
 def parse_lead_time(text: str) -> timedelta:
@@ -42,7 +46,10 @@ def parse_lead_time(text: str) -> timedelta:
     match = _DURATION.match(text or "")
     if not match:
         raise Invalid(f"lead time {text!r} is not a duration like 24h, 3d or 90m")
-    lead = timedelta(**{_UNIT[match.group(2)]: int(match.group(1))})
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds > MAX_LEAD_TIME.total_seconds():  # checked as an integer: timedelta() itself overflows
+        raise Invalid(f"lead time {text.strip()!r} is longer than the limit of {MAX_LEAD_TIME.days} days")
+    lead = timedelta(seconds=seconds)
     if lead <= timedelta(0):
         raise Invalid("lead time must be positive")
     return lead
@@ -69,6 +76,8 @@ def parse_entitlements(items: Iterable[str]) -> list[str]:
 def add_tier(name: str, lead_time: timedelta, entitlements: Iterable[str], *, actor: Actor) -> Tier:
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,49}", name or ""):
         raise Invalid(f"tier name {name!r}: use 1-50 lower-case letters, digits, '-' or '_'")
+    if not timedelta(0) < lead_time <= MAX_LEAD_TIME:
+        raise Invalid(f"lead time must be positive and at most {MAX_LEAD_TIME.days} days")
     ents = parse_entitlements(entitlements)
     with transaction.atomic():
         if Tier.objects.filter(name=name).exists():
@@ -103,8 +112,9 @@ class PartnerInput:
 
 def _clean_partner(data: PartnerInput) -> dict:
     name = (data.name or "").strip()
-    if not name or len(name) > 200 or any(ord(ch) < 32 for ch in name):
+    if not name or len(name) > 200:
         raise Invalid(f"partner name {data.name!r} must be 1-200 printable characters")
+    check_visible(name, "partner name")
     email = (data.email or "").strip()
     if email:
         try:

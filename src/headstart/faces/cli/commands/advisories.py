@@ -66,6 +66,7 @@ def register(sub: Subparsers) -> None:
 def run_create(args: argparse.Namespace) -> int:
     from django.db import transaction
 
+    from headstart.apps.advisories.files import removed_unless_committed
     from headstart.apps.advisories.services import ArtifactInput, create_advisory, guess_poc_kind
     from headstart.apps.delivery.services import schedule
 
@@ -77,7 +78,8 @@ def run_create(args: argparse.Namespace) -> int:
         items.append(item("guidance", args.guidance))
     items += [item(guess_poc_kind(path), path) for path in args.poc]
     items += [item("trigger-spec", path) for path in args.trigger_spec]
-    with transaction.atomic():
+    # Scheduling may fail after the files are written: the guard deletes them with the rows.
+    with removed_unless_committed(), transaction.atomic():
         advisory = create_advisory(args.id, title=args.title, patch_at=args.patch_at, artifacts=items,
                                    actor=cli_actor(), cve=args.cve, cvss=args.cvss, products=args.product)
         if args.schedule:
