@@ -7,7 +7,6 @@ HEADSTART_ENV=production turns on TLS-only cookies, HSTS and the SSL redirect so
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -22,20 +21,18 @@ if ENVIRONMENT not in {"local", "production"}:
 PRODUCTION = ENVIRONMENT == "production"
 
 
+# SECRET_KEY from the environment, else the one kept in this file (0600), which `headstart init`
+# writes (headstart.apps.program.keys). Reading settings writes nothing: `--help` or a command
+# on a home without a program must leave the disk alone; until init, a key lives in memory only.
+HEADSTART_SECRET_KEY_FILE: Path | None = None if env_str("SECRET_KEY") else HOME / "secret_key"
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else a random one kept in $HEADSTART_HOME/secret_key (0600)."""
-    key = env_str("SECRET_KEY")
-    if key:
-        return key
-    path = HOME / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    HOME.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    if HEADSTART_SECRET_KEY_FILE is None:
+        return env_str("SECRET_KEY", "")
+    if HEADSTART_SECRET_KEY_FILE.exists():
+        return HEADSTART_SECRET_KEY_FILE.read_text().strip()
+    return secrets.token_urlsafe(50)
 
 
 SECRET_KEY = _secret_key()

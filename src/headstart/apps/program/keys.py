@@ -1,9 +1,11 @@
-"""The program's two secrets, kept out of the database.
+"""The program's secrets, kept out of the database.
 
 - The marking key (32 random bytes) derives every partner's codewords. It comes from
   HEADSTART_MARKING_KEY (64 hex digits) or the file $HEADSTART_HOME/keys/marking.key.
 - The OpenPGP signing key signs packages and codebook commitments. It comes from the file
   named by HEADSTART_SIGNING_KEY_FILE or $HEADSTART_HOME/keys/signing-key.asc.
+- The audit key authenticates every audit event (headstart.apps.audit.keys): from
+  HEADSTART_AUDIT_KEY or $HEADSTART_HOME/keys/audit.key.
 
 Key files are created once by `headstart init` with mode 0600 in a 0700 directory and are
 never overwritten. The database keeps only fingerprints, so a wrong key is noticed.
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from headstart.apps.audit.keys import ensure_audit_key
 from headstart.crypto import openpgp
 from headstart.errors import HeadstartError
 
@@ -52,6 +55,21 @@ def _write_secret(path: Path, text: str) -> None:
         fh.write(text)
 
 
+def ensure_secret_key_file() -> None:
+    """Keep Django's SECRET_KEY (sessions, CSRF) in its file, unless it comes from the environment.
+
+    Settings only read the file; `headstart init` writes it, with the key this process already uses."""
+    path: Path | None = settings.HEADSTART_SECRET_KEY_FILE
+    if path is None or path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # a concurrent init wrote it first; the next process reads that one
+        return
+    with os.fdopen(fd, "w") as fh:
+        fh.write(settings.SECRET_KEY)
+
+
 def marking_key() -> bytes:
     text = settings.HEADSTART_MARKING_KEY
     if not text:
@@ -82,6 +100,7 @@ def signing_key() -> str:
 
 def ensure_keys(program_name: str) -> tuple[bytes, str, str]:
     """Create the keys that do not exist yet; returns (marking key, signing key, certificate)."""
+    ensure_audit_key()
     if not settings.HEADSTART_MARKING_KEY and not marking_key_path().exists():
         _write_secret(marking_key_path(), secrets.token_hex(32) + "\n")
     if not signing_key_path().exists():

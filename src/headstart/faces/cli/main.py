@@ -46,6 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything this process creates (database files, keys, artifacts) is its user's alone.
+    umask = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(umask)  # main() may run inside another process (the tests)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headstart.config.settings")
     argv = list(sys.argv[1:] if argv is None else argv)
     import django
@@ -63,13 +72,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"headstart: configuration error: {exc}", file=sys.stderr)
         return 2
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --help exits here, before anything touches the home
     from headstart.errors import HeadstartError
+    from headstart.faces.cli.home import check_home
 
     try:
-        return int(args.handler(args) or 0)
+        check_home(args.command)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit, where it would be a traceback
+        return code
     except HeadstartError as exc:
         print(f"headstart: error: {exc.message}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): stop quietly. Python would flush stdout again at
+        # exit and fail once more, so point it at /dev/null (the recipe of Python's signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
         print("headstart: interrupted", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -19,13 +20,25 @@ def register(sub: Subparsers) -> None:
     p.set_defaults(handler=run)
 
 
+def _tighten_database_files() -> None:
+    """An SQLite database made before homes were private may be readable by others: make it
+    (and its -wal and -shm files, which SQLite creates with the database's mode) 0600."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        name = Path(str(database["NAME"]))
+        for path in name.parent.glob(f"{name.name}*"):
+            path.chmod(0o600)
+
+
 def run(args: argparse.Namespace) -> int:
-    from headstart.apps.program.keys import marking_key_path, signing_key_path
+    from headstart.apps.program.keys import ensure_secret_key_file, marking_key_path, signing_key_path
     from headstart.apps.program.services import initialise
 
-    settings.HOME.mkdir(parents=True, exist_ok=True)
+    settings.HOME.mkdir(mode=0o700, parents=True, exist_ok=True)
+    ensure_secret_key_file()
     progress(f"Migrating the database ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})...")
     call_command("migrate", interactive=False, verbosity=0, stdout=io.StringIO())
+    _tighten_database_files()
     result = initialise(args.name, actor=cli_actor())
     data = {
         "program": result.program.name, "created": result.created, "home": str(settings.HOME),
