@@ -24,6 +24,14 @@ settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.fixture(autouse=True)
+def _own_checkpoint_dir(request, tmp_path):  # type: ignore[no-untyped-def]
+    """Signed audit checkpoints are files, which the test's rollback does not remove: each test
+    keeps them in a directory of its own (pytest-django's settings fixture), so no test checks
+    its chain against another's."""
+    request.getfixturevalue("settings").HEADSTART_CHECKPOINT_DIR = tmp_path / "checkpoints"
+
+
 @pytest.fixture(scope="session")
 def random_codeword():
     """random_codeword(carrier, seed) -> a codeword drawn uniformly for the carrier's slots

@@ -16,3 +16,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headstart.config.settings")
 # A fixed marking key: codewords (and so every assertion about attribution) are the same on
 # every run. Tests of key handling set or strip it themselves.
 os.environ.setdefault("HEADSTART_MARKING_KEY", "5eed" * 16)
+# Likewise a fixed audit key, so any test may record events without running `init` first.
+os.environ.setdefault("HEADSTART_AUDIT_KEY", "a0d1" * 16)

@@ -162,6 +162,11 @@ HEADSTART_KEY_DIR = HOME / "keys"
 # The OpenPGP signing key's file; unset, it is signing-key.asc in HEADSTART_KEY_DIR.
 _signing_key_file = env_str("HEADSTART_SIGNING_KEY_FILE")
 HEADSTART_SIGNING_KEY_FILE: Path | None = Path(_signing_key_file) if _signing_key_file else None
+# The audit key (HMAC of every audit event; see headstart.apps.audit.keys): 64 hex digits, or
+# unset for the file audit.key in HEADSTART_KEY_DIR. Signed checkpoints of the audit chain are
+# written to HEADSTART_CHECKPOINT_DIR (see headstart.apps.program.checkpoints).
+HEADSTART_AUDIT_KEY = env_str("HEADSTART_AUDIT_KEY")
+HEADSTART_CHECKPOINT_DIR = HOME / "checkpoints"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "psirt@localhost")

@@ -11,7 +11,8 @@ import json
 import pytest
 from django.db import connection
 
-from headstart.apps.audit.chain import event_fields, event_hash
+from headstart.apps.audit.chain import event_fields, keyed_event_hash
+from headstart.apps.audit.keys import audit_key
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, record, verify
 
@@ -42,7 +43,8 @@ def chain(program, request) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_an_intact_chain_verifies(chain):
-    assert verify().as_dict() == {"ok": True, "events": chain, "first_broken_seq": None, "problem": ""}
+    assert verify().as_dict() == {"ok": True, "events": chain, "first_broken_seq": None, "problem": "",
+                                  "checkpoints": []}
 
 
 @pytest.mark.parametrize("column, value", [
@@ -73,9 +75,10 @@ def test_edited_details_are_detected(chain):
 
 
 def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(chain):
+    """Even with the audit key in hand, rehashing one event breaks the link from the next."""
     event = AuditEvent.objects.get(seq=4)
     event.actor = "mallory@evil.example"
-    forged = event_hash(event.prev_hash, event_fields(event))
+    forged = keyed_event_hash(audit_key(), event.prev_hash, event_fields(event))
     sql(f"UPDATE {TABLE} SET actor = %s, hash = %s WHERE seq = 4", [event.actor, forged])
     result = verify()
     assert (result.ok, result.first_broken_seq) == (False, 5)

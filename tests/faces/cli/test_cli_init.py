@@ -35,7 +35,8 @@ class Run:
 
 def headstart(home: Path, *argv: str, **env: str) -> Run:
     environment = {k: v for k, v in os.environ.items()
-                   if k not in {"DATABASE_URL", "HEADSTART_MARKING_KEY", "SECRET_KEY", "HEADSTART_SIGNING_KEY_FILE"}}
+                   if k not in {"DATABASE_URL", "HEADSTART_MARKING_KEY", "SECRET_KEY", "HEADSTART_SIGNING_KEY_FILE",
+                                 "HEADSTART_AUDIT_KEY"}}
     environment.update(HEADSTART_HOME=str(home), **env)
     done = subprocess.run([str(HEADSTART), *argv], env=environment, capture_output=True, text=True, timeout=300,
                           check=False)
@@ -91,7 +92,7 @@ def test_a_second_init_changes_nothing(initialised):
 def test_key_files_are_private_in_a_private_directory(initialised):
     keys = initialised.home / "keys"
     assert keys.stat().st_mode & 0o777 == 0o700
-    assert sorted(initialised.keys_after_first) == ["marking.key", "signing-key.asc"]
+    assert sorted(initialised.keys_after_first) == ["audit.key", "marking.key", "signing-key.asc"]
     for name in initialised.keys_after_first:
         assert (keys / name).stat().st_mode & 0o777 == 0o600, name
     assert (initialised.home / "secret_key").stat().st_mode & 0o777 == 0o600
@@ -100,11 +101,13 @@ def test_key_files_are_private_in_a_private_directory(initialised):
 def test_the_secret_keys_never_reach_the_database(initialised):
     marking_hex = (initialised.home / "keys" / "marking.key").read_text().strip()
     signing_secret = (initialised.home / "keys" / "signing-key.asc").read_text()
+    audit_hex = (initialised.home / "keys" / "audit.key").read_text().strip()
     assert len(bytes.fromhex(marking_hex)) == 32 and "PRIVATE KEY BLOCK" in signing_secret
+    assert len(bytes.fromhex(audit_hex)) == 32
     database = initialised.home / "headstart.sqlite3"
     raw = b"".join(p.read_bytes() for p in initialised.home.glob("headstart.sqlite3*"))
     for secret in (marking_hex.encode(), marking_hex.upper().encode(), bytes.fromhex(marking_hex),
-                   b"PRIVATE KEY BLOCK"):
+                   audit_hex.encode(), bytes.fromhex(audit_hex), b"PRIVATE KEY BLOCK"):
         assert secret not in raw
     with sqlite3.connect(database) as db:
         (certificate,) = db.execute("SELECT signing_certificate FROM program_program").fetchone()

@@ -1,7 +1,10 @@
 """The append-only, hash-chained audit log.
 
-Each event carries the SHA-256 of the previous event and of its own content, so any
-edit, deletion or reordering breaks the chain. A one-row head records the last sequence
+Each event carries a hash of the previous event's hash and of its own content, so any
+edit, deletion or reordering breaks the chain. Since the audit key exists that hash is an
+HMAC under a key kept outside the database (chain.py, keys.py), so it cannot be recomputed
+by someone who can only write to the database; signed checkpoints of the head, kept outside
+the database, catch a rewrite by someone who holds the key too. A one-row head records the last sequence
 number and hash: writers lock it, which serialises appends (no forks) and lets
 `audit verify` notice a truncated tail. Database triggers (see migration 0002) refuse
 UPDATE and DELETE on events as a second line of defence.
@@ -26,6 +29,8 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    chain = models.PositiveSmallIntegerField(help_text="chain format: 1 unkeyed SHA-256 (before the audit key), "
+                                                       "2 HMAC-SHA256 under the audit key")
 
     class Meta:
         ordering = ["seq"]

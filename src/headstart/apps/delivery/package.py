@@ -30,12 +30,15 @@ class PackageEntry:
 
 
 def manifest(*, advisory: dict[str, Any], partner: dict[str, Any], commitment: dict[str, Any],
-             entries: list[PackageEntry]) -> bytes:
+             entries: list[PackageEntry], audit_checkpoint: str | None = None) -> bytes:
+    """The package's manifest. ``audit_checkpoint`` is the program's latest signed checkpoint of its
+    audit log (clearsigned text), so each partner holds one outside the program's database."""
     doc = {
         "format": "headstart-package/1",
         "advisory": advisory,
         "partner": partner,
         "codebook_commitment": commitment,
+        "audit_checkpoint": audit_checkpoint,
         "files": [{"name": e.name, "kind": e.kind, "sha256": e.sha256, "size": len(e.content)} for e in entries],
         "notice": "Confidential. This copy is individually marked for the partner named above.",
     }

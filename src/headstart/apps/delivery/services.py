@@ -30,7 +30,7 @@ from headstart.apps.delivery.models import Commitment, Copy, PackageFile
 from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
 from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.apps.partners.services import current_nda
-from headstart.apps.program import keys
+from headstart.apps.program import checkpoints, keys
 from headstart.apps.program.models import Program
 from headstart.crypto import openpgp
 from headstart.errors import Forbidden, HeadstartError, Invalid
@@ -223,7 +223,7 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> Ren
         advisory=advisory_section, partner=partner_section,
         commitment={"version": commitment.version, "digest": commitment.digest,
                     "signed_statement": commitment.signed_statement},
-        entries=entries)
+        entries=entries, audit_checkpoint=checkpoints.latest_checkpoint())
     files = [*((e.name, e.content) for e in entries), (MANIFEST_NAME, doc)]
     all_entries = [*entries, PackageEntry(MANIFEST_NAME, "manifest", doc)]
     return RenderedPackage(advisory, partner, commitment, all_entries, tar_bytes(advisory.ident, files),
@@ -296,9 +296,11 @@ def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, c
 
     A copy is a pure function of (artifact, program key, advisory, partner), so this key names
     one plaintext: the artifact versions the partner's tier is entitled to, the commitment, the
-    manifest's advisory and partner sections (the same function builds them), the software
-    version (the carriers' code), the signing key and the recipient's exact certificate. A
-    download looks its prepared package up by this key instead of rendering it again."""
+    manifest's advisory and partner sections (the same function builds them), the latest signed
+    audit checkpoint the manifest carries, the software version (the carriers' code), the signing
+    key and the recipient's exact certificate. A download looks its prepared package up by this
+    key instead of rendering it again; once a newer checkpoint is signed (`headstart audit
+    checkpoint`, or preparing), packages are rendered again with it on their next download."""
     advisory_section, partner_section = _manifest_sections(advisory, partner)
     kinds = _entitled_kinds(partner)
     if artifacts is None:
@@ -307,6 +309,7 @@ def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, c
     inputs = {"format": "headstart-package/1", "software": headstart_version, "partner_uid": str(partner.uid),
               "advisory": advisory_section, "partner": partner_section, "artifacts": entitled,
               "commitment": [commitment.version, commitment.digest], "signed_by": _signing_fingerprint(),
+              "audit_checkpoint": hashlib.sha256((checkpoints.latest_checkpoint() or "").encode()).hexdigest(),
               "recipient": hashlib.sha256(certificate.encode()).hexdigest()}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
@@ -424,9 +427,12 @@ def prepare_all(advisory: Advisory, *, actor: Actor,
                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Prepare every active partner's package before release, so downloads serve ready files.
 
-    Partners without a usable certificate are listed, so staff see the gap before release."""
+    Partners without a usable certificate are listed, so staff see the gap before release. A signed
+    checkpoint of the audit log is written first, so every package carries a fresh one (and
+    preparing is refused while the audit log does not verify)."""
     if advisory.status != AdvisoryStatus.SCHEDULED:
         raise Invalid(f"advisory {advisory.ident} is {advisory.status}; only a scheduled advisory is prepared")
+    checkpoint = checkpoints.write_checkpoint()
     prepared, skipped = [], []
     partners = list(Partner.objects.select_related("tier").filter(status=PartnerStatus.ACTIVE).order_by("name"))
     for i, partner in enumerate(partners, 1):
@@ -439,4 +445,4 @@ def prepare_all(advisory: Advisory, *, actor: Actor,
             progress(f"  {i}/{len(partners)} partners")
     with transaction.atomic():
         record(actor, "package.prepare", advisory, prepared=len(prepared), skipped=skipped)
-    return {"advisory": advisory.ident, "prepared": prepared, "skipped": skipped}
+    return {"advisory": advisory.ident, "prepared": prepared, "skipped": skipped, "audit_checkpoint": checkpoint.seq}

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from headstart.apps.audit.services import Actor, record
+from headstart.apps.audit.services import Actor, record, seal_legacy_chain
 from headstart.apps.partners.models import NdaVersion, Tier
 from headstart.apps.partners.services import add_tier, publish_nda
 from headstart.apps.program import keys
@@ -38,6 +38,8 @@ def initialise(name: str, *, actor: Actor) -> InitResult:
     marking, _secret, certificate = keys.ensure_keys(name)
     key_id = keys.marking_key_id(marking)
     with transaction.atomic():
+        # A home from before the audit key: authenticate the switch to keyed events (audit.chain).
+        seal_legacy_chain(actor)
         program = Program.objects.filter(pk=1).first()
         created = program is None
         if program is None:

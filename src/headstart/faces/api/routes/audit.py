@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 
 from headstart.apps.advisories.access import require_staff
 from headstart.apps.audit.models import AuditEvent
-from headstart.apps.audit.services import verify
+from headstart.apps.program.checkpoints import verify_with_checkpoints
 from headstart.faces.api.auth import api_user
 from headstart.faces.api.schemas import AuditPage, Error, VerifyOut
 
@@ -41,4 +41,4 @@ def events(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, Any]:
 @router.get("/audit/verify", response={200: VerifyOut, 403: Error})
 def verify_chain(request: HttpRequest) -> dict[str, Any]:
     require_staff(api_user(request))
-    return verify().as_dict()
+    return verify_with_checkpoints().as_dict()

@@ -1,8 +1,9 @@
-"""headstart audit verify|list."""
+"""headstart audit verify|checkpoint|list."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from headstart.faces.cli.common import Subparsers, add_json
 from headstart.faces.cli.output import emit, table
@@ -11,9 +12,17 @@ from headstart.faces.cli.output import emit, table
 def register(sub: Subparsers) -> None:
     p = sub.add_parser("audit", help="check and read the audit log")
     asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    v = asub.add_parser("verify", help="walk the hash chain; report the first broken link (exit 1 if broken)")
+    v = asub.add_parser("verify", help="walk the hash chain and check it against the signed checkpoints; report "
+                                       "the first broken link (exit 1 if broken)")
+    v.add_argument("--checkpoint", action="append", default=[], metavar="FILE", type=Path,
+                   help="also check this signed checkpoint (e.g. one a partner kept); may be repeated. "
+                        "Those in $HEADSTART_HOME/checkpoints are always checked")
     add_json(v)
     v.set_defaults(handler=run_verify)
+    c = asub.add_parser("checkpoint", help="sign the chain's head with the program key and keep it in "
+                                           "$HEADSTART_HOME/checkpoints (refused if the log does not verify)")
+    add_json(c)
+    c.set_defaults(handler=run_checkpoint)
     ls = asub.add_parser("list", help="show the latest events")
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--partner", default="")
@@ -23,13 +32,29 @@ def register(sub: Subparsers) -> None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from headstart.apps.audit.services import verify
+    from headstart.apps.program.checkpoints import verify_with_checkpoints
+    from headstart.errors import Invalid
 
-    result = verify()
+    for path in args.checkpoint:
+        if not path.is_file():
+            raise Invalid(f"--checkpoint {path}: no such file")
+    result = verify_with_checkpoints(args.checkpoint)
+    checked = f", {len(result.checkpoints)} checkpoint{'s' if len(result.checkpoints) != 1 else ''} match" \
+        if result.checkpoints else ""
+    where = f" at event #{result.first_broken_seq}" if result.first_broken_seq is not None else ""
     emit(args, result.as_dict(),
-         f"OK: {result.events} events, chain intact" if result.ok
-         else f"BROKEN at event #{result.first_broken_seq}: {result.problem}")
+         f"OK: {result.events} events, chain intact{checked}" if result.ok else f"BROKEN{where}: {result.problem}")
     return 0 if result.ok else 1
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    from headstart.apps.program.checkpoints import write_checkpoint
+
+    checkpoint = write_checkpoint()
+    emit(args, {"seq": checkpoint.seq, "hash": checkpoint.hash, "at": checkpoint.at, "program": checkpoint.program,
+                "file": str(checkpoint.path)},
+         f"Checkpoint #{checkpoint.seq} ({checkpoint.hash[:16]}...) signed: {checkpoint.path}")
+    return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
