@@ -60,7 +60,11 @@ def fresh_settings(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name, value", [("HEADSTART_ENV", "staging"), ("DEBUG", "perhaps"),
-                                         ("HEADSTART_MAX_ARTIFACT_BYTES", "50MB"), ("EMAIL_PORT", "smtp")])
+                                         ("HEADSTART_MAX_ARTIFACT_BYTES", "50MB"), ("EMAIL_PORT", "smtp"),
+                                         ("HEADSTART_TOKEN_DAYS", "ninety"), ("HEADSTART_TOKEN_DAYS", "0"),
+                                         ("HEADSTART_LOGIN_FAILURE_LIMIT", "-1"),
+                                         ("HEADSTART_LOGIN_LOCKOUT_MINUTES", "soon"),
+                                         ("HEADSTART_TOKEN_REFUSAL_LIMIT", "0")])
 def test_settings_refuse_a_malformed_variable_by_name(fresh_settings, name, value):
     with pytest.raises(ConfigError, match=name):
         fresh_settings(**{name: value})
@@ -97,3 +101,15 @@ def test_production_turns_on_tls_only_cookies_hsts_and_redirect(fresh_settings):
     assert s["SECURE_HSTS_SECONDS"] >= 31536000 and s["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
     assert s["ALLOWED_HOSTS"] == ["psirt.example.com"] and s["DEBUG"] is False
     assert "default-src" in s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+
+
+def test_tokens_last_90_days_and_sign_in_locks_after_5_failures_for_15_minutes_by_default(fresh_settings):
+    import datetime as dt
+
+    s = fresh_settings()
+    assert s["HEADSTART_TOKEN_DAYS"] == 90
+    assert (s["AXES_FAILURE_LIMIT"], s["AXES_COOLOFF_TIME"]) == (5, dt.timedelta(minutes=15))
+    assert s["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    assert s["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
+    s = fresh_settings(HEADSTART_TOKEN_DAYS="7", HEADSTART_LOGIN_FAILURE_LIMIT="3", HEADSTART_LOGIN_LOCKOUT_MINUTES="60")
+    assert (s["HEADSTART_TOKEN_DAYS"], s["AXES_FAILURE_LIMIT"], s["AXES_COOLOFF_TIME"]) == (7, 3, dt.timedelta(hours=1))

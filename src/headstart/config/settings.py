@@ -8,6 +8,7 @@ HEADSTART_ENV=production turns on TLS-only cookies, HSTS and the SSL redirect so
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "headstart.apps.audit",
     "headstart.apps.accounts",
     "headstart.apps.program",
@@ -69,8 +71,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "headstart.apps.accounts.middleware.PartnerStatusMiddleware",
+    "headstart.faces.caching.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "headstart.config.urls"
@@ -113,6 +118,43 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+
+
+def _positive(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ConfigError(f"{name}={value}: must be at least 1")
+    return value
+
+
+# Sign-in throttling (django-axes, on /login/ and /admin/login/): after this many failed
+# sign-ins for one e-mail address from one IP address, that pair is locked out for the
+# lockout time (every failure during the lockout starts it again). django-axes' backend comes
+# first: it refuses a locked-out pair before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+HEADSTART_LOGIN_FAILURE_LIMIT = _positive("HEADSTART_LOGIN_FAILURE_LIMIT", 5)
+HEADSTART_LOGIN_LOCKOUT_MINUTES = _positive("HEADSTART_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = HEADSTART_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=HEADSTART_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # both sign-in forms name the e-mail field "username"
+AXES_USERNAME_CALLABLE = "headstart.apps.accounts.signin.username_of"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+# The audit chain records every sign-in, failure, sign-out and lockout (accounts.signin);
+# django-axes keeps only its counters, and its tables stay out of the admin.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+
+# API tokens expire this many days after they are created.
+HEADSTART_TOKEN_DAYS = _positive("HEADSTART_TOKEN_DAYS", 90)
+# After this many refused bearer tokens from one IP address, every bearer token from there
+# gets 429 for this many minutes (counted in the cache: per process with the default cache).
+HEADSTART_TOKEN_REFUSAL_LIMIT = _positive("HEADSTART_TOKEN_REFUSAL_LIMIT", 10)
+HEADSTART_TOKEN_REFUSAL_MINUTES = _positive("HEADSTART_TOKEN_REFUSAL_MINUTES", 15)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,8 +1,8 @@
 """Suspension and expulsion cut a partner's access on the very next request.
 
 Tokens and live sessions (API and portal) are checked against the partner's status on
-every request; nothing is cached. Lifting a suspension restores token access; expulsion
-is final.
+every request; nothing is cached. Suspension and expulsion also revoke the partner's API
+tokens for good: lifting a suspension restores sign-in, not the old tokens. Expulsion is final.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from headstart.apps.accounts.models import ApiToken
+from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor
 from headstart.apps.partners.services import set_status
 from headstart.errors import Invalid
@@ -67,13 +69,19 @@ def test_live_portal_session_is_cut_on_the_next_request(partner_with_open_adviso
     assert client.get("/").status_code == 302
 
 
-def test_reinstating_a_suspended_partner_restores_its_tokens(partner_with_open_advisory, token_for):
+def test_reinstating_a_suspended_partner_does_not_revive_its_tokens(partner_with_open_advisory, token_for):
     partner, _admin, analyst, advisory = partner_with_open_advisory
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(analyst)}")
     set_status(partner, "suspended", reason="unpaid fees", actor=ACTOR)
     assert client.get("/api/v1/advisories").status_code == 401
+    revoked = AuditEvent.objects.get(action="token.revoke", object_id=analyst.email)
+    assert (revoked.actor, revoked.details["reason"]) == (ACTOR.name, "partner-suspended")
     set_status(partner, "active", reason="fees paid", actor=ACTOR)
-    assert [a["id"] for a in client.get("/api/v1/advisories").json()] == [advisory.ident]
+    # The old token stays revoked for good; the partner's users get new ones.
+    assert client.get("/api/v1/advisories").status_code == 401
+    assert ApiToken.objects.get(user=analyst).revoked_at is not None
+    fresh = Client(HTTP_AUTHORIZATION=f"Bearer {token_for(analyst)}")
+    assert [a["id"] for a in fresh.get("/api/v1/advisories").json()] == [advisory.ident]
 
 
 def test_a_suspended_partners_user_can_sign_in_again_after_reinstatement(partner_with_open_advisory):

@@ -68,13 +68,18 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for scripts. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for scripts. Only its SHA-256 is stored; the token is shown once.
+
+    It works until it expires or is revoked, whichever comes first."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     prefix = models.CharField(max_length=16, help_text="first characters, to recognise a token in lists")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="refused from then on, like a revoked token")
+    # Set once and never cleared: revocation is final (a suspended partner's reinstatement
+    # does not revive its tokens; its users get new ones).
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Creating users and API tokens (staff actions, audited)."""
+"""Users and API tokens: creating, listing, passwords, revocation (staff actions, audited)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from headstart.apps.accounts import tokens
 from headstart.apps.accounts.models import ApiToken, Role, User
@@ -60,3 +61,50 @@ def create_token(user: User, *, actor: Actor) -> tuple[ApiToken, str]:
         record_, token = tokens.issue(user)
         record(actor, "token.create", user, prefix=record_.prefix)
     return record_, token
+
+
+def list_users() -> QuerySet[User]:
+    return User.objects.select_related("partner").order_by("email")
+
+
+def set_password(email: str, password: str, *, actor: Actor) -> User:
+    """Set a user's portal password, checked by the password validators. The event records
+    that it changed, never the password. Sessions signed in with the old one end."""
+    if not password:
+        raise Invalid("the password is empty")
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=get_user(email).pk).get()
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise Invalid("password rejected: " + " ".join(exc.messages)) from None
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(actor, "user.passwd", user)
+    return user
+
+
+def list_tokens() -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("user").order_by("pk")
+
+
+def revoke_tokens(target: str, *, actor: Actor) -> tuple[list[ApiToken], list[ApiToken]]:
+    """Revoke one token (by its id) or every token of a user (by e-mail). Returns the tokens
+    named and those of them revoked now (the others were revoked already)."""
+    target = (target or "").strip()
+    if target.isdigit():
+        token = ApiToken.objects.select_related("user").filter(pk=int(target)).first()
+        if token is None:
+            raise NotFound(f"unknown token id {target}")
+        named = [token]
+    elif "@" in target:
+        user = get_user(target)
+        named = list(ApiToken.objects.select_related("user").filter(user=user).order_by("pk"))
+    else:
+        raise Invalid(f"{target!r}: give a token id (see `headstart token list`) or a user's e-mail address")
+    return named, tokens.revoke(named, actor=actor, reason="revoked by staff")
+
+
+def revoke_partner_tokens(partner: Partner, *, actor: Actor, reason: str) -> list[ApiToken]:
+    """Every token of the partner's users, revoked for good (a suspension or expulsion)."""
+    return tokens.revoke(tokens.unrevoked_of(Q(user__partner=partner)), actor=actor, reason=reason)

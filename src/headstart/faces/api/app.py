@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.throttling import AuthRateThrottle
 
+from headstart.apps.accounts.tokens import TooManyRefusals
 from headstart.errors import HeadstartError
 from headstart.faces.api.auth import ActiveSession, BearerToken
 from headstart.faces.api.routes import advisories, audit, delivery, investigations, me, partners
@@ -33,6 +34,9 @@ api.add_router("", investigations.router)
 
 @api.exception_handler(HeadstartError)
 def service_error(request: HttpRequest, exc: HeadstartError) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+    response = api.create_response(request, {"detail": exc.message}, status=exc.status)
+    if isinstance(exc, TooManyRefusals):  # raised by the bearer auth: too many refused tokens
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 

@@ -1,13 +1,18 @@
-"""headstart user add, headstart token create."""
+"""headstart user add|list|passwd, headstart token create|list|revoke."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
+from typing import TYPE_CHECKING, Any
 
 from headstart.faces.cli.common import Subparsers, add_json, cli_actor
-from headstart.faces.cli.output import emit
+from headstart.faces.cli.output import emit, table
+
+if TYPE_CHECKING:
+    from headstart.apps.accounts.models import ApiToken
 
 
 def register(sub: Subparsers) -> None:
@@ -24,6 +29,15 @@ def register(sub: Subparsers) -> None:
                           "or no password: API tokens only)")
     add_json(add)
     add.set_defaults(handler=run_add)
+    ls = usub.add_parser("list", help="list users")
+    add_json(ls)
+    ls.set_defaults(handler=run_list)
+    passwd = usub.add_parser("passwd", help="set a user's password for portal sign-in (checked by the password rules)")
+    passwd.add_argument("email")
+    passwd.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input (else: prompt on a terminal)")
+    add_json(passwd)
+    passwd.set_defaults(handler=run_passwd)
 
     t = sub.add_parser("token", help="manage API tokens")
     tsub = t.add_subparsers(dest="token_command", metavar="ACTION", required=True)
@@ -31,6 +45,13 @@ def register(sub: Subparsers) -> None:
     create.add_argument("email")
     add_json(create)
     create.set_defaults(handler=run_token)
+    tls = tsub.add_parser("list", help="list API tokens (never the tokens themselves: they are stored hashed)")
+    add_json(tls)
+    tls.set_defaults(handler=run_token_list)
+    revoke = tsub.add_parser("revoke", help="revoke a token by its id, or every token of a user by e-mail; final")
+    revoke.add_argument("target", metavar="TOKEN_ID|EMAIL")
+    add_json(revoke)
+    revoke.set_defaults(handler=run_token_revoke)
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -70,4 +91,72 @@ def run_token(args: argparse.Namespace) -> int:
     record, token = create_token(get_user(args.email), actor=cli_actor())
     emit(args, {"email": args.email.lower(), "token": token, "prefix": record.prefix},
          f"{token}\n(shown once; only its hash is stored. Send it as 'Authorization: Bearer TOKEN'.)")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from headstart.apps.accounts.services import list_users
+
+    users = [{"email": u.email, "role": u.role, "partner": u.partner.name if u.partner else None,
+              "active": u.is_active, "password_set": u.has_usable_password(), "last_login": u.last_login}
+             for u in list_users()]
+    emit(args, users, lambda: table(
+        [(u["email"], u["role"], u["partner"] or "-", "yes" if u["active"] else "no",
+          "yes" if u["password_set"] else "no", _when(u["last_login"])) for u in users],
+        ["EMAIL", "ROLE", "PARTNER", "ACTIVE", "PASSWORD", "LAST SIGN-IN"]))
+    return 0
+
+
+def run_passwd(args: argparse.Namespace) -> int:
+    from headstart.apps.accounts.services import get_user, set_password
+    from headstart.errors import Invalid
+
+    get_user(args.email)  # an unknown user is reported before any password is asked for
+    if not args.password_stdin and not sys.stdin.isatty():
+        raise Invalid("give the password on standard input with --password-stdin")
+    password = _password(args)
+    if not password:
+        raise Invalid("no password given")
+    user = set_password(args.email, password, actor=cli_actor())
+    emit(args, {"email": user.email, "password_set": True}, f"Password set for {user.email}")
+    return 0
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, dt.datetime) else "-"
+
+
+def _token_view(t: ApiToken) -> dict[str, Any]:
+    from django.utils import timezone
+
+    state = "revoked" if t.revoked_at else "expired" if t.expires_at <= timezone.now() else "active"
+    return {"id": t.pk, "prefix": t.prefix, "user": t.user.email, "created_at": t.created_at,
+            "last_used_at": t.last_used_at, "expires_at": t.expires_at, "revoked_at": t.revoked_at, "state": state}
+
+
+def run_token_list(args: argparse.Namespace) -> int:
+    from headstart.apps.accounts.services import list_tokens
+
+    rows = [_token_view(t) for t in list_tokens()]
+    emit(args, rows, lambda: table(
+        [(r["id"], f"{r['prefix']}...", r["user"], _when(r["created_at"]), _when(r["last_used_at"]),
+          _when(r["expires_at"]), _when(r["revoked_at"]), r["state"]) for r in rows],
+        ["ID", "PREFIX", "USER", "CREATED", "LAST USED", "EXPIRES", "REVOKED", "STATE"]))
+    return 0
+
+
+def run_token_revoke(args: argparse.Namespace) -> int:
+    from headstart.apps.accounts.services import revoke_tokens
+
+    named, revoked = revoke_tokens(args.target, actor=cli_actor())
+    now_ids = {t.pk for t in revoked}
+    data = {"revoked": [_token_view(t) for t in revoked],
+            "already_revoked": [t.pk for t in named if t.pk not in now_ids]}
+    if revoked:
+        text = "Revoked " + ", ".join(f"token {t.pk} ({t.prefix}..., {t.user.email})" for t in revoked)
+    elif named:
+        text = "Nothing to revoke: " + ", ".join(f"token {t.pk}" for t in named) + " already revoked"
+    else:
+        text = f"Nothing to revoke: {args.target} has no tokens"
+    emit(args, data, text)
     return 0

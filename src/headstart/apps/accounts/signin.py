@@ -1,0 +1,69 @@
+"""Sign-in events in the audit log, and the name django-axes counts failures under.
+
+Every sign-in, failed sign-in, sign-out and lockout (on /login/ and /admin/login/) is one
+audit event, in its own transaction, with the client's address. The password is never
+passed here: Django's signals carry the credentials with the password masked, and only the
+e-mail address given is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from headstart.apps.accounts.models import User
+from headstart.apps.audit.services import Actor, record
+
+# Longer "e-mail addresses" are cut: they are attacker input, kept only to tell attempts apart.
+MAX_NAME = 254
+
+
+def username_of(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
+    """The e-mail address a sign-in names, as stored (lower case, trimmed), so that spelling it
+    another way does not start a fresh count (django-axes' AXES_USERNAME_CALLABLE)."""
+    name = (credentials or {}).get("username")
+    if name is None and request is not None:
+        name = request.POST.get("username")
+    return str(name or "").strip().lower()[:MAX_NAME]
+
+
+def _ip(request: HttpRequest | None) -> str | None:
+    # The same address as everywhere else (faces.requests.client_ip): the WSGI server's REMOTE_ADDR.
+    return request.META.get("REMOTE_ADDR") or None if request is not None else None
+
+
+def _where(request: HttpRequest | None) -> str:
+    return request.path if request is not None else ""
+
+
+def _user_actor(user: User, request: HttpRequest | None) -> Actor:
+    return Actor(name=user.email, partner=user.partner.name if user.partner_id and user.partner else "",
+                 ip=_ip(request), user_id=user.pk)
+
+
+def signed_in(user: User, request: HttpRequest | None) -> None:
+    with transaction.atomic():
+        record(_user_actor(user, request), "auth.login", user, path=_where(request))
+
+
+def sign_in_failed(credentials: dict[str, Any] | None, request: HttpRequest | None) -> None:
+    name = username_of(request, credentials)
+    with transaction.atomic():
+        record(Actor(name=name or "anonymous", ip=_ip(request)), "auth.login_failed", object_type="user",
+               object_id=name, path=_where(request))
+
+
+def signed_out(user: User | None, request: HttpRequest | None) -> None:
+    if user is None:
+        return
+    with transaction.atomic():
+        record(_user_actor(user, request), "auth.logout", user, path=_where(request))
+
+
+def locked_out(username: str | None, ip_address: str | None, request: HttpRequest | None) -> None:
+    name = str(username or "")[:MAX_NAME]
+    with transaction.atomic():
+        record(Actor(name=name or "anonymous", ip=ip_address or _ip(request)), "auth.lockout", object_type="user",
+               object_id=name, path=_where(request))
