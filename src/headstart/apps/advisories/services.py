@@ -20,6 +20,8 @@ from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact,
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.text import check_visible
 from headstart.errors import Conflict, Invalid, NotFound
+from headstart.triggers import TriggerError, decode_spec
+from headstart.triggers.yamlsource import load_yaml
 
 IDENT = re.compile(r"^[A-Z][A-Z0-9]{0,15}-\d{4}-\d{4,8}$")
 CVE = re.compile(r"^CVE-\d{4}-\d{4,}$")
@@ -83,6 +85,13 @@ def _check_artifact(item: ArtifactInput) -> None:
     limit = settings.HEADSTART_MAX_ARTIFACT_BYTES
     if len(item.content) > limit:
         raise Invalid(f"artifact {item.name} is {len(item.content)} bytes; the limit is {limit} bytes")
+    if item.kind == ArtifactKind.TRIGGER_SPEC:
+        # Text and YAML only (encoding, nesting, number sizes): a draft's specification may still
+        # be incomplete; `advisory check` and scheduling load it in full.
+        try:
+            load_yaml(decode_spec(item.content))
+        except TriggerError as exc:
+            raise Invalid(f"trigger specification {item.name}: {exc}") from None
 
 
 def create_advisory(ident: str, *, title: str, patch_at: str | dt.datetime, artifacts: list[ArtifactInput],
