@@ -121,3 +121,18 @@ def test_suspension_and_expulsion_revoke_the_partners_tokens_but_not_others(exam
     events = AuditEvent.objects.filter(action="token.revoke")
     assert sorted(e.object_id for e in events) == sorted([admin.email, analyst.email])
     assert {e.details["reason"] for e in events} == {f"partner-{status}"}
+
+
+def test_the_admin_cannot_unrevoke_a_token(example, token_for, staff_user, run_cli):
+    _, _, analyst = example
+    token = token_for(analyst)
+    record = ApiToken.objects.get(user=analyst)
+    assert run_cli("token", "revoke", str(record.pk)).code == 0
+    admin = Client()
+    admin.force_login(staff_user)
+    url = f"/admin/accounts/apitoken/{record.pk}/change/"
+    assert admin.get(url).status_code == 200  # staff may look
+    response = admin.post(url, {"revoked_at_0": "", "revoked_at_1": "", "expires_at_0": "2099-01-01",
+                                "expires_at_1": "00:00:00"})
+    assert response.status_code == 403
+    assert ApiToken.objects.get(pk=record.pk).revoked_at is not None and me(token) == 401

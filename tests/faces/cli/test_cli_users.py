@@ -42,6 +42,9 @@ def test_user_list_shows_every_user_with_role_and_partner(users, run_cli):
 def test_user_passwd_sets_a_password_that_signs_in_and_is_audited_without_it(users, run_cli, monkeypatch, caplog,
                                                                              stored_text):
     _, _, analyst = users
+    earlier = Client()
+    earlier.force_login(analyst)
+    assert earlier.get("/").status_code == 200
     caplog.set_level(logging.DEBUG)
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     result = run_cli("user", "passwd", analyst.email.upper(), "--password-stdin", "--json")
@@ -53,6 +56,7 @@ def test_user_passwd_sets_a_password_that_signs_in_and_is_audited_without_it(use
     everywhere = [result.out, result.err, caplog.text, stored_text(),
                   *(json.dumps(e.details) for e in AuditEvent.objects.all())]
     assert not any(PASSWORD in text for text in everywhere)
+    assert earlier.get("/").status_code == 302  # the session of the old password has ended
     signed_in = Client().post("/login/", {"username": analyst.email, "password": PASSWORD})
     assert signed_in.status_code == 302 and signed_in["Location"] == "/"
 
