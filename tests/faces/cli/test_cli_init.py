@@ -139,3 +139,16 @@ def test_the_marking_key_may_come_from_the_environment_instead_of_a_file(tmp_pat
     assert not (tmp_path / "home" / "keys" / "marking.key").exists()
     assert headstart(tmp_path / "home", "init", HEADSTART_MARKING_KEY=key).code == 0
     assert headstart(tmp_path / "home", "init").code == 1  # the file-less program needs its key
+
+
+def test_the_audit_key_is_named_by_init_and_may_come_from_the_environment(initialised, tmp_path):
+    assert initialised.first["audit_key"] == str(initialised.home / "keys" / "audit.key")
+    key = secrets.token_hex(32)
+    result = headstart(tmp_path / "home", "init", "--json", HEADSTART_AUDIT_KEY=key)
+    assert result.code == 0, result.err
+    assert result.json()["audit_key"] == "HEADSTART_AUDIT_KEY"
+    assert not (tmp_path / "home" / "keys" / "audit.key").exists()
+    assert headstart(tmp_path / "home", "audit", "verify", HEADSTART_AUDIT_KEY=key).code == 0
+    # With another key, the keyed events no longer check.
+    other = headstart(tmp_path / "home", "audit", "verify", HEADSTART_AUDIT_KEY=secrets.token_hex(32))
+    assert other.code == 1 and "edited" in other.out

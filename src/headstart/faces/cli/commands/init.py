@@ -31,6 +31,7 @@ def _tighten_database_files() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from headstart.apps.audit.keys import audit_key_path
     from headstart.apps.program.keys import ensure_secret_key_file, marking_key_path, signing_key_path
     from headstart.apps.program.services import initialise
 
@@ -45,18 +46,21 @@ def run(args: argparse.Namespace) -> int:
         "marking_key": "HEADSTART_MARKING_KEY" if settings.HEADSTART_MARKING_KEY else str(marking_key_path()),
         "marking_key_id": result.program.marking_key_id,
         "signing_key": str(signing_key_path()), "signing_fingerprint": result.program.signing_fingerprint,
+        "audit_key": "HEADSTART_AUDIT_KEY" if settings.HEADSTART_AUDIT_KEY else str(audit_key_path()),
         "tiers_created": result.created_tiers, "nda_published": result.nda_version,
     }
 
     def text() -> str:
         lines = [f"{'Created' if result.created else 'Already set up:'} program {result.program.name!r} in {settings.HOME}",
                  f"  marking key:  {data['marking_key']} (id {data['marking_key_id']})",
-                 f"  signing key:  {data['signing_key']} (fingerprint {data['signing_fingerprint']})"]
+                 f"  signing key:  {data['signing_key']} (fingerprint {data['signing_fingerprint']})",
+                 f"  audit key:    {data['audit_key']}"]
         if result.created_tiers:
             lines.append(f"  tiers:        {', '.join(result.created_tiers)}")
         if result.nda_version:
             lines.append(f"  NDA:          version {result.nda_version} published")
-        lines.append("Keep the key files secret and backed up: without the marking key, leaks cannot be attributed.")
+        lines.append("Keep the key files secret and backed up: without the marking key, leaks cannot be attributed; "
+                     "without the audit key, the audit log cannot be verified.")
         return "\n".join(lines)
 
     emit(args, data, text)
