@@ -14,7 +14,7 @@ from headstart.carriers.base import (
                                      UnreadableLeakError,
                                      decode_leak,
 )
-from headstart.carriers.registry import carrier_for
+from headstart.carriers.registry import carrier_family, carrier_for
 
 __all__ = ["ERASED", "Carrier", "CarrierError", "NoSlotsError", "Reading", "RenderError", "Slot",
-           "UnreadableLeakError", "carrier_for", "decode_leak"]
+           "UnreadableLeakError", "carrier_family", "carrier_for", "decode_leak"]

@@ -12,13 +12,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from headstart.apps.advisories.access import latest_artifacts
 from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
-from headstart.carriers import Carrier, CarrierError, carrier_for
+from headstart.carriers import Carrier, CarrierError, carrier_family, carrier_for
 from headstart.errors import Invalid
 from headstart.marking import Codebook, design_for
 from headstart.triggers import TriggerError, decode_spec, load_spec, render_procedure
@@ -66,23 +67,34 @@ def procedure_name(spec_artifact: Artifact) -> str:
     return f"{stem}-procedure.md"
 
 
-@functools.lru_cache(maxsize=256)
-def _build_carrier(kind: str, name: str, sha256: str, original: bytes, spec_text: str | None) -> Carrier:
-    return carrier_for(kind, name, original, spec_text=spec_text)
+# Carriers by (family, original bytes, trigger specification): a renamed or re-uploaded file
+# with the same bytes reuses the carrier, and investigations share what deliveries built.
+_CACHED_CARRIERS = 256
+_carriers: OrderedDict[tuple[str, bytes, str | None], Carrier] = OrderedDict()
+_build_locks: dict[tuple[str, bytes, str | None], threading.Lock] = {}
+_cache_guard = threading.Lock()
 
 
-_build_locks: dict[tuple[str, str, str, str | None], threading.Lock] = {}
-_build_locks_guard = threading.Lock()
-
-
-def _carrier(kind: str, name: str, sha256: str, original: bytes, spec_text: str | None) -> Carrier:
-    """The cached carrier. Threads that ask for the same one at once wait for a single build:
-    lru_cache alone lets each of them build it, and a server's threads meeting a release-time
-    rush cold would each run the slow slot discovery."""
-    with _build_locks_guard:
-        lock = _build_locks.setdefault((kind, name, sha256, spec_text), threading.Lock())
+def cached_carrier(kind: str, name: str, original: bytes, spec_text: str | None) -> Carrier:
+    """The carrier for an original, built once per process (slot discovery is the slow part).
+    Threads that ask for the same one at once wait for a single build: a server's threads
+    meeting a release-time rush cold would otherwise each run the slot discovery."""
+    key = (carrier_family(kind, name), original, spec_text)
+    with _cache_guard:
+        lock = _build_locks.setdefault(key, threading.Lock())
     with lock:
-        return _build_carrier(kind, name, sha256, original, spec_text)
+        with _cache_guard:
+            carrier = _carriers.get(key)
+            if carrier is not None:
+                _carriers.move_to_end(key)
+                return carrier
+        carrier = carrier_for(kind, name, original, spec_text=spec_text)  # errors name this file
+        with _cache_guard:
+            _carriers[key] = carrier
+            while len(_carriers) > _CACHED_CARRIERS:
+                oldest, _ = _carriers.popitem(last=False)
+                _build_locks.pop(oldest, None)
+        return carrier
 
 
 @functools.lru_cache(maxsize=64)
@@ -110,7 +122,7 @@ def _binary_carrier(artifact: Artifact, original: bytes, specs: list[str]) -> Ca
     problems = []
     for spec in specs:
         try:
-            return _carrier(artifact.kind, artifact.name, artifact.sha256, original, spec)
+            return cached_carrier(artifact.kind, artifact.name, original, spec)
         except (CarrierError, TriggerError) as exc:
             problems.append(str(exc))
     raise Invalid(f"binary PoC {artifact.name} does not fit its trigger specification: {'; '.join(problems)}")
@@ -132,11 +144,11 @@ def deliverables(advisory: Advisory, kinds: set[str] | None = None) -> list[Deli
             if artifact.kind == ArtifactKind.TRIGGER_SPEC:
                 name = procedure_name(artifact)
                 procedure = _procedure(decode_spec(original))
-                carrier = _carrier("procedure", name, artifact.sha256, procedure.encode(), None)
+                carrier = cached_carrier("procedure", name, procedure.encode(), None)
             elif artifact.kind == ArtifactKind.POC_BINARY:
                 carrier = _binary_carrier(artifact, original, specs)
             else:
-                carrier = _carrier(artifact.kind, artifact.name, artifact.sha256, original, None)
+                carrier = cached_carrier(artifact.kind, artifact.name, original, None)
         except (CarrierError, TriggerError, UnicodeDecodeError) as exc:
             if artifact.unmarked_reason:
                 carrier = None

@@ -11,7 +11,6 @@ for a file are exactly those whose copy of it was delivered (Copy rows).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from headstart.apps.delivery import copies
 from headstart.apps.delivery.models import Commitment, Copy
 from headstart.apps.investigations.matching import Match, Original
 from headstart.apps.partners.models import Partner
-from headstart.carriers import ERASED, Carrier, CarrierError, Reading, carrier_for
+from headstart.carriers import ERASED, Carrier, CarrierError, Reading
 from headstart.crypto import openpgp
 from headstart.errors import Invalid
 from headstart.marking import (
@@ -174,28 +173,23 @@ def earlier_deliverables(advisory: Advisory, artifact_ids: list[int], wanted: se
         try:
             if artifact.kind == ArtifactKind.TRIGGER_SPEC:
                 name = copies.procedure_name(artifact)
-                carrier = _earlier_carrier("procedure", name, artifact.sha256,
-                                           render_procedure(load_spec(decode_spec(original))).encode(), None)
+                procedure = render_procedure(load_spec(decode_spec(original)))
+                carrier = copies.cached_carrier("procedure", name, procedure.encode(), None)
             elif artifact.kind == ArtifactKind.POC_BINARY:
                 for spec in specs:
                     try:
-                        carrier = _earlier_carrier(artifact.kind, name, artifact.sha256, original, spec)
+                        carrier = copies.cached_carrier(artifact.kind, name, original, spec)
                         break
                     except (CarrierError, TriggerError):
                         continue
             else:
-                carrier = _earlier_carrier(artifact.kind, name, artifact.sha256, original, None)
+                carrier = copies.cached_carrier(artifact.kind, name, original, None)
         except (CarrierError, TriggerError, UnicodeDecodeError) as exc:
             if not artifact.unmarked_reason:
                 notes.append(f"{artifact}: cannot be prepared for reading ({exc})")
                 continue
         out[artifact.pk] = copies.Deliverable(artifact, name, carrier if carrier is not None and carrier.slots else None)
     return out
-
-
-@functools.lru_cache(maxsize=64)
-def _earlier_carrier(kind: str, name: str, sha256: str, original: bytes, spec_text: str | None) -> Carrier:
-    return carrier_for(kind, name, original, spec_text=spec_text)
 
 
 def gather(matches: list[Match], piece_names: list[str], files: DeliveredFiles, notes: list[str]) -> list[ScopeEvidence]:
