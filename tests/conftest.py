@@ -39,3 +39,24 @@ def random_codeword():
     from marking.helpers import random_codeword as draw
 
     return draw
+
+
+# Fixtures through which a test reaches the database under test: pytest-django's, and
+# `database_url`, which hands the server's URL to the subprocesses a test starts.
+_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server", "database_url"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL (DATABASE_URL set) run only the tests that reach the database: the rest
+    (pure libraries, commands that keep their own SQLite home) already ran on SQLite, and
+    would test nothing new a second time."""
+    if not os.environ.get("DATABASE_URL"):
+        return
+    keep, drop = [], []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        reaches_database = item.get_closest_marker("django_db") is not None or bool(fixtures & _DATABASE_FIXTURES)
+        (keep if reaches_database else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
