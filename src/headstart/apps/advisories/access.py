@@ -22,8 +22,16 @@ from headstart.apps.partners.services import has_accepted_current_nda
 from headstart.errors import Forbidden, NotFound
 
 
+# The earliest representable moment. A lead time reaching back before it (stored before lead
+# times were limited to a year) means the window has been open since ever.
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def window_opens_at(advisory: Advisory, tier: Tier) -> dt.datetime:
-    return advisory.patch_at - tier.lead_time
+    try:
+        return advisory.patch_at - tier.lead_time
+    except OverflowError:
+        return EARLIEST
 
 
 def partner_may_read(partner: Partner) -> bool:

@@ -27,8 +27,11 @@ class AdvisoryQuerySet(models.QuerySet["Advisory"]):
             return self.none()
         newest_nda = NdaVersion.objects.order_by("-version").values("pk")[:1]
         accepted = NdaAcceptance.objects.filter(partner=partner.pk, nda=Subquery(newest_nda))
-        return self.filter(Exists(accepted), status=AdvisoryStatus.SCHEDULED,
-                           patch_at__lte=now + partner.tier.lead_time)
+        scheduled = self.filter(Exists(accepted), status=AdvisoryStatus.SCHEDULED)
+        try:
+            return scheduled.filter(patch_at__lte=now + partner.tier.lead_time)
+        except OverflowError:  # a lead time reaching past the last representable date: every window is open
+            return scheduled
 
 
 class Advisory(models.Model):
