@@ -23,10 +23,13 @@ def register(sub: Subparsers) -> None:
                                            "$HEADSTART_HOME/checkpoints (refused if the log does not verify)")
     add_json(c)
     c.set_defaults(handler=run_checkpoint)
-    ls = asub.add_parser("list", help="show the latest events")
-    ls.add_argument("--limit", type=int, default=50)
-    ls.add_argument("--partner", default="")
-    ls.add_argument("--action", default="")
+    ls = asub.add_parser("list", help="show the latest events, oldest first")
+    ls.add_argument("--limit", type=int, default=50, metavar="N",
+                    help="show at most the N latest matching events (default 50, at most 10000)")
+    ls.add_argument("--partner", default="", metavar="NAME",
+                    help="only events about this partner: on it, by its users, on its users, or naming it "
+                         "in their details")
+    ls.add_argument("--action", default="", metavar="ACTION", help="only events of this action, e.g. partner.suspend")
     add_json(ls)
     ls.set_defaults(handler=run_list)
 
@@ -58,14 +61,20 @@ def run_checkpoint(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from headstart.apps.audit.models import AuditEvent
+    from itertools import islice
 
+    from headstart.apps.audit.models import AuditEvent
+    from headstart.apps.audit.queries import events_about_partner
+    from headstart.apps.partners.services import get_partner
+
+    limit = max(1, min(args.limit, 10000))
     qs = AuditEvent.objects.order_by("-seq")
-    if args.partner:
-        qs = qs.filter(partner=args.partner)
     if args.action:
         qs = qs.filter(action=args.action)
-    events = list(qs[: max(1, min(args.limit, 10000))])[::-1]
+    if args.partner:
+        events = list(islice(events_about_partner(qs, get_partner(args.partner).name), limit))[::-1]
+    else:
+        events = list(qs[:limit])[::-1]
     data = [{"seq": e.seq, "at": e.at, "actor": e.actor, "partner": e.partner, "action": e.action,
              "object": f"{e.object_type}:{e.object_id}", "ip": e.ip, "details": e.details} for e in events]
     emit(args, data, lambda: table([(d["seq"], f"{d['at']:%Y-%m-%d %H:%M:%S}", d["actor"], d["partner"] or "-",
