@@ -427,13 +427,18 @@ def prepare_all(advisory: Advisory, *, actor: Actor,
                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Prepare every active partner's package before release, so downloads serve ready files.
 
-    Partners without a usable certificate are listed, so staff see the gap before release. A signed
-    checkpoint of the audit log is written first, so every package carries a fresh one (and
-    preparing is refused while the audit log does not verify)."""
+    Every partner that gets no package is listed with the reason (not active, no usable
+    certificate), so staff see the gap before release. A signed checkpoint of the audit log is
+    written first, so every package carries a fresh one (and preparing is refused while the
+    audit log does not verify)."""
     if advisory.status != AdvisoryStatus.SCHEDULED:
         raise Invalid(f"advisory {advisory.ident} is {advisory.status}; only a scheduled advisory is prepared")
     checkpoint = checkpoints.write_checkpoint()
-    prepared, skipped = [], []
+    prepared: list[str] = []
+    skipped: list[dict[str, str]] = [
+        {"partner": name, "reason": f"partner is {status}; only active partners receive packages"}
+        for name, status in Partner.objects.exclude(status=PartnerStatus.ACTIVE).order_by("name")
+        .values_list("name", "status")]
     partners = list(Partner.objects.select_related("tier").filter(status=PartnerStatus.ACTIVE).order_by("name"))
     for i, partner in enumerate(partners, 1):
         try:
@@ -443,6 +448,7 @@ def prepare_all(advisory: Advisory, *, actor: Actor,
             skipped.append({"partner": partner.name, "reason": exc.message})
         if progress and (i % 50 == 0 or i == len(partners)):
             progress(f"  {i}/{len(partners)} partners")
+    skipped.sort(key=lambda s: s["partner"])
     with transaction.atomic():
         record(actor, "package.prepare", advisory, prepared=len(prepared), skipped=skipped)
     return {"advisory": advisory.ident, "prepared": prepared, "skipped": skipped, "audit_checkpoint": checkpoint.seq}

@@ -131,7 +131,11 @@ def run_prepare(args: argparse.Namespace) -> int:
 
     advisory = get_advisory(args.id)
     result = prepare_all(advisory, actor=cli_actor(), progress=progress)
-    emit(args, result, f"Prepared {len(result['prepared'])} packages; skipped {len(result['skipped'])}")
+    skipped = result["skipped"]
+    emit(args, result, "\n".join(
+        [f"Prepared {len(result['prepared'])} package{'' if len(result['prepared']) == 1 else 's'}; "
+         f"skipped {len(skipped)}" + (":" if skipped else "")]
+        + [f"  {s['partner']}: {s['reason']}" for s in skipped]))
     return 0
 
 
