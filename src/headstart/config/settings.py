@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 
 from headstart.config.env import ConfigError, env_bool, env_int, env_list, env_path, env_str
+from headstart.faces.static_headers import add_security_headers
 
 HOME: Path = env_path("HEADSTART_HOME", "./var")
 ENVIRONMENT = env_str("HEADSTART_ENV", "local")
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that may answer an API request with an error, so every one is JSON.
+    "headstart.faces.api.errors.ApiErrorsAsJson",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,9 +155,20 @@ AXES_ENABLE_ADMIN = False
 # API tokens expire this many days after they are created.
 HEADSTART_TOKEN_DAYS = _positive("HEADSTART_TOKEN_DAYS", 90)
 # After this many refused bearer tokens from one IP address, every bearer token from there
-# gets 429 for this many minutes (counted in the cache: per process with the default cache).
+# gets 429 for this many minutes (counted in the shared cache below, so every worker process
+# and every server behind the load balancer counts together).
 HEADSTART_TOKEN_REFUSAL_LIMIT = _positive("HEADSTART_TOKEN_REFUSAL_LIMIT", 10)
 HEADSTART_TOKEN_REFUSAL_MINUTES = _positive("HEADSTART_TOKEN_REFUSAL_MINUTES", 15)
+
+# "default" is per process (the API's per-caller rate limit: a bound, not a count anyone
+# relies on). "shared" is a table in the database (program migration 0002), for counts that
+# every process and server must agree on; only refused tokens write to it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "headstart_shared_cache",
+               # Large, so that refusals sprayed from many addresses do not cull a throttled one.
+               "OPTIONS": {"MAX_ENTRIES": 100_000}},
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -170,6 +184,7 @@ STORAGES = {
                             "directory_permissions_mode": 0o700}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
 
 # Artifacts larger than this are refused on input (bytes; default 50 MB).
 HEADSTART_MAX_ARTIFACT_BYTES = env_int("HEADSTART_MAX_ARTIFACT_BYTES", 50 * 1024 * 1024)

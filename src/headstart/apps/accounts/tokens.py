@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -48,13 +48,18 @@ class TooManyRefusals(HeadstartError):
         self.retry_after = retry_after
 
 
+def _refusals() -> BaseCache:
+    """The shared cache (a database table): every process and server sees the same counts."""
+    return caches["shared"]
+
+
 def _refusals_key(ip: str | None) -> str:
     return f"headstart:token-refusals:{ip or 'unknown'}"
 
 
 def _check_refusals(ip: str | None) -> None:
     """Raise TooManyRefusals while this address is over its limit of refused tokens."""
-    count, _ = cache.get(_refusals_key(ip), (0, None))
+    count, _ = _refusals().get(_refusals_key(ip), (0, None))
     if count >= settings.HEADSTART_TOKEN_REFUSAL_LIMIT:
         raise TooManyRefusals(settings.HEADSTART_TOKEN_REFUSAL_MINUTES * 60)
 
@@ -65,11 +70,12 @@ def _note_refusal(ip: str | None) -> None:
     key = _refusals_key(ip)
     window = settings.HEADSTART_TOKEN_REFUSAL_MINUTES * 60
     now = int(timezone.now().timestamp())
-    count, started = cache.get(key, (0, now))
+    # Read, then write: two refusals at the same instant may count once, which a throttle allows.
+    count, started = _refusals().get(key, (0, now))
     count += 1
     if count >= settings.HEADSTART_TOKEN_REFUSAL_LIMIT:
         started = now
-    cache.set(key, (count, started), timeout=max(1, started + window - now))
+    _refusals().set(key, (count, started), timeout=max(1, started + window - now))
 
 
 def user_for_token(token: str, *, ip: str | None = None) -> User | None:

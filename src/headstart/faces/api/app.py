@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.throttling import AuthRateThrottle
@@ -9,7 +12,10 @@ from ninja.throttling import AuthRateThrottle
 from headstart.apps.accounts.tokens import TooManyRefusals
 from headstart.errors import HeadstartError
 from headstart.faces.api.auth import ActiveSession, BearerToken
+from headstart.faces.api.errors import detail_for
 from headstart.faces.api.routes import advisories, audit, delivery, investigations, me, partners
+
+logger = logging.getLogger("django.request")
 
 # Requests per minute per caller.
 THROTTLE_RATE = "600/m"
@@ -40,3 +46,19 @@ def service_error(request: HttpRequest, exc: HeadstartError) -> HttpResponse:
     return response
 
 
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": "request body too large"}, status=413)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def too_many_parts(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "too many form fields or files"}, status=400)
+
+
+@api.exception_handler(Exception)
+def unforeseen_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug: logged with its traceback for the operators; the caller learns nothing of it."""
+    logger.error("Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500})
+    return api.create_response(request, {"detail": detail_for(500)}, status=500)
