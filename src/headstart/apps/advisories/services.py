@@ -75,6 +75,24 @@ def guess_poc_kind(name: str) -> str:
     return ArtifactKind.POC_SOURCE if name.lower().endswith(SOURCE_SUFFIXES) else ArtifactKind.POC_BINARY
 
 
+# Kinds that are text: their carriers read them as UTF-8, and a partner opens them as text.
+TEXT_KINDS: dict[str, str] = {ArtifactKind.WRITEUP: "write-up", ArtifactKind.GUIDANCE: "detection guidance",
+              ArtifactKind.POC_SOURCE: "source PoC"}
+
+
+def _check_text(item: ArtifactInput) -> None:
+    """A text artifact must be UTF-8 text: a binary file or another encoding is refused by name."""
+    what = TEXT_KINDS[item.kind]
+    try:
+        text = item.content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Invalid(f"{what} {item.name} is not UTF-8 text (byte {exc.start} is {item.content[exc.start]:#04x}); "
+                      "a binary file cannot be one, and other encodings must be saved as UTF-8") from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise Invalid(f"{what} {item.name} is not text: it holds a NUL byte at offset {nul}")
+
+
 def _check_artifact(item: ArtifactInput) -> None:
     if item.kind not in ArtifactKind.values:
         raise Invalid(f"unknown artifact kind {item.kind!r}")
@@ -85,6 +103,8 @@ def _check_artifact(item: ArtifactInput) -> None:
     limit = settings.HEADSTART_MAX_ARTIFACT_BYTES
     if len(item.content) > limit:
         raise Invalid(f"artifact {item.name} is {len(item.content)} bytes; the limit is {limit} bytes")
+    if item.kind in TEXT_KINDS:
+        _check_text(item)
     if item.kind == ArtifactKind.TRIGGER_SPEC:
         # Text and YAML only (encoding, nesting, number sizes): a draft's specification may still
         # be incomplete; `advisory check` and scheduling load it in full.
