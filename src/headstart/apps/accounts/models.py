@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class Role(models.TextChoices):
@@ -40,6 +41,9 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices)
     partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="users")
+    # Bumped to end every session signed in before (suspension, expulsion); never lowered, so an
+    # old session stays signed out when the partner is reinstated.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -54,6 +58,15 @@ class User(AbstractUser):
                            | (models.Q(role__in=["admin", "analyst"]) & models.Q(partner__isnull=False))),
             )
         ]
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password, which every session carries and is checked against on
+        each request, here also bound to the session epoch. Epoch 0 keeps Django's own hash, so
+        sessions signed in before the epoch existed stay valid until it is first bumped."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac("headstart.accounts.User.session_auth_hash", f"{self.password}\n{self.session_epoch}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_psirt(self) -> bool:

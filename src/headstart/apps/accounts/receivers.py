@@ -15,10 +15,11 @@ from headstart.apps.partners.signals import partner_status_changed
 
 @receiver(partner_status_changed, dispatch_uid="accounts.revoke_tokens_of_partner")
 def revoke_on_suspension(sender: Any, *, partner: Any, new_status: str, actor: Any, **kwargs: Any) -> None:
-    """Suspension and expulsion revoke the partner's tokens for good: reinstatement does not
-    revive them (in the status change's transaction)."""
+    """Suspension and expulsion revoke the partner's tokens and end its users' sessions for good:
+    reinstatement revives neither (in the status change's transaction)."""
     if new_status in (PartnerStatus.SUSPENDED, PartnerStatus.EXPELLED):
         services.revoke_partner_tokens(partner, actor=actor, reason=f"partner-{new_status}")
+        services.end_partner_sessions(partner, actor=actor, reason=f"partner-{new_status}")
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_sign_in")

@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from headstart.apps.accounts import tokens
 from headstart.apps.accounts.models import ApiToken, Role, User
@@ -108,3 +108,15 @@ def revoke_tokens(target: str, *, actor: Actor) -> tuple[list[ApiToken], list[Ap
 def revoke_partner_tokens(partner: Partner, *, actor: Actor, reason: str) -> list[ApiToken]:
     """Every token of the partner's users, revoked for good (a suspension or expulsion)."""
     return tokens.revoke(tokens.unrevoked_of(Q(user__partner=partner)), actor=actor, reason=reason)
+
+
+def end_partner_sessions(partner: Partner, *, actor: Actor, reason: str) -> list[User]:
+    """Sign out every session of the partner's users, for good (a suspension or expulsion): their
+    session epoch moves on, so a session signed in before never matches again, even after the
+    partner is reinstated. One audit event per user, in the caller's transaction."""
+    with transaction.atomic():
+        users = list(User.objects.select_for_update().filter(partner=partner).order_by("pk"))
+        User.objects.filter(pk__in=[u.pk for u in users]).update(session_epoch=F("session_epoch") + 1)
+        for user in users:
+            record(actor, "user.sessions_end", user, reason=reason)
+    return users

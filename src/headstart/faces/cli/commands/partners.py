@@ -132,6 +132,10 @@ def run_status(args: argparse.Namespace) -> int:
     set_status(partner, new, reason=args.reason, actor=cli_actor(),
                investigation_ref=investigation_ref_for_enforcement(getattr(args, "investigation", "") or ""))
     partner.refresh_from_db()
-    emit(args, present.partner(partner, history=True),
-         f"Partner {partner.name} is now {partner.status}; its sessions and tokens stop working on their next request")
+    if new == "active":
+        message = (f"Partner {partner.name} is active again; the sessions and API tokens it had before stay revoked: "
+                   "its users sign in again and get new tokens (`headstart token create`)")
+    else:
+        message = f"Partner {partner.name} is now {partner.status}; its sessions and API tokens are revoked for good"
+    emit(args, present.partner(partner, history=True), message)
     return 0
