@@ -17,7 +17,7 @@ from headstart.errors import HeadstartError
 # Read or write by group or others; execute alone (traversal, e.g. for a front server) is allowed.
 _OPEN_BITS = 0o066
 # Commands that set a program up, or never touch the program's data.
-NEEDS_NO_PROGRAM = {"init", "demo", "remote"}
+NEEDS_NO_PROGRAM = {"init", "demo", "remote", "sample"}
 
 
 class HomeError(HeadstartError):
