@@ -89,7 +89,9 @@ def validate_certificate(data: bytes | str, *, now: dt.datetime | None = None) -
 
 
 def generate_signing_key(user_id: str) -> tuple[str, str]:
-    """A new program key: (armored secret key, armored public certificate)."""
+    """A new key (the program's, or a demo partner's): (armored secret key, armored public
+    certificate). Every key Headstart makes comes from here: v4 keys (RFC 4880), which
+    GnuPG 2.2 reads; the newer v6 profile it refuses ("unknown version 6")."""
     tsk = pgp.Tsk.generate(user_id=user_id, profile=pgp.Profile.RFC4880)
     return str(tsk), str(tsk.extract_certificate())
 
@@ -132,7 +134,14 @@ class DecryptionError(ValueError):
 
 def decrypt_and_verify(data: bytes, *, secret_key: bytes | str, signer_cert: bytes | str) -> bytes:
     """What a partner does with a package: decrypt with its key, require the program's signature."""
-    tsk = pgp.Tsk.from_bytes(secret_key.encode() if isinstance(secret_key, str) else secret_key)
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    try:
+        tsk = pgp.Tsk.from_bytes(key)
+        has_secret = pgp.Cert.from_bytes(key).has_secret_keys
+    except Exception as exc:  # noqa: BLE001 - pysequoia's errors have no documented types
+        raise DecryptionError(f"cannot decrypt: the key is not an OpenPGP key ({_first_line(exc)})") from None
+    if not has_secret:
+        raise DecryptionError("cannot decrypt: this is a public certificate; give the secret key that belongs to it")
     signer = _parse(signer_cert)
     try:
         decrypted = pgp.decrypt(data, decryptor=tsk.decryptor(), store=lambda ids: [signer])

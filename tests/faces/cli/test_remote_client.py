@@ -26,6 +26,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+import pysequoia
 import pytest
 from factories import fresh_database_url
 
@@ -229,3 +230,59 @@ def test_every_download_is_in_the_audit_log_when_its_bytes_arrive(program, tmp_p
                               token=program.tokens["Example AV"])
         assert done.returncode == 0, done.stderr
         assert _downloads_recorded(program, "Example AV") == before + k + 1
+
+
+def _left_in(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+def test_remote_download_with_a_public_certificate_leaves_nothing_behind(program, tmp_path):
+    secret = pysequoia.Tsk.from_bytes((program.keys / "example-av.asc").read_bytes())
+    cert = tmp_path / "example-av.pub.asc"
+    cert.write_text(str(secret.extract_certificate()))
+    out_dir = tmp_path / "downloads"
+    out_dir.mkdir()
+
+    done = program.remote("download", ADVISORY, "--out", str(out_dir / "package.tar.pgp"), "--key", str(cert),
+                          token=program.tokens["Example AV"])
+
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("headstart: error: ") and "public certificate" in line and "nothing was saved" in line
+    assert _left_in(out_dir) == []  # no encrypted package, no folder, no temporary file
+
+
+def test_remote_download_with_a_key_file_that_is_not_a_key_leaves_nothing_behind(program, tmp_path):
+    junk = tmp_path / "key.txt"
+    junk.write_text("not a key\n")
+    out_dir = tmp_path / "downloads"
+    out_dir.mkdir()
+
+    done = program.remote("download", ADVISORY, "--out", str(out_dir / "package.tar.pgp"), "--key", str(junk),
+                          token=program.tokens["Example AV"])
+
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert "is not an OpenPGP key" in line
+    assert _left_in(out_dir) == []
+
+
+def test_remote_download_with_another_partner_key_saves_no_package(program, tmp_path):
+    out_dir = tmp_path / "downloads"
+    out_dir.mkdir()
+
+    done = program.remote("download", ADVISORY, "--out", str(out_dir / "package.tar.pgp"),
+                          "--key", str(program.keys / "contoso-edr.asc"), token=program.tokens["Example AV"])
+
+    assert done.returncode == 1 and "cannot decrypt" in done.stderr
+    assert _left_in(out_dir) == []
+
+
+def test_remote_download_into_a_missing_directory_is_a_one_line_error(program, tmp_path):
+    done = program.remote("download", ADVISORY, "--out", str(tmp_path / "absent" / "package.tar.pgp"),
+                          token=program.tokens["Example AV"])
+
+    assert done.returncode == 1
+    absent = tmp_path / "absent"
+    assert done.stderr.strip().splitlines() == [
+        f"headstart: error: --out {absent / 'package.tar.pgp'}: the directory {absent} does not exist"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -66,38 +68,91 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_download(args: argparse.Namespace) -> int:
+    """Download, and with --key decrypt, verify and unpack. Everything is checked in memory
+    first; only then is each file written (a temporary file in its directory, renamed into
+    place), so a failure leaves nothing behind: no encrypted package the partner cannot open,
+    no half-unpacked folder."""
     import hashlib
 
     from headstart.errors import Invalid
 
-    data, headers = _get(args, f"/advisories/{args.id}/package")
     out = Path(args.out)
-    out.write_bytes(data)
-    result = {"advisory": args.id, "package": str(out), "size": len(data),
-              "plaintext_sha256": headers.get("X-Headstart-Package-SHA256")}
-    if args.key:
+    if not out.parent.is_dir():
+        raise Invalid(f"--out {out}: the directory {out.parent} does not exist")
+    secret = _read_key(Path(args.key)) if args.key else None
+    data, headers = _get(args, f"/advisories/{args.id}/package")
+    result: dict[str, object] = {"advisory": args.id, "package": str(out), "size": len(data),
+                                 "plaintext_sha256": headers.get("X-Headstart-Package-SHA256")}
+    files: dict[str, bytes] = {}
+    if secret is not None:
         from headstart.apps.delivery.package import read_tar
         from headstart.crypto.openpgp import DecryptionError, decrypt_and_verify
 
         program = json.loads(_get(args, "/program")[0])
         try:
-            plain = decrypt_and_verify(data, secret_key=Path(args.key).read_bytes(),
-                                       signer_cert=program["signing_certificate"])
+            plain = decrypt_and_verify(data, secret_key=secret, signer_cert=program["signing_certificate"])
         except DecryptionError as exc:
-            raise Invalid(f"package {out}: {exc}") from None
+            raise Invalid(f"--key {args.key}: {exc}; nothing was saved") from None
         if result["plaintext_sha256"] and hashlib.sha256(plain).hexdigest() != result["plaintext_sha256"]:
-            raise Invalid("the decrypted package does not match the digest the server announced")
-        target = out.parent / args.id
-        target.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, content in read_tar(plain).items():
-            (target / name).write_bytes(content)
-            written.append(str(target / name))
-        result["files"] = written
+            raise Invalid("the decrypted package does not match the digest the server announced; nothing was saved")
+        try:
+            files = read_tar(plain)
+        except Exception as exc:  # noqa: BLE001 - tarfile raises several types for a damaged archive
+            raise Invalid(f"the decrypted package is not a readable archive ({exc}); nothing was saved") from None
         result["signed_by"] = program["signing_fingerprint"]
+    target = out.parent / args.id
+    unpacked = _save(out, data, target, files)
+    if files:
+        result["files"] = [str(p) for p in unpacked]
     emit(args, result, lambda: f"Saved {out} ({len(data)} bytes)" + (
-        f"; signature OK ({result['signed_by']}); unpacked {len(result['files'])} files under {out.parent / args.id}"
-        if args.key else ""))
+        f"; signature OK ({result['signed_by']}); unpacked {len(files)} files under {target}" if files else ""))
     return 0
 
 
+def _read_key(path: Path) -> bytes:
+    from headstart.errors import Invalid
+
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise Invalid(f"--key {path}: {exc.strerror or exc}") from None
+
+
+def _save(out: Path, package: bytes, target: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write the package and the unpacked files; on any error remove what was written and say so."""
+    from headstart.errors import Invalid
+
+    written: list[Path] = []
+    made_target = False
+    try:
+        _write_atomically(out, package)
+        written.append(out)
+        if files:
+            made_target = not target.exists()
+            target.mkdir(exist_ok=True)
+            for name, content in files.items():
+                _write_atomically(target / name, content)
+                written.append(target / name)
+    except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if made_target:
+            shutil.rmtree(target, ignore_errors=True)
+        raise Invalid(f"cannot save the package: {exc.strerror or exc} ({exc.filename or out}); nothing was saved") \
+            from None
+    return written[1:]
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """A temporary file next to ``path`` (owner-only: the material is confidential), renamed into
+    place once complete; removed if anything fails."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
