@@ -91,7 +91,6 @@ def _leak_material(files: list[dict[str, bytes]], seed: int) -> list[Submission]
 
 
 def run(args: argparse.Namespace) -> int:
-    import pysequoia
     from django.conf import settings
     from django.core.management import call_command
     from django.utils import timezone
@@ -106,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from headstart.apps.partners.services import PartnerInput, accept_nda, add_partner, set_status
     from headstart.apps.program.models import Program
     from headstart.apps.program.services import initialise
-    from headstart.crypto.openpgp import decrypt_and_verify
+    from headstart.crypto.openpgp import decrypt_and_verify, generate_signing_key
     from headstart.errors import HeadstartError, Invalid
     from headstart.samples import SAMPLE_DIR
 
@@ -130,10 +129,9 @@ def run(args: argparse.Namespace) -> int:
     partners = {}
     for i, name in enumerate(names):
         tier = "advanced" if i % 2 == 0 else "entry"
-        secret = pysequoia.Tsk.generate(user_id=f"{name} <psirt@{name.split()[0].lower()}.example>",
-                                        profile=pysequoia.Profile.RFC4880)
-        partner = add_partner(PartnerInput(name, tier, f"psirt@{name.split()[0].lower()}-{i}.example",
-                                           str(secret.extract_certificate())), actor=staff)
+        secret, cert = generate_signing_key(f"{name} <psirt@{name.split()[0].lower()}.example>")
+        partner = add_partner(PartnerInput(name, tier, f"psirt@{name.split()[0].lower()}-{i}.example", cert),
+                              actor=staff)
         admin = add_user(f"admin{i}@{name.split()[0].lower()}.example", actor=staff, partner=partner, role="admin")
         accept_nda(partner, admin, actor=Actor(name=admin.email, partner=name))
         partners[name] = (partner, admin, secret)
@@ -158,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     for name, (_partner, admin, secret) in partners.items():
         actor = Actor(name=admin.email, partner=name, ip="192.0.2.10")
         fetched = fetch_package(admin, advisory.ident, actor=actor)
-        received[name] = read_tar(decrypt_and_verify(fetched.path.read_bytes(), secret_key=str(secret), signer_cert=certificate))
+        received[name] = read_tar(decrypt_and_verify(fetched.path.read_bytes(), secret_key=secret, signer_cert=certificate))
     _say(args, f"   {len(received)} packages delivered; every copy differs, every one decrypts and verifies")
 
     advanced = [n for n in names if partners[n][0].tier.name == "advanced"]
