@@ -16,7 +16,7 @@ def register(sub: Subparsers) -> None:
 
     c = asub.add_parser("create", help="create an advisory (a draft) with its artifacts")
     c.add_argument("id", help="identifier, e.g. HS-2026-0001")
-    c.add_argument("--title", required=True)
+    c.add_argument("--title", required=True, help="the advisory's title, 1-300 characters (confidential until public)")
     c.add_argument("--patch-at", required=True, help="public release time, ISO 8601 with a time zone")
     c.add_argument("--writeup", required=True, metavar="FILE", help="technical write-up (Markdown)")
     c.add_argument("--guidance", metavar="FILE", help="detection guidance (Markdown)")
@@ -24,7 +24,7 @@ def register(sub: Subparsers) -> None:
                    help="proof-of-concept file; source (.py, .c, ...) or binary (repeatable)")
     c.add_argument("--trigger-spec", action="append", default=[], metavar="FILE",
                    help="trigger specification (YAML) for the binary PoCs (repeatable)")
-    c.add_argument("--cve", default="")
+    c.add_argument("--cve", default="", help="CVE identifier, e.g. CVE-2026-12345 (default: none)")
     c.add_argument("--cvss", default="", metavar="VECTOR", help="CVSS 3.1 or 4.0 vector")
     c.add_argument("--product", action="append", default=[], help="affected product (repeatable)")
     c.add_argument("--schedule", action="store_true", help="schedule it right away")
@@ -32,24 +32,24 @@ def register(sub: Subparsers) -> None:
     c.set_defaults(handler=run_create)
 
     s = asub.add_parser("schedule", help="schedule a draft: partners see it as their windows open")
-    s.add_argument("id")
+    s.add_argument("id", help="advisory identifier, e.g. HS-2026-0001")
     add_json(s)
     s.set_defaults(handler=run_schedule)
 
     w = asub.add_parser("withdraw", help="withdraw an advisory before its patch time: partners see it no more "
                                          "and those who could are notified")
-    w.add_argument("id")
-    w.add_argument("--reason", required=True)
+    w.add_argument("id", help="advisory identifier")
+    w.add_argument("--reason", required=True, help="why it is withdrawn (kept in the audit log)")
     add_json(w)
     w.set_defaults(handler=run_withdraw)
 
     chk = asub.add_parser("check", help="check every artifact can be marked and every binary PoC meets its trigger")
-    chk.add_argument("id")
+    chk.add_argument("id", help="advisory identifier")
     add_json(chk)
     chk.set_defaults(handler=run_check)
 
     prep = asub.add_parser("prepare", help="render, sign and encrypt every entitled partner's package ahead of release")
-    prep.add_argument("id")
+    prep.add_argument("id", help="advisory identifier (a scheduled advisory)")
     add_json(prep)
     prep.set_defaults(handler=run_prepare)
 
@@ -58,7 +58,7 @@ def register(sub: Subparsers) -> None:
     ls.set_defaults(handler=run_list)
 
     show = asub.add_parser("show", help="show an advisory, its artifacts and each tier's window")
-    show.add_argument("id")
+    show.add_argument("id", help="advisory identifier")
     add_json(show)
     show.set_defaults(handler=run_show)
 

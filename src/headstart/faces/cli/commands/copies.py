@@ -15,8 +15,8 @@ def register(sub: Subparsers) -> None:
     csub = p.add_subparsers(dest="copy_command", metavar="ACTION", required=True)
     ex = csub.add_parser("export", help="write exactly the files a partner receives, unencrypted, to a directory")
     ex.add_argument("id", help="advisory identifier")
-    ex.add_argument("--partner", required=True)
-    ex.add_argument("--out", required=True, metavar="DIR")
+    ex.add_argument("--partner", required=True, metavar="NAME", help="the partner whose copy to write")
+    ex.add_argument("--out", required=True, metavar="DIR", help="directory to write the files to (created if missing)")
     add_json(ex)
     ex.set_defaults(handler=run_export)
 

@@ -30,7 +30,7 @@ def register(sub: Subparsers) -> None:
     add_json(ls)
     ls.set_defaults(handler=run_list)
     dl = rsub.add_parser("download", help="download your package for an advisory")
-    dl.add_argument("id")
+    dl.add_argument("id", help="advisory identifier, as `remote list` shows it")
     dl.add_argument("--out", required=True, metavar="FILE", help="where to write the encrypted package")
     dl.add_argument("--key", metavar="FILE", help="your OpenPGP secret key: decrypt, verify and unpack next to FILE")
     add_json(dl)

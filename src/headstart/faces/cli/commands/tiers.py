@@ -13,7 +13,7 @@ def register(sub: Subparsers) -> None:
     p = sub.add_parser("tier", help="manage tiers (lead time and entitlements)")
     tsub = p.add_subparsers(dest="tier_command", metavar="ACTION", required=True)
     add = tsub.add_parser("add", help="add a tier")
-    add.add_argument("name")
+    add.add_argument("name", help="tier name: a slug (letters, digits, - and _), at most 50 characters")
     add.add_argument("--lead-time", required=True, help="how long before the patch partners get access, e.g. 72h, 3d")
     add.add_argument("--entitles", required=True, help="comma-separated: writeup,guidance,poc,trigger-spec")
     add_json(add)
