@@ -36,7 +36,7 @@ def test_audit_list_partner_shows_every_event_about_that_partner(history, run_cl
     assert result.code == 0, result.err
     actions = [e["action"] for e in json.loads(result.out)]
     assert actions == ["partner.add", "user.add", "user.add", "nda.accept", "token.create", "advisory.list",
-                       "package.prepare", "partner.suspend", "token.revoke"]
+                       "package.prepare", "partner.suspend", "token.revoke", "user.sessions_end", "user.sessions_end"]
 
 
 def test_audit_list_partner_leaves_out_other_partners_events(history, run_cli):
