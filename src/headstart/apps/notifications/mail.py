@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
+from headstart.apps.accounts.models import User
 from headstart.apps.advisories.access import window_opens_at
 from headstart.apps.notifications.models import Notification
 from headstart.apps.program.models import Program
@@ -27,6 +28,8 @@ def build_message(n: Notification) -> EmailMessage:
         "patch_at": _when(n.advisory.patch_at),
         "portal_url": portal,
         "advisory_url": urljoin(portal, f"advisories/{n.advisory.ident}/"),
+        "package_url": urljoin(portal, f"api/v1/advisories/{n.advisory.ident}/package"),
+        "can_sign_in": can_sign_in(n.email),
     }
     subject = " ".join(render_to_string(f"notifications/mail/{n.kind}_subject.txt", context).split())
     body = render_to_string(f"notifications/mail/{n.kind}.txt", context)
@@ -38,6 +41,15 @@ def build_message(n: Notification) -> EmailMessage:
         "Auto-Submitted": "auto-generated",
     }
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [n.email], headers=headers)
+
+
+def can_sign_in(email: str) -> bool:
+    """Whether the mail may tell its reader to sign in: a user without a usable password (an
+    API-token user, or one whose password was never set) cannot, so that mail points to the
+    API and says how to get a password instead. The partner's contact address is not a user
+    account; the people who read it sign in with their own."""
+    user = User.objects.filter(email__iexact=email).first()
+    return user is None or user.has_usable_password()
 
 
 def _when(value: dt.datetime) -> str:

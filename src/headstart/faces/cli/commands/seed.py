@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
             partner = add_partner(PartnerInput(name, tier, f"security@{slug}.example", cert), actor=actor)
             admin = add_user(f"admin@{slug}.example", actor=actor, partner=partner, role="admin",
                              password=partner_password)
-            add_user(f"analyst@{slug}.example", actor=actor, partner=partner, role="analyst")
+            add_user(f"analyst@{slug}.example", actor=actor, partner=partner, role="analyst",
+                     password=partner_password)
             accept_nda(partner, admin, actor=actor)
         items = [ArtifactInput(a["kind"], a["file"], (SAMPLE_DIR / a["file"]).read_bytes()) for a in meta["artifacts"]]
         advisory = create_advisory(meta["id"], title=meta["title"], cve=meta.get("cve", ""), cvss=meta.get("cvss", ""),
@@ -72,12 +73,14 @@ def run(args: argparse.Namespace) -> int:
     data = {"staff": {"email": "psirt@example.com", "password": staff_password},
             "partner_admins": {"emails": [f"admin@{n.lower().replace(' ', '-')}.example" for n, _ in DEMO_PARTNERS],
                                "password": partner_password},
+            "partner_analysts": {"emails": [f"analyst@{n.lower().replace(' ', '-')}.example" for n, _ in DEMO_PARTNERS],
+                                 "password": partner_password},
             "advisory": advisory.ident, "patch_at": advisory.patch_at, "partner_keys": str(key_dir)}
     emit(args, data, lambda: "\n".join([
         (f"Demo data loaded: {len(DEMO_PARTNERS)} partners, sample advisory {advisory.ident} "
          f"(public at {advisory.patch_at:%Y-%m-%d %H:%M} UTC)."),
         f"  staff sign-in:   psirt@example.com / {staff_password}",
-        f"  partner admins:  admin@example-av.example (and the others) / {partner_password}",
+        f"  partner users:   admin@ and analyst@ of each partner (analyst@example-av.example ...) / {partner_password}",
         f"  partner keys:    {key_dir}",
         "These passwords are shown once."]))
     return 0
