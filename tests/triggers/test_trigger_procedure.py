@@ -22,11 +22,11 @@ from headstart.triggers.procedure import condition_forms, plain_procedure
 
 def test_procedure_lists_every_field_with_offset_type_and_size(example_spec):
     text = plain_procedure(example_spec)
-    assert "| 2 | 0x4 | `width` | u4le | 4 |" in text
-    assert "| 5 | 0x10 | `comment` | str (ASCII) | 16 |" in text
-    assert "| 6 | 0x20 | `chunks` | `chunk`, repeated to the end |" in text
-    assert "| 3 | +0x4 | `body` | bytes | `length` |" in text
-    assert "| 4 | +0x4 + length | `crc` | u4le | 4 |" in text
+    assert "| 2 | `0x04` | `width` | u4le | 4 |" in text
+    assert "| 5 | `0x10` | `comment` | str (ASCII) | 16 |" in text
+    assert "| 6 | `0x20` | `chunks` | `chunk`, repeated to the end |" in text
+    assert "| 3 | `+0x04` | `body` | bytes | `length` |" in text
+    assert "| 4 | `+0x04` + length | `crc` | u4le | 4 |" in text
     assert 'must be `54 49 4d 31` ("TIM1")' in text
 
 
@@ -75,7 +75,7 @@ x-headstart:
     text = plain_procedure(spec)
     assert "big-endian" in text
     assert "u2be, repeated `n` times" in text
-    assert "| 3 | 0x1 + size of xs | `tail` |" in text
+    assert "| 3 | `0x01` + size of xs | `tail` |" in text
     assert "count \\| of items" in text
     assert re.search(r"`xs\[\*\] is one of \[1, 2\]` \(for example `1`, but not `\d+`\) "
                      r"\(for every element the path names\): both are pixel kinds", text)
@@ -171,8 +171,9 @@ def test_sample_procedure_alone_carries_at_least_50_bits_at_over_012_bits_per_wo
 def test_every_generated_line_offers_alternatives_and_the_carrier_keeps_every_one(procedure):
     spec, marked = procedure.spec, procedure.marked
     authors = {line.strip() for doc in [spec.doc] + [t.doc for t in spec.types.values()] for line in doc.splitlines()}
+    # Table rows are left out: each column writes its numbers in one notation, without alternatives.
     generated = [line for line in marked.splitlines()
-                 if line.strip() and line.strip() not in authors and not line.startswith(("| # |", "|---"))]
+                 if line.strip() and line.strip() not in authors and not line.startswith("|")]
     assert generated and all("{{" in line for line in generated), [ln for ln in generated if "{{" not in ln]
     kept = [s for s in procedure.carrier.slots if ": author " in s.where]
     assert len(kept) == marked.count("{{")
@@ -215,12 +216,39 @@ def test_copies_read_back_exactly_through_every_transformation_of_the_text_batte
                 assert read.any(), name
 
 
-def test_every_alternative_of_an_offset_denotes_the_same_number(sample_spec):
-    offsets = [alts.split("|") for alts in ALTERNATIVES.findall(render_procedure(sample_spec))
-               if all(HEX.fullmatch(a) for a in alts.split("|"))]
-    assert len(offsets) == 11  # every row of both tables, and the size of a chunk
-    for alts in offsets:
+def test_every_alternative_of_a_size_in_hex_denotes_the_same_number(sample_spec):
+    sizes = [alts.split("|") for alts in ALTERNATIVES.findall(render_procedure(sample_spec))
+             if all(HEX.fullmatch(a) for a in alts.split("|"))]
+    assert len(sizes) == 1  # the size of a chunk; table offsets offer no alternatives (one notation a column)
+    for alts in sizes:
         assert len({int(a, 16) for a in alts}) == 1, alts
+
+
+def notation(cell: str) -> set[tuple[str, int]]:
+    """How the numbers of a cell are written: ("hex", digits) or ("hex-upper", digits), or ("dec", 0)."""
+    found = set()
+    for number in NUMBER.findall(cell):
+        if number.startswith("0x"):
+            digits = number[2:]
+            found.add(("hex-upper" if digits != digits.lower() else "hex", len(digits)))
+        else:
+            found.add(("dec", 0))
+    return found
+
+
+def test_every_partners_procedure_writes_each_table_column_in_one_notation(sample_carrier):
+    """Every alternative of every slot, and random codewords as partners get: in each rendered
+    table, a column writes all its numbers in one base and one width."""
+    for codeword in codewords(sample_carrier, random=40):
+        soup = BeautifulSoup(markdown.markdown(sample_carrier.render_text(codeword), extensions=["tables"]),
+                             "html.parser")
+        tables = soup.find_all("table")
+        assert len(tables) == 2
+        for table in tables:
+            rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.find_all("tr")[1:]]
+            for column in (1, 4):  # offset, size: the columns with numbers the generator writes
+                notations = set().union(*(notation(row[column].split(" + ")[0]) for row in rows))
+                assert len(notations) == 1, (column, notations)
 
 
 @pytest.mark.parametrize("width", [0x3FFE, 0x3FFF, 0x4000, 0x4001])

@@ -10,7 +10,7 @@ the prose carrier author alternatives (``{{a|b|c}}``): synonymous wordings, numb
 written in forms that are exactly equal (``0x4`` / ``0x04`` / ``0x0004``; ``width > 0x3fff``
 / ``width >= 0x4000``), and example values on each side of every trigger condition (see
 ``examples``). Every alternative is equally right, and none depends on which fields are
-free. Headings sit directly above their text and the conditions form a loose list, so
+free. Tables offer none: each column writes its numbers in one notation. Headings sit directly above their text and the conditions form a loose list, so
 that every paragraph an excerpt may keep carries marks. ``render_procedure(spec)`` is the original the carrier marks;
 ``plain_procedure(spec)`` shows the first alternative of each, for an unmarked copy.
 """
@@ -69,7 +69,7 @@ def _code(text: str) -> str:
 
 
 def hex_forms(n: int) -> list[str]:
-    """One offset written as hex, in forms that are all equal: 0x4, 0x04, 0x0004, 0x00000004;
+    """A size written as hex, in forms that are all equal: 0x4, 0x04, 0x0004, 0x00000004;
     0x10, 0x0010, 0x00000010, 0x10 with upper-case digits when it has letters. Only length
     and case differ, never the value."""
     forms = [f"{n:#x}", f"0x{n:02x}", f"0x{n:04x}", f"0x{n:08x}", f"{n:#X}".replace("0X", "0x")]
@@ -190,17 +190,19 @@ def _notes(f: FieldDef, choose: Choose) -> str:
 
 
 def _table(typedef: TypeDef, in_struct: bool, choose: Choose) -> tuple[list[str], int, list[str]]:
-    """The rows, and the size of what they describe: fixed bytes plus the variable parts."""
-    lines = ["| # | offset | field | type | size | notes |", "|---|---|---|---|---|---|"]
+    """The rows, and the size of what they describe: fixed bytes plus the variable parts.
+
+    Every offset of the column is written in one notation: hex, lower case, as many digits
+    as the largest fixed offset needs (in whole bytes), as code, so no carrier changes its
+    case either. The width comes from the layout alone, never from a mark: offsets in several
+    widths or cases would show a careful reader which cells differ between copies."""
     const = 0
     symbolic: list[str] = []
-    for i, f in enumerate(typedef.fields, 1):
-        offset = f"{'+' if in_struct else ''}{choose(*hex_forms(const))}"
-        if symbolic:
-            offset += " + " + " + ".join(_cell(s) for s in symbolic)
+    rows: list[tuple[int, list[str], str]] = []  # fixed offset, variable parts before it, the rest of the row
+    for f in typedef.fields:
         size_text, size = _size_text(f, choose)
-        lines.append(f"| {i} | {offset} | {_code(f.id)} | {_type_text(f, choose)} | {size_text} "
-                     f"| {_notes(f, choose)} |")
+        rows.append((const, list(symbolic), f"| {_code(f.id)} | {_type_text(f, choose)} | {size_text} "
+                                            f"| {_notes(f, choose)} |"))
         if f.if_expr is not None or f.repeat is not None or size is None:
             if f.repeat is None and f.size is not None and f.if_expr is None:
                 symbolic.append(f.size.source if f.size.source.isidentifier() else f"({f.size.source})")
@@ -208,6 +210,11 @@ def _table(typedef: TypeDef, in_struct: bool, choose: Choose) -> tuple[list[str]
                 symbolic.append(f"size of {f.id}")
         else:
             const += size
+    width = max(2, -(-len(f"{max((r[0] for r in rows), default=0):x}") // 2) * 2)
+    lines = ["| # | offset | field | type | size | notes |", "|---|---|---|---|---|---|"]
+    for i, (fixed, parts, rest) in enumerate(rows, 1):
+        offset = _code(f"{'+' if in_struct else ''}0x{fixed:0{width}x}") + "".join(f" + {_cell(p)}" for p in parts)
+        lines.append(f"| {i} | {offset} {rest}")
     return lines, const, symbolic
 
 
