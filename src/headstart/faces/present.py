@@ -15,11 +15,12 @@ def tier(t: Tier) -> dict[str, Any]:
     return {"name": t.name, "lead_time": format_lead_time(t.lead_time), "entitlements": list(t.entitlements)}
 
 
-def partner(p: Partner, *, history: bool = False) -> dict[str, Any]:
+def partner(p: Partner, *, history: bool = False, nda_accepted: bool | None = None) -> dict[str, Any]:
+    """``nda_accepted`` when the caller knows it (a partner just added has accepted nothing), else read."""
     out: dict[str, Any] = {
         "name": p.name, "status": p.status, "tier": p.tier.name, "email": p.email,
         "pgp_fingerprint": p.pgp_fingerprint, "pgp_expires_at": p.pgp_expires_at,
-        "nda_accepted": has_accepted_current_nda(p),
+        "nda_accepted": has_accepted_current_nda(p) if nda_accepted is None else nda_accepted,
     }
     if history:
         out["history"] = [

@@ -6,8 +6,10 @@ import csv
 import dataclasses
 import hashlib
 import io
+import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -16,8 +18,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Subquery
+from django.utils import timezone
 
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.partners.models import (
@@ -33,6 +36,8 @@ from headstart.apps.partners.signals import partner_status_changed
 from headstart.apps.text import check_visible
 from headstart.crypto.openpgp import CertificateError, validate_certificate
 from headstart.errors import Conflict, Forbidden, Invalid, NotFound
+
+logger = logging.getLogger(__name__)
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -110,7 +115,8 @@ class PartnerInput:
     pgp_cert: str = ""
 
 
-def _clean_partner(data: PartnerInput) -> dict:
+def _clean_partner(data: PartnerInput, tier_for: Callable[[str], Tier] = get_tier) -> dict:
+    """The partner's fields, checked (name, e-mail, tier, certificate); the database is only read."""
     name = (data.name or "").strip()
     if not name or len(name) > 200:
         raise Invalid(f"partner name {data.name!r} must be 1-200 printable characters")
@@ -121,7 +127,7 @@ def _clean_partner(data: PartnerInput) -> dict:
             validate_email(email)
         except ValidationError:
             raise Invalid(f"{email!r} is not a valid e-mail address") from None
-    fields: dict = {"name": name, "tier": get_tier((data.tier or "").strip()), "email": email}
+    fields: dict = {"name": name, "tier": tier_for((data.tier or "").strip()), "email": email}
     if data.pgp_cert.strip():
         try:
             info = validate_certificate(data.pgp_cert)
@@ -168,8 +174,11 @@ def import_partners(csv_text: str, *, actor: Actor,
                     certificate_loader: Callable[[str], str] | None = None) -> list[Partner]:
     """Import every row or none. Raises Invalid listing every bad row with its line number.
 
-    ``certificate_loader`` turns a non-empty pgp_cert cell into certificate text (the CLI
-    reads files named relative to the CSV); an Invalid it raises is reported for that line.
+    Every row is checked first, outside any transaction (CSV, names, e-mail addresses, tiers,
+    certificates, duplicates in the file and against the partners on record); then all rows
+    are written in one short transaction (_write_import), so the database is held for the
+    writing only. ``certificate_loader`` turns a non-empty pgp_cert cell into certificate text
+    (the CLI reads files named relative to the CSV); an Invalid it raises is reported for that line.
     """
     reader = csv.reader(io.StringIO(csv_text))
     try:
@@ -181,48 +190,98 @@ def import_partners(csv_text: str, *, actor: Actor,
     allowed = ["name", "tier", "email", "pgp_cert"]
     if header[:2] != ["name", "tier"] or any(h not in allowed for h in header) or len(set(header)) != len(header):
         raise Invalid(f"line 1: the header must be name,tier[,email][,pgp_cert], not {','.join(header)}")
-    rows: list[tuple[int, PartnerInput]] = []
-    errors: list[str] = []
+    tiers = {tier.name: tier for tier in Tier.objects.all()}
+    existing = set(Partner.objects.values_list("name", flat=True))
+
+    def tier_for(name: str) -> Tier:
+        if name not in tiers:
+            raise NotFound(f"unknown tier {name!r} (known: {', '.join(sorted(tiers)) or 'none'})")
+        return tiers[name]
+
+    cleaned: list[dict] = []
+    errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     try:
         for line, row in _rows_with_first_line(reader):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                errors.append(f"line {line}: expected {len(header)} fields, found {len(row)}")
+                errors.append((line, f"expected {len(header)} fields, found {len(row)}"))
                 continue
             values = dict(zip(header, row, strict=True))
             data = PartnerInput(values["name"], values["tier"], values.get("email", ""), values.get("pgp_cert", ""))
-            if data.name.strip() in seen:
-                errors.append(f"line {line}: partner {data.name.strip()!r} appears twice (first on line {seen[data.name.strip()]})")
+            name = data.name.strip()
+            if name in seen:
+                errors.append((line, f"partner {name!r} appears twice (first on line {seen[name]})"))
                 continue
-            seen[data.name.strip()] = line
-            if certificate_loader is not None and data.pgp_cert.strip():
-                try:
+            seen[name] = line
+            try:
+                if certificate_loader is not None and data.pgp_cert.strip():
                     data = dataclasses.replace(data, pgp_cert=certificate_loader(data.pgp_cert))
-                except Invalid as exc:
-                    errors.append(f"line {line}: {exc.message}")
-                    continue
-            rows.append((line, data))
+                fields = _clean_partner(data, tier_for)
+                if fields["name"] in existing:
+                    raise Conflict(f"partner {fields['name']!r} already exists")
+            except (Invalid, NotFound, Conflict) as exc:
+                errors.append((line, exc.message))
+                continue
+            cleaned.append(fields)
     except csv.Error as exc:
-        errors.append(f"line {reader.line_num}: {exc}")
-    created: list[Partner] = []
+        errors.append((reader.line_num, str(exc)))
+    if errors:
+        listed = "; ".join(f"line {line}: {message}" for line, message in sorted(errors, key=lambda e: e[0]))
+        raise Invalid(f"nothing imported: {listed}")
+    if not cleaned:
+        raise Invalid("nothing imported: the CSV file has no partner rows")
+    return _write_import(cleaned, actor=actor)
+
+
+def _write_import(rows: list[dict], *, actor: Actor) -> list[Partner]:
+    """Write checked partner rows, their status changes and one audit event in one transaction.
+
+    The rows are turned into database values first; inside the transaction only the inserts
+    run (executemany: bulk_create's per-object work would hold the write lock for seconds on
+    a large import). The `partner.import` event lists every partner added (name, tier,
+    fingerprint), so each one is traceable in the audit log."""
+    status, reason = PartnerStatus.ACTIVE.value, "imported"
+    stamp = timezone.now()  # every row of this import: created_at, and the status change's time
+    partners = [Partner(status=status, created_at=stamp, **fields) for fields in rows]
+    partner_fields = [f for f in Partner._meta.concrete_fields if not f.primary_key]
+    partner_values = [tuple(f.get_db_prep_save(getattr(p, f.attname), connection) for f in partner_fields)
+                      for p in partners]
+    change_at = PartnerStatusChange._meta.get_field("at").get_db_prep_save(stamp, connection)
+    details = {"count": len(partners), "status": status,
+               "partners": [{"partner": p.name, "tier": p.tier.name, "pgp_fingerprint": p.pgp_fingerprint}
+                            for p in partners]}
+    names = {p.name for p in partners}
+    started = time.perf_counter()
     try:
         with transaction.atomic():
-            for line, data in rows:
-                try:
-                    with transaction.atomic():
-                        created.append(add_partner(data, actor=actor))
-                except (Invalid, NotFound, Conflict) as exc:
-                    errors.append(f"line {line}: {exc.message}")
-            if errors:
-                raise Invalid("; ".join(sorted(errors, key=lambda e: int(e.split(":")[0].split()[1]))))
-            if not created:
-                raise Invalid("the CSV file has no partner rows")
-            record(actor, "partner.import", object_type="partner", object_id="*", count=len(created))
-    except Invalid as exc:
-        raise Invalid(f"nothing imported: {exc.message}") from None
-    return created
+            with connection.cursor() as cursor:
+                cursor.executemany(_insert_sql(Partner, partner_fields), partner_values)
+                # Every row of this import carries the stamp; the names pick them out from any
+                # other partner that might share it.
+                ids = {name: pk for name, pk in Partner.objects.filter(created_at=stamp).values_list("name", "pk")
+                       if name in names}
+                change_fields = ["partner_id", "old_status", "new_status", "reason", "at", "by", "investigation_ref"]
+                cursor.executemany(_insert_sql(PartnerStatusChange, change_fields),
+                                   [(ids[p.name], "", status, reason, change_at, actor.name, "") for p in partners])
+            record(actor, "partner.import", object_type="partner", object_id="*", **details)
+    except IntegrityError:
+        # A partner of the same name was added after the rows were checked.
+        taken = sorted(names & set(Partner.objects.values_list("name", flat=True)))
+        raise Conflict("nothing imported: partners added since the file was checked: "
+                       + ", ".join(map(repr, taken[:10])) + (" and more" if len(taken) > 10 else "")) from None
+    logger.info("partner import: %d partners written in one transaction of %.3f s", len(partners),
+                time.perf_counter() - started)
+    for partner in partners:
+        partner.pk = ids[partner.name]
+    return partners
+
+
+def _insert_sql(model: type[models.Model], fields: Sequence[models.Field | str]) -> str:
+    columns = [f if isinstance(f, str) else str(f.column) for f in fields]
+    return (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "
+            f"({', '.join(connection.ops.quote_name(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})")
 
 
 # Which status changes are allowed: expulsion is final; suspension can be lifted.

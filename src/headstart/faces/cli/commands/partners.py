@@ -88,7 +88,8 @@ def run_import(args: argparse.Namespace) -> int:
     # Certificate cells may name files relative to the CSV; the service reports a bad one
     # with its line, together with every other bad row.
     partners = import_partners(text, actor=cli_actor(), certificate_loader=lambda cell: _cert_text(cell, base))
-    emit(args, [present.partner(p) for p in partners], f"Imported {len(partners)} partners")
+    # Partners just added have accepted no NDA: no query per partner for a large import.
+    emit(args, [present.partner(p, nda_accepted=False) for p in partners], f"Imported {len(partners)} partners")
     return 0
 
 
