@@ -21,7 +21,6 @@ from headstart.apps.partners.models import Partner, PartnerStatus, Tier
 from headstart.apps.partners.services import has_accepted_current_nda
 from headstart.errors import Forbidden, NotFound
 
-
 # The earliest representable moment. A lead time reaching back before it (stored before lead
 # times were limited to a year) means the window has been open since ever.
 EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
