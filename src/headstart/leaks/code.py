@@ -43,6 +43,7 @@ __all__ = [
     "ruff_format",
     "strip_c_comments",
     "strip_python_comments",
+    "tool_available",
     "transforms_for",
 ]
 
@@ -63,6 +64,15 @@ def _tool(name: str) -> str:
     if found is None:
         raise CodeTransformError(f"{name} is not installed (looked beside {sys.executable} and on PATH)")
     return found
+
+
+def tool_available(name: str) -> bool:
+    """Whether the formatter ``name`` is installed where the transforms look for it."""
+    try:
+        _tool(name)
+    except CodeTransformError:
+        return False
+    return True
 
 
 def _run(argv: list[str], source: str) -> str:

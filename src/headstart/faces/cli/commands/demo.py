@@ -56,9 +56,10 @@ def _say(args: argparse.Namespace, text: str = "") -> None:
         print(text, flush=True)
 
 
-def _leak_material(files: list[dict[str, bytes]], seed: int) -> list[Submission]:
+def _leak_material(files: list[dict[str, bytes]], seed: int, formatters: set[str]) -> list[Submission]:
     """What turns up on a forum: an HTML post quoting the write-up and the Python PoC, and an
-    archive with the C PoC and the binary PoC, after the leak paths of the battery."""
+    archive with the C PoC and the binary PoC, after the leak paths of the battery. A PoC is
+    run through its formatter (black, clang-format) only when it is in ``formatters``."""
     from headstart.apps.investigations.intake import Submission
     from headstart.leaks.binary import mix_fields, scrub_ignored
     from headstart.leaks.code import black_format, clang_format, strip_c_comments, strip_python_comments
@@ -69,8 +70,14 @@ def _leak_material(files: list[dict[str, bytes]], seed: int) -> list[Submission]
 
     spec = load_spec((SAMPLE_DIR / "tim.ksy.yaml").read_text())
     writeups = [rewrap(f["writeup.md"].decode(), seed=seed) for f in files]
-    pythons = [strip_python_comments(black_format(f["poc_tim_overflow.py"].decode())) for f in files]
-    cs = [strip_c_comments(clang_format(f["poc_tim_overflow.c"].decode(), style="GNU")) for f in files]
+    python_sources = [f["poc_tim_overflow.py"].decode() for f in files]
+    c_sources = [f["poc_tim_overflow.c"].decode() for f in files]
+    if "black" in formatters:
+        python_sources = [black_format(text) for text in python_sources]
+    if "clang-format" in formatters:
+        c_sources = [clang_format(text, style="GNU") for text in c_sources]
+    pythons = [strip_python_comments(text) for text in python_sources]
+    cs = [strip_c_comments(text) for text in c_sources]
     tims = [f["poc.tim"] for f in files]
     if len(files) == 1:
         writeup, python, c_source, tim = writeups[0], pythons[0], cs[0], scrub_ignored(spec, tims[0])
@@ -107,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from headstart.apps.program.services import initialise
     from headstart.crypto.openpgp import decrypt_and_verify, generate_signing_key
     from headstart.errors import HeadstartError, Invalid
+    from headstart.leaks.code import tool_available
     from headstart.samples import SAMPLE_DIR
 
     if args.partners < 2 or args.partners > 500:
@@ -162,11 +170,19 @@ def run(args: argparse.Namespace) -> int:
     advanced = [n for n in names if partners[n][0].tier.name == "advanced"]
     leakers = sorted(rng.sample(advanced, args.colluders))
     _say(args, f"5. A leak: {' and '.join(leakers)} post{'s' if len(leakers) == 1 else ''} the material")
-    material = _leak_material([received[n] for n in leakers], seed)
-    _say(args, "   forum-post.html: the write-up re-wrapped, rendered to HTML; the Python PoC run through black, "
-               "comments stripped")
-    _say(args, "   lumen_poc.zip:   the C PoC clang-formatted (GNU), comments stripped; the binary PoC "
+    # The formatters are development tools, not Headstart's dependencies: a leak path whose
+    # tool is missing is skipped, and the demo says so.
+    formatters = {tool for tool in ("black", "clang-format") if tool_available(tool)}
+    skipped = sorted({"black", "clang-format"} - formatters)
+    material = _leak_material([received[n] for n in leakers], seed, formatters)
+    _say(args, "   forum-post.html: the write-up re-wrapped, rendered to HTML; the Python PoC "
+               + ("run through black, " if "black" in formatters else "") + "comments stripped")
+    _say(args, "   lumen_poc.zip:   the C PoC " + ("clang-formatted (GNU), " if "clang-format" in formatters else "")
+               + "comments stripped; the binary PoC "
                + ("with its ignored fields zeroed" if len(leakers) == 1 else "mixed field by field"))
+    for tool in skipped:
+        _say(args, f"   (skipped: {tool} is not installed, so no PoC went through it; "
+                   f"install it to add that leak path)")
     if len(leakers) > 1:
         _say(args, "   (colluders mixed their copies paragraph by paragraph and line by line)")
 
@@ -214,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
          + f"({time.monotonic() - started:.0f}s)")
     emit(args, {"ok": ok, "seed": seed, "partners": args.partners, "leakers": leakers, "accused": accused,
                 "innocents_accused": innocents_accused, "investigation": result, "refusals": refusals,
-                "audit_chain_ok": chain.ok, "home": str(settings.HOME) if args.keep else None}, "")
+                "audit_chain_ok": chain.ok, "skipped_leak_paths": skipped, "home": str(settings.HOME) if args.keep else None}, "")
     if args.keep:
         _say(args, f"Demo home kept at {settings.HOME} (HEADSTART_HOME={settings.HOME} headstart serve)")
     return 0 if ok and chain.ok else 1
