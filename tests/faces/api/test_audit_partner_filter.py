@@ -20,7 +20,9 @@ def test_audit_route_partner_filter_finds_events_on_the_partner_and_its_users(ma
 
     assert first.status_code == 200, first.content
     assert [e["action"] for e in first.json()["events"]] == ["partner.add", "user.add", "user.add"]
-    assert [e["action"] for e in rest.json()["events"]] == ["nda.accept", "partner.suspend"]
+    # Suspension ends each of its users' sessions: events on its users.
+    assert [e["action"] for e in rest.json()["events"]] == ["nda.accept", "partner.suspend", "user.sessions_end",
+                                                            "user.sessions_end"]
     assert rest.json()["next_after"] is None
 
 
