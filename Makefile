@@ -6,7 +6,7 @@ export HEADSTART_HOME ?= $(CURDIR)/var
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test test-sqlite test-postgres lint bench clean
+.PHONY: setup run test test-sqlite test-postgres fuzz lint bench clean
 
 $(BIN)/headstart: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test-sqlite:
 test-postgres:
 	HEADSTART_HOME=$$(mktemp -d) $(BIN)/python scripts/with_postgres.py -- \
 		$(BIN)/python -m pytest -n auto --dist loadfile tests/apps tests/faces
+
+# The API fuzzed from its OpenAPI document (schemathesis), as staff and as a partner's analyst:
+# bounded and derandomized, about a minute (tests/faces/api/test_api_fuzz.py).
+fuzz: setup
+	HEADSTART_HOME=$$(mktemp -d) HEADSTART_FUZZ=1 $(BIN)/python -m pytest -n 0 tests/faces/api/test_api_fuzz.py
 
 # ruff and mypy (pyproject.toml [tool.ruff], [tool.mypy]), then the import contracts
 # ([tool.importlinter]): the layers, pure libraries, no cycles.

@@ -89,3 +89,14 @@ def test_static_files_carry_the_security_headers_of_every_page(settings):
     for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
                    "Cross-Origin-Opener-Policy"):
         assert static[header] == page[header], header
+
+
+def test_the_openapi_document_declares_the_errors_every_operation_may_answer(program):
+    document = Client().get("/api/v1/openapi.json").json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            declared = set(operation["responses"])
+            assert {"401", "429"} <= declared, (method, path)
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert {"400", "413", "422"} <= declared, (method, path)
+    assert document["components"]["schemas"]["ValidationError"]["properties"]["detail"]["type"] == "array"

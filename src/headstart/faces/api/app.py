@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.throttling import AuthRateThrottle
 
 from headstart.apps.accounts.tokens import TooManyRefusals
 from headstart.errors import HeadstartError
 from headstart.faces.api.auth import ActiveSession, BearerToken
 from headstart.faces.api.errors import detail_for
+from headstart.faces.api.openapi import declare_framework_errors
 from headstart.faces.api.routes import advisories, audit, delivery, investigations, me, partners
 
 logger = logging.getLogger("django.request")
@@ -20,7 +23,17 @@ logger = logging.getLogger("django.request")
 # Requests per minute per caller.
 THROTTLE_RATE = "600/m"
 
-api = NinjaAPI(
+
+
+class HeadstartAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        declare_framework_errors(schema)
+        return schema
+
+
+api = HeadstartAPI(
     title="Headstart API",
     version="1",
     description="Pre-disclosure program API. Scripts send `Authorization: Bearer TOKEN`; "
