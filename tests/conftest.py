@@ -25,11 +25,18 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(autouse=True)
-def _own_checkpoint_dir(request, tmp_path):  # type: ignore[no-untyped-def]
-    """Signed audit checkpoints are files, which the test's rollback does not remove: each test
-    keeps them in a directory of its own (pytest-django's settings fixture), so no test checks
-    its chain against another's."""
-    request.getfixturevalue("settings").HEADSTART_CHECKPOINT_DIR = tmp_path / "checkpoints"
+def _test_settings(request, tmp_path):  # type: ignore[no-untyped-def]
+    """Per-test settings (pytest-django's settings fixture restores them afterwards).
+
+    Signed audit checkpoints are files, which the test's rollback does not remove: each test
+    keeps them in a directory of its own, so no test checks its chain against another's.
+    Argon2 is slow by design (a tenth of a second a hash, a hundred hashes in the suite), so
+    new passwords are hashed with Django's fast test hasher, as Django's testing docs advise;
+    a test about the production hashing is marked production_password_hashing."""
+    settings = request.getfixturevalue("settings")
+    settings.HEADSTART_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    if request.node.get_closest_marker("production_password_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
 @pytest.fixture(scope="session")

@@ -85,6 +85,7 @@ def test_pages_carry_the_security_headers(make_partner, advisories):
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
+@pytest.mark.production_password_hashing
 def test_a_partner_user_signs_in_with_an_argon2_hashed_password(make_partner, advisories):
     from headstart.apps.accounts.services import add_user
     from headstart.apps.audit.services import Actor
