@@ -201,8 +201,8 @@ def _table(typedef: TypeDef, in_struct: bool, choose: Choose) -> tuple[list[str]
     rows: list[tuple[int, list[str], str]] = []  # fixed offset, variable parts before it, the rest of the row
     for f in typedef.fields:
         size_text, size = _size_text(f, choose)
-        rows.append((const, list(symbolic), f"| {_code(f.id)} | {_type_text(f, choose)} | {size_text} "
-                                            f"| {_notes(f, choose)} |"))
+        rest = f"| {_code(f.id)} | {_type_text(f, choose)} | {size_text} | {_notes(f, choose)} |"
+        rows.append((const, list(symbolic), rest))
         if f.if_expr is not None or f.repeat is not None or size is None:
             if f.repeat is None and f.size is not None and f.if_expr is None:
                 symbolic.append(f.size.source if f.size.source.isidentifier() else f"({f.size.source})")

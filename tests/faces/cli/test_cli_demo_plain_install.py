@@ -41,8 +41,8 @@ def test_demo_without_the_formatters_skips_their_leak_paths_and_still_names_the_
            if k not in {"DATABASE_URL", "HEADSTART_HOME", "HEADSTART_MARKING_KEY", "HEADSTART_AUDIT_KEY",
                         "SECRET_KEY", "HEADSTART_SIGNING_KEY_FILE"}}
     env |= {"PATH": str(plain_python.parent), "HOME": str(tmp_path)}
-    done = subprocess.run([str(plain_python), "-c", "import sys; from headstart.faces.cli.main import main; "
-                           "sys.exit(main(sys.argv[1:]))", "demo", "--partners", "6", "--seed", "3"],
+    entry = "import sys; from headstart.faces.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run([str(plain_python), "-c", entry, "demo", "--partners", "6", "--seed", "3"],
                           env=env, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 0, done.stdout + done.stderr
