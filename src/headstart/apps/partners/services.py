@@ -257,14 +257,15 @@ def _write_import(rows: list[dict], *, actor: Actor) -> list[Partner]:
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
+                cursor.execute(f"SELECT MAX({connection.ops.quote_name('id')}) FROM "
+                               f"{connection.ops.quote_name(Partner._meta.db_table)}")
+                last_before = cursor.fetchone()[0] or 0
                 cursor.executemany(_insert_sql(Partner, partner_fields), partner_values)
-                # Every row of this import carries the stamp; the names pick them out from any
-                # other partner that might share it.
-                ids = {name: pk for name, pk in Partner.objects.filter(created_at=stamp).values_list("name", "pk")
-                       if name in names}
-                change_fields = ["partner_id", "old_status", "new_status", "reason", "at", "by", "investigation_ref"]
-                cursor.executemany(_insert_sql(PartnerStatusChange, change_fields),
-                                   [(ids[p.name], "", status, reason, change_at, actor.name, "") for p in partners])
+                # One statement for every status change: the rows this import just inserted are
+                # the ones after the last id before it that carry its stamp.
+                cursor.execute(_insert_status_changes_sql(),
+                               ["", status, reason, change_at, actor.name, "", last_before,
+                                Partner._meta.get_field("created_at").get_db_prep_save(stamp, connection)])
             record(actor, "partner.import", object_type="partner", object_id="*", **details)
     except IntegrityError:
         # A partner of the same name was added after the rows were checked.
@@ -273,9 +274,18 @@ def _write_import(rows: list[dict], *, actor: Actor) -> list[Partner]:
                        + ", ".join(map(repr, taken[:10])) + (" and more" if len(taken) > 10 else "")) from None
     logger.info("partner import: %d partners written in one transaction of %.3f s", len(partners),
                 time.perf_counter() - started)
+    ids = dict(Partner.objects.filter(pk__gt=last_before, created_at=stamp).values_list("name", "pk"))
     for partner in partners:
         partner.pk = ids[partner.name]
     return partners
+
+
+def _insert_status_changes_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ["partner_id", "old_status", "new_status", "reason", "at", "by", "investigation_ref"]
+    return (f"INSERT INTO {quote(PartnerStatusChange._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+            f"SELECT {quote('id')}, %s, %s, %s, %s, %s, %s FROM {quote(Partner._meta.db_table)} "
+            f"WHERE {quote('id')} > %s AND {quote('created_at')} = %s ORDER BY {quote('id')}")
 
 
 def _insert_sql(model: type[models.Model], fields: Sequence[models.Field | str]) -> str:
