@@ -212,6 +212,9 @@ HEADSTART_INTAKE_MAX_MEMBER_BYTES = env_int("HEADSTART_INTAKE_MAX_MEMBER_BYTES",
 HEADSTART_INTAKE_MAX_MEMBERS = env_int("HEADSTART_INTAKE_MAX_MEMBERS", 2000)
 HEADSTART_INTAKE_MAX_RATIO = env_int("HEADSTART_INTAKE_MAX_RATIO", 100)
 HEADSTART_INTAKE_MAX_DEPTH = env_int("HEADSTART_INTAKE_MAX_DEPTH", 2)
+# Text analysed at once (bytes): a longer text is read in parts this large, so an
+# investigation's memory follows this, not the size of the material.
+HEADSTART_INTAKE_MAX_TEXT_BYTES = env_int("HEADSTART_INTAKE_MAX_TEXT_BYTES", 4 * 1024 * 1024)
 
 # Program secrets live outside the database (see headstart.apps.program.keys).
 HEADSTART_MARKING_KEY = env_str("HEADSTART_MARKING_KEY")

@@ -3,7 +3,13 @@
 Everything happens in memory: an archive is never extracted to disk, so a hostile member
 name cannot write anywhere. Archives are refused, with an error naming the problem, when
 a member has an absolute path, a '..' component, is a link or a device, or when they
-exceed the limits (member count, total and per-member size, compression ratio, nesting).
+exceed the limits (member count, total and per-member size, compression ratio, nesting);
+members are read one at a time, each checked against the limits before and while it is read.
+
+Memory stays bounded by the text analysed at once, not by the material: a text longer than
+max_text_bytes (a forum dump, a long log) is read in parts of at most that size, cut at
+paragraph or line breaks, each a view of the input's bytes (no copy), analysed one after
+the other; such a page is not parsed as HTML (its parse tree would be many times its size).
 
 A *piece* is one thing a carrier may read: a file as given, an archive member, the visible
 text of an HTML page, or one code block of that page (so code survives the page's layout).
@@ -47,6 +53,7 @@ class IntakeLimits:
     max_members: int = 2000  # members of all archives together
     max_ratio: int = 100  # uncompressed / compressed, checked once an archive passes 1 MB
     max_depth: int = 2  # archives inside archives: at most this many layers
+    max_text_bytes: int = 4 * MB  # text analysed at once: a longer one is read in parts this large
 
     @classmethod
     def from_settings(cls) -> IntakeLimits:
@@ -55,7 +62,8 @@ class IntakeLimits:
                      max_member_bytes=settings.HEADSTART_INTAKE_MAX_MEMBER_BYTES,
                      max_members=settings.HEADSTART_INTAKE_MAX_MEMBERS,
                      max_ratio=settings.HEADSTART_INTAKE_MAX_RATIO,
-                     max_depth=settings.HEADSTART_INTAKE_MAX_DEPTH)
+                     max_depth=settings.HEADSTART_INTAKE_MAX_DEPTH,
+                     max_text_bytes=settings.HEADSTART_INTAKE_MAX_TEXT_BYTES)
         for name, value in vars(limits).items():
             if value < 1:
                 raise Invalid(f"intake limit {name} must be at least 1, got {value}")
@@ -85,7 +93,7 @@ class Piece:
     file, text, archive-member, html-text, html-code."""
 
     name: str
-    data: bytes
+    data: bytes | memoryview  # a part of a long text is a view of the input's bytes
     origin: str
     container: bool = False  # an archive: only its digest is compared, its members are read
     is_file: bool = True  # bytes that existed as a file (digest comparable with delivered copies)
@@ -101,10 +109,10 @@ class Piece:
 
     def text(self) -> str | None:
         """The piece as text, or None for binary data."""
-        if b"\x00" in self.data[:8192]:
+        if b"\x00" in bytes(self.data[:8192]):
             return None
         try:
-            return decode_leak(self.data)
+            return decode_leak(bytes(self.data))
         except UnreadableLeakError:
             return None
 
@@ -163,7 +171,7 @@ def _archive_kind(data: bytes) -> str | None:
 def _expand(name: str, data: bytes, origin: str, budget: _Budget, depth: int) -> list[Piece]:
     kind = _archive_kind(data)
     if kind is None:
-        return _split_document(name, data, origin)
+        return _split_document(name, data, origin, budget.limits)
     if depth >= budget.limits.max_depth:
         raise IntakeError(f"{name}: archives nested more than {budget.limits.max_depth} levels deep; refused")
     members = _unpack(name, data, kind, budget)
@@ -312,7 +320,9 @@ def is_html(name: str, data: bytes) -> bool:
     return bool(_HTML_START.match(data[:4096].lstrip(b"\xef\xbb\xbf")))
 
 
-def _split_document(name: str, data: bytes, origin: str) -> list[Piece]:
+def _split_document(name: str, data: bytes, origin: str, limits: IntakeLimits) -> list[Piece]:
+    if len(data) > limits.max_text_bytes and b"\x00" not in data[:8192]:
+        return [Piece(name, data, origin, readable=False), *text_parts(name, data, limits.max_text_bytes)]
     piece = Piece(name, data, origin)
     if not is_html(name, data):
         return [piece]
@@ -321,6 +331,28 @@ def _split_document(name: str, data: bytes, origin: str) -> list[Piece]:
     if not derived:
         return [piece]
     return [Piece(name, data, origin, is_file=piece.is_file, readable=False), *derived]
+
+
+def text_parts(name: str, data: bytes, size: int) -> list[Piece]:
+    """A long text in parts of at most ``size`` bytes, cut after a blank line (else a line
+    break, else between characters) in the second half of each part; views, not copies."""
+    view = memoryview(data)
+    parts: list[Piece] = []
+    start = 0
+    while start < len(data):
+        end = min(len(data), start + size)
+        if end < len(data):
+            floor = start + size // 2
+            cut = data.rfind(b"\n\n", floor, end)
+            cut = cut + 2 if cut >= 0 else data.rfind(b"\n", floor, end) + 1
+            if cut > floor:
+                end = cut
+            else:  # no break: do not split a UTF-8 character
+                while end > floor and (data[end] & 0xC0) == 0x80:
+                    end -= 1
+        parts.append(Piece(f"{name}#part-{len(parts) + 1}", view[start:end], "text-part", is_file=False))
+        start = end
+    return parts
 
 
 def html_pieces(name: str, html: str) -> list[Piece]:

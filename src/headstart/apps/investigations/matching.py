@@ -191,9 +191,10 @@ def binary_views(piece: Piece, text: str | None) -> list[tuple[bytes, str]]:
 
     A piece that reads as text is only taken as the file itself when it starts with the
     format's magic: a write-up that merely mentions the magic is not a PoC."""
-    views = [(piece.data, "binary" if text is None else "binary-as-text")]
+    own = bytes(piece.data)  # a part of a long text is a view; carriers read bytes
+    views = [(own, "binary" if text is None else "binary-as-text")]
     if text is not None:
-        seen = {piece.data}
+        seen = {own}
         for block in [text] + [b for b in _BLOCK.split(text) if b.strip()]:
             data = bytes_from_text(block)
             if data and data not in seen:
