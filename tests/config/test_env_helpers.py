@@ -115,3 +115,19 @@ def test_tokens_last_90_days_and_sign_in_locks_after_5_failures_for_15_minutes_b
     assert s["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
     s = fresh_settings(HEADSTART_TOKEN_DAYS="7", HEADSTART_LOGIN_FAILURE_LIMIT="3", HEADSTART_LOGIN_LOCKOUT_MINUTES="60")
     assert (s["HEADSTART_TOKEN_DAYS"], s["AXES_FAILURE_LIMIT"], s["AXES_COOLOFF_TIME"]) == (7, 3, dt.timedelta(hours=1))
+
+
+def test_the_database_lock_wait_sets_sqlites_busy_timeout(fresh_settings):
+    assert fresh_settings()["DATABASES"]["default"]["OPTIONS"]["timeout"] == 30
+    assert fresh_settings(HEADSTART_DB_LOCK_WAIT_MS="250")["DATABASES"]["default"]["OPTIONS"]["timeout"] == 0.25
+
+
+def test_the_database_lock_wait_sets_postgresqls_lock_timeout(fresh_settings):
+    s = fresh_settings(DATABASE_URL="postgres://hs:pw@db.internal:5433/headstart", HEADSTART_DB_LOCK_WAIT_MS="1500")
+    assert s["DATABASES"]["default"]["OPTIONS"]["options"] == "-c lock_timeout=1500"
+
+
+@pytest.mark.parametrize("value", ["0", "soon"])
+def test_a_lock_wait_that_is_not_a_positive_number_of_milliseconds_is_refused(fresh_settings, value):
+    with pytest.raises(ConfigError, match="HEADSTART_DB_LOCK_WAIT_MS"):
+        fresh_settings(HEADSTART_DB_LOCK_WAIT_MS=value)

@@ -101,11 +101,19 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{HOME / 'headstart.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db) or _default_db, conn_max_age=60)}
+# How long a statement waits for a lock another transaction holds before it fails, and a web
+# request answers 503 with Retry-After (headstart.faces.busy) instead of hanging.
+HEADSTART_DB_LOCK_WAIT_MS = env_int("HEADSTART_DB_LOCK_WAIT_MS", 30_000)
+if HEADSTART_DB_LOCK_WAIT_MS < 1:
+    raise ConfigError(f"HEADSTART_DB_LOCK_WAIT_MS={HEADSTART_DB_LOCK_WAIT_MS}: must be at least 1")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front, so the audit chain never forks
-    # and a writer waits (timeout) instead of failing with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30,
+    # and a writer waits (timeout) instead of failing at once with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": HEADSTART_DB_LOCK_WAIT_MS / 1000,
                                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = f"{_pg_options.get('options', '')} -c lock_timeout={HEADSTART_DB_LOCK_WAIT_MS}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

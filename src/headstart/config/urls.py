@@ -8,3 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("headstart.faces.portal.urls")),
 ]
+
+# A database busy with another write answers 503 with Retry-After; any other fault Django's 500.
+handler500 = "headstart.faces.busy.server_error"

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
@@ -17,6 +18,7 @@ from headstart.faces.api.auth import ActiveSession, BearerToken
 from headstart.faces.api.errors import detail_for
 from headstart.faces.api.openapi import declare_framework_errors
 from headstart.faces.api.routes import advisories, audit, delivery, investigations, me, partners
+from headstart.faces.busy import busy_response, is_database_busy
 
 logger = logging.getLogger("django.request")
 
@@ -68,6 +70,15 @@ def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse
 @api.exception_handler(TooManyFilesSent)
 def too_many_parts(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "too many form fields or files"}, status=400)
+
+
+@api.exception_handler(OperationalError)
+def database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """A lock held by another write for longer than the wait: 503 with Retry-After."""
+    if is_database_busy(exc):
+        logger.warning("Service Unavailable (database busy): %s", request.path, extra={"status_code": 503})
+        return busy_response(request)
+    return unforeseen_error(request, exc)
 
 
 @api.exception_handler(Exception)
