@@ -21,6 +21,7 @@ QUICK = {
     "carriers.py": ["--quick"],
     "delivery_render.py": ["--quick"],
     "delivery_rush.py": ["--quick"],
+    "audit_partner_filter.py": ["--quick"],
 }
 
 
