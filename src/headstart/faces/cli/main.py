@@ -73,7 +73,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     parser = build_parser()
     args = parser.parse_args(argv)  # --help exits here, before anything touches the home
+    from django.db import OperationalError
+
     from headstart.errors import HeadstartError
+    from headstart.faces.busy import is_database_busy
     from headstart.faces.cli.home import check_home
 
     try:
@@ -83,6 +86,12 @@ def _main(argv: Sequence[str] | None) -> int:
         return code
     except HeadstartError as exc:
         print(f"headstart: error: {exc.message}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        if not is_database_busy(exc):
+            raise
+        print("headstart: error: the database is busy with another write for longer than HEADSTART_DB_LOCK_WAIT_MS; "
+              "try again", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (`| head -1`): stop quietly. Python would flush stdout again at
