@@ -61,3 +61,13 @@ def test_audit_list_of_an_unknown_partner_is_a_one_line_error(history, run_cli):
 
     assert result.code != 0 and result.out == ""
     assert result.err.strip().splitlines() == ["headstart: error: unknown partner 'Example'"]
+
+
+def test_audit_list_partner_finds_a_name_beyond_ascii_inside_a_list_of_details(make_partner, make_advisory, run_cli):
+    make_partner("Sécurité Œuvre AV")  # no certificate: `prepare` skips it and lists it in its event
+    prepare_all(make_advisory(), actor=ACTOR)
+
+    result = run_cli("audit", "list", "--partner", "Sécurité Œuvre AV", "--action", "package.prepare", "--json")
+
+    [event] = json.loads(result.out)
+    assert [s["partner"] for s in event["details"]["skipped"]] == ["Sécurité Œuvre AV"]
