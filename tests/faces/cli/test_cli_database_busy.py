@@ -15,6 +15,8 @@ REPO = Path(__file__).resolve().parents[3]
 # End to end: `headstart init` and the command run as processes of their own, on a SQLite file.
 pytestmark = pytest.mark.slow
 
+BUSY = "headstart: error: the database is busy with another write for longer than HEADSTART_DB_LOCK_WAIT_MS; try again"
+
 
 def test_a_command_under_a_long_write_gives_a_one_line_error_and_changes_nothing(tmp_path):
     env = {k: v for k, v in os.environ.items()
@@ -36,7 +38,5 @@ def test_a_command_under_a_long_write_gives_a_one_line_error_and_changes_nothing
         holder.close()
 
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "headstart: error: the database is busy with another write for longer than HEADSTART_DB_LOCK_WAIT_MS; "
-        "try again"]
+    assert result.stderr.strip().splitlines() == [BUSY], result.stderr
     assert "gold" not in headstart("tier", "list").stdout
