@@ -71,3 +71,13 @@ def test_audit_list_partner_finds_a_name_beyond_ascii_inside_a_list_of_details(m
 
     [event] = json.loads(result.out)
     assert [s["partner"] for s in event["details"]["skipped"]] == ["Sécurité Œuvre AV"]
+
+
+def test_audit_list_partner_finds_the_import_that_added_it(program, run_cli):
+    from headstart.apps.partners.services import import_partners
+
+    import_partners("name,tier\nImported AV,entry\nAnother AV,entry\n", actor=ACTOR)
+
+    result = run_cli("audit", "list", "--partner", "Imported AV", "--json")
+
+    assert [e["action"] for e in json.loads(result.out)] == ["partner.import"]
