@@ -32,16 +32,7 @@ def _label(action: argparse.Action) -> str:
     return "/".join(action.option_strings) or action.dest
 
 
-# commands/partners.py is being reworked (import, suspend, reinstate) in a change of its own,
-# which writes these help texts; strict, so each entry must go once its command has them.
-HELP_PENDING = {"headstart partner add", "headstart partner import", "headstart partner list",
-                "headstart partner show", "headstart partner suspend", "headstart partner expel",
-                "headstart partner reinstate"}
-PENDING = pytest.mark.xfail(strict=True, reason="help texts come with the partners.py change")
-
-
-@pytest.mark.parametrize(("path", "parser"), [pytest.param(path, parser, id=path, marks=[PENDING] if path in HELP_PENDING
-                                                           else []) for path, parser in COMMANDS])
+@pytest.mark.parametrize(("path", "parser"), [pytest.param(path, parser, id=path) for path, parser in COMMANDS])
 def test_every_argument_of_the_command_has_help_text(path, parser):
     missing = [_label(a) for a in _arguments(parser) if not (a.help or "").strip() or a.help == argparse.SUPPRESS]
 

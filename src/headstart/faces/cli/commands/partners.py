@@ -15,28 +15,30 @@ def register(sub: Subparsers) -> None:
     psub = p.add_subparsers(dest="partner_command", metavar="ACTION", required=True)
 
     add = psub.add_parser("add", help="add a partner")
-    add.add_argument("name")
-    add.add_argument("--tier", required=True)
+    add.add_argument("name", help="the organisation's name, as shown to staff and in audit events")
+    add.add_argument("--tier", required=True, help="the tier it joins (see `headstart tier list`)")
     add.add_argument("--email", default="", help="contact e-mail for notifications")
     add.add_argument("--pgp-cert", metavar="FILE", help="the partner's OpenPGP certificate (armored or binary)")
-    add.add_argument("--status", choices=["active", "applicant"], default="active")
+    add.add_argument("--status", choices=["active", "applicant"], default="active",
+                     help="active receives material at once; an applicant waits for vetting (default: active)")
     add_json(add)
     add.set_defaults(handler=run_add)
 
     imp = psub.add_parser("import", help="import partners from a CSV file, all rows or none",
                           description="CSV header: name,tier[,email][,pgp_cert]. pgp_cert holds an armored "
                                       "certificate or the path of a certificate file (relative to the CSV).")
-    imp.add_argument("file")
+    imp.add_argument("file", help="the CSV file to import")
     add_json(imp)
     imp.set_defaults(handler=run_import)
 
     ls = psub.add_parser("list", help="list partners")
-    ls.add_argument("--status", choices=["applicant", "active", "suspended", "expelled"])
+    ls.add_argument("--status", choices=["applicant", "active", "suspended", "expelled"],
+                    help="only the partners with this status (default: all)")
     add_json(ls)
     ls.set_defaults(handler=run_list)
 
     show = psub.add_parser("show", help="show a partner with its status history")
-    show.add_argument("name")
+    show.add_argument("name", help="the partner's name")
     add_json(show)
     show.set_defaults(handler=run_show)
 
@@ -44,8 +46,8 @@ def register(sub: Subparsers) -> None:
                              ("expel", "expel a partner (final)"),
                              ("reinstate", "lift a suspension")):
         sp = psub.add_parser(action, help=helptext)
-        sp.add_argument("name")
-        sp.add_argument("--reason", required=True)
+        sp.add_argument("name", help="the partner's name")
+        sp.add_argument("--reason", required=True, help="why, kept in the partner's status history and the audit log")
         if action == "expel":
             sp.add_argument("--investigation", default="", metavar="ID", help="the investigation that found the leak")
         add_json(sp)
