@@ -89,10 +89,11 @@ def validate_certificate(data: bytes | str, *, now: dt.datetime | None = None) -
 
 
 def generate_signing_key(user_id: str) -> tuple[str, str]:
-    """A new key (the program's, or a demo partner's): (armored secret key, armored public
-    certificate). Every key Headstart makes comes from here: v4 keys (RFC 4880 profile), as
-    GnuPG 2.2 refuses v6 keys. Their self-signatures still advertise SEIPDv2, so Sequoia encrypts
-    to them in a form GnuPG 2.2 cannot read (tests/faces/cli/test_cli_keys_gnupg.py)."""
+    """A new key: (armored secret key, armored public certificate). The program's key comes from
+    here, and the demo partners' when gpg is missing (crypto.gnupg makes them otherwise): v4 keys
+    (RFC 4880 profile), as GnuPG 2.2 refuses v6 keys. Their self-signatures still advertise
+    SEIPDv2, so Sequoia encrypts to them in a form GnuPG 2.2 cannot read, and pysequoia 0.1 can
+    change neither (tests/faces/cli/test_cli_keys_gnupg.py)."""
     tsk = pgp.Tsk.generate(user_id=user_id, profile=pgp.Profile.RFC4880)
     return str(tsk), str(tsk.extract_certificate())
 

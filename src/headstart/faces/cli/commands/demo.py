@@ -112,8 +112,9 @@ def run(args: argparse.Namespace) -> int:
     from headstart.apps.partners.services import PartnerInput, accept_nda, add_partner, set_status
     from headstart.apps.program.models import Program
     from headstart.apps.program.services import initialise
-    from headstart.crypto.openpgp import decrypt_and_verify, generate_signing_key
+    from headstart.crypto.openpgp import decrypt_and_verify
     from headstart.errors import HeadstartError, Invalid
+    from headstart.faces.cli.demo_keys import make_demo_partner_keys
     from headstart.leaks.code import tool_available
     from headstart.samples import SAMPLE_DIR
 
@@ -134,10 +135,10 @@ def run(args: argparse.Namespace) -> int:
 
     _say(args, f"2. {args.partners} partners in two tiers sign the NDA")
     names = _names(args.partners, rng)
+    made = make_demo_partner_keys([f"{name} <psirt@{name.split()[0].lower()}.example>" for name in names])
     partners = {}
-    for i, name in enumerate(names):
+    for i, (name, (secret, cert)) in enumerate(zip(names, made.keys, strict=True)):
         tier = "advanced" if i % 2 == 0 else "entry"
-        secret, cert = generate_signing_key(f"{name} <psirt@{name.split()[0].lower()}.example>")
         partner = add_partner(PartnerInput(name, tier, f"psirt@{name.split()[0].lower()}-{i}.example", cert),
                               actor=staff)
         admin = add_user(f"admin{i}@{name.split()[0].lower()}.example", actor=staff, partner=partner, role="admin")
@@ -145,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
         partners[name] = (partner, admin, secret)
     _say(args, f"   {sum(1 for p, _, _ in partners.values() if p.tier.name == 'advanced')} advanced (72h, PoCs), "
                f"{sum(1 for p, _, _ in partners.values() if p.tier.name == 'entry')} entry (24h, write-up and guidance)")
+    _say(args, "   their OpenPGP keys made with GnuPG, as partners make theirs" if made.note is None
+         else f"   note: {made.note}")
 
     _say(args, "3. The sample advisory is scheduled: the program commits to every codebook")
     import yaml
@@ -230,7 +233,8 @@ def run(args: argparse.Namespace) -> int:
          + f"({time.monotonic() - started:.0f}s)")
     emit(args, {"ok": ok, "seed": seed, "partners": args.partners, "leakers": leakers, "accused": accused,
                 "innocents_accused": innocents_accused, "investigation": result, "refusals": refusals,
-                "audit_chain_ok": chain.ok, "skipped_leak_paths": skipped, "home": str(settings.HOME) if args.keep else None}, "")
+                "audit_chain_ok": chain.ok, "skipped_leak_paths": skipped, "partner_keys_made_with": made.made_with,
+                "partner_keys_note": made.note, "home": str(settings.HOME) if args.keep else None}, "")
     if args.keep:
         _say(args, f"Demo home kept at {settings.HOME} (HEADSTART_HOME={settings.HOME} headstart serve)")
     return 0 if ok and chain.ok else 1

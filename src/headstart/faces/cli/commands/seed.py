@@ -32,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.services import ArtifactInput, create_advisory
     from headstart.apps.delivery.services import schedule
     from headstart.apps.partners.services import PartnerInput, accept_nda, add_partner, parse_lead_time
-    from headstart.crypto.openpgp import generate_signing_key
     from headstart.errors import Conflict
+    from headstart.faces.cli.demo_keys import make_demo_partner_keys
     from headstart.samples import SAMPLE_DIR
 
     actor = cli_actor()
@@ -47,14 +47,17 @@ def run(args: argparse.Namespace) -> int:
     partner_password = secrets.token_urlsafe(12)
     key_dir = settings.HOME / "demo-partner-keys"
     key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Made before the transaction, so the database is not held while keys are generated.
+    progress(f"  generating the {len(DEMO_PARTNERS)} demo partners' OpenPGP keys")
+    made = make_demo_partner_keys([f"{name} <security@{name.split()[0].lower()}.example>"
+                                   for name, _tier in DEMO_PARTNERS])
     with transaction.atomic():
         if not User.objects.filter(email="psirt@example.com").exists():
             add_user("psirt@example.com", actor=actor, staff=True, password=staff_password)
         else:
             staff_password = "(unchanged)"
-        for name, tier in DEMO_PARTNERS:
-            progress(f"  partner {name} ({tier}): generating its OpenPGP key")
-            secret, cert = generate_signing_key(f"{name} <security@{name.split()[0].lower()}.example>")
+        for (name, tier), (secret, cert) in zip(DEMO_PARTNERS, made.keys, strict=True):
+            progress(f"  partner {name} ({tier})")
             slug = name.lower().replace(" ", "-")
             (key_dir / f"{slug}.asc").write_text(secret)
             (key_dir / f"{slug}.asc").chmod(0o600)
@@ -75,12 +78,14 @@ def run(args: argparse.Namespace) -> int:
                                "password": partner_password},
             "partner_analysts": {"emails": [f"analyst@{n.lower().replace(' ', '-')}.example" for n, _ in DEMO_PARTNERS],
                                  "password": partner_password},
-            "advisory": advisory.ident, "patch_at": advisory.patch_at, "partner_keys": str(key_dir)}
+            "advisory": advisory.ident, "patch_at": advisory.patch_at, "partner_keys": str(key_dir),
+            "partner_keys_made_with": made.made_with, "partner_keys_note": made.note}
     emit(args, data, lambda: "\n".join([
         (f"Demo data loaded: {len(DEMO_PARTNERS)} partners, sample advisory {advisory.ident} "
          f"(public at {advisory.patch_at:%Y-%m-%d %H:%M} UTC)."),
         f"  staff sign-in:   psirt@example.com / {staff_password}",
         f"  partner users:   admin@ and analyst@ of each partner (analyst@example-av.example ...) / {partner_password}",
-        f"  partner keys:    {key_dir}",
+        f"  partner keys:    {key_dir}" + (" (made with GnuPG)" if made.note is None else ""),
+        *([f"Note: {made.note}."] if made.note else []),
         "These passwords are shown once."]))
     return 0
