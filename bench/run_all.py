@@ -22,6 +22,7 @@ QUICK = {
     "delivery_render.py": ["--quick"],
     "delivery_rush.py": ["--quick"],
     "audit_partner_filter.py": ["--quick"],
+    "intake_memory.py": ["--quick"],
     "partner_import.py": ["--quick"],
 }
 
