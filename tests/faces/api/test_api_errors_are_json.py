@@ -96,7 +96,7 @@ def test_the_openapi_document_declares_the_errors_every_operation_may_answer(pro
     for path, item in document["paths"].items():
         for method, operation in item.items():
             declared = set(operation["responses"])
-            assert {"401", "429"} <= declared, (method, path)
+            assert {"401", "429", "503"} <= declared, (method, path)
             if operation.get("parameters") or operation.get("requestBody"):
                 assert {"400", "413", "422"} <= declared, (method, path)
     assert document["components"]["schemas"]["ValidationError"]["properties"]["detail"]["type"] == "array"

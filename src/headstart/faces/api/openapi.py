@@ -1,9 +1,10 @@
 """The OpenAPI document declares the errors every operation may answer, not only its own.
 
 Ninja documents what a view returns; the errors the API answers around a view (no or a
-refused token, too many requests, a malformed, oversize or invalid body) are added here, so
-that a client generated from the document, or a fuzzer checking responses against it, knows
-every status it can receive (all of them JSON, see errors.py).
+refused token, too many requests, a database busy with another write, a malformed,
+oversize or invalid body) are added here, so that a client generated from the document, or a
+fuzzer checking responses against it, knows every status it can receive (all of them JSON,
+see errors.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ EVERY_OPERATION = {
     401: _error("no valid token or session (also a token refused as revoked or expired)"),
     429: _error("too many requests from this caller, or too many refused tokens from this address "
                 "(see Retry-After)"),
+    503: _error("the database is busy with another write; nothing was done, retry after Retry-After "
+                "seconds (see busy.py)"),
 }
 # Operations that read parameters or a body: ninja validates them before the view.
 WITH_INPUT = {
