@@ -68,9 +68,17 @@ def test_the_seeded_partners_keys_are_gnupg_keys_that_advertise_only_seipd_v1(se
         assert set(re.findall(r"\(features: ([0-9A-F]+)\)", listed)) == {"01"}, path.name
 
 
-def test_gnupg_decrypts_and_verifies_every_seeded_partners_package(seeded, tmp_path):
-    keyring = tmp_path / "gnupg"
-    keyring.mkdir(mode=0o700)
+@pytest.fixture
+def keyring(tmp_path):  # type: ignore[no-untyped-def]
+    """A GnuPG home of the test's own; the agent that importing secret keys starts is stopped after."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    yield home
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"], capture_output=True, timeout=60,
+                   check=False)
+
+
+def test_gnupg_decrypts_and_verifies_every_seeded_partners_package(seeded, keyring):
     certificate = public_certificate((seeded / "keys" / "signing-key.asc").read_text())
     assert gpg(keyring, "--import", data=certificate.encode()).returncode == 0
     for path in key_files(seeded)[1:]:
