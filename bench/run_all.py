@@ -24,6 +24,7 @@ QUICK = {
     "audit_partner_filter.py": ["--quick"],
     "intake_memory.py": ["--quick"],
     "partner_import.py": ["--quick"],
+    "demo_partner_keys.py": ["--quick"],
 }
 
 
