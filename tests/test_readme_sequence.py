@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +72,13 @@ def run_sequence(workdir: Path, commands: list[str]) -> list[Ran]:
 
 
 @pytest.fixture(scope="module")
-def ran(tmp_path_factory) -> list[Ran]:  # type: ignore[no-untyped-def]
-    return run_sequence(tmp_path_factory.mktemp("readme"), sequence(README.read_text()))
+def ran(tmp_path_factory) -> Iterator[list[Ran]]:  # type: ignore[no-untyped-def]
+    workdir = tmp_path_factory.mktemp("readme")
+    try:
+        yield run_sequence(workdir, sequence(README.read_text()))
+    finally:  # the reader's gpg started an agent for the test's keyring: stop it
+        subprocess.run(["gpgconf", "--homedir", str(workdir / "gnupg"), "--kill", "gpg-agent"], check=False,
+                       capture_output=True)
 
 
 def output_of(ran: list[Ran], start: str) -> str:
