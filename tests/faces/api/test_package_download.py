@@ -21,13 +21,14 @@ from headstart.apps.delivery.services import prepare_all
 
 pytestmark = pytest.mark.django_db
 
-# A ready download (the package prepared ahead): the token with its user, partner and tier (1);
+# A ready download (the package prepared ahead): the refused-token count of the caller's address,
+# kept in the shared cache table so every server sees it (1); the token with its user, partner and tier (1);
 # its last use noted (1); the advisory under the embargo (1); its artifacts (1); the covering
 # commitment (1); the NDA named in the content key (1); the prepared package (1); then, in the
 # transaction, the copies delivered before (1) and the audit event: lock the head, insert the
 # event, move the head (3). A first delivery also inserts its copies and reads them back (2).
 # Transaction control (BEGIN/COMMIT, or savepoints inside a test's transaction) is not counted.
-READY_DOWNLOAD_QUERIES = 11
+READY_DOWNLOAD_QUERIES = 12
 FIRST_DELIVERY_QUERIES = READY_DOWNLOAD_QUERIES + 2
 
 
@@ -132,8 +133,9 @@ def test_a_download_whose_audit_event_fails_sends_nothing_and_records_no_copy(re
         return real_record(actor, action, *args, **kwargs)
 
     monkeypatch.setattr(services, "record", failing_record)
-    with pytest.raises(RuntimeError):
-        api_download(token, advisory.ident)
+    response = api_download(token, advisory.ident)
+    assert response.status_code == 500 and not response.streaming
+    assert response.json() == {"detail": "internal error; the server logged it"}
     assert not Copy.objects.filter(partner=keyed.partner).exists()
     assert not AuditEvent.objects.filter(action="package.download").exists()
     monkeypatch.undo()
