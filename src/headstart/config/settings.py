@@ -204,6 +204,9 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 # named here: "nginx" (X-Accel-Redirect to HEADSTART_SENDFILE_URL, an internal location
 # aliasing the packages directory) or "apache" (X-Sendfile with the file's path).
 HEADSTART_PACKAGES_DIR = HOME / "packages"
+# Carriers (the slots found in each original) kept between processes; see
+# headstart.apps.delivery.carrier_store. Safe to delete: they are rebuilt.
+HEADSTART_CARRIER_CACHE_DIR = HOME / "cache" / "carriers"
 HEADSTART_SENDFILE = env_str("HEADSTART_SENDFILE", "") or ""
 if HEADSTART_SENDFILE not in ("", "nginx", "apache"):
     raise ConfigError(f"HEADSTART_SENDFILE={HEADSTART_SENDFILE!r}: use nginx, apache, or leave it unset")

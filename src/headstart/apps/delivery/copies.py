@@ -19,6 +19,7 @@ import numpy as np
 
 from headstart.apps.advisories.access import latest_artifacts
 from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
+from headstart.apps.delivery import carrier_store
 from headstart.carriers import Carrier, CarrierError, carrier_family, carrier_for
 from headstart.errors import Invalid
 from headstart.marking import Codebook, design_for
@@ -76,9 +77,10 @@ _cache_guard = threading.Lock()
 
 
 def cached_carrier(kind: str, name: str, original: bytes, spec_text: str | None) -> Carrier:
-    """The carrier for an original, built once per process (slot discovery is the slow part).
-    Threads that ask for the same one at once wait for a single build: a server's threads
-    meeting a release-time rush cold would otherwise each run the slot discovery."""
+    """The carrier for an original: from memory, else from the carrier store (carrier_store.py),
+    else built and stored (slot discovery is the slow part). Threads that ask for the same one
+    at once wait for a single build: a server's threads meeting a release-time rush cold would
+    otherwise each run the slot discovery."""
     key = (carrier_family(kind, name), original, spec_text)
     with _cache_guard:
         lock = _build_locks.setdefault(key, threading.Lock())
@@ -88,7 +90,11 @@ def cached_carrier(kind: str, name: str, original: bytes, spec_text: str | None)
             if carrier is not None:
                 _carriers.move_to_end(key)
                 return carrier
-        carrier = carrier_for(kind, name, original, spec_text=spec_text)  # errors name this file
+        family = key[0]
+        carrier = carrier_store.load(family, original, spec_text)
+        if carrier is None:
+            carrier = carrier_for(kind, name, original, spec_text=spec_text)  # errors name this file
+            carrier_store.store(family, original, spec_text, carrier)
         with _cache_guard:
             _carriers[key] = carrier
             while len(_carriers) > _CACHED_CARRIERS:
