@@ -268,9 +268,11 @@ SECURE_SSL_REDIRECT = PRODUCTION and env_bool("HEADSTART_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
-if env_bool("HEADSTART_BEHIND_PROXY", False):
+HEADSTART_BEHIND_PROXY = env_bool("HEADSTART_BEHIND_PROXY", False)
+if HEADSTART_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Addresses `headstart serve` (gunicorn) trusts to set the forwarded headers ("*": any).
+# Addresses `headstart serve` (gunicorn) trusts to set the forwarded headers ("*": any); only
+# behind a proxy: without one, nobody may claim the request came over HTTPS.
 HEADSTART_FORWARDED_ALLOW_IPS: list[str] = env_list("HEADSTART_FORWARDED_ALLOW_IPS", ["127.0.0.1"])
 
 from csp.constants import NONE, SELF  # noqa: E402

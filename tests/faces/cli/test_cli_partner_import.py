@@ -24,6 +24,14 @@ def test_import_reads_certificate_files_named_relative_to_the_csv(program, run_c
     assert Partner.objects.get(name="Example AV").pgp_fingerprint == pgp.fingerprint
 
 
+def test_a_csv_saved_with_a_byte_order_mark_imports(program, run_cli, tmp_path):
+    csv_file = tmp_path / "partners.csv"
+    csv_file.write_bytes("name,tier\nWoodgrove AV,entry\n".encode("utf-8-sig"))
+    result = run_cli("partner", "import", str(csv_file), "--json")
+    assert result.code == 0, result.err
+    assert [p["name"] for p in json.loads(result.out)] == ["Woodgrove AV"]
+
+
 def test_bad_rows_after_a_certificate_file_keep_their_own_line_numbers(program, run_cli, tmp_path, pgp, snapshot):
     (tmp_path / "example.asc").write_text(pgp.certificate)
     (tmp_path / "expired.asc").write_text(pgp.expired_certificate)

@@ -180,7 +180,8 @@ def import_partners(csv_text: str, *, actor: Actor,
     writing only. ``certificate_loader`` turns a non-empty pgp_cert cell into certificate text
     (the CLI reads files named relative to the CSV); an Invalid it raises is reported for that line.
     """
-    reader = csv.reader(io.StringIO(csv_text))
+    # A spreadsheet saved as "CSV UTF-8" starts with a byte-order mark: not part of the header.
+    reader = csv.reader(io.StringIO(csv_text.removeprefix("\ufeff")))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

@@ -34,9 +34,10 @@ def read_file(path: str, *, what: str) -> bytes:
 
 
 def read_text(path: str, *, what: str) -> str:
+    """A UTF-8 text file; the byte-order mark editors on Windows put first is not part of it."""
     data = read_file(path, what=what)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise Invalid(f"{what} file {path} is not UTF-8 text") from None
 

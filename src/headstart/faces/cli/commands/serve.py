@@ -56,9 +56,16 @@ def run(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Headstart on http://{host}:{args.port}/  (API: /api/v1/, OpenAPI: /api/v1/openapi.json, "
           f"admin: /admin/; data: {settings.HOME})", file=sys.stderr, flush=True)
-    argv = [sys.executable, "-m", "gunicorn", "headstart.config.wsgi:application",
-            "--bind", f"{host}:{args.port}", "--workers", str(args.workers), "--threads", str(args.threads),
-            "--worker-class", "gthread", "--access-logfile", "-", "--timeout", "120",
-            "--forwarded-allow-ips", ",".join(settings.HEADSTART_FORWARDED_ALLOW_IPS)]
-    os.execv(sys.executable, argv)
+    os.execv(sys.executable, gunicorn_argv(f"{host}:{args.port}", args.workers, args.threads))
     return 0  # not reached
+
+
+def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
+    """gunicorn's command line. It trusts forwarded headers only from the proxy's addresses and
+    only behind a proxy, and has no control socket: every server would otherwise share one
+    under the user's home directory, and nothing here uses it."""
+    trusted = settings.HEADSTART_FORWARDED_ALLOW_IPS if settings.HEADSTART_BEHIND_PROXY else []
+    return [sys.executable, "-m", "gunicorn", "headstart.config.wsgi:application",
+            "--bind", bind, "--workers", str(workers), "--threads", str(threads),
+            "--worker-class", "gthread", "--access-logfile", "-", "--timeout", "120",
+            "--forwarded-allow-ips", ",".join(trusted), "--no-control-socket"]
