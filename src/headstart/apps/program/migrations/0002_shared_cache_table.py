@@ -5,11 +5,13 @@ so `headstart init` (migrate) and every test database create it. createcachetabl
 existing table alone, so this is safe on a database where an operator already ran it.
 """
 
+from django.apps.registry import Apps
 from django.core.management import call_command
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def create_cache_table(apps, schema_editor):  # type: ignore[no-untyped-def]
+def create_cache_table(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     call_command("createcachetable", "headstart_shared_cache", database=schema_editor.connection.alias,
                  verbosity=0)
 
