@@ -42,7 +42,7 @@ fuzz: setup
 # ruff and mypy (pyproject.toml [tool.ruff], [tool.mypy]), then the import contracts
 # ([tool.importlinter]): the layers, pure libraries, no cycles.
 lint: $(BIN)/headstart
-	$(BIN)/ruff check src
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -280,7 +280,7 @@ def false_accusations(target_tests: int, n: int, m: int, seed: int) -> dict:
         tests += p.size
         trials += 1
     rows = []
-    for a, k in zip(alphas, counts.tolist()):
+    for a, k in zip(alphas, counts.tolist(), strict=True):
         rows.append({"alpha": a, "expected_max": a * tests, "observed": k,
                      "ratio": k / (a * tests), "binomial_p_of_excess": float(binom.sf(k - 1, tests, a))})
     return {"innocent_tests": tests, "trials": trials, "partners_per_trial": n, "slots": m,
@@ -313,7 +313,7 @@ def speed(repeats: int) -> dict:
         out[f"attribute_10000x5000_{score}_s"] = best(lambda s=score: attribute(book, leak, score=s))
     other = Codebook(key, "speed/e", [2] * 2500 + [4] * 100, p10k[:8000] + partner_ids(12000)[10000:])
     other.codewords()
-    leak2 = simulate.leak(other, gang[:1] + [other.partners[-1]], "majority", rng=2)
+    leak2 = simulate.leak(other, [*gang[:1], other.partners[-1]], "majority", rng=2)
     out["attribute_two_books_10000+8000_partners_7600_slots_s"] = best(
         lambda: attribute([(book, leak), (other, leak2)]))
     return out

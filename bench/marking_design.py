@@ -110,7 +110,7 @@ def symmetric_capacity(c: int, grid: int, iterations: int = 80) -> dict:
         wts.append(float(m.sum()))
     wts = np.array(wts) / np.sum(wts)
     support, weights = [], []
-    for p, w in zip(pts, wts):
+    for p, w in zip(pts, wts, strict=True):
         if abs(p - 0.5) < 1e-3:
             support.append(0.5)
             weights.append(float(w))

@@ -10,12 +10,12 @@ and tests/delivery_factories.py and are available to every test.
 test may rely on neither another test nor the order they run in.
 """
 
-pytest_plugins = ["factories", "delivery_factories"]
-
 import os
 
 import pytest
 from hypothesis import settings
+
+pytest_plugins = ["factories", "delivery_factories"]
 
 # CI runs the property tests on a fixed set of examples, so a red build is reproducible;
 # local runs keep exploring new ones.

@@ -164,7 +164,7 @@ def test_construction_errors_are_carrier_errors_too():
 def test_a_poc_with_a_wrong_checksum_is_rejected():
     broken = bytearray(ORIGINAL)
     broken[100] ^= 1
-    with pytest.raises(TriggerNotMetError, match="chunks\\[0\\].crc"):
+    with pytest.raises(TriggerNotMetError, match=r"chunks\[0\]\.crc"):
         BinaryCarrier(SPEC_TEXT, bytes(broken))
 
 
@@ -179,8 +179,8 @@ def test_a_file_of_another_format_or_a_bad_spec_is_rejected():
 
 
 def test_a_spec_that_leaves_nothing_free_has_no_slots():
-    text = "meta: {id: fixed, endian: le}\nseq:\n  - {id: magic, contents: FX}\n  - {id: v, type: u2}\n" \
-           "x-headstart:\n  trigger:\n    - {field: v, op: '==', value: 7}\n"
+    text = ("meta: {id: fixed, endian: le}\nseq:\n  - {id: magic, contents: FX}\n  - {id: v, type: u2}\n"
+            "x-headstart:\n  trigger:\n    - {field: v, op: '==', value: 7}\n")
     with pytest.raises(NoSlotsError):
         BinaryCarrier(text, b"FX\x07\x00")
 
@@ -239,7 +239,7 @@ def test_a_truncated_leak_reads_what_is_there(carrier):
     read = reading.symbols != -1
     assert (reading.symbols[read] == cw[read]).all()
     assert 1500 < reading.read < 2100
-    cut = [s.key for s, ok in zip(carrier.slots, read) if not ok]
+    cut = [s.key for s, ok in zip(carrier.slots, read, strict=True) if not ok]
     assert all(k.startswith(("chunks[0].body", "chunks[1]", "chunks[2]")) for k in cut)
 
 

@@ -58,13 +58,13 @@ def test_gcc_accepts_every_copy_without_a_warning(carrier, tmp_path):
 
 def test_a_copy_has_the_original_tokens_except_names_and_literal_spellings(carrier):
     names = {a for s in carrier.slots if s.key.startswith("name:") for a in s.alternatives}
-    original = [t for t in lex_c(SOURCE) if t.kind not in ("comment",)]
+    original = [t for t in lex_c(SOURCE) if t.kind != "comment"]
     for seed in range(10):
         copy = [
             t for t in lex_c(carrier.render(random_codeword(carrier, seed)).decode()) if t.kind != "comment"
         ]
         assert len(copy) == len(original)
-        for before, after in zip(original, copy):
+        for before, after in zip(original, copy, strict=True):
             if before.text == after.text:
                 continue
             if before.kind == "name":
@@ -133,7 +133,7 @@ def test_two_copies_mixed_line_by_line_read_one_of_their_symbols(carrier):
     a, b = random_codeword(carrier, 31), random_codeword(carrier, 32)
     la, lb = carrier.render(a).decode().splitlines(), carrier.render(b).decode().splitlines()
     rng = random.Random(4)
-    reading = carrier.read("\n".join(x if rng.random() < 0.5 else y for x, y in zip(la, lb)))
+    reading = carrier.read("\n".join(x if rng.random() < 0.5 else y for x, y in zip(la, lb, strict=True)))
     read = reading.symbols != ERASED
     assert np.all((reading.symbols[read] == a[read]) | (reading.symbols[read] == b[read]))
     assert reading.read >= 0.6 * len(a)

@@ -57,7 +57,7 @@ def test_renaming_some_identifiers_erases_only_their_slots(carrier):
     assert np.array_equal(reading.symbols[read], cw[read])
     before = [t.text for t in lex_c(copy) if t.kind == "name"]
     after = [t.text for t in lex_c(leak) if t.kind == "name"]
-    changed = {a for a, b in zip(before, after) if a != b}
+    changed = {a for a, b in zip(before, after, strict=True) if a != b}
     for i in np.flatnonzero(~read):
         assert carrier.slots[i].alternatives[cw[i]] in changed, carrier.slots[i].key
     assert reading.read >= 0.5 * len(cw)

@@ -76,7 +76,7 @@ def test_every_copy_compiles_and_has_the_original_ast_modulo_names(carrier):
         compile(copy, "<copy>", "exec")
         tree = ast.parse(copy)
         assert without_identifiers(tree) == without_identifiers(ast.parse(SOURCE))
-        for before, after in zip(original_ids, identifiers(ast.parse(copy))):
+        for before, after in zip(original_ids, identifiers(ast.parse(copy)), strict=True):
             assert before == after or (before in renamable and after in renamable)
 
 
@@ -173,7 +173,7 @@ def test_two_copies_mixed_line_by_line_read_one_of_their_symbols(carrier):
     la = carrier.render(a).decode().splitlines()
     lb = carrier.render(b).decode().splitlines()
     rng = random.Random(3)
-    mixed = "\n".join(x if rng.random() < 0.5 else y for x, y in zip(la, lb))
+    mixed = "\n".join(x if rng.random() < 0.5 else y for x, y in zip(la, lb, strict=True))
     reading = carrier.read(mixed)
     read = reading.symbols != ERASED
     assert np.all((reading.symbols[read] == a[read]) | (reading.symbols[read] == b[read]))

@@ -53,7 +53,7 @@ def test_renaming_some_identifiers_erases_only_their_slots(carrier):
     assert np.array_equal(reading.symbols[read], cw[read])
     before = [t.text for t in lex_python(copy) if t.kind == "name"]
     after = [t.text for t in lex_python(leak) if t.kind == "name"]
-    changed = {a for a, b in zip(before, after) if a != b}
+    changed = {a for a, b in zip(before, after, strict=True) if a != b}
     assert changed
     for i in np.flatnonzero(~read):
         assert carrier.slots[i].alternatives[cw[i]] in changed, carrier.slots[i].key

@@ -128,7 +128,7 @@ def test_truncation_junk_and_corruption(carrier, copies):
     assert junk.startswith(copy) and len(junk) == len(copy) + 50
     assert (carrier.read(junk).symbols == cw).all()
     corrupted = corrupt_bytes(copy, 10, seed=2, start=0x40)
-    assert corrupted[:0x40] == copy[:0x40] and sum(a != b for a, b in zip(corrupted, copy)) <= 10
+    assert corrupted[:0x40] == copy[:0x40] and sum(a != b for a, b in zip(corrupted, copy, strict=True)) <= 10
     reading = carrier.read(corrupted)
     assert ((reading.symbols == cw) | (reading.symbols == -1)).mean() > 0.99
     with pytest.raises(ValueError):

@@ -33,7 +33,7 @@ GCC = shutil.which("gcc")
 
 
 def code_tokens(tokens) -> list[str]:
-    return [t.text for t in tokens if t.kind not in ("comment",)]
+    return [t.text for t in tokens if t.kind != "comment"]
 
 
 def gcc_accepts(source: str, tmp_path: Path) -> bool:
@@ -129,7 +129,9 @@ def test_renaming_c_keeps_the_program_valid(tmp_path):
 
 def test_excerpts_keep_every_other_definition():
     first, second = keep_half_python_definitions(PY, 0), keep_half_python_definitions(PY, 1)
-    names = lambda text: [n.name for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)]
+    def names(text: str) -> list[str]:
+        return [n.name for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)]
+
     all_defs = names(PY)
     assert names(first) == all_defs[0::2] and names(second) == all_defs[1::2]
     c_first = keep_half_c_functions(C, 0)

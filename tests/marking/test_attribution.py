@@ -85,8 +85,8 @@ def test_a_partner_who_leaks_twice_is_caught_with_less_per_leak(partners_500):
     second = make_book(22, [2] * 160, partners_500)
     gang = ["partner-010", "partner-020", "partner-030"]
     leaks = [simulate.leak(b, gang, "interleave", rng=i) for i, b in enumerate((first, second))]
-    single = [attribute(b, lk, threshold=1e-6) for b, lk in zip((first, second), leaks)]
-    both = attribute(list(zip((first, second), leaks)), threshold=1e-6)
+    single = [attribute(b, lk, threshold=1e-6) for b, lk in zip((first, second), leaks, strict=True)]
+    both = attribute(list(zip((first, second), leaks, strict=True)), threshold=1e-6)
     best_single = min(r.ranking[0].p_value for r in single)
     assert both.ranking[0].partner in gang
     assert both.ranking[0].p_value < best_single

@@ -20,7 +20,7 @@ def test_the_same_inputs_always_give_the_same_codewords(key, scope, partners, la
     for p in partners:
         assert np.array_equal(one.codeword(p), two.codeword(p))
         assert np.array_equal(one.codeword(p), one.codewords()[partners.index(p)])
-    for a, b in zip(one.biases, two.biases):
+    for a, b in zip(one.biases, two.biases, strict=True):
         assert np.array_equal(a, b)
 
 
@@ -31,7 +31,7 @@ def test_symbols_lie_in_each_slots_alphabet_and_biases_are_distributions(key, sc
     words = book.codewords()
     assert words.shape == (len(partners), len(layout))
     assert np.all(words < np.asarray(layout))
-    for q, bias in zip(layout, book.biases):
+    for q, bias in zip(layout, book.biases, strict=True):
         assert bias.shape == (q,)
         assert np.all(bias > 0)
         assert abs(bias.sum() - 1.0) < 1e-12
@@ -48,7 +48,7 @@ def test_a_longer_layout_keeps_the_earlier_slots():
     short = Codebook(b"k" * 32, "scope", [2] * 100, ["a"])
     longer = Codebook(b"k" * 32, "scope", [2] * 100 + [3] * 50, ["a"])
     assert np.array_equal(short.codeword("a"), longer.codeword("a")[:100])
-    assert all(np.array_equal(x, y) for x, y in zip(short.biases, longer.biases[:100]))
+    assert all(np.array_equal(x, y) for x, y in zip(short.biases, longer.biases[:100], strict=True))
 
 
 def test_different_keys_scopes_and_partners_give_independent_codewords():
@@ -68,7 +68,7 @@ def test_different_keys_scopes_and_partners_give_independent_codewords():
 def test_different_keys_give_different_biases():
     a = Codebook(b"key one", "scope", [2] * 500, ["a"]).biases
     b = Codebook(b"key two", "scope", [2] * 500, ["a"]).biases
-    assert sum(np.array_equal(x, y) for x, y in zip(a, b)) < 400  # two support points only
+    assert sum(np.array_equal(x, y) for x, y in zip(a, b, strict=True)) < 400  # two support points only
 
 
 def test_symbol_frequencies_follow_the_biases():

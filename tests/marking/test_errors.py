@@ -82,7 +82,7 @@ def test_a_leak_of_the_wrong_length_is_refused(book):
 def test_a_symbol_outside_the_slots_alphabet_is_refused(book):
     symbols = np.zeros(12, dtype=int)
     symbols[3] = 2
-    with pytest.raises(MarkingError, match="symbol 2 at slot 3 is outside 0..1"):
+    with pytest.raises(MarkingError, match=r"symbol 2 at slot 3 is outside 0\.\.1"):
         attribute(book, Leak(symbols))
 
 

@@ -219,7 +219,7 @@ def test_fields_compared_with_each_other_keep_every_condition_for_every_codeword
     per_field = {p: [i for i, s in enumerate(slots) if s.path == p] for p in "abc"}
     for lows in itertools.product((0, 1), repeat=3):
         cw = np.zeros(len(slots), dtype=np.int64)
-        for p, low in zip("abc", lows):
+        for p, low in zip("abc", lows, strict=True):
             cw[per_field[p]] = 0 if low else 1
         assert writer.verify(writer.write(cw)) == []
     rng = np.random.default_rng(1)

@@ -33,8 +33,8 @@ seq:
 
 
 def test_signed_integers():
-    text = "meta: {id: s, endian: le}\nseq:\n  - {id: a, type: s1}\n  - {id: b, type: s2}\n" \
-           "  - {id: c, type: s4be}\n  - {id: d, type: s8}\n"
+    text = ("meta: {id: s, endian: le}\nseq:\n  - {id: a, type: s1}\n  - {id: b, type: s2}\n"
+            "  - {id: c, type: s4be}\n  - {id: d, type: s8}\n")
     data = struct.pack("<bh", -2, -300) + struct.pack(">i", -70000) + struct.pack("<q", -(2**40))
     got = fields(text, data)
     assert [got[k][2] for k in "abcd"] == [-2, -300, -70000, -(2**40)]

@@ -79,7 +79,7 @@ def test_a_patch_time_in_the_past_or_without_time_zone_is_refused(program, snaps
 
 
 def test_a_naive_datetime_object_is_refused_too(program, snapshot):
-    assert "no time zone" in refused(snapshot, patch_at=dt.datetime(2099, 12, 8, 17, 0))
+    assert "no time zone" in refused(snapshot, patch_at=dt.datetime(2099, 12, 8, 17, 0))  # noqa: DTZ001 - the naive time is the case
 
 
 def test_a_patch_time_with_an_offset_is_kept_as_that_instant(program):

@@ -66,7 +66,7 @@ def test_gpg_decrypts_the_package_and_reports_a_good_signature(make_partner, sam
         env = dict(os.environ, GNUPGHOME=home)
         os.chmod(home, 0o700)
         gpg = ["gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
-        subprocess.run(gpg + ["--quick-gen-key", "Gpg User AV <sec@gpg-user.example>", "default", "default", "never"],
+        subprocess.run([*gpg, "--quick-gen-key", "Gpg User AV <sec@gpg-user.example>", "default", "default", "never"],
                        env=env, check=True, capture_output=True)
         cert = subprocess.run(["gpg", "--armor", "--export", "sec@gpg-user.example"], env=env, check=True,
                               capture_output=True).stdout.decode()
@@ -74,7 +74,7 @@ def test_gpg_decrypts_the_package_and_reports_a_good_signature(make_partner, sam
         data = download(analyst, advisory.ident).getvalue()
         subprocess.run(["gpg", "--batch", "--import"], input=Program.get().signing_certificate.encode(), env=env,
                        check=True, capture_output=True)
-        out = subprocess.run(gpg + ["--status-fd", "2", "--decrypt"], input=data, env=env, capture_output=True)
+        out = subprocess.run([*gpg, "--status-fd", "2", "--decrypt"], input=data, env=env, capture_output=True)
     assert out.returncode == 0, out.stderr.decode()
     assert b"GOODSIG" in out.stderr
     assert out.stdout[257:262] == b"ustar"  # a tar archive came out
@@ -149,7 +149,7 @@ def test_partner_without_an_accepted_nda_is_refused_with_an_audited_refusal(make
 
 
 def test_partner_without_a_certificate_gets_a_clear_error_and_nothing_unencrypted(make_partner, sample_advisory):
-    partner, _, analyst = make_partner("Certless AV")
+    _partner, _, analyst = make_partner("Certless AV")
     advisory = sample_advisory()
     response = download(analyst, advisory.ident)
     assert response.status_code == 400

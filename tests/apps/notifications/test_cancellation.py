@@ -69,7 +69,7 @@ def test_a_reinstated_partner_is_told_once_of_what_is_still_open(
     run_worker()
     run_worker()
 
-    assert mailbox.per_recipient() == {address: 1 for address in contacts_of("acme") | contacts_of("globex")}
+    assert mailbox.per_recipient() == dict.fromkeys(contacts_of("acme") | contacts_of("globex"), 1)
 
 
 def test_an_expelled_partner_is_never_told_again(

@@ -47,7 +47,7 @@ def test_entry_partner_is_notified_once_its_window_opens(
     run_worker()
     run_worker()
 
-    assert mailbox.per_recipient() == {address: 1 for address in contacts_of("entry-co")}
+    assert mailbox.per_recipient() == dict.fromkeys(contacts_of("entry-co"), 1)
     assert all(OPEN in m.subject for m in mailbox.messages)
 
 
@@ -98,7 +98,7 @@ def test_entry_partner_gets_one_mail_as_its_window_opens_at_reminder_time(
     run_worker()
     run_worker()
 
-    assert mailbox.per_recipient() == {address: 1 for address in contacts_of("entry-co")}
+    assert mailbox.per_recipient() == dict.fromkeys(contacts_of("entry-co"), 1)
     reminders = Notification.objects.filter(kind="reminder")
     assert {(n.status, n.cancel_reason) for n in reminders} == {("cancelled", "superseded")}
 
@@ -199,9 +199,7 @@ def test_a_contact_added_after_the_window_opened_gets_its_own_mail(
     add_user("newcomer@acme.example", actor=ACTOR, partner=partner, role="analyst")
     run_worker()
 
-    assert mailbox.per_recipient() == {
-        address: 1 for address in contacts_of("acme") | {"newcomer@acme.example"}
-    }
+    assert mailbox.per_recipient() == dict.fromkeys(contacts_of("acme") | {"newcomer@acme.example"}, 1)
 
 
 def test_every_sent_mail_is_in_the_audit_chain(make_partner, make_advisory, run_worker, contacts_of):

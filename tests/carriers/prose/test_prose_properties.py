@@ -76,7 +76,7 @@ def test_any_original_reads_back_through_real_leak_paths(md, seed):
     verbatim = carrier.read(copy).symbols
     # A verbatim copy never misreads. Degenerate originals (the same words repeated, as
     # hypothesis likes to make) may leave a slot's context ambiguous: that slot erases.
-    assert all(got in (want, -1) for got, want in zip(verbatim.tolist(), cw.tolist()))
+    assert all(got in (want, -1) for got, want in zip(verbatim.tolist(), cw.tolist(), strict=True))
     assert (verbatim != -1).mean() >= 0.5
     for name in (
         "markdown_html_text",

@@ -81,8 +81,12 @@ def test_guidance_has_what_detection_teams_need(guidance_text):
 def test_guidance_rule_matches_the_shipped_poc():
     # The YARA conditions, evaluated on the real PoC file at the offsets the rule uses.
     data = (SAMPLE / "poc.tim").read_bytes()
-    u32 = lambda off: struct.unpack_from("<I", data, off)[0]
-    u16 = lambda off: struct.unpack_from("<H", data, off)[0]
+    def u32(off: int) -> int:
+        return int(struct.unpack_from("<I", data, off)[0])
+
+    def u16(off: int) -> int:
+        return int(struct.unpack_from("<H", data, off)[0])
+
     assert u32(0) == 0x314D4954
     assert u32(4) > 0x3FFF
     assert 1 <= u32(8) <= 0x400
