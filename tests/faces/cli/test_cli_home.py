@@ -6,37 +6,14 @@ the embedded SQLite database, as a user would.
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-HEADSTART = Path(sys.executable).parent / "headstart"
+from cli_process import HEADSTART, environment, headstart
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def environment(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "HEADSTART_MARKING_KEY", "SECRET_KEY", "HEADSTART_SIGNING_KEY_FILE"}}
-    return env | {"HEADSTART_HOME": str(home)}
-
-
-def headstart(home: Path, *argv: str) -> Run:
-    done = subprocess.run([str(HEADSTART), *argv], env=environment(home), capture_output=True, text=True,
-                          timeout=300, check=False)
-    return Run(done.returncode, done.stdout, done.stderr)
 
 
 def tree(home: Path) -> dict[str, int]:

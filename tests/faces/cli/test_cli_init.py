@@ -7,40 +7,16 @@ SQLite database, as a new user would.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sqlite3
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-HEADSTART = Path(sys.executable).parent / "headstart"
+from cli_process import headstart
 
 # End to end: each test runs the installed command in a subprocess.
 pytestmark = pytest.mark.slow
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> dict:  # type: ignore[type-arg]
-        return json.loads(self.out)
-
-
-def headstart(home: Path, *argv: str, **env: str) -> Run:
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in {"DATABASE_URL", "HEADSTART_MARKING_KEY", "SECRET_KEY", "HEADSTART_SIGNING_KEY_FILE",
-                                 "HEADSTART_AUDIT_KEY"}}
-    environment.update(HEADSTART_HOME=str(home), **env)
-    done = subprocess.run([str(HEADSTART), *argv], env=environment, capture_output=True, text=True, timeout=300,
-                          check=False)
-    return Run(done.returncode, done.stdout, done.stderr)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,8 @@ import functools
 import hashlib
 import hmac
 import logging
-import os
 import pickle
 import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from django.utils.crypto import salted_hmac
 import headstart.carriers
 import headstart.triggers
 from headstart.carriers import Carrier
+from headstart.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -101,14 +100,7 @@ def store(family: str, original: bytes, spec_text: str | None, carrier: Carrier)
             _make_private(directory)
             _remove_other_versions(directory)
         body = pickle.dumps(carrier, protocol=pickle.HIGHEST_PROTOCOL)
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".partial-")
-        try:
-            with os.fdopen(handle, "wb") as out:  # mkstemp makes it 0600
-                out.write(_mac(body) + body)
-            os.replace(temporary, directory / _key(family, original, spec_text))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(directory / _key(family, original, spec_text), _mac(body) + body)
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
         log.warning("carrier store: cannot keep a carrier (%s); it will be rebuilt next time", exc)
 

@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from headstart.apps.program import checkpoints, keys
 from headstart.apps.program.models import Program
 from headstart.crypto import openpgp
 from headstart.errors import Forbidden, HeadstartError, Invalid
+from headstart.files import write_atomically
 from headstart.marking import commitment as codebook_commitment
 
 
@@ -266,16 +266,7 @@ def _packages_dir() -> Path:
 def _write_atomically(path: Path, data: bytes) -> None:
     """Never leave a half-written package where a download could find it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data)
 
 
 def _usable_certificate(partner: Partner) -> str:

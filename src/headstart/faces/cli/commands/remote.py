@@ -11,13 +11,13 @@ import argparse
 import json
 import os
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from headstart.faces.cli.common import Subparsers, add_json
 from headstart.faces.cli.output import emit, table
+from headstart.files import write_atomically
 
 
 def register(sub: Subparsers) -> None:
@@ -125,13 +125,13 @@ def _save(out: Path, package: bytes, target: Path, files: dict[str, bytes]) -> l
     written: list[Path] = []
     made_target = False
     try:
-        _write_atomically(out, package)
+        write_atomically(out, package)
         written.append(out)
         if files:
             made_target = not target.exists()
             target.mkdir(exist_ok=True)
             for name, content in files.items():
-                _write_atomically(target / name, content)
+                write_atomically(target / name, content)
                 written.append(target / name)
     except OSError as exc:
         for path in written:
@@ -141,18 +141,3 @@ def _save(out: Path, package: bytes, target: Path, files: dict[str, bytes]) -> l
         raise Invalid(f"cannot save the package: {exc.strerror or exc} ({exc.filename or out}); nothing was saved") \
             from None
     return written[1:]
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    """A temporary file next to ``path`` (owner-only: the material is confidential), renamed into
-    place once complete; removed if anything fails."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
