@@ -272,3 +272,16 @@ def test_macros_in_declarations_old_style_definitions_and_linkage_blocks(tmp_pat
     assert {"value", "total", "result", "state"} <= names
     # even_value is static only through a macro the carrier does not expand: it stays fixed.
     assert not {"count", "state_t", "local", "even_value"} & names
+
+
+def test_a_static_assertion_at_file_scope_or_in_a_body_is_not_a_syntax_error():
+    source = (
+        "typedef unsigned char u8;\n"
+        '_Static_assert (sizeof(u8) == 1, "sizeof(u8) != 1");\n'
+        "static int twice(int value) {\n"
+        "    _Static_assert(sizeof(int) >= 4);\n"
+        "    return value * 2;\n"
+        "}\n"
+    )
+    carrier = CCarrier(source)
+    assert any(s.key.startswith("name:twice.value") for s in carrier.slots)

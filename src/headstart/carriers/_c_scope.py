@@ -56,6 +56,7 @@ TYPE_WORDS = frozenset(
     }
 )
 ATTRIBUTES = frozenset({"__attribute__", "__declspec", "__extension__", "__asm__", "asm"})
+_STATIC_ASSERT = frozenset({"_Static_assert", "static_assert"})
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")", "]", "}"}
 
@@ -210,12 +211,22 @@ class CScope:
             if self.text(i) == ";":
                 i += 1
                 continue
+            if self.text(i) in _STATIC_ASSERT and self.text(i + 1) == "(":
+                i = self._static_assert(i)
+                continue
             if self.text(i) == "extern" and self.toks[i + 1].kind == "string" and self.text(i + 2) == "{":
                 close = self.match(i + 2)  # extern "C" { ... } around the whole file
                 self._file_range(i + 3, close)
                 i = close + 1
                 continue
             i = self._declaration(i, at_file=True)
+
+    def _static_assert(self, i: int) -> int:
+        """``_Static_assert(expr, "message");``: a declaration that declares nothing; the
+        names in its expression are uses."""
+        close = self.match(i + 1)
+        self._expression_range(i + 2, close)
+        return close + 2 if self.text(close + 1) == ";" else close + 1
 
     def _skip_attribute(self, i: int) -> int:
         j = i + 1
@@ -508,6 +519,8 @@ class CScope:
             return self._compound(i)
         if t == ";":
             return i + 1
+        if t in _STATIC_ASSERT and self.text(i + 1) == "(":
+            return self._static_assert(i)
         if t in ("if", "switch", "while"):
             i = self._paren(i + 1)
             if i >= limit:
