@@ -212,8 +212,8 @@ def test_an_expelled_partners_download_attempt_with_its_old_token_is_audited(mak
 def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplicated(make_keyed_partner, sample_advisory):
     from factories import ACTOR
 
-    from headstart.apps.delivery.models import PackageFile
-    from headstart.apps.delivery.services import _record_copies, commitment_for, prepare_package
+    from headstart.apps.delivery.models import Delivery, PackageFile, Route
+    from headstart.apps.delivery.services import _record_deliveries, commitment_for, prepare_package
     from headstart.errors import Invalid
 
     keyed = make_keyed_partner("Racer")
@@ -225,11 +225,16 @@ def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplica
     first = marked[0]
     Copy.objects.create(partner=keyed.partner, artifact_id=first["artifact_id"], file_name=first["name"],
                         sha256=first["sha256"], size=first["size"], commitment=commitment)
-    _record_copies(keyed.partner, commitment, stored.files)
+    by = keyed.analyst.email
+    _record_deliveries(keyed.partner, commitment, stored.files, route=Route.DOWNLOAD, by=by, audit_seq=1)
+    _record_deliveries(keyed.partner, commitment, stored.files, route=Route.DOWNLOAD, by=by, audit_seq=2)
     assert Copy.objects.filter(partner=keyed.partner).count() == len(marked)
+    routes = Delivery.objects.filter(copy__partner=keyed.partner)
+    assert routes.count() == len(marked) and {d.audit_seq for d in routes} == {1}  # the first time it left that way
     # A copy recorded with other bytes is refused, not overwritten.
     Copy.objects.filter(partner=keyed.partner, file_name=marked[1]["name"]).update(sha256="0" * 64)
+    Delivery.objects.filter(copy__partner=keyed.partner, copy__file_name=marked[2]["name"]).delete()
     Copy.objects.filter(partner=keyed.partner, file_name=marked[2]["name"]).delete()
     with pytest.raises(Invalid, match="no longer renders"):
-        _record_copies(keyed.partner, commitment, stored.files)
+        _record_deliveries(keyed.partner, commitment, stored.files, route=Route.DOWNLOAD, by=by, audit_seq=3)
     assert PackageFile.objects.filter(partner=keyed.partner).exists()

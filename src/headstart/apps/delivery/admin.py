@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from headstart.apps.admin_readonly import ReadOnlyModelAdmin
-from headstart.apps.delivery.models import Commitment, Copy
+from headstart.apps.delivery.models import Commitment, Copy, Delivery
 
 
 @admin.register(Commitment)
@@ -21,3 +21,13 @@ class CopyAdmin(ReadOnlyModelAdmin):
     list_filter = ("partner",)
     search_fields = ("partner__name", "file_name", "sha256", "artifact__advisory__ident")
     list_select_related = ("partner", "artifact__advisory")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyModelAdmin):
+    """Read-only: every route by which a copy left the program (download, portal, export) and who took it."""
+
+    list_display = ("copy", "route", "by", "at", "audit_seq")
+    list_filter = ("route",)
+    search_fields = ("by", "copy__partner__name", "copy__file_name", "copy__sha256")
+    list_select_related = ("copy__partner",)

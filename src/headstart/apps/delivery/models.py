@@ -1,7 +1,9 @@
 """What was committed to and what each partner received.
 
 A copy is a pure function of (artifact, program key, advisory, partner), so copies are
-never stored: only their digests (Copy) at first delivery. Packages are cached on disk
+never stored: only their digests (Copy) at first delivery, and every route by which each
+copy left the program (Delivery: a download, a portal download, a staff export, and who).
+Packages are cached on disk
 (PackageFile) so that downloads at release time serve prepared files; the cache can be
 thrown away at any time and is rebuilt to the same plaintext.
 """
@@ -9,6 +11,7 @@ thrown away at any time and is rebuilt to the same plaintext.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 
 class Commitment(models.Model):
@@ -56,6 +59,9 @@ class Copy(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["partner", "artifact", "file_name"], name="one_copy_per_partner")]
 
+    def __str__(self) -> str:
+        return f"{self.file_name} for {self.partner.name} ({self.sha256[:16]})"
+
 
 class PackageFile(models.Model):
     """A prepared, signed and encrypted package on disk for one partner and advisory."""
@@ -73,3 +79,34 @@ class PackageFile(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["partner", "advisory", "content_key"], name="one_package_per_content")]
+
+
+class Route(models.TextChoices):
+    """How a copy left the program."""
+
+    DOWNLOAD = "download", "downloaded as a package (API or the partner client)"
+    PORTAL = "portal", "downloaded in the browser (portal)"
+    EXPORT = "export", "exported in plain form by staff (headstart copy export)"
+
+
+class Delivery(models.Model):
+    """A route by which a copy left the program, and who took it that way, recorded the first
+    time (with the audit event written in the same transaction).
+
+    Looked up by copy (through the unique constraint, copy first): an investigation lists every
+    route of an accused copy, so a copy that also left by a staff export shows it."""
+
+    copy = models.ForeignKey(Copy, on_delete=models.PROTECT, related_name="deliveries", db_index=False)
+    route = models.CharField(max_length=16, choices=Route.choices)
+    by = models.CharField(max_length=320, blank=True,
+                          help_text="who took the copy: the partner user, or the staff member who exported it")
+    at = models.DateTimeField(default=timezone.now, help_text="first delivery of this copy by this route to or by this person")
+    audit_seq = models.PositiveBigIntegerField(null=True, blank=True,
+                                               help_text="the audit event that recorded it (none for deliveries "
+                                                         "recorded before routes were)")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["copy", "route", "by"], name="one_delivery_per_route_and_person")]
+
+    def __str__(self) -> str:
+        return f"{self.copy_id} by {self.route} ({self.by or 'unknown'})"

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from headstart import __version__ as headstart_version
@@ -25,7 +26,7 @@ from headstart.apps.advisories.reads import refused
 from headstart.apps.advisories.services import schedule_advisory
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.delivery import copies
-from headstart.apps.delivery.models import Commitment, Copy, PackageFile
+from headstart.apps.delivery.models import Commitment, Copy, Delivery, PackageFile, Route
 from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
 from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.apps.partners.services import current_nda
@@ -230,16 +231,26 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> Ren
                            {d.file_name: d.artifact.pk for d in items})
 
 
-def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) -> None:
-    """Record each marked file's digest at its first delivery, in the caller's transaction; a
-    later delivery must carry the same bytes (a copy is a pure function of its inputs).
+def _record_deliveries(partner: Partner, commitment: Commitment, files: list[dict], *, route: Route, by: str,
+                       audit_seq: int) -> None:
+    """Record each marked file's digest at its first delivery, and this route of it (who took it,
+    and the audit event), in the caller's transaction; a later delivery must carry the same bytes
+    (a copy is a pure function of its inputs).
 
-    ``files`` is a prepared package's file list (PackageFile.files)."""
+    ``files`` is a package's file list (PackageFile.files). Every route a copy leaves by goes
+    through here: downloads (API, portal) and staff exports alike."""
     marked = {(f["artifact_id"], f["name"]): f for f in files if f["kind"] != "manifest"}
     if not marked:
         return
-    delivered = {(c.artifact_id, c.file_name): c.sha256
-                 for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
+    artifact_ids = {a for a, _ in marked}
+
+    def delivered_before() -> dict[tuple[int, str], Copy]:
+        # One query: the copies, each with whether this route and person already took it.
+        routed = Exists(Delivery.objects.filter(copy=OuterRef("pk"), route=route, by=by))
+        return {(c.artifact_id, c.file_name): c
+                for c in Copy.objects.filter(partner=partner, artifact_id__in=artifact_ids).annotate(routed=routed)}
+
+    delivered = delivered_before()
     new = [Copy(partner=partner, artifact_id=artifact_id, file_name=name, sha256=f["sha256"], size=f["size"],
                 commitment=commitment)
            for (artifact_id, name), f in marked.items() if (artifact_id, name) not in delivered]
@@ -247,12 +258,15 @@ def _record_copies(partner: Partner, commitment: Commitment, files: list[dict]) 
         # A concurrent first delivery of the same copy may have recorded it since: the unique
         # constraint keeps one row, and the comparison below reads the one that won.
         Copy.objects.bulk_create(new, ignore_conflicts=True)
-        delivered = {(c.artifact_id, c.file_name): c.sha256
-                     for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in marked})}
+        delivered = delivered_before()
     for key, f in marked.items():
-        if delivered.get(key) != f["sha256"]:
+        if key not in delivered or delivered[key].sha256 != f["sha256"]:
             raise Invalid(f"the copy of {f['name']} for {partner.name} no longer renders to the bytes "
                           "delivered before; refusing to send a different copy")
+    routes = [Delivery(copy=delivered[key], route=route, by=by, audit_seq=audit_seq)
+              for key in marked if not delivered[key].routed]  # type: ignore[attr-defined]
+    if routes:
+        Delivery.objects.bulk_create(routes, ignore_conflicts=True)
 
 
 # ---- fetching (partners) and exporting (staff) --------------------------------------------
@@ -351,9 +365,11 @@ def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> tu
     return package, cached
 
 
-def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | None = None) -> FetchedPackage:
-    """A partner user's download: authorised, then its copies and its audit event recorded in
-    one transaction before any byte goes out.
+def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | None = None,
+                  route: Route = Route.DOWNLOAD) -> FetchedPackage:
+    """A partner user's download: authorised, then its copies, this route of them and its audit
+    event recorded in one transaction before any byte goes out. ``route``: download (the API)
+    or portal (the browser).
 
     At release time the package was prepared (`headstart advisory prepare`) and is found by
     its content key without rendering; otherwise it is rendered, signed and encrypted now and
@@ -365,9 +381,9 @@ def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | No
         raise
     files = [{"name": f["name"], "kind": f["kind"], "sha256": f["sha256"]} for f in stored.files]
     with transaction.atomic():
-        _record_copies(partner, commitment, stored.files)
-        record(actor, "package.download", advisory, files=files, package_sha256=stored.plaintext_sha256,
-               encrypted_sha256=stored.encrypted_sha256, commitment=commitment.version)
+        event = record(actor, "package.download", advisory, files=files, package_sha256=stored.plaintext_sha256,
+                       encrypted_sha256=stored.encrypted_sha256, commitment=commitment.version)
+        _record_deliveries(partner, commitment, stored.files, route=route, by=actor.name, audit_seq=event.seq)
     return FetchedPackage(advisory.ident, Path(stored.path), stored.size, stored.plaintext_sha256,
                           stored.encrypted_sha256, files)
 
@@ -398,19 +414,34 @@ def _prepared_download(user: User, ident: str, now: dt.datetime | None, *,
 
 
 def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: Actor) -> list[Path]:
-    """Staff: write exactly the files the partner receives (the package's content), unencrypted."""
+    """Staff: write exactly the files the partner receives (the package's content), unencrypted.
+
+    An export is a delivery like a download: the copies, their export by this staff member and
+    the audit event are recorded in one transaction, and the files are written inside it, so a
+    failure at any point records nothing and leaves none of the files behind. Like the package,
+    it holds the files the partner's tier is entitled to."""
     if advisory.status == AdvisoryStatus.DRAFT:
         raise Invalid(f"advisory {advisory.ident} is a draft; schedule it first (that fixes the commitment)")
     package = render_package(advisory, partner, actor=actor)
+    files = [{"name": e.name, "kind": e.kind, "sha256": e.sha256, "size": len(e.content),
+              "artifact_id": package.artifact_ids.get(e.name)} for e in package.entries]
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for entry in package.entries:
-        target = out_dir / entry.name
-        _write_atomically(target, entry.content)
-        written.append(target)
-    with transaction.atomic():
-        record(actor, "copy.export", advisory, partner_name=partner.name, out=str(out_dir),
-               files=[{"name": e.name, "sha256": e.sha256} for e in package.entries])
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            event = record(actor, "copy.export", advisory, partner_name=partner.name, out=str(out_dir),
+                           files=[{"name": f["name"], "kind": f["kind"], "sha256": f["sha256"]} for f in files],
+                           package_sha256=package.sha256, commitment=package.commitment.version)
+            _record_deliveries(partner, package.commitment, files, route=Route.EXPORT, by=actor.name,
+                               audit_seq=event.seq)
+            for entry in package.entries:
+                target = out_dir / entry.name
+                _write_atomically(target, entry.content)
+                written.append(target)
+    except BaseException:
+        for path in written:  # what was written belongs to an export that is not recorded
+            path.unlink(missing_ok=True)
+        raise
     return written
 
 
