@@ -50,6 +50,7 @@ from headstart.carriers.prose.lexicon import (
     WOULD_CONTRACTIONS,
 )
 from headstart.carriers.prose.markdown_scan import Block
+from headstart.carriers.prose.roles import starts_clause_subject, words_after
 
 
 @dataclass(frozen=True)
@@ -619,7 +620,7 @@ def find_optional_that(scope: Scope) -> Iterator[Candidate]:
     """ "we believe that the overflow ..." / "we believe the overflow ...": the
     complementizer only, recognised by the subject that follows it."""
     for _block, m in scope.prose_matches(_THAT_RX):
-        if m.group(2).lower() not in THAT_SUBJECTS or "\n" in m.group(1):
+        if not starts_clause_subject([m.group(2)], THAT_SUBJECTS) or "\n" in m.group(1):
             continue
         yield Candidate(m.start(1), m.end(1), (m.group(1), ""), "optional-that", None, 50)
 
@@ -754,6 +755,9 @@ def find_object_relatives(scope: Scope) -> Iterator[Candidate]:
         if any(w.lower() in ("so", "such") for w in before[-3:]):
             continue  # "so small that no data fits": a result clause keeps its "that"
         if not _is_noun(before):
+            continue
+        # "processes that all share ports": a floating quantifier leaves "that" the subject.
+        if not starts_clause_subject(words_after(t, m.end(1) - 1, 1), THAT_SUBJECTS):
             continue
         yield Candidate(m.start(1), m.end(1), (m.group(1), ""), "optional-that", None, 52)
 
