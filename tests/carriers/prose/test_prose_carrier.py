@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 
+from headstart.carriers._lexers import lex_c
 from headstart.carriers.base import Carrier, CarrierError, NoSlotsError, UnreadableLeakError
 from headstart.carriers.prose import ProseCarrier
+from headstart.carriers.prose.code_blocks import CODE_KINDS
 
 
 def code_blocks(md: str) -> list[str]:
@@ -102,19 +104,33 @@ def test_extreme_codewords_read_back(writeup):
         assert writeup.read(writeup.render_text(cw)).symbols.tolist() == cw
 
 
-def test_code_blocks_are_byte_identical_in_every_copy(writeup_text, writeup, random_codeword):
+def _code_slots_as_original(carrier, codeword):
+    """The codeword with every slot inside code (literal notation, comment wording, inline
+    hex case) put back to the original's spelling."""
+    return [
+        0 if s.key.split("@")[0] in CODE_KINDS else sym
+        for s, sym in zip(carrier.slots, codeword, strict=True)
+    ]
+
+
+def test_code_blocks_change_only_in_their_code_slots(writeup_text, writeup, random_codeword):
     original = code_blocks(writeup_text)
     assert original, "the sample has code blocks"
     for seed in range(4):
-        assert code_blocks(writeup.render_text(random_codeword(writeup, seed))) == original
+        cw = random_codeword(writeup, seed)
+        assert code_blocks(writeup.render_text(_code_slots_as_original(writeup, cw))) == original
+        names = [[t.text for t in lex_c(b) if t.kind == "name"] for b in code_blocks(writeup.render_text(cw))]
+        assert names == [[t.text for t in lex_c(b) if t.kind == "name"] for b in original]
 
 
-def test_inline_code_is_untouched_outside_author_alternatives(guidance_text, guidance, random_codeword):
-    # The guidance declares no alternatives inside code, so every span must survive as is.
+def test_inline_code_is_untouched_outside_author_alternatives_and_hex_case(guidance_text, guidance, random_codeword):
+    # The guidance declares no alternatives inside code, so every span must survive as is
+    # once a number's hex case is put back.
     original = inline_code(guidance_text)
     assert len(original) > 10
     for seed in range(4):
-        assert inline_code(guidance.render_text(random_codeword(guidance, seed))) == original
+        cw = _code_slots_as_original(guidance, random_codeword(guidance, seed))
+        assert inline_code(guidance.render_text(cw)) == original
 
 
 def test_identifiers_numbers_and_quotes_never_change(writeup_text, writeup, random_codeword):

@@ -21,7 +21,7 @@ _ONE_SIDED = (5, 6, 8, 12)
 _LIST_CONTEXT = 3  # literal tokens each side of a shuffled list
 
 
-def _context(elems: list, p: int, n_left: int, n_right: int, occ: list[Occurrence]) -> tuple[list, list]:
+def context(elems: list, p: int, n_left: int, n_right: int, occ: list[Occurrence]) -> tuple[list, list]:
     """Up to n_left / n_right literal tokens each side of elems[p], within the block;
     other slots passed on the way become wildcards (their group index)."""
 
@@ -88,12 +88,12 @@ def list_reader(
     left = side(skel[:k][::-1], backwards=True)
     right = side(skel[k + 1 :], backwards=False)
     pattern = Pattern(occ[oid].group, (*left, TARGET, *right))
-    if pattern.literals == 0 or not _unique(pattern, streams, alts, len(occ[oid].alternatives)):
+    if pattern.literals == 0 or not unique(pattern, streams, alts, len(occ[oid].alternatives)):
         return None
     return OccurrenceReader(pattern, None, (), across_blocks=True)
 
 
-def _unique(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> bool:
+def unique(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> bool:
     """Exactly one place in each reference stream j, showing alternative min(j, q - 1)."""
     # A reader falls back to case-blind matching when a leak lost case, so the pattern must
     # find no other place that way either ("i.e. we've" must not find "i.e. We have"
@@ -122,13 +122,13 @@ def _trimmed(pattern: Pattern, side: str) -> Pattern:
     return Pattern(pattern.slot, tuple(elems))
 
 
-def _robust(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> bool:
+def robust(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> bool:
     """Unique even without its outermost literal on either side. An excerpt that joins two
     lines which were not neighbours can put one stray token where the context expects it;
     a pattern told apart from a look-alike by one token alone would then misread."""
     for side in ("left", "right"):
         trimmed = _trimmed(pattern, side)
-        if trimmed.elems != pattern.elems and not _unique(trimmed, streams, alts, q):
+        if trimmed.elems != pattern.elems and not unique(trimmed, streams, alts, q):
             return False
     return True
 
@@ -148,17 +148,17 @@ def occurrence_reader(
     shortest = min(len(a) for a in alts.exact[g])
     need = max(1, _MIN_LITERALS + 1 - shortest) if occ[oid].author and shortest >= 3 else _MIN_LITERALS
     for nl, nr in _GROWTH:
-        left, right = _context(elems, p, nl, nr, occ)
+        left, right = context(elems, p, nl, nr, occ)
         pat = Pattern(g, (*left, TARGET, *right))
         if pat.literals < need:
             if (nl, nr) == _GROWTH[-1]:
                 break
             continue
-        if _unique(pat, streams, alts, q) and (need < _MIN_LITERALS or _robust(pat, streams, alts, q)):
+        if unique(pat, streams, alts, q) and (need < _MIN_LITERALS or robust(pat, streams, alts, q)):
             core = pat
             break
     if core is not None:
-        left, right = _context(elems, p, _WIDE, _WIDE, occ)
+        left, right = context(elems, p, _WIDE, _WIDE, occ)
         candidate = Pattern(g, (*left, TARGET, *right))
         if candidate.literals > core.literals:
             wide = candidate
@@ -166,10 +166,10 @@ def occurrence_reader(
     if all(alts.exact[g]):  # an empty alternative is invisible from one side
         for side in ("left", "right"):
             for n in _ONE_SIDED:
-                left, right = _context(elems, p, n if side == "left" else 0, n if side == "right" else 0, occ)
+                left, right = context(elems, p, n if side == "left" else 0, n if side == "right" else 0, occ)
                 elems_ = (*left, TARGET) if side == "left" else (TARGET, *right)
                 pat = Pattern(g, elems_)
-                if pat.literals >= _ONE_SIDED[0] and _unique(pat, streams, alts, q):
+                if pat.literals >= _ONE_SIDED[0] and unique(pat, streams, alts, q):
                     one_sided.append(pat)
                     break
     if core is None and not one_sided:

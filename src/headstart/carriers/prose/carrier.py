@@ -24,6 +24,7 @@ from headstart.carriers.base import (
 )
 from headstart.carriers.prose.anchors import list_reader, occurrence_reader, renumber
 from headstart.carriers.prose.author_syntax import check_directives, find_author_alternatives, off_regions
+from headstart.carriers.prose.code_blocks import code_candidates, code_pieces
 from headstart.carriers.prose.finders import Candidate, Scope, find_candidates
 from headstart.carriers.prose.markdown_scan import (
     ShuffleList,
@@ -37,6 +38,7 @@ from headstart.carriers.prose.match import AltTable, Stream
 from headstart.carriers.prose.normalize import html_to_text, looks_like_html, tokens, tokens_and_breaks
 from headstart.carriers.prose.reader import OccurrenceReader, combine
 from headstart.carriers.prose.skeleton import Occurrence, Original, SkelBlock, build_block, reference_streams
+from headstart.carriers.prose.survivors import SurvivorIndex, survivor_stream
 
 _LIST_ROTATIONS = 4  # alternatives of a shuffled list: rotations 0..3
 _DIRECTIVE_TEXT = re.compile(r"<!--\s*hs:")
@@ -116,9 +118,25 @@ class ProseCarrier(Carrier):
         n = len(self._slots)
         symbols = np.full(n, ERASED, dtype=np.int64)
         confidence = np.zeros(n, dtype=np.float64)
+        survived = survivor_stream(stream)
         for i, readers in enumerate(self._readers):
-            symbols[i], confidence[i] = combine([r.read(stream, self._alts) for r in readers])
+            symbols[i], confidence[i] = combine(
+                [r.read(stream, self._alts) for r in readers]
+                + [r.read(survived, self._survivor_alts) for r in self._survivor_readers[i]]
+            )
         return Reading(symbols, confidence)
+
+    def survivor_match(self, leak: bytes | str) -> tuple[int, float]:
+        """How much of a leak is this original's numbers, identifiers and code, in order:
+        (survivor shingles shared, their share of the leak's). A translation or paraphrase
+        shares nearly all of its survivors with the original while sharing no English
+        word shingle; unrelated text shares few."""
+        return self._survivors.containment(Stream(*tokens_and_breaks(_leak_text(leak))))
+
+    def survivor_slots(self) -> list[int]:
+        """Indices of the slots that can be read from a translation (they live in code,
+        inline code or a number's notation and have a pattern in survivor tokens)."""
+        return [i for i, r in enumerate(self._survivor_readers) if r]
 
     # --- building ---------------------------------------------------------------------
 
@@ -148,6 +166,16 @@ class ProseCarrier(Carrier):
         ):
             editable[s:e] = bytes(e - s)
         found = find_candidates(Scope(text, blocks, editable))
+        # Code is never editable for the prose finders; its own candidates keep out of
+        # what the author switched off, shuffled or wrote alternatives for.
+        closed = [
+            *off_regions(text, blocks),
+            *[(sl.start, sl.end) for sl in shuffles],
+            *[(c.start, c.end) for c in authored],
+        ]
+        found += [
+            c for c in code_candidates(text, blocks) if not any(s <= c.start < e or s < c.end <= e for s, e in closed)
+        ]
 
         groups, occurrences = self._group(text, authored, found, shuffles)
         fixed = [(b.start, b.end, "") for b in blocks if b.kind == "directive"]
@@ -157,7 +185,9 @@ class ProseCarrier(Carrier):
         skel: list[SkelBlock] = []
         for b in blocks:
             inside = next((sl for sl in shuffles if sl.start <= b.start < sl.end), None)
-            if inside is None:
+            if inside is None and b.kind == "code":
+                skel.extend(SkelBlock(s, e) for s, e in code_pieces(text, b.start, b.end))
+            elif inside is None:
                 skel.append(SkelBlock(b.start, b.end))
             elif not skel or skel[-1].start != inside.start:
                 skel.append(SkelBlock(inside.start, inside.end))
@@ -183,6 +213,18 @@ class ProseCarrier(Carrier):
                     occurrences[oid].live = False
         live = sorted(readers, key=lambda gi: min(occurrences[o].start for o in groups[gi].occurrences))
         index = {gi: si for si, gi in enumerate(live)}
+        survivors = SurvivorIndex(skel, occurrences, alt_toks, self._alts.exact, [g.kind for g in groups])
+        by_survivors = {
+            gi: [
+                r
+                for oid in groups[gi].occurrences
+                if occurrences[oid].live and (r := survivors.reader(oid)) is not None
+            ]
+            for gi in live
+        }
+        self._survivors = survivors
+        self._survivor_alts = AltTable([survivors.alts.exact[gi] for gi in live])
+        self._survivor_readers = [[renumber(r, index) for r in by_survivors[gi]] for gi in live]
         self._slots = [Slot(groups[gi].key, groups[gi].alternatives, groups[gi].where) for gi in live]
         self._readers = [readers[gi] for gi in live]
         self._alts = AltTable([self._alts.exact[gi] for gi in live])

@@ -1,0 +1,219 @@
+"""Slots inside the code of a write-up: what a translator copies verbatim.
+
+A translated or paraphrased write-up keeps its code blocks and inline code as they stand,
+so choices made there survive where every English word is gone. Only choices that cannot
+change what the code says are made:
+
+- integer literal notation in C-like blocks (hex digit case, ``u``/``U``, hex or decimal
+  where value and type stay the same), from the C carrier's ``c_int_alternatives``;
+- the wording of comments in C-like blocks: a lower-case or capitalised first word, a
+  closing period or none;
+- hex digit case of a number quoted alone as inline code (```0x3fff``` / ```0x3FFF```).
+
+Identifiers are never touched: a quoted kernel function or field keeps its exact name. A
+block counts as C only when it looks like C throughout; shell sessions, logs, register and
+memory dumps carry nothing (their text is what a reader types or compares). Whitespace and
+brace layout are not used: the prose reader's tokens drop them, and a forum copy often
+loses them too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from headstart.carriers._lexers import Token, lex_c
+from headstart.carriers._names import C_KEYWORDS
+from headstart.carriers.literal_forms import c_int_alternatives
+from headstart.carriers.prose.finders import Candidate
+from headstart.carriers.prose.markdown_scan import Block, code_spans
+
+CODE_KINDS = frozenset({"code-literal", "comment-case", "comment-period", "inline-hex-case"})
+
+_C_INFO = frozenset({"c", "h", "cpp", "c++", "cc", "cxx", "hpp", "objc"})
+_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*([^\s`]*)")
+# Lines that say "this is not a C fragment": prompts, kernel logs, dumps, debugger output.
+_NOT_C_LINE = re.compile(
+    r"^\s*(?:\$|#\s|>{1,3}\s|\(gdb\)|gef|pwndbg|\[\s*\d+\.\d+\]|[0-9a-fA-F]{8,}[:\s]|"
+    r"(?:RIP|RSP|RAX|Call Trace|Code|BUG|KASAN|Oops|CPU|Hardware name)\b)"
+)
+_C_LINE_END = re.compile(r"(?:[;{},)\\:]|\*/|^\s*#\s*\w+.*|^\s*(?:else|do)|^\s*\*.*)\s*$")
+_WORD = re.compile(r"[A-Za-z]+")
+# A comment sentence: a plain lower-case or capitalised word, then more plain words.
+_COMMENT_START = re.compile(r"(?:/\*+|//+)[ \t]*(?:\n[ \t]*\*+[ \t]*)?([A-Za-z][a-z]+)(?=[ \t]+[A-Za-z])")
+# A comment that holds code or assembly ("pop rdi ; ret", "x = y->z") is not a sentence.
+_CODE_IN_COMMENT = re.compile(r"[;=(){}\[\]<>|&]|->|::")
+_ABBREV_END = re.compile(r"(?:etc|e\.g|i\.e|vs|al|cf)\.$|\.\.$")
+
+
+def _body(text: str, block: Block) -> tuple[int, int, str]:
+    """(start, end, info string) of a code block's contents, without its fence lines."""
+    first_end = text.find("\n", block.start, block.end)
+    first_end = block.end if first_end < 0 else first_end + 1
+    m = _FENCE.match(text, block.start, first_end)
+    if m is None:
+        return block.start, block.end, ""
+    end = block.end
+    last_start = text.rfind("\n", block.start, end - 1) + 1
+    if last_start >= first_end and text[last_start:end].strip().startswith(m.group(1)[0] * 3):
+        end = last_start
+    return first_end, max(first_end, end), m.group(2).lower()
+
+
+def is_c_like(body: str, info: str) -> bool:
+    """True when a fragment reads as C throughout: every construct lexes as C, and its
+    lines end the way C lines do. An unlabelled block must look like C on three lines in
+    four; one labelled ``c`` on every line but blank and comment lines may not be a dump."""
+    if info and info not in _C_INFO:
+        return False
+    lines = [ln for ln in body.splitlines() if ln.strip()]
+    if not lines or any(_NOT_C_LINE.match(ln) for ln in lines):
+        return False
+    toks = lex_c(body)
+    if any(t.kind == "other" or not t.closed for t in toks):
+        return False
+    if not any(t.kind == "op" and t.text in (";", "{") for t in toks):
+        return False
+    stripped = [re.sub(r"//.*$|/\*.*?\*/", "", ln).rstrip() for ln in lines]
+    code_lines = [ln for ln in stripped if ln.strip()]
+    if not code_lines:
+        return False
+    c_shaped = sum(1 for ln in code_lines if _C_LINE_END.search(ln))
+    return c_shaped * 4 >= len(code_lines) * 3
+
+
+def code_identifiers(text: str, blocks: list[Block]) -> set[str]:
+    """Every name a write-up's code quotes (code blocks and inline code): never changed,
+    not even in a comment's first word."""
+    names: set[str] = set()
+    for b in blocks:
+        if b.kind == "code":
+            names |= {t.text for t in lex_c(text[b.start : b.end]) if t.kind == "name"}
+        elif b.prose:
+            for s, e in code_spans(text, b.start, b.end):
+                names |= set(re.findall(r"[A-Za-z_]\w*", text[s:e]))
+    return names
+
+
+def _literal_candidates(offset: int, toks: list[Token]) -> list[Candidate]:
+    out = []
+    for i, t in enumerate(toks):
+        if t.kind != "number":
+            continue
+        before = toks[i - 1].text if i else ""
+        if before in (".", "->", "#"):
+            continue  # not a value (a member or a directive's argument)
+        alts = c_int_alternatives(t.text)
+        if alts:
+            out.append(Candidate(offset + t.start, offset + t.end, tuple(alts), "code-literal"))
+    return out
+
+
+def _comment_candidates(
+    offset: int, tok: Token, names: set[str], continues: bool, continued: bool
+) -> list[Candidate]:
+    """First-word case and closing period of a comment that reads as a sentence.
+    ``continues``: the comment carries on a ``//`` comment of the line above (its first
+    word is mid-sentence); ``continued``: one on the line below carries it on (its last
+    word is)."""
+    text = tok.text
+    out: list[Candidate] = []
+    inner_end = len(text) - 2 if text.startswith("/*") else len(text)
+    words = list(_WORD.finditer(text, 0, inner_end))
+    if len(words) < 3 or _CODE_IN_COMMENT.search(text, 2, inner_end):
+        return out
+    m = _COMMENT_START.match(text)
+    if m and m.start(1) == words[0].start() and not continues:
+        w = m.group(1)
+        other = w[0].upper() + w[1:] if w[0].islower() else w[0].lower() + w[1:]
+        if w not in names and other not in names and w.lower() not in C_KEYWORDS:
+            out.append(
+                Candidate(
+                    offset + tok.start + m.start(1), offset + tok.start + m.end(1), (w, other), "comment-case"
+                )
+            )
+    last = words[-1]
+    tail = text[last.end() : inner_end]
+    word = last.group()
+    if (
+        not continued
+        and last.start() > words[0].end()
+        and word.islower()
+        and len(word) >= 2
+        and word not in names
+        and "\n" not in text[last.start() : last.end()]
+        and not _ABBREV_END.search(text[: last.end() + 1])
+    ):
+        start, end = offset + tok.start + last.start(), offset + tok.start + last.end()
+        if tail.strip() == "" and text[last.start() - 1] == " ":
+            out.append(Candidate(start, end, (word, word + "."), "comment-period"))
+        elif tail.startswith(".") and tail[1:].strip() == "" and text[last.start() - 1] == " ":
+            out.append(Candidate(start, end + 1, (word + ".", word), "comment-period"))
+    return out
+
+
+def _line_comments_join(body: str, first: Token | None, second: Token | None) -> bool:
+    """Two ``//`` comments on consecutive lines: one sentence may run on from one into the other."""
+    if first is None or second is None or first.kind != "comment" or second.kind != "comment":
+        return False
+    if not (first.text.startswith("//") and second.text.startswith("//")):
+        return False
+    gap = body[first.end : second.start]
+    return gap.count("\n") == 1 and not gap.strip()
+
+
+def code_candidates(text: str, blocks: list[Block]) -> list[Candidate]:
+    """Slots in a write-up's code blocks and inline code, in document order."""
+    names = code_identifiers(text, blocks)
+    found: list[Candidate] = []
+    for b in blocks:
+        if b.kind == "code":
+            start, end, info = _body(text, b)
+            body = text[start:end]
+            if not is_c_like(body, info):
+                continue
+            toks = lex_c(body)
+            found += _literal_candidates(start, toks)
+            for i, t in enumerate(toks):
+                if t.kind == "comment" and t.closed:
+                    before = toks[i - 1] if i else None
+                    after = toks[i + 1] if i + 1 < len(toks) else None
+                    found += _comment_candidates(
+                        start,
+                        t,
+                        names,
+                        _line_comments_join(body, before, t),
+                        _line_comments_join(body, t, after),
+                    )
+        elif b.prose:
+            for s, e in code_spans(text, b.start, b.end):
+                inner = text[s:e].strip("`")
+                lead = len(text[s:e]) - len(text[s:e].lstrip("`"))
+                m = re.fullmatch(r"[ ]?(0[xX])([0-9a-fA-F]+)[ ]?", inner)
+                if m is None:
+                    continue
+                letters = [c for c in m.group(2) if c.isalpha()]
+                if not letters or len({c.islower() for c in letters}) != 1:
+                    continue
+                digits = m.group(2)
+                flipped = m.group(1) + (digits.upper() if letters[0].islower() else digits.lower())
+                at = s + lead + m.start(1)
+                found.append(
+                    Candidate(at, at + 2 + len(digits), (m.group(1) + digits, flipped), "inline-hex-case")
+                )
+    found.sort(key=lambda c: (c.start, c.end))
+    return found
+
+
+def code_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A code block cut at its blank lines: a leak that quotes it keeps blank lines as
+    paragraph breaks, so a slot's context must not reach across one."""
+    pieces = []
+    pos = start
+    for m in re.finditer(r"\n[ \t]*\n", text[start:end]):
+        cut = start + m.end()
+        if cut > pos:
+            pieces.append((pos, cut))
+            pos = cut
+    if pos < end:
+        pieces.append((pos, end))
+    return pieces

@@ -1,0 +1,138 @@
+"""What survives translation and paraphrase: numbers, identifiers, code; read by them.
+
+A German or Chinese translation of a write-up keeps its numbers in their notation,
+identifiers (``cl_parent``, ``kmalloc``-1024, ``CAP_NET_ADMIN``), acronyms and code, mostly
+in the original order, while every English word is gone. The *survivor stream* of a text
+is its token stream with only such tokens left. A slot whose alternatives are survivors
+themselves (a number's notation, a literal in a code block) gets a pattern in that stream:
+survivor tokens around it, unique in the original and still unique with its outermost
+token on either side left out. English context is never part of it, so the slot is read
+from a translation; slots whose alternatives are English words have no survivor pattern
+and read as erased there, as every doubt does.
+
+Digit grouping is left out on purpose: a translator writes 4,096 as 4.096 or 4 096 by
+the target language's convention, which would read as another partner's choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from headstart.carriers.prose.anchors import context, robust, unique
+from headstart.carriers.prose.match import TARGET, AltTable, Pattern, Stream
+from headstart.carriers.prose.reader import OccurrenceReader
+from headstart.carriers.prose.skeleton import Occurrence, SkelBlock
+
+# Slot kinds whose alternatives a translator copies as they are.
+SURVIVING_KINDS = frozenset({"hex-case", "hex-padding", "code-literal", "inline-hex-case"})
+_GROWTH = ((2, 2), (3, 3), (4, 4), (6, 6))
+_MIN_LITERALS = 4
+_WIDE = 6
+SHINGLE = 3  # survivor tokens per shingle when a leak is located by its survivors
+
+
+def is_survivor(tok: str) -> bool:
+    """A token no translator rewrites: it has a digit or an underscore, or capitals after
+    its first letter (camelCase, ASan, acronyms such as ROP or KASLR)."""
+    return any(c.isdigit() or c == "_" for c in tok) or (len(tok) > 1 and any(c.isupper() for c in tok[1:]))
+
+
+def survivor_stream(stream: Stream) -> Stream:
+    """The survivors of a leak's token stream, with line and paragraph starts kept (a
+    survivor begins a line when any token since the previous survivor did)."""
+    toks: list[str] = []
+    lines: list[bool] = []
+    paragraphs: list[bool] = []
+    line = para = True
+    for tok, ls, ps in zip(stream.toks, stream.line_starts, stream.paragraph_starts, strict=True):
+        line, para = line or ls, para or ps
+        if is_survivor(tok):
+            toks.append(tok)
+            lines.append(line)
+            paragraphs.append(para)
+            line = para = False
+    return Stream(toks, lines, paragraphs)
+
+
+def _kept(alt: Sequence[str]) -> tuple[str, ...]:
+    return tuple(t for t in alt if is_survivor(t))
+
+
+class SurvivorIndex:
+    """Survivor patterns for a built original, and its survivor shingles.
+
+    ``skel`` are the original's skeleton blocks once built (every occurrence id left in
+    them is live); ``alt_toks`` the tokens of every occurrence's alternatives; ``kinds``
+    the kind of each group (slot under construction)."""
+
+    def __init__(
+        self,
+        skel: Sequence[SkelBlock],
+        occ: Sequence[Occurrence],
+        alt_toks: dict[int, list[list[str]]],
+        group_alts: Sequence[Sequence[tuple[str, ...]]],
+        kinds: Sequence[str],
+    ) -> None:
+        self.alts = AltTable([[_kept(a) for a in alts] for alts in group_alts])
+        elems: list[str | int] = []
+        for b in skel:
+            for e in b.elems:
+                if isinstance(e, str):
+                    if is_survivor(e):
+                        elems.append(e)
+                elif any(_kept(a) for a in alt_toks[e]):
+                    elems.append(e)
+        self.elems = elems
+        qmax = max((len(a) for a in group_alts), default=1)
+        self.streams = [
+            Stream(
+                [
+                    t
+                    for e in elems
+                    for t in (
+                        (e,) if isinstance(e, str) else _kept(alt_toks[e][min(j, len(alt_toks[e]) - 1)])
+                    )
+                ]
+            )
+            for j in range(qmax)
+        ]
+        self._occ = list(occ)
+        self._kinds = kinds
+        self.shingles = {
+            tuple(s.folded[i : i + SHINGLE]) for s in self.streams for i in range(len(s) - SHINGLE + 1)
+        }
+
+    def reader(self, oid: int) -> OccurrenceReader | None:
+        """A pattern in survivor tokens for one occurrence, or None when its slot is not
+        one a translator keeps or no context makes it unique."""
+        o = self._occ[oid]
+        g = o.group
+        if self._kinds[g] not in SURVIVING_KINDS or oid not in self.elems:
+            return None
+        folded = self.alts.folded[g]
+        if not all(folded) or len(set(self.alts.exact[g])) != len(self.alts.exact[g]):
+            return None
+        p = self.elems.index(oid)
+        q = len(o.alternatives)
+        for nl, nr in _GROWTH:
+            left, right = context(self.elems, p, nl, nr, self._occ)
+            pat = Pattern(g, (*left, TARGET, *right))
+            if pat.literals < _MIN_LITERALS:
+                continue
+            if unique(pat, self.streams, self.alts, q) and robust(pat, self.streams, self.alts, q):
+                left, right = context(self.elems, p, _WIDE, _WIDE, self._occ)
+                wide = Pattern(g, (*left, TARGET, *right))
+                return OccurrenceReader(
+                    pat, wide if wide.literals > pat.literals else None, (), across_blocks=True
+                )
+        return None
+
+    def containment(self, leak: Stream) -> tuple[int, float]:
+        """(shared survivor shingles, their share of the leak's): how much of a leak, in
+        whatever language, is this original's numbers, identifiers and code in order."""
+        s = survivor_stream(leak)
+        mine = {tuple(s.folded[i : i + SHINGLE]) for i in range(len(s) - SHINGLE + 1)}
+        if not mine:
+            return 0, 0.0
+        shared = len(mine & self.shingles)
+        return shared, shared / len(mine)
