@@ -1,7 +1,10 @@
 """Simulated coalitions and collusion attacks, for tests and benchmarks.
 
-An attack sees only the colluders' own copies (the marking assumption: at each slot they
-can output only a symbol one of them holds), then noise erases slots or replaces symbols.
+An attack sees only the colluders' own copies. The restricted attacks keep to the marking
+assumption (at each slot they output a symbol one of them holds); the unrestricted attack,
+where their symbols differ, writes a valid symbol none of them holds (on q-ary slots a
+contested place shows the colluders that it is one, and any other alternative is as
+readable). Then noise erases slots or replaces symbols.
 
     from headstart.marking import simulate
     gang = simulate.coalition(book, 3, rng=7)
@@ -18,7 +21,8 @@ from ._codebook import Codebook
 from ._errors import MarkingError
 from ._leak import ERASED, Leak
 
-ATTACKS = ("interleave", "majority", "minority", "random", "all-ones", "all-zero", "fixed")
+ATTACKS = ("interleave", "majority", "minority", "random", "all-ones", "all-zero", "fixed", "unrestricted")
+RESTRICTED = ATTACKS[:-1]  # the attacks that output only symbols a colluder holds
 
 RngLike = np.random.Generator | int | None
 
@@ -57,9 +61,11 @@ def collude(codewords: np.ndarray, alphabet_sizes: Sequence[int], attack: str = 
     interleave: each slot copied from a random colluder; majority / minority: the most /
     least frequent symbol they hold (ties at random); random: a uniformly random symbol
     among those they hold; all-ones / all-zero / fixed: symbol 1 / 0 / ``symbol`` wherever
-    one of them holds it, else a random symbol they hold. Then each slot is erased with
-    probability ``erasure_rate``, and each remaining slot replaced by a different uniformly
-    random symbol with probability ``flip_rate``.
+    one of them holds it, else a random symbol they hold; unrestricted: where they all hold
+    the same symbol that symbol, else a uniformly random valid symbol none of them holds
+    (a random one they hold where they hold every symbol, as on binary slots). Then each
+    slot is erased with probability ``erasure_rate``, and each remaining slot replaced by a
+    different uniformly random symbol with probability ``flip_rate``.
     """
     if attack not in ATTACKS:
         raise MarkingError(f"unknown attack {attack!r}: choose one of {', '.join(ATTACKS)}")
@@ -83,6 +89,11 @@ def collude(codewords: np.ndarray, alphabet_sizes: Sequence[int], attack: str = 
             y = _pick(counts.astype(float), held, g, lowest=True)
         elif attack == "random":
             y = _pick(np.zeros(counts.shape), held, g)
+        elif attack == "unrestricted":
+            valid = np.arange(counts.shape[1])[None, :] < q[:, None]
+            unheld = valid & ~held
+            swap = (held.sum(axis=1) > 1) & unheld.any(axis=1)
+            y = _pick(np.zeros(counts.shape), np.where(swap[:, None], unheld, held), g)
         else:
             s = {"all-ones": 1, "all-zero": 0}.get(attack, symbol)
             if not 0 <= s < q.min():
