@@ -39,6 +39,22 @@ def test_a_coalition_of_three_is_caught_under_every_attack(partners_500, attack,
     assert result.score_name == score
 
 
+def test_unrestricted_coalition_is_caught_on_q4_slots():
+    """Three colluders who, where their symbols differ, write a valid symbol none of them
+    received never match there; scored against interleaving they were never caught (0 of 60
+    at this size). The leak's own symbols give the attack away (unheld symbols are the
+    rare ones), and the weights follow."""
+    partners = [f"partner-{i:03d}" for i in range(300)]
+    caught = 0
+    for seed in range(10):
+        book = make_book(500 + seed, [4] * 600, partners)
+        gang = simulate.coalition(book, 3, rng=seed)
+        result = attribute(book, simulate.leak(book, gang, "unrestricted", rng=seed), threshold=1e-6)
+        assert set(result.accused) <= set(gang)
+        caught += bool(result.accused)
+    assert caught == 10
+
+
 def test_q_ary_and_binary_slots_mix(partners_500):
     book = make_book(5, [2] * 300 + [3] * 60 + [4] * 60 + [8] * 30 + [40] * 5, partners_500)
     gang = simulate.coalition(book, 2, rng=5)

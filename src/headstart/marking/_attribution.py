@@ -164,7 +164,9 @@ def slot_lattice(book: Codebook, leak: Leak, score: str, step: float) -> SlotLat
     table = book._table
     pi = table.match_probability(y)[read]
     binary = (np.asarray(book.alphabet_sizes) == 2)[read]
-    match, mismatch = slot_values(score, pi, table.p_one()[read], binary, y[read], book.design_coalition)
+    qary_probs = table.rows(read[~binary]) if score == "llr" and not binary.all() else None
+    match, mismatch = slot_values(score, pi, table.p_one()[read], binary, y[read], book.design_coalition,
+                                  qary_probs)
     w = weights[read]
     high, low = np.maximum(match, mismatch), np.minimum(match, mismatch)
     flip = match < mismatch  # the high value goes to a mismatch (possible for odd attack models)

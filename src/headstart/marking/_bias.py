@@ -136,6 +136,22 @@ class BiasTable:
                 out[col] = probs[r]
         return out
 
+    def rows(self, slots: np.ndarray) -> list[np.ndarray]:
+        """The exact bias vectors of the given slots (in the order given)."""
+        slots = np.asarray(slots, dtype=np.int64)
+        out: list[np.ndarray] = [np.empty(0)] * slots.size
+        for g in self.groups:
+            where = np.nonzero(np.isin(slots, g.cols))[0]
+            if not where.size:
+                continue
+            local = np.searchsorted(g.cols, slots[where])
+            th = g.thresholds[local]
+            ext = np.hstack([np.zeros((where.size, 1), np.int64), th, np.full((where.size, 1), ONE, np.int64)])
+            probs = np.diff(ext, axis=1) / ONE
+            for r, i in enumerate(where.tolist()):
+                out[i] = probs[r]
+        return out
+
     def p_one(self) -> np.ndarray:
         """P(symbol 1) for binary slots, NaN for the others."""
         out = np.full(self.m, np.nan)

@@ -21,6 +21,7 @@ innocent holds the leaked symbol. That is what makes exact p-values cheap (_pval
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -39,6 +40,9 @@ _CANDIDATES = 20000  # clean attack candidates per design (a grid over theta_1..
 # half the 95% chi-square quantile with K degrees of freedom (K = support points): the
 # likelihood-ratio region of attacks consistent with the leak
 _CONSISTENT = {1: 1.92, 2: 3.00, 3: 3.91, 4: 4.74}
+_QARY_BLOCK = 16  # read q-ary slots between two estimates of the unheld-symbol share
+_LAMBDAS = np.linspace(0.0, 1.0, 21)  # candidate shares of contested slots showing an unheld symbol
+_TINY_MASS = 1e-300
 
 
 def check_score(score: object) -> str:
@@ -146,14 +150,86 @@ def _adaptive_binary_llr(p_one: np.ndarray, y: np.ndarray, coalition: int) -> tu
     return match, mismatch
 
 
+def _unheld_model(probs: np.ndarray, y: np.ndarray, c: int) -> tuple[np.ndarray, ...]:
+    """Per slot of one alphabet size: the parts of P(Y = y) and P(X_1 = y, Y = y) by kind of slot.
+
+    probs: (n, q) bias vectors, y: (n,) leaked symbols. Returns (p_y, unanimous, held,
+    held_match, unheld): P(all c colluders hold y); P(Y = y, slot contested) and
+    P(X_1 = y, Y = y, slot contested) when a contested slot shows a random colluder's symbol
+    (interleaving); P(Y = y, slot contested) when it shows a symbol none of them holds, taken
+    as proportional to P(y unheld, slot contested) (within a few % of uniform among the
+    unheld symbols for q = 4, c = 3; the model only shapes weights, never p-values).
+    """
+    rows = np.arange(y.size)
+    p_y = probs[rows, y]
+    power = probs**c
+    unanimous_any = power.sum(axis=1)
+    unheld_contested = np.maximum((1.0 - probs) ** c - (unanimous_any[:, None] - power), 0.0)
+    share = unheld_contested[rows, y] / np.maximum(unheld_contested.sum(axis=1), _TINY_MASS)
+    unanimous = power[rows, y]
+    held = p_y - unanimous
+    held_match = p_y * (1.0 + (c - 1) * p_y) / c - unanimous
+    unheld = share * (1.0 - unanimous_any)
+    return p_y, unanimous, held, held_match, unheld
+
+
+def _adaptive_qary_llr(probs: Sequence[np.ndarray], y: np.ndarray, coalition: int) -> tuple[np.ndarray, np.ndarray]:
+    """Online LLR for the read q-ary slots (q > 2), in slot order, against a mixed attack.
+
+    Where the colluders' symbols differ, the model shows a random colluder's symbol with
+    probability 1 - lam and a valid symbol none of them holds with probability lam (the
+    unrestricted attack). With biased symbols the two leave different traces in which
+    symbols a leak shows (unheld symbols tend to be the rare ones), so lam is estimated
+    from the leak alone: a block's weights use the smallest lam on a grid whose likelihood
+    over the leak's q-ary slots before the block is within half the 95% chi-square quantile
+    (1 degree of freedom) of the best; the first block uses lam = 0 (interleaving, the
+    universal decoder for attacks that keep to the colluders' symbols). A leak that cannot
+    tell the two apart (uniform biases) keeps lam = 0. Weights depend on the leak and the
+    biases only, and only on earlier slots, so p-values stay exact and prefix-stable.
+    """
+    c = llr_coalition(coalition)
+    n = y.size
+    parts = np.empty((5, n))
+    sizes = np.fromiter((p.size for p in probs), dtype=np.int64, count=n)
+    for q in np.unique(sizes).tolist():
+        idx = np.nonzero(sizes == q)[0]
+        matrix = np.stack([probs[i] for i in idx.tolist()])
+        parts[:, idx] = np.stack(_unheld_model(matrix, y[idx], c))
+    p_y, unanimous, held, held_match, unheld = parts
+    lam = _LAMBDAS[None, :]
+    shown = unanimous[:, None] + (1.0 - lam) * held[:, None] + lam * unheld[:, None]  # P(Y = y)
+    loglik = np.log(np.maximum(shown, _TINY_MASS))
+    blocks = (n + _QARY_BLOCK - 1) // _QARY_BLOCK
+    before = np.vstack([np.zeros((1, _LAMBDAS.size)), np.cumsum(loglik, axis=0)[_QARY_BLOCK - 1::_QARY_BLOCK]])
+    before = before[:blocks]
+    consistent = before >= before.max(axis=1, keepdims=True) - _CONSISTENT[1]
+    pick = consistent.argmax(axis=1)  # the smallest consistent lam; block 0: all tie, lam = 0
+    chosen = pick[np.arange(n) // _QARY_BLOCK]
+    rows = np.arange(n)
+    joint = unanimous + (1.0 - _LAMBDAS[chosen]) * held_match  # P(X_1 = y, Y = y)
+    a = np.clip(joint / shown[rows, chosen], _CLIP, 1 - _CLIP)  # P(X_1 = y | Y = y)
+    return np.log(a / p_y), np.log((1.0 - a) / (1.0 - p_y))
+
+
 def slot_values(score: str, pi: np.ndarray, p_one: np.ndarray, binary: np.ndarray, y: np.ndarray,
-                coalition: int) -> tuple[np.ndarray, np.ndarray]:
-    """(value on a match, value on a mismatch) per read slot (in slot order), 0 < pi < 1."""
+                coalition: int, qary_probs: Sequence[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(value on a match, value on a mismatch) per read slot (in slot order), 0 < pi < 1.
+
+    qary_probs: the bias vectors of the read slots with q > 2, in slot order; without them
+    those slots are scored against interleaving (as with ADAPTIVE off).
+    """
     if score == "tardos":
         return np.sqrt((1 - pi) / pi), -np.sqrt(pi / (1 - pi))
     c = llr_coalition(coalition)
     match = np.log1p((1 - pi) / (c * pi))
     mismatch = np.full(pi.shape, math.log1p(-1.0 / c))
+    qary = ~binary
+    if ADAPTIVE and qary_probs is not None and qary.any():
+        if len(qary_probs) != int(qary.sum()):
+            raise MarkingError(f"{len(qary_probs)} bias vectors for {int(qary.sum())} q-ary slots")
+        qm, qx = _adaptive_qary_llr(qary_probs, y[qary], coalition)
+        match[qary] = qm
+        mismatch[qary] = qx
     if binary.any():
         if ADAPTIVE and _support(coalition) is not None:
             bm, bx = _adaptive_binary_llr(p_one[binary], y[binary], coalition)
