@@ -13,9 +13,11 @@ innocent holds the leaked symbol. That is what makes exact p-values cheap (_pval
   online from the leak itself - slot j's weights use the least informative attack (smallest
   I(X_1; Y | P)) still consistent with the leak's slots before j, starting from the design's
   worst-case attack theta* (a saddle point of the capacity game: under every attack the
-  guilty mean is at least the capacity). Arcsine designs and q-ary slots: interleaving,
-  log(1 + (1-pi)/(c pi)) on a match, log(1 - 1/c) otherwise. Weights depend on the leak and
-  the biases only, never on a partner's symbols, so p-values stay exact for any attack.
+  guilty mean is at least the capacity). Arcsine designs: interleaving,
+  log(1 + (1-pi)/(c pi)) on a match, log(1 - 1/c) otherwise. q-ary slots: interleaving
+  mixed with the unrestricted attack (unheld symbols where the colluders differ), the mix
+  estimated online from the leak (_adaptive_qary_llr). Weights depend on the leak and the
+  biases only, never on a partner's symbols, so p-values stay exact for any attack.
 """
 
 from __future__ import annotations
