@@ -212,6 +212,7 @@ def test_an_expelled_partners_download_attempt_with_its_old_token_is_audited(mak
 def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplicated(make_keyed_partner, sample_advisory):
     from factories import ACTOR
 
+    from headstart.apps.audit.services import Actor, record
     from headstart.apps.delivery.models import Delivery, PackageFile, Route
     from headstart.apps.delivery.services import _record_deliveries, commitment_for, prepare_package
     from headstart.errors import Invalid
@@ -225,16 +226,18 @@ def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplica
     first = marked[0]
     Copy.objects.create(partner=keyed.partner, artifact_id=first["artifact_id"], file_name=first["name"],
                         sha256=first["sha256"], size=first["size"], commitment=commitment)
-    by = keyed.analyst.email
-    _record_deliveries(keyed.partner, commitment, stored.files, route=Route.DOWNLOAD, by=by, audit_seq=1)
-    _record_deliveries(keyed.partner, commitment, stored.files, route=Route.DOWNLOAD, by=by, audit_seq=2)
+    first_download, second_download, third_download = (
+        record(Actor(name=keyed.analyst.email), "package.download", advisory) for _ in range(3))
+    _record_deliveries(keyed.partner, commitment, stored.files, route=Route.DOWNLOAD, event=first_download)
+    _record_deliveries(keyed.partner, commitment, stored.files, route=Route.DOWNLOAD, event=second_download)
     assert Copy.objects.filter(partner=keyed.partner).count() == len(marked)
     routes = Delivery.objects.filter(copy__partner=keyed.partner)
-    assert routes.count() == len(marked) and {d.audit_seq for d in routes} == {1}  # the first time it left that way
+    # Once per route and person: the first time it left that way.
+    assert routes.count() == len(marked) and {d.audit_seq for d in routes} == {first_download.seq}
     # A copy recorded with other bytes is refused, not overwritten.
     Copy.objects.filter(partner=keyed.partner, file_name=marked[1]["name"]).update(sha256="0" * 64)
     Delivery.objects.filter(copy__partner=keyed.partner, copy__file_name=marked[2]["name"]).delete()
     Copy.objects.filter(partner=keyed.partner, file_name=marked[2]["name"]).delete()
     with pytest.raises(Invalid, match="no longer renders"):
-        _record_deliveries(keyed.partner, commitment, stored.files, route=Route.DOWNLOAD, by=by, audit_seq=3)
+        _record_deliveries(keyed.partner, commitment, stored.files, route=Route.DOWNLOAD, event=third_download)
     assert PackageFile.objects.filter(partner=keyed.partner).exists()

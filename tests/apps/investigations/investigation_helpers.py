@@ -64,22 +64,23 @@ STAFF = "psirt@vendor.example"
 
 @dataclass
 class Delivered:
-    """The sample advisory as delivered to every partner; ``copy`` exports a partner's files."""
+    """The sample advisory as delivered to every partner; ``copy`` gives a partner's files, the
+    bytes its download held (rendered again, which records nothing: a copy is a pure function)."""
 
     advisory: object
     partners: dict[str, object]
     out: Path
-    _exported: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    _rendered: dict[str, dict[str, bytes]] = field(default_factory=dict)
 
     def copy(self, partner: str, file_name: str) -> bytes:
         from headstart.apps.audit.services import Actor
-        from headstart.apps.delivery.services import export_copy
+        from headstart.apps.delivery.services import render_package
 
-        if partner not in self._exported:
-            written = export_copy(self.advisory, self.partners[partner].partner, self.out / partner,  # type: ignore[attr-defined]
-                                  actor=Actor(name=STAFF))
-            self._exported[partner] = {p.name: p.read_bytes() for p in written}
-        return self._exported[partner][file_name]
+        if partner not in self._rendered:
+            package = render_package(self.advisory, self.partners[partner].partner,  # type: ignore[arg-type, attr-defined]
+                                     actor=Actor(name=STAFF))
+            self._rendered[partner] = {e.name: e.content for e in package.entries}
+        return self._rendered[partner][file_name]
 
     def text(self, partner: str, file_name: str) -> str:
         return self.copy(partner, file_name).decode("utf-8")

@@ -79,8 +79,12 @@ def test_a_copy_of_an_earlier_version_still_names_its_partner_after_the_artifact
     assert [a["scope"] for a in result["artifacts"]] == ["HS-2026-0001/writeup.md/v1"]
 
 
-def test_the_audit_trail_lists_every_download_and_export_of_the_accused_partners_copies(delivered, investigate_leak):
-    leaked = delivered.copy(LEAKER, "poc.tim")  # export_copy: a staff export, audited as copy.export
+def test_the_audit_trail_lists_every_download_and_export_of_the_accused_partners_copies(delivered, investigate_leak,
+                                                                                      staff_actor):
+    from headstart.apps.delivery.services import export_copy
+
+    export_copy(delivered.advisory, delivered.partners[LEAKER].partner, delivered.out, actor=staff_actor)  # audited as copy.export
+    leaked = delivered.copy(LEAKER, "poc.tim")
     result = investigate_leak(("crash.tim", leaked[:-1] + b"\x00"))
     [trail] = result["audit_trail"]
     assert trail["partner"] == LEAKER and trail["status"] == "active"

@@ -36,7 +36,7 @@ def test_investigate_json_names_the_leaker_in_the_shape_the_design_gives(run_cli
                                 "ranking", "threshold"]
     assert result["advisory"] == "HS-2026-0001" and result["threshold"] == 1e-6
     assert [a["partner"] for a in result["accused"]] == [LEAKER]
-    assert set(result["accused"][0]) == {"partner", "score", "p_value", "family_p_value"}
+    assert set(result["accused"][0]) == {"partner", "score", "p_value", "family_p_value", "routes"}
     assert set(result["ranking"][0]) == {"partner", "score", "p_value"} and len(result["ranking"]) <= 10
     assert result["accused"][0]["family_p_value"] <= result["threshold"]
 

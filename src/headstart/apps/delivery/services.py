@@ -24,6 +24,7 @@ from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
 from headstart.apps.advisories.reads import refused
 from headstart.apps.advisories.services import schedule_advisory
+from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.delivery import copies
 from headstart.apps.delivery.models import Commitment, Copy, Delivery, PackageFile, Route
@@ -231,11 +232,11 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> Ren
                            {d.file_name: d.artifact.pk for d in items})
 
 
-def _record_deliveries(partner: Partner, commitment: Commitment, files: list[dict], *, route: Route, by: str,
-                       audit_seq: int) -> None:
-    """Record each marked file's digest at its first delivery, and this route of it (who took it,
-    and the audit event), in the caller's transaction; a later delivery must carry the same bytes
-    (a copy is a pure function of its inputs).
+def _record_deliveries(partner: Partner, commitment: Commitment, files: list[dict], *, route: Route,
+                       event: AuditEvent) -> None:
+    """Record each marked file's digest at its first delivery, and this route of it (who took it
+    and when: the audit ``event`` recording it, written in the caller's transaction); a later
+    delivery must carry the same bytes (a copy is a pure function of its inputs).
 
     ``files`` is a package's file list (PackageFile.files). Every route a copy leaves by goes
     through here: downloads (API, portal) and staff exports alike."""
@@ -243,6 +244,7 @@ def _record_deliveries(partner: Partner, commitment: Commitment, files: list[dic
     if not marked:
         return
     artifact_ids = {a for a, _ in marked}
+    by = event.actor
 
     def delivered_before() -> dict[tuple[int, str], Copy]:
         # One query: the copies, each with whether this route and person already took it.
@@ -263,7 +265,7 @@ def _record_deliveries(partner: Partner, commitment: Commitment, files: list[dic
         if key not in delivered or delivered[key].sha256 != f["sha256"]:
             raise Invalid(f"the copy of {f['name']} for {partner.name} no longer renders to the bytes "
                           "delivered before; refusing to send a different copy")
-    routes = [Delivery(copy=delivered[key], route=route, by=by, audit_seq=audit_seq)
+    routes = [Delivery(copy=delivered[key], route=route, by=by, at=event.at, audit_seq=event.seq)
               for key in marked if not delivered[key].routed]  # type: ignore[attr-defined]
     if routes:
         Delivery.objects.bulk_create(routes, ignore_conflicts=True)
@@ -383,7 +385,7 @@ def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | No
     with transaction.atomic():
         event = record(actor, "package.download", advisory, files=files, package_sha256=stored.plaintext_sha256,
                        encrypted_sha256=stored.encrypted_sha256, commitment=commitment.version)
-        _record_deliveries(partner, commitment, stored.files, route=route, by=actor.name, audit_seq=event.seq)
+        _record_deliveries(partner, commitment, stored.files, route=route, event=event)
     return FetchedPackage(advisory.ident, Path(stored.path), stored.size, stored.plaintext_sha256,
                           stored.encrypted_sha256, files)
 
@@ -432,8 +434,7 @@ def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: A
             event = record(actor, "copy.export", advisory, partner_name=partner.name, out=str(out_dir),
                            files=[{"name": f["name"], "kind": f["kind"], "sha256": f["sha256"]} for f in files],
                            package_sha256=package.sha256, commitment=package.commitment.version)
-            _record_deliveries(partner, package.commitment, files, route=Route.EXPORT, by=actor.name,
-                               audit_seq=event.seq)
+            _record_deliveries(partner, package.commitment, files, route=Route.EXPORT, event=event)
             for entry in package.entries:
                 target = out_dir / entry.name
                 _write_atomically(target, entry.content)

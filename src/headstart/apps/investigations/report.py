@@ -67,11 +67,27 @@ def verdict(result: dict) -> str:
             f"The material comes from {matched}, but the {result['positions_read']} marks read do not single out "
             f"any of the {result['partners_considered']} partners considered at the threshold {_p(threshold)}: the "
             f"strongest candidate, {best['partner']}, has a family-wise p-value of {_p(family)}. Nobody is accused.")
+    parts += _exports_said(result)
     commitment = result.get("commitment_check", {})
     if commitment.get("ok") is False:
         parts.append("WARNING: the codebook commitment check failed (see below); do not act on this report until "
                      "that is explained.")
     return " ".join(parts)
+
+
+def _exports_said(result: dict) -> list[str]:
+    """A copy named by the evidence that staff also exported could have leaked from the export:
+    say so beside the verdict, with who exported it and when."""
+    seen: dict[tuple[str, str, str], None] = {}
+    for row in [*result["accused"], *result.get("exact_matches", [])]:
+        for route in row.get("routes", []):  # results stored before routes were recorded have none
+            if route["route"] == "export":
+                seen[(row["partner"], route["by"] or "an unrecorded staff member", route["at"])] = None
+    if not seen:
+        return []
+    exports = "; ".join(f"{partner}'s copy by {by} at {at}" for partner, by, at in seen)
+    return [(f"Staff also exported {exports}: the export left the program too, so whoever held it could have "
+            "published the material. The routes below list every way the copy left.")]
 
 
 def _minus_log10(p: float) -> float:

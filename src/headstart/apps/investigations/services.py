@@ -24,7 +24,7 @@ from django.utils import timezone
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.delivery.models import Copy
+from headstart.apps.delivery.models import Copy, Delivery
 from headstart.apps.investigations import attribution as attr
 from headstart.apps.investigations import report
 from headstart.apps.investigations.intake import IntakeLimits, Piece, Submission, take_in
@@ -79,6 +79,28 @@ def _piece_row(piece: Piece) -> dict:
 EXACT_MATCH_BATCH = 900  # digests a query: SQLite allows 32,766 parameters, PostgreSQL 65,535
 
 
+def routes_of(deliveries: list[Delivery]) -> list[dict[str, Any]]:
+    """How copies left the program: one row per route, person and audit event (a download or an
+    export takes several files at once), earliest first.
+
+    Each row: ``route`` (download, portal, export), ``by`` (the partner user, or the staff member
+    who exported), ``at`` (ISO 8601), ``advisory``, ``files`` and ``audit_seq`` (the audit event
+    that recorded it; null for a delivery recorded before routes were)."""
+    rows: dict[tuple[str, str, str, int | None], dict[str, Any]] = {}
+    for d in sorted(deliveries, key=lambda d: (d.at, d.pk)):
+        ident = d.copy.artifact.advisory.ident
+        row = rows.setdefault((d.route, d.by, ident, d.audit_seq),
+                              {"route": d.route, "by": d.by or None, "at": d.at.isoformat(), "advisory": ident,
+                               "files": [], "audit_seq": d.audit_seq})
+        if d.copy.file_name not in row["files"]:
+            row["files"].append(d.copy.file_name)
+    return list(rows.values())
+
+
+def _deliveries(**where: Any) -> list[Delivery]:
+    return list(Delivery.objects.filter(**where).select_related("copy__artifact__advisory"))
+
+
 def _exact_matches(pieces: list[Piece]) -> tuple[list[dict], list[str]]:
     """Pieces whose bytes are exactly one partner's delivered copy (or a file every partner got)."""
     found, notes = [], []
@@ -91,17 +113,23 @@ def _exact_matches(pieces: list[Piece]) -> tuple[list[dict], list[str]]:
         for c in (Copy.objects.filter(sha256__in=digests[start:start + EXACT_MATCH_BATCH])
                   .select_related("partner", "artifact__advisory").order_by("first_delivered_at", "pk")):
             by_digest.setdefault(c.sha256, []).append(c)
+    exact: list[tuple[Piece, Copy]] = []
     for piece in files:
         rows = by_digest.get(piece.sha256, [])
         holders = {c.partner.name for c in rows}
         if len(holders) == 1:
-            c = rows[0]
-            found.append({"piece": piece.name, "partner": c.partner.name, "advisory": c.artifact.advisory.ident,
-                          "file": c.file_name, "sha256": c.sha256,
-                          "first_delivered_at": c.first_delivered_at.isoformat()})
+            exact.append((piece, rows[0]))
         elif len(holders) > 1:
             notes.append(f"{piece.name} is byte-for-byte the file {rows[0].file_name} that {len(holders)} partners "
                          "received identically (unmarked), so its digest names nobody")
+    # Every route each exactly matched copy left by, read at once for all of them.
+    by_copy: dict[int, list[Delivery]] = {}
+    for d in _deliveries(copy_id__in={c.pk for _, c in exact}) if exact else []:
+        by_copy.setdefault(d.copy_id, []).append(d)
+    for piece, c in exact:
+        found.append({"piece": piece.name, "partner": c.partner.name, "advisory": c.artifact.advisory.ident,
+                      "file": c.file_name, "sha256": c.sha256, "first_delivered_at": c.first_delivered_at.isoformat(),
+                      "routes": routes_of(by_copy.get(c.pk, []))})
     return found, notes
 
 
@@ -185,6 +213,11 @@ def analyse(pieces: list[Piece], *, advisory: str | None, threshold: float) -> A
     primary = advisories[0]["advisory"] if advisories else (advisory or None)
     commitments = attr.check_commitments(evidence, key, program.signing_certificate)
     accused_partners = [next(e.holders[u] for e in evidence if u in e.holders) for u in accused_uids]
+    # Every route by which each accused partner's copies of the matched files left the program
+    # (its own downloads, and any export staff made of them), so a copy taken out by an insider shows.
+    routes = {u: routes_of(_deliveries(copy__partner=p, copy__artifact_id__in={
+                  e.deliverable.artifact.pk for e in evidence if u in e.holders}))
+              for u, p in zip(accused_uids, accused_partners, strict=True)}
     trail = audit_trail(accused_partners, [a["advisory"] for a in advisories]) if accused_partners else []
 
     ranking = attribution.ranking if attribution else []
@@ -193,7 +226,7 @@ def analyse(pieces: list[Piece], *, advisory: str | None, threshold: float) -> A
         "partners_considered": attribution.partners_considered if attribution else 0,
         "positions_read": attribution.positions_read if attribution else 0,
         "exact_match": exact[0]["partner"] if exact else None,
-        "accused": [_score_row(r, names) for r in ranking if r.partner in accused_uids],
+        "accused": [dict(_score_row(r, names), routes=routes[r.partner]) for r in ranking if r.partner in accused_uids],
         # design.md: the ten highest scores (the full list, by p-value, is under "scores").
         "ranking": [_score_row(r, names, full=False) for r in sorted(ranking, key=lambda r: -r.score)[:attr.TOP]],
         "threshold": threshold,
