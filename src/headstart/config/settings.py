@@ -218,6 +218,13 @@ if not (HEADSTART_SENDFILE_URL.startswith("/") and HEADSTART_SENDFILE_URL.endswi
 # where it is used, so `--threshold` and this setting get the same message), and the limits
 # on leaked material an investigation unpacks, against archive bombs.
 HEADSTART_ACCUSATION_THRESHOLD = env_str("HEADSTART_ACCUSATION_THRESHOLD", "") or ""
+# Scheduling refuses a marked artifact whose forum copy keeps fewer robust bits than this, or
+# does not name its leaker even whole (`headstart advisory check`). 32: about what a whole copy
+# needs to name one of 1,000 partners at 1e-6 (log2(1000 / 1e-6) = 29.9). 0 keeps only the
+# second test.
+HEADSTART_MIN_ROBUST_BITS = env_int("HEADSTART_MIN_ROBUST_BITS", 32)
+if HEADSTART_MIN_ROBUST_BITS < 0:
+    raise ConfigError(f"HEADSTART_MIN_ROBUST_BITS={HEADSTART_MIN_ROBUST_BITS}: must be 0 or more")
 HEADSTART_INTAKE_MAX_BYTES = env_int("HEADSTART_INTAKE_MAX_BYTES", 200 * 1024 * 1024)
 HEADSTART_INTAKE_MAX_MEMBER_BYTES = env_int("HEADSTART_INTAKE_MAX_MEMBER_BYTES", 50 * 1024 * 1024)
 HEADSTART_INTAKE_MAX_MEMBERS = env_int("HEADSTART_INTAKE_MAX_MEMBERS", 2000)

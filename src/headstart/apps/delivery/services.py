@@ -26,13 +26,15 @@ from headstart.apps.advisories.reads import refused
 from headstart.apps.advisories.services import schedule_advisory
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.delivery import copies
+from headstart.apps.delivery import copies, traceability
 from headstart.apps.delivery.models import Commitment, Copy, Delivery, PackageFile, Route
 from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
+from headstart.apps.delivery.traceability import Traceability
 from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.apps.partners.services import current_nda
 from headstart.apps.program import checkpoints, keys
 from headstart.apps.program.models import Program
+from headstart.carriers.prose.suggest import Suggestions
 from headstart.crypto import openpgp
 from headstart.errors import Forbidden, HeadstartError, Invalid
 from headstart.files import write_atomically
@@ -66,6 +68,12 @@ class ArtifactCheck:
     slots: int
     capacity_bits: float
     unmarked_reason: str = ""
+    trace: Traceability | None = None  # what a leaked copy keeps (None: unmarked)
+    advice: str = ""  # what to do when its copies would be untraceable
+
+    @property
+    def traceable(self) -> bool:
+        return not self.advice
 
 
 @dataclass
@@ -73,15 +81,21 @@ class CheckReport:
     advisory: str
     artifacts: list[ArtifactCheck] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    partners: int = 0  # partners the excerpts were attributed among (at least 2)
+    threshold: float = 0.0
+    floor_bits: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and all(a.traceable for a in self.artifacts)
 
 
-def check_advisory(advisory: Advisory) -> CheckReport:
+def check_advisory(advisory: Advisory, *, excerpts: bool = True) -> CheckReport:
     """Every artifact has slots (or a recorded reason to go out unmarked); every binary PoC
-    meets its trigger specification (the binary carrier refuses one that does not)."""
+    meets its trigger specification (the binary carrier refuses one that does not); and every
+    marked artifact's forum copy names its leaker among the program's partners at the
+    accusation threshold, keeping at least HEADSTART_MIN_ROBUST_BITS robust bits (see
+    traceability.py). ``excerpts=False`` skips the smallest-excerpt search."""
     import math
 
     report = CheckReport(advisory.ident)
@@ -90,18 +104,58 @@ def check_advisory(advisory: Advisory) -> CheckReport:
     except Invalid as exc:
         report.problems.append(exc.message)
         return report
+    uids = [str(p.uid) for p in Partner.objects.exclude(status=PartnerStatus.EXPELLED)]
+    partners = traceability.check_partners(uids)
+    report.partners = len(partners)
+    report.threshold = traceability.accusation_threshold()
+    report.floor_bits = settings.HEADSTART_MIN_ROBUST_BITS
+    key = _marking_key() if any(d.carrier for d in items) else b""
     for d in items:
         sizes = d.carrier.alphabet_sizes if d.carrier else []
-        report.artifacts.append(ArtifactCheck(d.file_name, d.kind, len(sizes), sum(math.log2(q) for q in sizes),
-                                              d.artifact.unmarked_reason))
+        check = ArtifactCheck(d.file_name, d.kind, len(sizes), sum(math.log2(q) for q in sizes),
+                              d.artifact.unmarked_reason)
+        if d.carrier is not None:
+            check.trace = traceability.analyse(d, key, partners, report.threshold, excerpts=excerpts)
+            if not d.artifact.unmarked_reason:  # staff accepted it may go out untraceable
+                check.advice = _untraceable_advice(advisory, d, check.trace, report)
+        report.artifacts.append(check)
     return report
 
 
+def _untraceable_advice(advisory: Advisory, d: copies.Deliverable, trace: Traceability, report: CheckReport) -> str:
+    """What to do about an artifact whose copies would be untraceable; "" when they are not."""
+    if trace.names_leaker and trace.robust_bits >= report.floor_bits:
+        return ""
+    why = (f"a forum copy of {d.file_name} keeps {trace.robust_bits:.0f} robust bits "
+           f"(floor HEADSTART_MIN_ROBUST_BITS={report.floor_bits})")
+    if not trace.names_leaker:
+        why += (f" and does not name its leaker among {report.partners} partners at the threshold "
+                f"{report.threshold:g}, even whole")
+    allow = (f"or, to send it as it is, record why: `headstart artifact allow-unmarked {advisory.ident} "
+             f"{d.artifact.name} --reason TEXT`")
+    if d.kind in ("writeup", "guidance"):
+        return (f"{why}: run `headstart advisory suggest {advisory.ident} --artifact {d.artifact.name}`, keep the "
+                "{{either|or}} alternatives you agree with (or add your own) and store the file with "
+                f"`headstart artifact replace {advisory.ident} FILE`; {allow}")
+    if d.kind == "trigger-spec":
+        return f"{why}: add {{{{either|or}}}} alternatives to the specification's notes; {allow}"
+    return f"{why}: this file has too few places to carry a mark; {allow}"
+
+
+def suggest_alternatives(advisory: Advisory, name: str) -> Suggestions:
+    """``{{either|or}}`` proposals for the sentences of a write-up that keep no robust mark."""
+    uids = [str(p.uid) for p in Partner.objects.exclude(status=PartnerStatus.EXPELLED)]
+    return traceability.suggestions_for(advisory, name, _marking_key(), traceability.check_partners(uids),
+                                        traceability.accusation_threshold())
+
+
 def schedule(advisory: Advisory, *, actor: Actor, now: dt.datetime | None = None) -> Commitment:
-    """Check the advisory, schedule it and commit to its codebooks, all or nothing."""
-    report = check_advisory(advisory)
+    """Check the advisory, schedule it and commit to its codebooks, all or nothing. An advisory
+    whose copies would be untraceable (below the floor of check_advisory) is refused."""
+    report = check_advisory(advisory, excerpts=False)
     if not report.ok:
-        raise Invalid(f"advisory {advisory.ident} cannot be scheduled: {'; '.join(report.problems)}")
+        reasons = report.problems + [a.advice for a in report.artifacts if a.advice]
+        raise Invalid(f"advisory {advisory.ident} cannot be scheduled: {'; '.join(reasons)}")
     with transaction.atomic():
         advisory = schedule_advisory(advisory, actor=actor, now=now)
         partners = list(Partner.objects.exclude(status=PartnerStatus.EXPELLED))

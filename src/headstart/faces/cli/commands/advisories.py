@@ -1,13 +1,17 @@
-"""headstart advisory create|schedule|list|show."""
+"""headstart advisory create|schedule|withdraw|check|suggest|prepare|list|show."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from headstart.faces import present
 from headstart.faces.cli.common import Subparsers, add_json, cli_actor, read_file
 from headstart.faces.cli.output import emit, progress, table
+
+if TYPE_CHECKING:
+    from headstart.apps.delivery.services import ArtifactCheck, CheckReport
 
 
 def register(sub: Subparsers) -> None:
@@ -43,10 +47,19 @@ def register(sub: Subparsers) -> None:
     add_json(w)
     w.set_defaults(handler=run_withdraw)
 
-    chk = asub.add_parser("check", help="check every artifact can be marked and every binary PoC meets its trigger")
+    chk = asub.add_parser("check", help="check every artifact can be marked, every binary PoC meets its trigger, "
+                                        "and a leaked copy of each would name its leaker")
     chk.add_argument("id", help="advisory identifier")
     add_json(chk)
     chk.set_defaults(handler=run_check)
+
+    sug = asub.add_parser("suggest", help="print a write-up with proposed {{either|or}} alternatives where its "
+                                          "copies carry no mark that survives a forum copy")
+    sug.add_argument("id", help="advisory identifier")
+    sug.add_argument("--artifact", required=True, metavar="NAME",
+                     help="the write-up or guidance, by name as `advisory show` lists it")
+    add_json(sug)
+    sug.set_defaults(handler=run_suggest)
 
     prep = asub.add_parser("prepare", help="render, sign and encrypt every entitled partner's package ahead of release")
     prep.add_argument("id", help="advisory identifier (a scheduled advisory)")
@@ -105,24 +118,92 @@ def run_schedule(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
     from headstart.apps.advisories.services import get_advisory
     from headstart.apps.delivery.services import check_advisory
 
     report = check_advisory(get_advisory(args.id))
     data = {"advisory": report.advisory, "ok": report.ok, "problems": report.problems,
-            "artifacts": [asdict(a) for a in report.artifacts]}
-
-    def text() -> str:
-        lines = [table([(a.file_name, a.kind, a.slots, f"{a.capacity_bits:.0f}", a.unmarked_reason or "")
-                        for a in report.artifacts], ["FILE", "KIND", "SLOTS", "BITS", "UNMARKED BECAUSE"])]
-        lines += [f"problem: {p}" for p in report.problems]
-        lines.append("OK: ready to schedule" if report.ok else "NOT READY")
-        return "\n".join(lines)
-
-    emit(args, data, text)
+            "partners": report.partners, "threshold": report.threshold, "min_robust_bits": report.floor_bits,
+            "artifacts": [_artifact_check(a) for a in report.artifacts]}
+    emit(args, data, lambda: _check_text(report))
     return 0 if report.ok else 1
+
+
+def _artifact_check(a: ArtifactCheck) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": a.file_name, "kind": a.kind, "slots": a.slots, "bits": round(a.capacity_bits, 2)}
+    t = a.trace
+    if t is None:
+        return out | {"robust_bits": None, "smallest_excerpt": None, "traceable": a.traceable,
+                      "unmarked_reason": a.unmarked_reason}
+    return out | {
+        "robust_bits": round(t.robust_bits, 2), t.unit: t.size,
+        f"robust_bits_per_{t.unit[:-1]}": round(t.robust_bits_per_unit, 4),
+        "smallest_excerpt": t.smallest_excerpt, "excerpt_unit": None if t.unit == "bytes" else t.unit,
+        "whole_copy_names_leaker": t.names_leaker, "leak_path": t.leak_path, "traceable": a.traceable,
+        "advice": a.advice, "unmarked_reason": a.unmarked_reason,
+        "weakest": [{"line": p.line, t.unit: p.size, "robust_bits": round(p.robust_bits, 2),
+                     f"robust_bits_per_{t.unit[:-1]}": round(p.bits_per_unit, 4), "starts": p.preview}
+                    for p in t.weakest]}
+
+
+def _check_text(report: CheckReport) -> str:
+    lines = [table([(a.file_name, a.kind, a.slots, f"{a.capacity_bits:.0f}",
+                     f"{a.trace.robust_bits:.0f}" if a.trace else "-", _excerpt(a), a.unmarked_reason or "")
+                    for a in report.artifacts],
+                   ["FILE", "KIND", "SLOTS", "BITS", "ROBUST BITS", "SMALLEST EXCERPT", "UNMARKED BECAUSE"])]
+    if report.artifacts:
+        lines.append(f"(robust bits: read back from a forum copy; smallest excerpt: names its single leaker among "
+                     f"{report.partners} partners at family-wise p <= {report.threshold:g} wherever it is cut)")
+    for a in report.artifacts:
+        t = a.trace
+        if t is None:
+            continue
+        unit = t.unit[:-1]
+        said = (f"{a.file_name}: {t.size} {t.unit}, {t.robust_bits:.0f} robust bits "
+                f"({t.robust_bits_per_unit:.3f} per {unit}) after {t.leak_path}; ")
+        if t.unit == "bytes":
+            said += "the copy names its leaker" if t.names_leaker else "the copy does not name its leaker"
+        elif t.smallest_excerpt is not None:
+            said += f"an excerpt of {t.smallest_excerpt} {t.unit} names its leaker"
+        else:
+            said += "no excerpt names its leaker, not even the whole copy" if not t.names_leaker else \
+                "the whole copy names its leaker"
+        lines.append(said)
+        if t.weakest:
+            lines.append("  weakest " + ("paragraphs" if t.unit == "words" else "places") + ": " + "; ".join(
+                f"line {p.line} ({p.size} {t.unit}, {p.robust_bits:.0f} bits)" for p in t.weakest))
+    lines += [f"problem: {p}" for p in report.problems]
+    lines += [f"untraceable: {a.advice}" for a in report.artifacts if a.advice]
+    lines.append("OK: ready to schedule" if report.ok else "NOT READY")
+    return "\n".join(lines)
+
+
+def _excerpt(a: ArtifactCheck) -> str:
+    t = a.trace
+    if t is None:
+        return "-"
+    if t.unit == "bytes":
+        return "whole file" if t.names_leaker else "none"
+    return f"{t.smallest_excerpt} {t.unit}" if t.smallest_excerpt is not None else "none"
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    from headstart.apps.advisories.services import get_advisory
+    from headstart.apps.delivery.services import suggest_alternatives
+
+    result = suggest_alternatives(get_advisory(args.id), args.artifact)
+    data = {"advisory": args.id, "artifact": args.artifact, "sentences": result.sentences,
+            "sentences_without_robust_mark": result.unmarked_sentences,
+            "lines_without_proposal": result.without_proposal,
+            "proposals": [{"line": p.line, "column": p.column, "original": p.original,
+                           "alternatives": list(p.alternatives), "markup": p.markup, "reason": p.reason}
+                          for p in result.proposals],
+            "markdown": result.markdown}
+    progress(f"{len(result.proposals)} proposals for {result.unmarked_sentences} of {result.sentences} sentences "
+             "without a mark that survives a forum copy; keep the {{either|or}} you agree with, write back the "
+             f"first choice of the others, then `headstart artifact replace {args.id} FILE --name {args.artifact}`")
+    emit(args, data, result.markdown.rstrip("\n"))
+    return 0
 
 
 def run_prepare(args: argparse.Namespace) -> int:

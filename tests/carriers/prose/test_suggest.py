@@ -1,0 +1,105 @@
+"""`advisory suggest`'s engine: {{either|or}} proposals where a write-up keeps no mark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from headstart.carriers.prose import ProseCarrier
+from headstart.carriers.prose.markdown_scan import scan_blocks
+from headstart.carriers.prose.suggest import slot_positions, suggest
+
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
+PLAIN = "# Note\n\nThe error path frees the buffer twice.\n"
+
+
+def test_suggest_proposes_alternatives_in_author_syntax():
+    result = suggest(PLAIN, covered_keys=[])
+
+    assert result.markdown == "# Note\n\nThe error path {{frees|releases}} the buffer twice.\n"
+    [proposal] = result.proposals
+    assert (proposal.line, proposal.original, proposal.alternatives) == (3, "frees", ("frees", "releases"))
+    author_slots = [s for s in ProseCarrier(result.markdown).slots if s.key.startswith("author@")]
+    assert [s.alternatives for s in author_slots] == [("frees", "releases")]
+
+
+def test_rejecting_every_proposal_gives_the_original_back():
+    text = (CORPUS / "CVE-2023-0461_mitigation" / "exploit.md").read_text()
+    result = suggest(text)
+
+    assert result.proposals
+    assert all(p.alternatives[0] == p.original for p in result.proposals)
+    assert _reject_all(result.markdown, result.proposals) == text
+
+
+def _reject_all(markdown: str, proposals: list) -> str:
+    out, pos = [], 0
+    for p in proposals:  # in order: each markup is found after the previous one
+        at = markdown.index(p.markup, pos)
+        out += [markdown[pos:at], p.original]
+        pos = at + len(p.markup)
+    return "".join(out) + markdown[pos:]
+
+
+def test_every_proposal_of_a_corpus_write_up_is_accepted_by_the_carrier():
+    text = (CORPUS / "bleedingtooth" / "writeup.md").read_text()
+    result = suggest(text)
+
+    carrier = ProseCarrier(result.markdown)
+    authored = {s.alternatives for s in carrier.slots if s.key.startswith("author@")}
+    assert {p.alternatives for p in result.proposals} <= authored
+
+
+def test_allows_for_is_not_proposed_as_enables_for():
+    result = suggest("# Note\n\nThe layout allows for a second write.\n", covered_keys=[])
+
+    assert result.proposals == []
+    assert result.without_proposal == [3]
+
+
+def test_nothing_is_proposed_in_code_inline_code_tables_or_quoted_identifiers():
+    text = ("# Note\n\nRun `allows_write` first.\n\n```c\n/* this allows it */\n```\n\n"
+            "| field | use |\n|---|---|\n| width | allows the overflow |\n")
+    result = suggest(text, covered_keys=[])
+
+    assert result.proposals == []
+    assert result.markdown == text
+
+
+def test_a_count_gets_a_thousands_separator_but_an_event_id_a_port_and_a_year_do_not():
+    text = ("# Note\n\nThe spray sends 4096 packets. Event ID 4688 is logged in 2023 on port 8080, "
+            "and its header has 10000 bytes.\n")
+    result = suggest(text, covered_keys=[])
+
+    assert [p.alternatives for p in result.proposals] == [("4096", "4,096")]
+
+
+def test_only_one_proposal_per_sentence_and_the_first_in_reading_order():
+    result = suggest("# Note\n\nThe slab contains a pointer and frees it.\n", covered_keys=[])
+
+    assert [p.original for p in result.proposals] == ["contains"]
+
+
+def test_the_case_of_the_original_is_kept():
+    result = suggest("# Note\n\nBecause the lock is dropped, the object is freed.\n", covered_keys=[])
+
+    assert result.proposals[0].alternatives == ("Because", "Since")
+
+
+def test_a_sentence_whose_slot_survives_gets_no_proposal_and_one_whose_slot_is_lost_gets_one():
+    text = "# Note\n\nThe bug doesn't check the size, so the slab contains a pointer.\n"
+    keys = [s.key for s in ProseCarrier(text).slots]
+
+    assert keys and suggest(text, keys).proposals == []
+    assert [p.original for p in suggest(text, []).proposals] == ["contains"]
+
+
+def test_every_prose_slot_of_a_corpus_write_up_has_a_position():
+    text = (CORPUS / "CVE-2023-0461_mitigation" / "vulnerability.md").read_text()
+    prose_lines = {line for b in scan_blocks(text) if b.prose
+                   for line in range(b.line, b.line + text.count("\n", b.start, b.end) + 1)}
+    positions = slot_positions(text)
+    carrier = ProseCarrier(text)
+
+    in_prose = [s.key for s in carrier.slots if int(s.where.split(":")[0].removeprefix("line ")) in prose_lines]
+    assert in_prose
+    assert [k for k in in_prose if k not in positions] == []
