@@ -10,7 +10,16 @@ from marking.helpers import random_codeword
 
 import headstart.samples
 from headstart.carriers.prose import ProseCarrier
-from headstart.leaks.mixing import TEXT_MIXES, mix_lines, mix_paragraphs, mix_symbols
+from headstart.leaks.mixing import (
+    TEXT_MIXES,
+    delete_differing,
+    majority,
+    mix_lines,
+    mix_paragraphs,
+    mix_symbols,
+    mix_units,
+    split_units,
+)
 from headstart.leaks.text import TEXT_TRANSFORMS
 
 SAMPLE = Path(headstart.samples.__file__).parent / "tim_overflow"
@@ -77,3 +86,43 @@ def test_a_coordinated_spelling_that_disagrees_inside_a_mix_is_erased():
     first = c.render_text(a).split("\n\n")[0]
     second = c.render_text(b).split("\n\n")[1]
     assert c.read(first + "\n\n" + second).symbols[i] == -1
+
+
+# --- majority, random per unit, delete what differs -------------------------------------------------
+
+
+THREE = ["Same one. A differs here.\nkeep\nx = 1\n", "Same one. B differs here.\nkeep\nx = 1\n",
+         "Same one. A differs here.\nkeep\nx = 2\n"]
+
+
+def test_split_units_gives_the_text_back_and_cuts_sentences_inside_a_line():
+    text = "First one. Second one? Third\nline two.\n\nlast"
+    assert "".join(split_units(text, "sentence")) == text
+    assert split_units(text, "sentence")[:3] == ["First one. ", "Second one? ", "Third\n"]
+    assert "".join(split_units(text, "line")) == text
+
+
+def test_majority_keeps_the_version_two_of_three_copies_share():
+    assert majority(THREE, "sentence", seed=4) == "Same one. A differs here.\nkeep\nx = 1\n"
+    assert majority(THREE, "line", seed=4) == "Same one. A differs here.\nkeep\nx = 1\n"
+
+
+def test_majority_without_a_majority_takes_one_of_the_versions():
+    copies = ["v = a\n", "v = b\n", "v = c\n"]
+    assert {majority(copies, "line", seed=s) for s in range(30)} == set(copies)
+
+
+def test_delete_differing_drops_every_unit_that_is_not_alike_in_all_copies():
+    assert delete_differing(THREE, "sentence") == "Same one. keep\n"
+    assert delete_differing(THREE, "line") == "keep\n"
+
+
+def test_delete_differing_aligns_copies_of_different_lengths_by_a_diff():
+    copies = ["a\nb\nc\n", "a\nextra\nb\nc\n", "a\nb\nc\n"]
+    assert delete_differing(copies, "line") == "a\nb\nc\n"
+
+
+def test_mix_units_takes_each_sentence_from_one_of_the_copies():
+    mixes = {mix_units(THREE, "sentence", seed=s) for s in range(40)}
+    assert all(m.startswith("Same one. ") for m in mixes)
+    assert len(mixes) > 2
