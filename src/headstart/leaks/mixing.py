@@ -131,6 +131,5 @@ def mix_units(copies: Sequence[str], unit: str = "sentence", seed: int = 0) -> s
 def delete_differing(copies: Sequence[str], unit: str = "line") -> str:
     """Only the units every copy has alike, in order: whatever differs is deleted."""
     _check(copies)
-    return "".join(
-        versions[0] for versions in _aligned(copies, unit) if all(v == versions[0] for v in versions)
-    )
+    kept = [versions[0] for versions in _aligned(copies, unit) if all(v == versions[0] for v in versions)]
+    return "".join(v for v in kept if v is not None)
