@@ -36,6 +36,8 @@ from headstart.carriers.prose.markdown_scan import (
 )
 from headstart.carriers.prose.match import AltTable, Stream
 from headstart.carriers.prose.normalize import html_to_text, looks_like_html, tokens, tokens_and_breaks
+from headstart.carriers.prose.number_notation import merge as merge_numbers
+from headstart.carriers.prose.number_notation import number_candidates
 from headstart.carriers.prose.reader import OccurrenceReader, combine
 from headstart.carriers.prose.skeleton import Occurrence, Original, SkelBlock, build_block, reference_streams
 from headstart.carriers.prose.survivors import SurvivorIndex, survivor_stream
@@ -166,6 +168,7 @@ class ProseCarrier(Carrier):
         ):
             editable[s:e] = bytes(e - s)
         found = find_candidates(Scope(text, blocks, editable))
+        found = merge_numbers(found, number_candidates(text, blocks, lambda s, e: all(editable[s:e])))
         # Code is never editable for the prose finders; its own candidates keep out of
         # what the author switched off, shuffled or wrote alternatives for.
         closed = [

@@ -8,7 +8,8 @@ change what the code says are made:
   where value and type stay the same), from the C carrier's ``c_int_alternatives``;
 - the wording of comments in C-like blocks: a lower-case or capitalised first word, a
   closing period or none;
-- hex digit case of a number quoted alone as inline code (```0x3fff``` / ```0x3FFF```).
+- literal notation in inline code: a hex number quoted alone (``0x3fff`` / ``0x3FFF`` /
+  ``16383``) or the literals of a C expression (``*key1 = 0x90`` / ``*key1 = 144``).
 
 Identifiers are never touched: a quoted kernel function or field keeps its exact name. A
 block counts as C only when it looks like C throughout; shell sessions, logs, register and
@@ -27,7 +28,7 @@ from headstart.carriers.literal_forms import c_int_alternatives
 from headstart.carriers.prose.finders import Candidate
 from headstart.carriers.prose.markdown_scan import Block, code_spans
 
-CODE_KINDS = frozenset({"code-literal", "comment-case", "comment-period", "inline-hex-case"})
+CODE_KINDS = frozenset({"code-literal", "comment-case", "comment-period", "inline-literal"})
 
 _C_INFO = frozenset({"c", "h", "cpp", "c++", "cc", "cxx", "hpp", "objc"})
 _FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*([^\s`]*)")
@@ -151,6 +152,44 @@ def _comment_candidates(
     return out
 
 
+# Operators that make an inline span a C expression ("*key1 = 0x90", "msg[0x3c2]").
+_EXPR_OPS = frozenset(
+    {"=", "==", "!=", "[", "->", "+", "<", ">", "<=", ">=", "+=", "-=", "&", "|", "<<", ">>"}
+)
+_SHELL_FLAG = re.compile(r"(?:^|\s)--?[A-Za-z]")
+
+
+def _inline_candidates(text: str, start: int, end: int) -> list[Candidate]:
+    """Literal notation in an inline code span: a number quoted alone in hex, or the
+    integer literals of a C expression. A number joined to a name (``kmalloc-1024``,
+    ``5700U`` in a product name) or a span that may be a shell command is left alone."""
+    span = text[start:end]
+    ticks = len(span) - len(span.lstrip("`"))
+    inner = span[ticks : len(span) - ticks]
+    toks = lex_c(inner)
+    numbers = [t for t in toks if t.kind == "number"]
+    if not numbers or any(t.kind in ("other", "string", "char", "comment", "pp") for t in toks):
+        return []
+    bare = len(toks) == 1
+    if bare and not inner.strip().lower().startswith("0x"):
+        return []  # a bare decimal may be typed into a shell, which takes no hex for it
+    if not bare and (
+        not any(t.kind == "op" and t.text in _EXPR_OPS for t in toks) or _SHELL_FLAG.search(inner)
+    ):
+        return []
+    out = []
+    for t in numbers:
+        before = inner[t.start - 1] if t.start else " "
+        after = inner[t.end] if t.end < len(inner) else " "
+        if before.isalnum() or before in "-._" or after.isalnum() or after in "-._":
+            continue
+        alts = c_int_alternatives(t.text)
+        if alts:
+            at = start + ticks + t.start
+            out.append(Candidate(at, at + len(t.text), tuple(alts), "inline-literal"))
+    return out
+
+
 def _line_comments_join(body: str, first: Token | None, second: Token | None) -> bool:
     """Two ``//`` comments on consecutive lines: one sentence may run on from one into the other."""
     if first is None or second is None or first.kind != "comment" or second.kind != "comment":
@@ -186,20 +225,7 @@ def code_candidates(text: str, blocks: list[Block]) -> list[Candidate]:
                     )
         elif b.prose:
             for s, e in code_spans(text, b.start, b.end):
-                inner = text[s:e].strip("`")
-                lead = len(text[s:e]) - len(text[s:e].lstrip("`"))
-                m = re.fullmatch(r"[ ]?(0[xX])([0-9a-fA-F]+)[ ]?", inner)
-                if m is None:
-                    continue
-                letters = [c for c in m.group(2) if c.isalpha()]
-                if not letters or len({c.islower() for c in letters}) != 1:
-                    continue
-                digits = m.group(2)
-                flipped = m.group(1) + (digits.upper() if letters[0].islower() else digits.lower())
-                at = s + lead + m.start(1)
-                found.append(
-                    Candidate(at, at + 2 + len(digits), (m.group(1) + digits, flipped), "inline-hex-case")
-                )
+                found += _inline_candidates(text, s, e)
     found.sort(key=lambda c: (c.start, c.end))
     return found
 

@@ -24,7 +24,7 @@ from headstart.carriers.prose.reader import OccurrenceReader
 from headstart.carriers.prose.skeleton import Occurrence, SkelBlock
 
 # Slot kinds whose alternatives a translator copies as they are.
-SURVIVING_KINDS = frozenset({"hex-case", "hex-padding", "code-literal", "inline-hex-case"})
+SURVIVING_KINDS = frozenset({"hex-case", "hex-padding", "code-literal", "inline-literal", "hex-decimal"})
 _GROWTH = ((2, 2), (3, 3), (4, 4), (6, 6))
 _MIN_LITERALS = 4
 _WIDE = 6
