@@ -7,6 +7,7 @@ command -v gpg >/dev/null || need+=(gnupg)
 command -v gcc >/dev/null || need+=(gcc)
 command -v clang-format >/dev/null || need+=(clang-format)
 command -v pandoc >/dev/null || need+=(pandoc)
+[ -f /usr/share/wordnet/index.verb ] || need+=(wordnet-base)  # judges the prose synonym groups
 if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then need+=(postgresql); fi
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "install-system-deps: installing ${need[*]}" >&2

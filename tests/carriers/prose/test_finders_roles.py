@@ -41,3 +41,67 @@ def test_that_which_is_the_subject_of_its_relative_clause_is_never_dropped(md):
 )
 def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
     assert ("that ", "") in alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md, alts",
+    [
+        ("We modified the width of the chunk before the call" + TAIL, ("modified", "altered")),
+        ("This eventually leads to a double free of the chain" + TAIL, ("leads to", "results in")),
+        ("The bug led to a crash of the whole machine" + TAIL, ("led to", "resulted in")),
+        ("We need to free the object before the call" + TAIL, ("need to", "have to")),
+        ("The object has to be freed before the call" + TAIL, ("has to", "needs to")),
+        ("We tried to free the object before the call" + TAIL, ("tried to", "attempted to")),
+        ("It seems to be freed before the second call" + TAIL, ("seems to", "appears to")),
+        ("We can overwrite the pointer before the call" + TAIL, ("can", "are able to")),
+        ("The kernel checks if the chain is bound before the call" + TAIL, ("if", "whether")),
+        ("We allocate a table for each qdisc before the call" + TAIL, ("each", "every")),
+        ("We spray objects so that the chain is reused" + TAIL, ("so that", "so")),
+        ("A global variable called `real_mode_header` is allocated" + TAIL, ("called", "named")),
+        ("The kernel frees it. Then we spray the heap again" + TAIL, ("Then", "Next,", "After that,")),
+        ("To trigger the bug, we send two packets to the socket" + TAIL, ("To", "In order to")),
+        ("Let's free the object before the call" + TAIL, ("Let's", "Let us")),
+        ("This is an incorrect value for the width field" + TAIL, ("an incorrect", "a wrong")),
+        ("We usually spray the heap before the call" + TAIL, ("usually", "normally")),
+        ("Tools like `syzkaller` find bugs of this kind quickly" + TAIL, ("like", "such as")),
+        (
+            "When the rule is created by the user, the chain is bound" + TAIL,
+            (",", ""),
+        ),
+    ],
+)
+def test_word_choice_is_offered_where_its_role_is_certain(md, alts):
+    assert alts in alternatives(md), alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md, never",
+    [
+        # A noun that looks like a verb: "the results in", "the need to", "the very beginning".
+        ("The results in the table are from the first run" + TAIL, "leads to"),
+        ("There is no need to free the object before the call" + TAIL, "have to"),
+        ("Data is copied at the very beginning of the buffer" + TAIL, "starting"),
+        ("It has to do with the order of the frees" + TAIL, "needs to"),
+        # "can" as possibility, or before "be": no ability.
+        ("It can happen that the chain is freed twice" + TAIL, "is able to"),
+        ("We can be sure that the chain is freed twice" + TAIL, "are able to"),
+        # "each" as a pronoun, "every" with an ordinal.
+        ("We create child processes, each with a new namespace" + TAIL, "every"),
+        ("Free every second allocation to create holes in the slab" + TAIL, "each"),
+        ("Each of the chains holds a reference to the table" + TAIL, "Every"),
+        # "so that" after a comma is a result; "To recap," comments on the text.
+        ("The chain is freed, so that the rule dangles" + TAIL, "so"),
+        ("To recap, the chain is freed before the rule" + TAIL, "In order to"),
+        # "called" as a call, "like" as a comparison.
+        ("Then we called `setsockopt` with a bad length" + TAIL, "named"),
+        ("The layout looks like `A B C` in the slab" + TAIL, "such as"),
+        # "allow for" and a link's text quoting a commit title.
+        ("The layout must allow for a second object in the slab" + TAIL, "permit for"),
+        ("See [io_uring: don't allow discontig pages](https://example.com/x) for the fix" + TAIL, "permit"),
+        # "seems to" only before "be"/"have": "appears to the user" is being seen.
+        ("The message appears to the user after the crash" + TAIL, "seems to"),
+    ],
+)
+def test_word_choice_is_left_alone_where_its_role_is_not_certain(md, never):
+    for alts in alternatives(md):
+        assert not any(never in a for a in alts[1:]), alts

@@ -25,15 +25,20 @@ from headstart.carriers.prose.lexicon import (
     COUNTED_NOUNS,
     DETERMINERS,
     EXPAND_IS,
+    EXPAND_ONLY,
     HAVE_CONTRACTIONS,
     HYPHENATION_GROUPS,
     INTRO_ADVERBS,
     INTRO_PREPOSITIONS,
     MID_ADVERBS,
+    NAMING_AFTER,
     NEGATED_PRONOUNS,
+    NOT_AFTER_CAN,
+    NOT_AFTER_EACH,
     NOT_ANTECEDENTS,
     NOT_PARTICIPLES,
     NOT_PLURAL,
+    NOT_PURPOSE,
     NUMBER_WORDS,
     NUMERIC_COMPARISONS,
     PARTICIPLES,
@@ -44,13 +49,35 @@ from headstart.carriers.prose.lexicon import (
     PHRASE_NOT_BEFORE,
     RELATIVE_NEXT,
     SENTENCE_CONNECTIVES,
+    SENTENCE_PHRASES,
     SPELLING_PAIRS,
     THAT_SUBJECTS,
     THAT_VERBS,
+    WHETHER_VERBS,
     WOULD_CONTRACTIONS,
 )
 from headstart.carriers.prose.markdown_scan import Block
-from headstart.carriers.prose.roles import starts_clause_subject, words_after
+from headstart.carriers.prose.roles import (
+    MODALS as MODAL_WORDS,
+)
+from headstart.carriers.prose.roles import (
+    is_base_verb,
+    is_singular_noun,
+    is_verb_context,
+    starts_clause_subject,
+    word_after,
+    word_before,
+    words_after,
+)
+from headstart.carriers.prose.synonyms import (
+    _DETERMINER_BEFORE,
+    NOUN_LIKE,
+    PHRASAL_GROUPS,
+    PhrasalGroup,
+    forms,
+    inflect_like,
+    surface_forms,
+)
 
 
 @dataclass(frozen=True)
@@ -221,8 +248,10 @@ _HAVE_EXPAND = {short: full for full, short in HAVE_CONTRACTIONS}
 _WOULD = dict(WOULD_CONTRACTIONS)
 _WOULD_EXPAND = {short: full for full, short in WOULD_CONTRACTIONS}
 _NEGATED = {form: group for group in NEGATED_PRONOUNS for form in group}
+_EXPAND_ONLY = dict(EXPAND_ONLY)
 _CONTRACTION_RX = _phrase_regex(
-    list(_CONTRACT)
+    list(_EXPAND_ONLY)
+    + list(_CONTRACT)
     + list(_EXPAND)
     + list(_CONTRACT_ONLY)
     + list(_NEGATED)
@@ -274,7 +303,10 @@ def find_contractions(scope: Scope) -> Iterator[Candidate]:
         followed_by_word = bool(_NEXT_WORD.match(scope.text, m.end()))
         verb = _verb_after(scope.text, m.end()) if followed_by_word else None
         priority = 20
-        if key in _NEGATED:
+        alts: tuple[str, ...]
+        if key in _EXPAND_ONLY:
+            alts = (text, match_case(text, _EXPAND_ONLY[key]))
+        elif key in _NEGATED:
             alts = (text, *(match_case(text, f) for f in _NEGATED[key] if f != key))
         elif key in _CONTRACT:
             alts = (text, match_case(text, _CONTRACT[key]))
@@ -321,9 +353,7 @@ def find_sentence_connectives(scope: Scope) -> Iterator[Candidate]:
         text = m.group()
         key = " ".join(text.split())  # the form, wherever the original breaks its line
         group = _SENTENCE_GROUPS[key]
-        yield Candidate(
-            m.start(), m.end(), (text, *(g for g in group if g != key)), "connective", None, 25
-        )
+        yield Candidate(m.start(), m.end(), (text, *(g for g in group if g != key)), "connective", None, 25)
 
 
 _PHRASES: dict[str, tuple[str, ...]] = {g[0]: g for g in PHRASE_CHOICES}
@@ -774,6 +804,322 @@ def find_hex_padding(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), (text, text[:2] + "0" + text[2:]), "hex-padding", None, 46)
 
 
+# --- word choices decided by role (synonyms.py, roles.py) -----------------------------
+
+_SYNONYM_FORMS = surface_forms()
+_SYNONYM_RX = re.compile(
+    r"(?<![\w'\u2019.-])(" + "|".join(sorted(_SYNONYM_FORMS, key=len, reverse=True)) + r")(?![\w'\u2019-])",
+    re.IGNORECASE,
+)
+_VOWEL_SOUND_EXCEPTIONS = ("use", "usu", "uni", "one", "eu")  # "a useful", "a unique"
+
+
+def _article_for(word: str) -> str:
+    w = word.lower()
+    if w.startswith(("hour", "honest")):
+        return "an"
+    if w.startswith(_VOWEL_SOUND_EXCEPTIONS):
+        return "a"
+    return "an" if w[:1] in "aeiou" else "a"
+
+
+def _with_article(scope: Scope, block: Block, start: int, end: int, alts: list[str]) -> Candidate | None:
+    """Alternatives for the word at ``start``..``end``; when "a"/"an" stands before it and an
+    alternative needs the other article, the article joins the slot."""
+    t = scope.text
+    m = re.search(r"(?<![\w'\u2019-])(an?|An?)([ \t]+)$", t[max(block.start, start - 6) : start])
+    if m is None or all(_article_for(a) == _article_for(alts[0]) for a in alts):
+        return Candidate(start, end, tuple(alts), "synonym", None, 32)
+    art_start = start - len(m.group(0))
+    article = m.group(1)
+    full = [match_case(article, _article_for(a)) + m.group(2) + a for a in alts]
+    full[0] = t[art_start:end]
+    return Candidate(art_start, end, tuple(full), "synonym", None, 32)
+
+
+def find_synonyms(scope: Scope) -> Iterator[Candidate]:
+    """ "modified" / "altered", "the entire chain" / "the whole chain", "usually" /
+    "typically": curated groups (synonyms.py), each member inflected to the original's form
+    by lemminflect, each guarded by the neighbours that would give it another sense."""
+    t = scope.text
+    for block, m in scope.prose_matches(_SYNONYM_RX):
+        word = m.group(1)
+        if not scope.boundary_ok(m.start(), m.end()):
+            continue
+        if not _lower_or_sentence_case(scope, block, m.start(), word):
+            continue
+        low = word.lower()
+        nxt = word_after(t, m.end())
+        nxt_low = nxt.lower() if nxt else None
+        before = word_before(t, m.start(), block.start)
+        for group, lemma in _SYNONYM_FORMS[low]:
+            if nxt_low in group.not_before or before in group.not_after:
+                continue
+            if group.attributive and (nxt is None or not nxt.islower()):
+                continue
+            if group.plural_next and (
+                nxt_low is None or not nxt_low.endswith("s") or nxt_low.endswith(("ss", "us", "is"))
+            ):
+                continue
+            if group.pos == "VERB" and (before in _DETERMINER_BEFORE or (before is None and nxt_low is None)):
+                continue  # "the start", "a permit": a noun, or a word alone
+            alts = [word]
+            for other in group.members:
+                if other == lemma:
+                    continue
+                form = inflect_like(low, lemma, other, group.pos)
+                if form is not None and form != low:
+                    alts.append(match_case(word, form))
+            alts += [match_case(word, e) for e in group.extra]
+            if len(alts) < 2:
+                continue
+            c = _with_article(scope, block, m.start(), m.end(), alts)
+            if c is not None:
+                yield c
+            break
+
+
+_PHRASAL_FORMS: dict[str, list[tuple[PhrasalGroup, int, str]]] = {}
+for _pg in PHRASAL_GROUPS:
+    for _i, (_lemma, _particle) in enumerate(_pg.members):
+        if _pg.detect and _i not in _pg.detect:
+            continue
+        for _form in set(forms(_lemma, "VERB").values()):
+            _PHRASAL_FORMS.setdefault(f"{_form} {_particle}", []).append((_pg, _i, _form))
+_PHRASAL_RX = _phrase_regex(_PHRASAL_FORMS)
+
+
+def find_phrasal_verbs(scope: Scope) -> Iterator[Candidate]:
+    """ "leads to" / "results in", "we need to" / "we have to", "tried to" / "attempted to":
+    a verb with its particle, inflected alike; a form that may be a noun ("the results in
+    the table", "the need to") is taken only where the word before makes it a verb."""
+    t = scope.text
+    for block, m in scope.prose_matches(_PHRASAL_RX):
+        text = m.group()
+        if not scope.boundary_ok(m.start(), m.end()):
+            continue
+        if not _lower_or_sentence_case(scope, block, m.start(), text):
+            continue
+        key = _norm_phrase(text)
+        before = word_before(t, m.start(), block.start)
+        following = [w.lower() for w in words_after(t, m.end(), 2)]
+        for pg, i, form in _PHRASAL_FORMS[key]:
+            lemma = pg.members[i][0]
+            if form in NOUN_LIKE and not is_verb_context(before):
+                continue
+            if not following or following[0] in pg.not_next:
+                continue
+            if pg.next_words is not None and following[0] not in pg.next_words:
+                continue
+            alts = [text]
+            for j, (other, other_particle) in enumerate(pg.members):
+                if j == i:
+                    continue
+                alt_form = inflect_like(form, lemma, other, "VERB")
+                if alt_form is not None:
+                    alts.append(match_case(text, f"{alt_form} {other_particle}"))
+            if len(alts) > 1:
+                yield Candidate(m.start(), m.end(), tuple(alts), "phrasal-verb", None, 31)
+            break
+
+
+_ABLE_BE = {"i": "am", "we": "are", "you": "are", "they": "are"}
+_CAN_RX = re.compile(r"(?<![\w'\u2019-])(I|[Ww]e|[Yy]ou|[Tt]hey)[ \t]+(can)(?=[ \t]+([a-z]+)\b)")
+
+
+def find_can(scope: Scope) -> Iterator[Candidate]:
+    """ "we can overwrite" / "we are able to overwrite": ability, after a personal subject
+    only ("it can happen" is possibility, and stays)."""
+    for block, m in scope.prose_matches(_CAN_RX):
+        verb = m.group(3)
+        if verb in NOT_AFTER_CAN:
+            continue
+        if verb in MID_ADVERBS or verb.endswith("ly"):
+            continue
+        if m.group(1) != "I" and not _lower_or_sentence_case(scope, block, m.start(1), m.group(1)):
+            continue
+        able = f"{_ABLE_BE[m.group(1).lower()]} able to"
+        yield Candidate(m.start(2), m.end(2), ("can", able), "modal", None, 31)
+
+
+_WHETHER_RX = re.compile(
+    r"(?<![\w'\u2019-])(?:"
+    + "|".join(v.replace(" ", r"[ \t]+") for v in WHETHER_VERBS)
+    + r")[ \t]+(if|whether)(?=[ \t]+([a-z]+)\b)"
+)
+
+
+def find_whether(scope: Scope) -> Iterator[Candidate]:
+    """ "check if the chain is bound" / "check whether the chain is bound": an indirect
+    question after a verb of asking or knowing; "whether or not" is left to its phrase."""
+    for _block, m in scope.prose_matches(_WHETHER_RX):
+        if m.group(2) == "or":
+            continue
+        word = m.group(1)
+        yield Candidate(
+            m.start(1), m.end(1), (word, "whether" if word == "if" else "if"), "whether", None, 31
+        )
+
+
+_EACH_RX = re.compile(r"(?<![\w'\u2019-])(each|every|Each|Every)(?=[ \t]+([a-z]+)\b)")
+_NOT_BEFORE_EVERY = frozenset({"almost", "nearly", "not", "virtually", "practically"})
+
+
+def find_each_every(scope: Scope) -> Iterator[Candidate]:
+    """ "each element" / "every element": a distributive determiner before a singular noun
+    (WordNet-free rule: the next word is lower case, not a plural, not a verb form of the
+    closed list, and no adverb that only "every" takes stands before)."""
+    t = scope.text
+    for block, m in scope.prose_matches(_EACH_RX):
+        word, noun = m.group(1), m.group(2)
+        if noun in NOT_AFTER_EACH or noun in DETERMINERS or noun in MID_ADVERBS:
+            continue
+        if noun in RELATIVE_NEXT or noun in MODAL_WORDS or not is_singular_noun(noun):
+            continue  # "each contains", "each with": "each" is a pronoun there
+        if word_before(t, m.start(), block.start) in _NOT_BEFORE_EVERY:
+            continue
+        if not _lower_or_sentence_case(scope, block, m.start(), word):
+            continue
+        other = "every" if word.lower() == "each" else "each"
+        yield Candidate(m.start(), m.end(), (word, match_case(word, other)), "quantifier", None, 33)
+
+
+_SO_THAT_RX = re.compile(r"(?<![\w'\u2019-])so[ \t]+that(?=[ \t]+([A-Za-z]+)\b)")
+
+
+def find_so_that(scope: Scope) -> Iterator[Candidate]:
+    """ "so that we can" / "so we can": purpose, before a clause with its own subject (a
+    comma before it makes "so" a result, and the pair is left alone)."""
+    t = scope.text
+    for _block, m in scope.prose_matches(_SO_THAT_RX):
+        if not starts_clause_subject([m.group(1)], THAT_SUBJECTS):
+            continue
+        i = m.start() - 1
+        while i >= 0 and t[i] in " \t":
+            i -= 1
+        if i >= 0 and t[i] == ",":
+            continue
+        yield Candidate(m.start(), m.end(), (m.group(), "so"), "purpose", None, 31)
+
+
+_NAMED_RX = re.compile(r"(?<![\w'\u2019-])(called|named)(?=[ \t]+[`\"'\u201c*])")
+
+
+def find_named(scope: Scope) -> Iterator[Candidate]:
+    """ "a function called `foo`" / "a function named `foo`": naming, after a noun or "is",
+    before a quoted or code name ("we called `foo`" is a call, and is left alone)."""
+    t = scope.text
+    for block, m in scope.prose_matches(_NAMED_RX):
+        if word_before(t, m.start(), block.start) not in NAMING_AFTER:
+            continue
+        word = m.group(1)
+        yield Candidate(
+            m.start(), m.end(), (word, "named" if word == "called" else "called"), "naming", None, 31
+        )
+
+
+_THEN_RX = re.compile(r"(Then|Next|After that|Afterwards)(,?)(?=[ \t]+([a-z]+)\b)")
+
+
+def find_then(scope: Scope) -> Iterator[Candidate]:
+    """ "Then we free the object" / "Next, we free ..." / "After that, we free ...": the next
+    step at a sentence start, before a subject."""
+    for block, m in scope.prose_matches(_THEN_RX):
+        if not scope.sentence_start(block, m.start()):
+            continue
+        if not starts_clause_subject([m.group(3)], THAT_SUBJECTS):
+            continue
+        forms_ = ("Then", "Next,", "After that,")
+        orig = m.group(1) + m.group(2)
+        if m.group(1) == "Afterwards":
+            forms_ = ("Afterwards,", "After that,", "Then")
+        alts = (orig, *(f for f in forms_ if f.rstrip(",") != m.group(1)))
+        yield Candidate(m.start(), m.end(), alts, "connective", None, 24)
+
+
+_SENTENCE_PHRASES = {g[0]: g for g in SENTENCE_PHRASES}
+_SENTENCE_PHRASE_RX = re.compile(
+    r"(?<![\w'\u2019-])(?:"
+    + "|".join(
+        re.escape(p).replace(r"\ ", r"[ \t]*\n?[ \t]*")
+        for p in sorted(_SENTENCE_PHRASES, key=len, reverse=True)
+    )
+    + r")(?![\w'\u2019-])"
+)
+
+
+def find_sentence_phrases(scope: Scope) -> Iterator[Candidate]:
+    """ "Note that ..." / "Notice that ...", "As mentioned earlier" / "As mentioned before":
+    fixed openings, only where a sentence starts."""
+    for block, m in scope.prose_matches(_SENTENCE_PHRASE_RX):
+        if not scope.sentence_start(block, m.start()):
+            continue
+        group = _SENTENCE_PHRASES[" ".join(m.group().split())]
+        yield Candidate(m.start(), m.end(), (m.group(), *group[1:]), "phrase", None, 29)
+
+
+_TO_PURPOSE_RX = re.compile(r"(To|In order to)[ \t]+([a-z]+)\b")
+
+
+def find_purpose_to(scope: Scope) -> Iterator[Candidate]:
+    """ "To trigger the bug, we ..." / "In order to trigger the bug, we ...": an infinitive
+    that opens a sentence and ends at a comma is a purpose; the two forms mean the same."""
+    t = scope.text
+    for block, m in scope.prose_matches(_TO_PURPOSE_RX):
+        if not scope.sentence_start(block, m.start()):
+            continue
+        verb = m.group(2)
+        if verb in DETERMINERS or verb in NOT_PURPOSE:
+            continue
+        _start, end = _sentence_bounds(t, block, m.end())
+        comma = t.find(",", m.end(), end)
+        if comma < 0 or not 1 <= len(re.findall(r"\w+", t[m.end() : comma])) <= 12:
+            continue  # "To recap, ...": a comment on the text, no purpose
+        if not is_base_verb(verb):
+            continue
+        alts = ("To", "In order to") if m.group(1) == "To" else ("In order to", "To")
+        yield Candidate(m.start(1), m.end(1), alts, "purpose", None, 28)
+
+
+_CLAUSE_INTRO_RX = re.compile(
+    r"(If|When|Once|After|Before|While|Although|Unless|Whenever|Because|As soon as)[ \t]+[^.;:!?\n]*?(,)[ \t]+([A-Za-z]+)\b"
+)
+
+
+def find_clause_intro_commas(scope: Scope) -> Iterator[Candidate]:
+    """ "When the chain is bound, the rule ..." / "When the chain is bound the rule ...": the
+    comma after an opening adverbial clause (5 to 12 words) is optional; taken only where a
+    subject follows the comma, so the boundary stays certain, and never before a
+    parenthetical or inside a list."""
+    t = scope.text
+    for block, m in scope.prose_matches(_CLAUSE_INTRO_RX):
+        if not scope.sentence_start(block, m.start()):
+            continue
+        clause = t[m.end(1) : m.start(2)]
+        n = len(re.findall(r"[\w`'-]+", clause))
+        if not 5 <= n <= 12 or "(" in clause or "`" in clause[-2:]:
+            continue
+        if not starts_clause_subject([m.group(3)], THAT_SUBJECTS | {"i"}):
+            continue
+        if re.match(r"[ \t]+[\w'-]+(?:[ \t]+[\w'-]+)?,", t[m.start(2) + 1 : m.start(2) + 40]):
+            continue  # ", however, ..." or a short list element: the comma pairs with another
+        yield Candidate(m.start(2), m.start(2) + 1, (",", ""), "intro-comma", None, 54)
+
+
+_LIKE_RX = re.compile(r"(?<=[a-z]s)[ \t]+(like)(?=[ \t]+`)")
+_NOT_BEFORE_LIKE = frozenset({"looks", "seems", "sounds", "feels", "is", "was", "this", "things", "does"})
+
+
+def find_like(scope: Scope) -> Iterator[Candidate]:
+    """ "functions like `foo`" / "functions such as `foo`": examples after a plural noun,
+    before a code name ("looks like", "seems like" compare, and stay)."""
+    t = scope.text
+    for block, m in scope.prose_matches(_LIKE_RX):
+        if word_before(t, m.start(1), block.start) in _NOT_BEFORE_LIKE:
+            continue
+        yield Candidate(m.start(1), m.end(1), ("like", "such as"), "phrase", None, 31)
+
+
 FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_spelling,
     find_hyphenation,
@@ -796,6 +1142,18 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_compound_modifiers,
     find_parenthetical_however,
     find_object_relatives,
+    find_synonyms,
+    find_phrasal_verbs,
+    find_can,
+    find_whether,
+    find_each_every,
+    find_so_that,
+    find_named,
+    find_then,
+    find_sentence_phrases,
+    find_purpose_to,
+    find_clause_intro_commas,
+    find_like,
 )
 
 
@@ -805,6 +1163,8 @@ def find_candidates(scope: Scope) -> list[Candidate]:
     for finder in FINDERS:
         for c in finder(scope):
             c = _same_line_count(c)
+            if c.kind in _WORD_CHOICE_KINDS and _in_link_text(scope.text, c.start):
+                continue  # a link's text often quotes a title ("[io_uring: don't allow ...]")
             if scope.ok(c.start, c.end) and len(set(c.alternatives)) == len(c.alternatives):
                 proposals.append(c)
     proposals.sort(key=lambda c: (c.priority, c.start, c.end))
@@ -817,6 +1177,31 @@ def find_candidates(scope: Scope) -> list[Candidate]:
         chosen.append(c)
     chosen.sort(key=lambda c: (c.start, c.end))
     return chosen
+
+
+_WORD_CHOICE_KINDS = frozenset(
+    {
+        "synonym",
+        "phrasal-verb",
+        "modal",
+        "whether",
+        "quantifier",
+        "purpose",
+        "naming",
+        "contraction",
+        "phrase",
+    }
+)
+
+
+def _in_link_text(text: str, pos: int) -> bool:
+    """``pos`` lies between the brackets of a Markdown link's text on its line."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    open_ = text.rfind("[", line_start, pos)
+    if open_ < 0 or text.find("]", open_, pos) >= 0:
+        return False
+    close = text.find("]", pos)
+    return close >= 0 and text.startswith("(", close + 1)
 
 
 def _same_line_count(c: Candidate) -> Candidate:

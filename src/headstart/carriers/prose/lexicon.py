@@ -167,10 +167,13 @@ CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("have not", "haven't"), ("cannot", "can't"), ("will not", "won't"), ("would not", "wouldn't"),
     ("could not", "couldn't"), ("should not", "shouldn't"), ("we are", "we're"),
     ("we will", "we'll"), ("you will", "you'll"), ("they are", "they're"),
-    ("must not", "mustn't"), ("you are", "you're"), ("they will", "they'll"),
+    ("must not", "mustn't"), ("you are", "you're"), ("they will", "they'll"), ("I am", "I'm"),
+    ("I will", "I'll"), ("it will", "it'll"),
 )
 # Contracted only (the full form is detected; the contraction is never expanded).
 CONTRACT_ONLY: tuple[tuple[str, str], ...] = (("it is", "it's"), ("there is", "there's"))
+# Expanded only: "let's" is always "let us", but "the bug will let us write" is no "let's".
+EXPAND_ONLY: tuple[tuple[str, str], ...] = (("let's", "let us"),)
 # "that is" contracts too, but not in "that is," (the connective "i.e.").
 CONTRACT_THAT_IS: tuple[str, str] = ("that is", "that's")
 
@@ -181,7 +184,7 @@ EXPAND_IS: tuple[tuple[str, str], ...] = (
 )
 # "'ve": contracted only before a past participle ("we have seen"); "we've" always expands.
 HAVE_CONTRACTIONS: tuple[tuple[str, str], ...] = (
-    ("we have", "we've"), ("you have", "you've"), ("they have", "they've"),
+    ("we have", "we've"), ("you have", "you've"), ("they have", "they've"), ("I have", "I've"),
 )
 # "'d" is "would" or "had": both ways only before a plain verb (never a participle or
 # "better", which make it "had").
@@ -284,6 +287,16 @@ THAT_SUBJECTS: frozenset[str] = frozenset({
     "there", "every", "each", "all", "no", "some", "any", "our", "their", "your", "his", "her",
 })
 
+# Sentence-initial phrases without a comma of their own: (detected form, alternatives...).
+SENTENCE_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("Note that", "Notice that"), ("Notice that", "Note that"),
+    ("As mentioned earlier", "As mentioned before", "As mentioned previously"),
+    ("As mentioned before", "As mentioned earlier", "As mentioned previously"),
+    ("As mentioned above", "As mentioned earlier", "As described above"),
+    ("As described above", "As mentioned above"),
+    ("As you can see", "As can be seen"),
+)
+
 # Mid-sentence phrases: (detected form, alternatives...). Detected in one direction only
 # where the reverse is unsafe ("before" is also a conjunction; "prior to" is not).
 PHRASE_CHOICES: tuple[tuple[str, ...], ...] = (
@@ -374,5 +387,41 @@ COUNTED_NOUNS: frozenset[str] = frozenset({
     "files", "days", "weeks", "months", "hours", "minutes", "seconds", "entries", "images",
     "versions", "builds", "platforms", "partners", "samples", "ports", "headers", "checks",
     "threads", "processes", "attempts", "runs", "tests", "characters", "digits", "octets",
+})
+
+# --- Word choices decided by role (finders.find_can and its neighbours) ----------------
+# "we can be sure", "we can see that", "we can have a UaF": no ability there, or "are able
+# to" reads badly; an adverb there would split the infinitive.
+NOT_AFTER_CAN: frozenset[str] = frozenset({
+    "be", "not", "only", "also", "still", "now", "then", "just", "even", "either", "see", "tell",
+    "say", "have", "notice", "imagine", "assume", "expect",
+})
+# Verbs of asking and knowing, after which "if" and "whether" both open an indirect question.
+WHETHER_VERBS: tuple[str, ...] = (
+    "check", "checks", "checked", "checking", "determine", "determines", "determined", "determining",
+    "verify", "verifies", "verified", "verifying", "test", "tests", "tested", "testing", "see",
+    "know", "knows", "decide", "decides", "decided", "ask", "asks", "asked", "wonder", "find out",
+    "figure out",
+)
+# After "each": words that make it a pronoun or a fixed phrase; "every" before an ordinal or
+# "few" ("every second allocation") has no "each" form.
+NOT_AFTER_EACH: frozenset[str] = frozenset({
+    "of", "other", "and", "one", "is", "has", "was", "contains", "time", "second", "third", "fourth",
+    "fifth", "few", "single", "last", "now",
+})
+# Words before "called `name`" that make it naming, not a call ("we called `foo`").
+NAMING_AFTER: frozenset[str] = frozenset({
+    "function", "functions", "variable", "field", "member", "structure", "struct", "object",
+    "method", "macro", "file", "module", "option", "flag", "helper", "routine", "syscall",
+    "command", "tool", "program", "type", "parameter", "argument", "list", "cache", "table",
+    "chain", "rule", "set", "callback", "handler", "class", "subsystem", "mechanism",
+    "technique", "gadget", "feature", "is", "are", "was", "were", "been", "being", "also",
+    "one", "thing", "value", "queue", "qdisc", "filter", "slab", "pointer", "array", "map",
+})
+# Infinitives that open a sentence to comment on the text ("To recap, ..."), not a purpose.
+NOT_PURPOSE: frozenset[str] = frozenset({
+    "be", "do", "this", "that", "what", "which", "date", "recap", "elaborate", "summarize",
+    "summarise", "conclude", "clarify", "illustrate", "sum", "begin", "start", "put", "say",
+    "reiterate", "repeat", "explain",
 })
 # fmt: on

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import lemminflect
+
 # fmt: off
 SUBJECT_PRONOUNS: frozenset[str] = frozenset({"i", "we", "you", "they", "he", "she", "it"})
 MODALS: frozenset[str] = frozenset({
@@ -34,6 +36,14 @@ VERBAL_BEFORE: frozenset[str] = (
 # Quantifiers that may float after a subject ("processes that all share ports": "all" is
 # no subject there, "that" is).
 FLOATING_QUANTIFIERS: frozenset[str] = frozenset({"all", "each", "both", "every", "some", "any", "no"})
+
+# Words that are never a noun after "each" ("child processes, each with a namespace").
+FUNCTION_WORDS: frozenset[str] = frozenset({
+    "with", "in", "on", "for", "to", "from", "at", "by", "of", "into", "onto", "as", "than", "and",
+    "or", "but", "if", "when", "while", "which", "that", "who", "whose", "through", "via", "per",
+    "after", "before", "between", "within", "without", "during", "under", "over", "about",
+    "across", "against", "along", "around", "among", "other", "one", "time",
+})
 # fmt: on
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
@@ -80,6 +90,23 @@ def words_after(text: str, pos: int, n: int) -> list[str]:
         out.append(m.group(1))
         pos = m.end()
     return out
+
+
+def is_singular_noun(word: str) -> bool:
+    """``word`` is a singular common noun: lemminflect knows it as a noun lemma, or does not
+    know it at all (technical nouns: "qdisc", "skb") and it is no function word, and it is no
+    form of a verb alone ("contains")."""
+    if not word.islower() or word in FUNCTION_WORDS:
+        return False
+    lemmas = lemminflect.getAllLemmas(word)
+    if not lemmas:
+        return not word.endswith(("s", "ed", "ing", "ly"))
+    return word in lemmas.get("NOUN", ())
+
+
+def is_base_verb(word: str) -> bool:
+    """``word`` is the base form of a verb lemminflect knows ("trigger", "leak")."""
+    return word.islower() and word in lemminflect.getAllLemmas(word).get("VERB", ())
 
 
 def is_verb_context(before: str | None) -> bool:

@@ -1,0 +1,163 @@
+"""Word choices that mean the same in technical English, inflected to the original's form.
+
+The groups are curated: every member of a group shares a WordNet synset for the group's
+part of speech and is a common word (tests/carriers/prose/test_synonyms.py checks both
+against Debian's WordNet data and wordfreq), and each was read against the corpus of real
+write-ups in its proposed form. A group is left out when any common technical sense of one
+member is not a sense of the other ("free"/"release", "acquire"/"obtain", "large"/"big"
+before "pages", "call"/"invoke" where "call" is a noun).
+
+Inflection is lemminflect's: a verb in the original is replaced only by the form of the
+other verb that has exactly the same tags ("led" is past tense and past participle, and so
+is "resulted"; "demonstrated" would be "showed" or "shown", so it is left alone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import lemminflect
+
+# fmt: off
+
+
+@dataclass(frozen=True)
+class Group:
+    """Words interchangeable in one part of speech.
+
+    ``detect`` names the members looked for in an original (the others are only offered);
+    ``not_before``/``not_after`` are neighbouring words that give a member another sense;
+    ``attributive`` asks for a following word (an adjective before its noun), and
+    ``plural_next`` for a following plural (a quantifier such as "several").
+    """
+
+    pos: str  # lemminflect's upos: VERB, ADJ, ADV
+    members: tuple[str, ...]
+    detect: tuple[str, ...] = ()
+    not_before: frozenset[str] = frozenset()
+    not_after: frozenset[str] = frozenset()
+    attributive: bool = False
+    plural_next: bool = False
+    extra: tuple[str, ...] = field(default=())  # alternatives that are phrases ("most likely")
+
+    @property
+    def detected(self) -> tuple[str, ...]:
+        return self.detect or self.members
+
+
+_DETERMINER_BEFORE = frozenset({
+    "a", "an", "the", "this", "that", "these", "those", "its", "their", "our", "my", "your",
+    "his", "her", "some", "any", "no", "each", "every", "one", "first", "many", "few", "several",
+})
+
+SYNONYM_GROUPS: tuple[Group, ...] = (
+    # Verbs: regular inflection on both sides, or irregular forms that lemminflect settles.
+    Group("VERB", ("modify", "alter")),
+    Group("VERB", ("happen", "occur"), not_before=frozenset({"to"})),
+    Group("VERB", ("begin", "start"), detect=("begin",), not_before=frozenset({"with"})),
+    Group("VERB", ("utilize", "use"), detect=("utilize", "utilise")),
+    Group("VERB", ("discover", "find"), detect=("discover",), not_before=frozenset({"that", "how", "what", "why", "whether", "if"})),
+    Group("VERB", ("construct", "build"), detect=("construct",)),
+    Group("VERB", ("choose", "select"), detect=("choose",)),
+    Group("VERB", ("invoke", "call"), detect=("invoke",)),
+    Group("VERB", ("execute", "run"), detect=("execute",)),
+    Group("VERB", ("initiate", "start"), detect=("initiate",)),
+    Group("VERB", ("permit", "allow"), detect=("allow",), not_before=frozenset({"for"})),
+    # Adjectives, before their noun.
+    Group("ADJ", ("entire", "whole"), attributive=True,
+          not_before=frozenset({"of", "new", "lot", "number", "bunch", "host", "range"})),
+    Group("ADJ", ("specific", "particular"), attributive=True, not_before=frozenset({"to", "about"}),
+          not_after=frozenset({"in"})),
+    Group("ADJ", ("useful", "helpful")),
+    Group("ADJ", ("difficult", "hard"), detect=("difficult",)),
+    Group("ADJ", ("easy", "simple"), detect=("easy",)),
+    Group("ADJ", ("incorrect", "wrong"), detect=("incorrect",)),
+    Group("ADJ", ("huge", "enormous")),
+    Group("ADJ", ("additional", "extra"), attributive=True),
+    Group("ADJ", ("exact", "precise"), attributive=True, detect=("exact",)),
+    Group("ADJ", ("numerous", "many"), detect=("numerous",), plural_next=True),
+    Group("ADJ", ("crucial", "essential"), detect=("crucial",)),
+    # Adverbs.
+    Group("ADV", ("usually", "normally")),
+    Group("ADV", ("completely", "entirely")),
+    Group("ADV", ("mostly", "largely")),
+    Group("ADV", ("quickly", "rapidly")),
+    Group("ADV", ("precisely", "exactly")),
+    Group("ADV", ("especially", "particularly")),
+    Group("ADV", ("often", "frequently")),
+    Group("ADV", ("rarely", "seldom")),
+    Group("ADV", ("nearly", "almost")),
+    Group("ADV", ("primarily", "mainly")),
+    Group("ADV", ("probably",), extra=("most likely",)),
+    Group("ADV", ("actually",), extra=("in fact",), not_after=frozenset({"what", "how"})),
+)
+
+
+@cache
+def forms(lemma: str, pos: str) -> dict[str, str]:
+    """Tag -> the standard form of ``lemma`` (lemminflect's first spelling); a regular verb's
+    past participle is its past tense."""
+    table = {tag: spellings[0] for tag, spellings in lemminflect.getAllInflections(lemma, upos=pos).items()}
+    if pos == "VERB" and "VBN" not in table and "VBD" in table:
+        table["VBN"] = table["VBD"]
+    if not table:
+        table = {"JJ" if pos == "ADJ" else "RB": lemma}
+    return table
+
+
+def tags_of(word: str, lemma: str, pos: str) -> frozenset[str]:
+    """Every tag under which ``word`` is a form of ``lemma``."""
+    return frozenset(tag for tag, form in forms(lemma, pos).items() if form == word)
+
+
+def inflect_like(word: str, lemma: str, other: str, pos: str) -> str | None:
+    """``other`` in the form ``word`` has as a form of ``lemma``; None when the form is not
+    one word of ``other`` for every tag ``word`` may have ("demonstrated" is past tense or
+    participle; "show" has two different forms there)."""
+    tags = tags_of(word, lemma, pos)
+    if not tags:
+        return None
+    theirs = {forms(other, pos).get(tag) for tag in tags}
+    if len(theirs) != 1 or None in theirs:
+        return None
+    return theirs.pop()
+
+
+# Forms that are nouns as often as verbs ("the very beginning of the buffer").
+NOT_DETECTED: frozenset[str] = frozenset({"beginning"})
+
+
+def surface_forms() -> dict[str, list[tuple[Group, str]]]:
+    """Each word form to look for (lower case) -> the groups and lemmas it belongs to."""
+    table: dict[str, list[tuple[Group, str]]] = {}
+    for g in SYNONYM_GROUPS:
+        for lemma in g.detected:
+            for form in set(forms(lemma, g.pos).values()) - NOT_DETECTED:
+                table.setdefault(form, []).append((g, lemma))
+    return table
+
+
+# Verb phrases with a particle: (verb lemma, particle) pairs that mean the same, inflected
+# like single verbs. ``noun_forms`` are forms that are also nouns ("the results in the
+# table"): they are taken only after a word that leaves them a verb (see roles.py).
+@dataclass(frozen=True)
+class PhrasalGroup:
+    members: tuple[tuple[str, str], ...]
+    detect: tuple[int, ...] = ()  # indexes of the members looked for; all when empty
+    next_words: frozenset[str] | None = None  # the word after the particle must be one of these
+    not_next: frozenset[str] = frozenset()
+
+
+PHRASAL_GROUPS: tuple[PhrasalGroup, ...] = (
+    PhrasalGroup((("lead", "to"), ("result", "in"))),
+    PhrasalGroup((("need", "to"), ("have", "to")), not_next=frozenset({"do", "say"})),
+    PhrasalGroup((("try", "to"), ("attempt", "to"))),
+    PhrasalGroup((("seem", "to"), ("appear", "to")), next_words=frozenset({"be", "have", "work", "happen"})),
+)
+# Forms that are also nouns (or adjectives, "needed" before a noun).
+NOUN_LIKE: frozenset[str] = frozenset({
+    "lead", "leads", "result", "results", "need", "needs", "needed", "attempt", "attempts", "try",
+    "tries", "have",
+})
+# fmt: on
