@@ -69,3 +69,14 @@ def test_a_q_ary_leak_erased_after_slot_m_scores_like_a_code_of_length_m(partner
     b = attribute(short_book, Leak(leak.symbols[:cut]))
     assert [(r.partner, r.p_value) for r in a.ranking] == [(r.partner, r.p_value) for r in b.ranking]
     assert [r.score for r in a.ranking] == pytest.approx([r.score for r in b.ranking])
+
+
+def test_alphabets_above_256_keep_the_interleaving_weights(partners_500, monkeypatch):
+    """Their bias vectors are never expanded for the unheld-symbol estimate."""
+    book = make_book(64, [300] * 40 + [4] * 200, partners_500[:30])
+    leak = simulate.leak(book, simulate.coalition(book, 3, rng=64), "unrestricted", rng=64)
+    adaptive, _ = _weights(book, leak)
+    monkeypatch.setattr(_scores, "ADAPTIVE", False)
+    interleaving, _ = _weights(book, leak)
+    assert np.array_equal(adaptive[:40], interleaving[:40])
+    assert (adaptive[56:] != interleaving[56:]).mean() > 0.9  # the 4-ary slots after their first block

@@ -11,7 +11,7 @@ from ._codebook import Codebook
 from ._errors import MarkingError
 from ._leak import Leak
 from ._pvalues import tail_p_values
-from ._scores import DEFAULT_SCORE, check_score, lattice_step, slot_values
+from ._scores import DEFAULT_SCORE, check_score, lattice_step, slot_values, unheld_modelled
 
 _ROWS_PER_BLOCK = 2048
 P_FLOOR = 1e-300  # smallest reported p-value: an underflowed 0 would be no upper bound
@@ -163,10 +163,12 @@ def slot_lattice(book: Codebook, leak: Leak, score: str, step: float) -> SlotLat
     y = np.where(read_mask, leak.symbols, 0)
     table = book._table
     pi = table.match_probability(y)[read]
-    binary = (np.asarray(book.alphabet_sizes) == 2)[read]
-    qary_probs = table.rows(read[~binary]) if score == "llr" and not binary.all() else None
+    sizes = np.asarray(book.alphabet_sizes)[read]
+    binary = sizes == 2
+    modelled = unheld_modelled(sizes)
+    qary_probs = table.rows(read[modelled]) if score == "llr" and modelled.any() else None
     match, mismatch = slot_values(score, pi, table.p_one()[read], binary, y[read], book.design_coalition,
-                                  qary_probs)
+                                  qary_probs, modelled)
     w = weights[read]
     high, low = np.maximum(match, mismatch), np.minimum(match, mismatch)
     flip = match < mismatch  # the high value goes to a mismatch (possible for odd attack models)

@@ -45,6 +45,7 @@ _CONSISTENT = {1: 1.92, 2: 3.00, 3: 3.91, 4: 4.74}
 _QARY_BLOCK = 16  # read q-ary slots between two estimates of the unheld-symbol share
 _LAMBDAS = np.linspace(0.0, 1.0, 21)  # candidate shares of contested slots showing an unheld symbol
 _TINY_MASS = 1e-300
+UNHELD_MAX_Q = 256
 
 
 def check_score(score: object) -> str:
@@ -213,25 +214,32 @@ def _adaptive_qary_llr(probs: Sequence[np.ndarray], y: np.ndarray, coalition: in
     return np.log(a / p_y), np.log((1.0 - a) / (1.0 - p_y))
 
 
+def unheld_modelled(alphabet_sizes: np.ndarray) -> np.ndarray:
+    """Which slots the LLR scores against the unrestricted attack too: 2 < q <= 256 (larger
+    alphabets keep interleaving, so a leak never expands huge bias vectors)."""
+    return (alphabet_sizes > 2) & (alphabet_sizes <= UNHELD_MAX_Q)
+
+
 def slot_values(score: str, pi: np.ndarray, p_one: np.ndarray, binary: np.ndarray, y: np.ndarray,
-                coalition: int, qary_probs: Sequence[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                coalition: int, qary_probs: Sequence[np.ndarray] | None = None,
+                modelled: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(value on a match, value on a mismatch) per read slot (in slot order), 0 < pi < 1.
 
-    qary_probs: the bias vectors of the read slots with q > 2, in slot order; without them
-    those slots are scored against interleaving (as with ADAPTIVE off).
+    qary_probs: the bias vectors of the read slots where ``modelled`` (see unheld_modelled)
+    is True, in slot order; without them every q-ary slot is scored against interleaving
+    (as with ADAPTIVE off).
     """
     if score == "tardos":
         return np.sqrt((1 - pi) / pi), -np.sqrt(pi / (1 - pi))
     c = llr_coalition(coalition)
     match = np.log1p((1 - pi) / (c * pi))
     mismatch = np.full(pi.shape, math.log1p(-1.0 / c))
-    qary = ~binary
-    if ADAPTIVE and qary_probs is not None and qary.any():
-        if len(qary_probs) != int(qary.sum()):
-            raise MarkingError(f"{len(qary_probs)} bias vectors for {int(qary.sum())} q-ary slots")
-        qm, qx = _adaptive_qary_llr(qary_probs, y[qary], coalition)
-        match[qary] = qm
-        mismatch[qary] = qx
+    if ADAPTIVE and qary_probs is not None and modelled is not None and modelled.any():
+        if len(qary_probs) != int(modelled.sum()):
+            raise MarkingError(f"{len(qary_probs)} bias vectors for {int(modelled.sum())} q-ary slots")
+        qm, qx = _adaptive_qary_llr(qary_probs, y[modelled], coalition)
+        match[modelled] = qm
+        mismatch[modelled] = qx
     if binary.any():
         if ADAPTIVE and _support(coalition) is not None:
             bm, bx = _adaptive_binary_llr(p_one[binary], y[binary], coalition)
