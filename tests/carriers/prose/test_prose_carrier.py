@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from headstart.carriers._lexers import lex_c
 from headstart.carriers.base import Carrier, CarrierError, NoSlotsError, UnreadableLeakError
 from headstart.carriers.prose import ProseCarrier
-from headstart.carriers.prose.code_blocks import CODE_KINDS
+from headstart.carriers.prose.code_blocks import is_code_kind
 
 
 def code_blocks(md: str) -> list[str]:
@@ -96,7 +96,7 @@ def _code_slots_as_original(carrier, codeword):
     """The codeword with every slot inside code (literal notation, comment wording, inline
     hex case) put back to the original's spelling."""
     return [
-        0 if s.key.split("@")[0] in CODE_KINDS else sym
+        0 if is_code_kind(s.key.split("@")[0]) else sym
         for s, sym in zip(carrier.slots, codeword, strict=True)
     ]
 

@@ -24,7 +24,7 @@ from headstart.carriers.base import (
 )
 from headstart.carriers.prose.anchors import list_reader, occurrence_reader, renumber
 from headstart.carriers.prose.author_syntax import check_directives, find_author_alternatives, off_regions
-from headstart.carriers.prose.code_blocks import code_candidates, code_pieces
+from headstart.carriers.prose.code_blocks import code_candidates, code_pieces, comment_prose_candidates
 from headstart.carriers.prose.finders import Candidate, Scope, find_candidates
 from headstart.carriers.prose.markdown_scan import (
     ShuffleList,
@@ -176,9 +176,14 @@ class ProseCarrier(Carrier):
             *[(sl.start, sl.end) for sl in shuffles],
             *[(c.start, c.end) for c in authored],
         ]
-        found += [
-            c for c in code_candidates(text, blocks) if not any(s <= c.start < e or s < c.end <= e for s, e in closed)
-        ]
+        taken: list[Candidate] = []
+        # The prose finders' choices in a comment first, then the comment's own.
+        for c in comment_prose_candidates(text, blocks) + code_candidates(text, blocks):
+            if not any(s <= c.start < e or s < c.end <= e for s, e in closed) and not any(
+                _overlap(c, t) for t in taken
+            ):
+                taken.append(c)
+        found += taken
 
         groups, occurrences = self._group(text, authored, found, shuffles)
         fixed = [(b.start, b.end, "") for b in blocks if b.kind == "directive"]
@@ -345,6 +350,17 @@ class ProseCarrier(Carrier):
                 for gi in sorted(index, key=index.__getitem__)
             ],
         )
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    """Two candidates that cannot both be slots: their spans overlap, or an insertion
+    point falls inside the other's span or on another insertion point."""
+    if a.start == a.end or b.start == b.end:
+        if a.start == a.end and b.start == b.end:
+            return a.start == b.start
+        point, span = (a.start, b) if a.start == a.end else (b.start, a)
+        return span.start < point < span.end
+    return a.start < b.end and b.start < a.end
 
 
 def _quoted_directives(text: str, blocks: list) -> int:

@@ -25,8 +25,8 @@ import re
 from headstart.carriers._lexers import Token, lex_c
 from headstart.carriers._names import C_KEYWORDS
 from headstart.carriers.literal_forms import c_int_alternatives
-from headstart.carriers.prose.finders import Candidate
-from headstart.carriers.prose.markdown_scan import Block, code_spans
+from headstart.carriers.prose.finders import Candidate, Scope, find_candidates
+from headstart.carriers.prose.markdown_scan import Block, code_spans, protected_spans
 
 CODE_KINDS = frozenset({"code-literal", "comment-case", "comment-period", "inline-literal"})
 
@@ -228,6 +228,58 @@ def code_candidates(text: str, blocks: list[Block]) -> list[Candidate]:
                 found += _inline_candidates(text, s, e)
     found.sort(key=lambda c: (c.start, c.end))
     return found
+
+
+def _c_comments(text: str, blocks: list[Block]) -> list[tuple[int, int]]:
+    """The text inside the comments of C-like blocks, ``//`` comments on consecutive lines
+    joined (a sentence may run on from one line into the next)."""
+    spans: list[tuple[int, int]] = []
+    for b in blocks:
+        if b.kind != "code":
+            continue
+        start, end, info = _body(text, b)
+        body = text[start:end]
+        if not is_c_like(body, info):
+            continue
+        toks = lex_c(body)
+        for i, t in enumerate(toks):
+            if t.kind != "comment" or not t.closed:
+                continue
+            inner = (start + t.start + 2, start + t.end - (2 if t.text.startswith("/*") else 0))
+            if i and _line_comments_join(body, toks[i - 1], t) and spans:
+                spans[-1] = (spans[-1][0], inner[1])
+            else:
+                spans.append(inner)
+    return spans
+
+
+def comment_prose_candidates(text: str, blocks: list[Block]) -> list[Candidate]:
+    """The prose finders' choices in the English of C comments (a contraction, a serial
+    comma, a connective...), as kind ``comment-<kind>``. Identifiers, code and the
+    ``//`` of a joined comment stay out of reach; coordinated spellings, whose one slot
+    spans the whole document, are left to the prose."""
+    spans = _c_comments(text, blocks)
+    if not spans:
+        return []
+    editable = bytearray(len(text))
+    comment_blocks = []
+    for s, e in spans:
+        editable[s:e] = b"\x01" * (e - s)
+        for m in re.finditer(r"//+", text[s:e]):
+            editable[s + m.start() : s + m.end()] = bytes(m.end() - m.start())
+        for ps, pe in protected_spans(text, s, e):
+            editable[ps:pe] = bytes(pe - ps)
+        comment_blocks.append(Block("paragraph", s, e, text.count("\n", 0, s) + 1))
+    return [
+        Candidate(c.start, c.end, c.alternatives, "comment-" + c.kind, None, c.priority)
+        for c in find_candidates(Scope(text, comment_blocks, editable))
+        if c.family is None
+    ]
+
+
+def is_code_kind(kind: str) -> bool:
+    """A slot that lives in code (a code block or inline code): kept by translators."""
+    return kind in CODE_KINDS or kind.startswith("comment-")
 
 
 def code_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
