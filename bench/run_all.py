@@ -19,6 +19,7 @@ QUICK = {
     "marking_design.py": ["--quick"],
     "marking_codes.py": ["--quick"],
     "carriers.py": ["--quick"],
+    "corpus.py": ["--quick"],
     "delivery_render.py": ["--quick"],
     "delivery_rush.py": ["--quick"],
     "audit_partner_filter.py": ["--quick"],
