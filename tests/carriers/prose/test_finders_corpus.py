@@ -78,11 +78,17 @@ def test_an_inflected_verb_has_exactly_the_tags_of_the_original(corpus):
                 continue
             # The verb: the last word of a synonym (an article may come first), the first of
             # a verb with its particle.
-            verbs = [a.split()[-1 if c.kind == "synonym" else 0].lower() for a in c.alternatives]
+            if c.kind == "synonym":
+                verbs = [re.sub(r"^an? ", "", a.lower()) for a in c.alternatives]
+            else:
+                verbs = [a.split()[0].lower() for a in c.alternatives]
             tags = _tags(verbs[0])
             if not tags:
                 continue  # an adjective or adverb
             for alt in verbs[1:]:
+                if alt == "must":
+                    assert tags <= {"VB", "VBP", "VBZ"}, (name, c.alternatives)  # no tense to keep
+                    continue
                 assert tags <= _tags(alt), (name, c.alternatives, tags, _tags(alt))
                 checked += 1
     assert checked > 100

@@ -49,8 +49,13 @@ def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
         ("We modified the width of the chunk before the call" + TAIL, ("modified", "altered")),
         ("This eventually leads to a double free of the chain" + TAIL, ("leads to", "results in")),
         ("The bug led to a crash of the whole machine" + TAIL, ("led to", "resulted in")),
-        ("We need to free the object before the call" + TAIL, ("need to", "have to")),
-        ("The object has to be freed before the call" + TAIL, ("has to", "needs to")),
+        ("We need to free the object before the call" + TAIL, ("need to", "have to", "must")),
+        ("The object has to be freed before the call" + TAIL, ("has to", "needs to", "must")),
+        ("We needed to free the object before the call" + TAIL, ("needed to", "had to")),
+        ("We will free the object before the call" + TAIL, ("We will", "We'll", "We are going to")),
+        ("It frees the chain, because the rule is bound to it" + TAIL, (",", "")),
+        ("We send a packet to the interface before the call" + TAIL, ("send", "transmit")),
+        ("We simply overwrite the pointer before the call" + TAIL, ("simply", "just")),
         ("We tried to free the object before the call" + TAIL, ("tried to", "attempted to")),
         ("It seems to be freed before the second call" + TAIL, ("seems to", "appears to")),
         ("We can overwrite the pointer before the call" + TAIL, ("can", "are able to")),
@@ -98,6 +103,16 @@ def test_word_choice_is_offered_where_its_role_is_certain(md, alts):
         # "allow for" and a link's text quoting a commit title.
         ("The layout must allow for a second object in the slab" + TAIL, "permit for"),
         ("See [io_uring: don't allow discontig pages](https://example.com/x) for the fix" + TAIL, "permit"),
+        # "must" keeps no tense and no negation: "don't have to" is no "must not".
+        ("We don't have to free the object before the call" + TAIL, "must"),
+        ("We will need to free the object before the call" + TAIL, "must"),
+        # "get ... back" is a phrasal verb; "get" before no object is no "obtain".
+        ("We get the object back from the slab before the call" + TAIL, "obtain"),
+        ("The object will get freed before the call" + TAIL, "obtained"),
+        # A negated main clause changes its scope with a comma before "because".
+        ("It did not fail because the rule is bound to it" + TAIL, ","),
+        # "will" before no plain verb.
+        ("We will not free the object before the call" + TAIL, "going to"),
         # "seems to" only before "be"/"have": "appears to the user" is being seen.
         ("The message appears to the user after the crash" + TAIL, "seems to"),
     ],

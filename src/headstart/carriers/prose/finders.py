@@ -64,6 +64,8 @@ from headstart.carriers.prose.roles import (
     is_base_verb,
     is_singular_noun,
     is_verb_context,
+    is_verb_form,
+    may_be_noun,
     starts_clause_subject,
     word_after,
     word_before,
@@ -72,11 +74,14 @@ from headstart.carriers.prose.roles import (
 from headstart.carriers.prose.synonyms import (
     _DETERMINER_BEFORE,
     NOUN_LIKE,
+    OBJECT_OPENERS,
+    PARTICLES,
     PHRASAL_GROUPS,
     PhrasalGroup,
     forms,
     inflect_like,
     surface_forms,
+    tags_of,
 )
 
 
@@ -863,6 +868,14 @@ def find_synonyms(scope: Scope) -> Iterator[Candidate]:
                 continue
             if group.pos == "VERB" and (before in _DETERMINER_BEFORE or (before is None and nxt_low is None)):
                 continue  # "the start", "a permit": a noun, or a word alone
+            if group.object_next and nxt_low not in OBJECT_OPENERS:
+                continue
+            if group.pos == "VERB" and may_be_noun(low) and not is_verb_context(before):
+                continue  # "the places", "a need": only after a subject, a modal or "to"
+            if group.verb_next and (nxt_low is None or not is_verb_form(nxt_low)):
+                continue
+            if group.not_particle and PARTICLES & {w.lower() for w in _clause_words_after(t, m.end(), 8)}:
+                continue
             alts = [word]
             for other in group.members:
                 if other == lemma:
@@ -887,6 +900,9 @@ for _pg in PHRASAL_GROUPS:
         for _form in set(forms(_lemma, "VERB").values()):
             _PHRASAL_FORMS.setdefault(f"{_form} {_particle}", []).append((_pg, _i, _form))
 _PHRASAL_RX = _phrase_regex(_PHRASAL_FORMS)
+
+
+_NOT_BEFORE_MODAL = frozenset({"to", "don't", "doesn't", "not", "didn't", "never", "do", "does"})
 
 
 def find_phrasal_verbs(scope: Scope) -> Iterator[Candidate]:
@@ -918,6 +934,11 @@ def find_phrasal_verbs(scope: Scope) -> Iterator[Candidate]:
                 alt_form = inflect_like(form, lemma, other, "VERB")
                 if alt_form is not None:
                     alts.append(match_case(text, f"{alt_form} {other_particle}"))
+            # "we need to" / "it has to" / "it must": no tense to keep; never after a modal
+            # ("will need to"), "to" or a negation ("don't have to" is no "must not").
+            present = tags_of(form, lemma, "VERB") <= {"VB", "VBP", "VBZ"}
+            if pg.modal and present and before not in MODAL_WORDS and before not in _NOT_BEFORE_MODAL:
+                alts.append(match_case(text, pg.modal))
             if len(alts) > 1:
                 yield Candidate(m.start(), m.end(), tuple(alts), "phrasal-verb", None, 31)
             break
@@ -1120,6 +1141,62 @@ def find_like(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(m.start(1), m.end(1), ("like", "such as"), "phrase", None, 31)
 
 
+def _clause_words_after(text: str, pos: int, n: int) -> list[str]:
+    """Up to ``n`` words after ``pos`` before a stop, a comma or a line end (code spans
+    count as one word)."""
+    m = re.match(r"[^.,;:!?\n]*", text[pos : pos + 200])
+    return re.findall(r"`[^`]*`|[A-Za-z][\w'-]*", m.group() if m else "")[:n]
+
+
+_WILL_RX = re.compile(
+    r"(?<![\w'\u2019-])(I|[Ww]e|[Yy]ou|[Tt]hey|[Ii]t)[ \t]+(will|'ll|\u2019ll)(?=[ \t]+([a-z]+)\b)"
+)
+_GOING_BE = {"i": "am", "we": "are", "you": "are", "they": "are", "it": "is"}
+
+
+def find_will(scope: Scope) -> Iterator[Candidate]:
+    """ "we will spray" / "we'll spray" / "we are going to spray": the future with a
+    personal subject before a plain verb, three ways."""
+    for block, m in scope.prose_matches(_WILL_RX):
+        subject, verb = m.group(1), m.group(3)
+        if not (is_base_verb(verb) or verb in ("be", "have")) or verb in MID_ADVERBS:
+            continue
+        if subject != "I" and not _lower_or_sentence_case(scope, block, m.start(1), subject):
+            continue
+        sep = scope.text[m.end(1) : m.start(2)]
+        full = subject + sep + "will"
+        short = subject + scope.apostrophe + "ll"
+        going = f"{subject}{sep}{_GOING_BE[subject.lower()]} going to"
+        orig = scope.text[m.start(1) : m.end(2)]
+        alts = (
+            orig,
+            *(a for a in (full, short, going) if a.replace("\u2019", "'") != orig.replace("\u2019", "'")),
+        )
+        yield Candidate(m.start(1), m.end(2), alts, "future", None, 19)
+
+
+_BECAUSE_RX = re.compile(r"(,?)([ \t]+)because(?=[ \t]+[a-z`])")
+_NEGATION = re.compile(r"\b(?:not|never|no|none|nothing|cannot)\b|n['\u2019]t\b", re.IGNORECASE)
+
+
+def find_because_comma(scope: Scope) -> Iterator[Candidate]:
+    """ "It fails, because the chain is freed" / "It fails because the chain is freed": the
+    comma before a final "because" clause is optional, unless the main clause is negated
+    ("it did not fail because ..." changes its scope with the comma)."""
+    t = scope.text
+    for block, m in scope.prose_matches(_BECAUSE_RX):
+        start, _end = _sentence_bounds(t, block, m.start())
+        main = t[start : m.start()]
+        if len(re.findall(r"\w+", main)) < 3 or _NEGATION.search(main) or "," in main:
+            continue
+        if not re.search(r"[a-z`)]$", main):
+            continue
+        if m.group(1):
+            yield Candidate(m.start(1), m.end(1), (",", ""), "because-comma", None, 60)
+        elif scope.ok(m.start(2), m.start(2)):
+            yield Candidate(m.start(2), m.start(2), ("", ","), "because-comma", None, 60)
+
+
 FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_spelling,
     find_hyphenation,
@@ -1154,6 +1231,8 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_purpose_to,
     find_clause_intro_commas,
     find_like,
+    find_will,
+    find_because_comma,
 )
 
 

@@ -264,7 +264,10 @@ INTRO_ADVERBS: tuple[str, ...] = (
     "Unfortunately", "Internally", "Technically", "Historically", "Today", "Here", "Now", "Then",
     "Next", "Again", "Instead", "Otherwise", "Meanwhile", "Afterwards", "In practice", "In general",
     "By default", "In that case", "In this case", "In particular", "In most cases", "In both cases",
-    "On Windows", "On Linux",
+    "On Windows", "On Linux", "Finally", "Eventually", "Additionally", "Later", "Luckily",
+    "Therefore", "Thus", "Hence", "Consequently", "Lastly", "Initially", "Moreover", "Furthermore",
+    "Specifically", "Currently", "Interestingly", "Clearly", "Similarly", "Subsequently",
+    "Nevertheless", "Of course", "At this point", "In our case", "In the end", "In short",
 )
 INTRO_PREPOSITIONS: tuple[str, ...] = (
     "In", "On", "At", "By", "For", "With", "Without", "After", "Before", "During", "Until", "Since",
@@ -315,7 +318,7 @@ PHRASE_CHOICES: tuple[tuple[str, ...], ...] = (
     ("subsequent to", "after"), ("in addition to", "besides"), ("make sure", "ensure"),
     ("makes sure", "ensures"), ("made sure", "ensured"), ("making sure", "ensuring"),
     ("such as", "like"), ("rather than", "instead of"), ("approximately", "roughly", "about"),
-    ("roughly", "approximately", "about"),
+    ("roughly", "approximately", "about"), ("a lot of", "lots of"), ("lots of", "a lot of"),
 )
 # A phrase is taken only if the next word is not one of these (or, for the phrases in
 # PHRASE_NEXT_ONLY, only if it is one of those): "make sure to" cannot become "ensure to",

@@ -109,6 +109,17 @@ def is_base_verb(word: str) -> bool:
     return word.islower() and word in lemminflect.getAllLemmas(word).get("VERB", ())
 
 
+def is_verb_form(word: str) -> bool:
+    """``word`` is a form of a verb lemminflect knows ("overwrite", "frees", "return"), lower
+    case; after an adverb such as "simply" that makes it the verb."""
+    return word.islower() and "VERB" in lemminflect.getAllLemmas(word)
+
+
+def may_be_noun(word: str) -> bool:
+    """``word`` may be a noun ("places", "need", "hold")."""
+    return "NOUN" in lemminflect.getAllLemmas(word)
+
+
 def is_verb_context(before: str | None) -> bool:
     """After ``before``, a noun-or-verb form is the verb ("which results in", "we need to")."""
     return before is not None and before in VERBAL_BEFORE

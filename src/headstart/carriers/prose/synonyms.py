@@ -39,6 +39,9 @@ class Group:
     not_after: frozenset[str] = frozenset()
     attributive: bool = False
     plural_next: bool = False
+    object_next: bool = False  # a verb taken only before its object's determiner ("get the address")
+    verb_next: bool = False  # an adverb taken only before a verb ("simply overwrite")
+    not_particle: bool = False  # not when a particle or place follows the object ("get it back")
     extra: tuple[str, ...] = field(default=())  # alternatives that are phrases ("most likely")
 
     @property
@@ -46,6 +49,12 @@ class Group:
         return self.detect or self.members
 
 
+# Words that open a noun phrase: after a verb they make its object certain.
+OBJECT_OPENERS = frozenset({
+    "the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "my", "your", "his",
+    "her", "some", "any", "another", "each", "every", "all", "both", "no", "enough", "more",
+    "multiple", "several", "many",
+})
 _DETERMINER_BEFORE = frozenset({
     "a", "an", "the", "this", "that", "these", "those", "its", "their", "our", "my", "your",
     "his", "her", "some", "any", "no", "each", "every", "one", "first", "many", "few", "several",
@@ -64,6 +73,15 @@ SYNONYM_GROUPS: tuple[Group, ...] = (
     Group("VERB", ("execute", "run"), detect=("execute",)),
     Group("VERB", ("initiate", "start"), detect=("initiate",)),
     Group("VERB", ("permit", "allow"), detect=("allow",), not_before=frozenset({"for"})),
+    # Before a determiner the object is certain, and these verbs mean the same there.
+    Group("VERB", ("get", "obtain"), object_next=True, not_particle=True),
+    Group("VERB", ("need", "require"), object_next=True),
+    Group("VERB", ("contain", "hold"), detect=("contain",), object_next=True),
+    Group("VERB", ("keep", "retain"), object_next=True),
+    Group("VERB", ("place", "put"), detect=("place",), object_next=True),
+    Group("VERB", ("receive", "get"), detect=("receive",), object_next=True),
+    Group("VERB", ("send", "transmit"), detect=("send",), object_next=True),
+    Group("VERB", ("determine", "find out"), detect=("determine",), object_next=True),
     # Adjectives, before their noun.
     Group("ADJ", ("entire", "whole"), attributive=True,
           not_before=frozenset({"of", "new", "lot", "number", "bunch", "host", "range"})),
@@ -90,6 +108,7 @@ SYNONYM_GROUPS: tuple[Group, ...] = (
     Group("ADV", ("nearly", "almost")),
     Group("ADV", ("primarily", "mainly")),
     Group("ADV", ("probably",), extra=("most likely",)),
+    Group("ADV", ("simply", "just"), detect=("simply",), verb_next=True, not_before=frozenset({"put"})),
     Group("ADV", ("actually",), extra=("in fact",), not_after=frozenset({"what", "how"})),
 )
 
@@ -98,6 +117,9 @@ SYNONYM_GROUPS: tuple[Group, ...] = (
 def forms(lemma: str, pos: str) -> dict[str, str]:
     """Tag -> the standard form of ``lemma`` (lemminflect's first spelling); a regular verb's
     past participle is its past tense."""
+    if " " in lemma:  # a verb with its particle ("find out"): the verb inflects
+        head, rest = lemma.split(" ", 1)
+        return {tag: f"{form} {rest}" for tag, form in forms(head, pos).items()}
     table = {tag: spellings[0] for tag, spellings in lemminflect.getAllInflections(lemma, upos=pos).items()}
     if pos == "VERB" and "VBN" not in table and "VBD" in table:
         table["VBN"] = table["VBD"]
@@ -147,14 +169,21 @@ class PhrasalGroup:
     detect: tuple[int, ...] = ()  # indexes of the members looked for; all when empty
     next_words: frozenset[str] | None = None  # the word after the particle must be one of these
     not_next: frozenset[str] = frozenset()
+    modal: str | None = None  # a modal with the same meaning, for the present tense ("must")
 
 
 PHRASAL_GROUPS: tuple[PhrasalGroup, ...] = (
     PhrasalGroup((("lead", "to"), ("result", "in"))),
-    PhrasalGroup((("need", "to"), ("have", "to")), not_next=frozenset({"do", "say"})),
+    PhrasalGroup((("need", "to"), ("have", "to")), not_next=frozenset({"do", "say"}), modal="must"),
     PhrasalGroup((("try", "to"), ("attempt", "to"))),
     PhrasalGroup((("seem", "to"), ("appear", "to")), next_words=frozenset({"be", "have", "work", "happen"})),
 )
+# Words after an object that make "get" a phrasal or causative verb ("get the object back",
+# "get our data at a known address").
+PARTICLES: frozenset[str] = frozenset({
+    "back", "out", "up", "down", "off", "away", "rid", "into", "onto", "at", "over", "through",
+    "around", "across", "in", "on", "to",
+})
 # Forms that are also nouns (or adjectives, "needed" before a noun).
 NOUN_LIKE: frozenset[str] = frozenset({
     "lead", "leads", "result", "results", "need", "needs", "needed", "attempt", "attempts", "try",
