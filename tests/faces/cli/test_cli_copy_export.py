@@ -49,3 +49,7 @@ def test_investigate_names_the_partner_whose_copy_was_only_exported(run_cli, mak
     [accused] = result["accused"]
     assert accused["partner"] == "Exported Only"
     assert [(r["route"], r["by"]) for r in accused["routes"]] == [("export", f"cli:{getpass.getuser()}")]
+    text = run_cli("investigate", str(tmp_path / "writeup.md")).out
+    routes = text.split("How the accused copies left the program:", 1)[1].splitlines()
+    assert routes[1].split()[:2] == ["PARTNER", "ROUTE"]
+    assert routes[3].split()[:4] == ["Exported", "Only", "export", f"cli:{getpass.getuser()}"]

@@ -78,6 +78,11 @@ def _text(result: dict, report: str | None) -> str:
                               "ACCUSED" if r["partner"] in {a["partner"] for a in result["accused"]} else "")
                              for i, r in enumerate(result["ranking"], 1)],
                             ["#", "PARTNER", "SCORE", "P-VALUE", ""])]
+    routes = [(a["partner"], r["route"], r["by"] or "-", r["at"], ", ".join(r["files"]))
+              for a in result["accused"] for r in a.get("routes", [])]
+    if routes:
+        lines += ["", "How the accused copies left the program:",
+                  table(routes, ["PARTNER", "ROUTE", "BY", "FIRST AT", "FILES"])]
     if report:
         lines += ["", f"Report written to {report}"]
     return "\n".join(lines)
