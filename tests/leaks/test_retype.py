@@ -160,3 +160,18 @@ def test_a_retyped_python_poc_keeps_what_it_imports_and_its_literals_notation() 
     assert "struct.pack(" in retyped and "argparse.ArgumentParser(" in retyped
     assert "0x3FFF" in retyped  # black's spelling of 0x3fff: hexadecimal stays hexadecimal
     assert "def main(" in retyped
+
+
+def test_names_from_a_header_that_is_not_installed_stay_and_the_programs_own_are_renamed() -> None:
+    source = (
+        '#include <stdio.h>\n#include "not_installed_here.h"\n'
+        "struct own_pair { int left; int right; };\n"
+        "static int twice(int value) { return lib_scale(value, LIB_FACTOR); }\n"
+        "int main(void) {\n  struct own_pair pair = { .left = 1 };\n"
+        '  lib_handle_t *handle = lib_open();\n  printf("%d\\n", twice(pair.left));\n'
+        "  return handle == NULL;\n}\n"
+    )
+    retyped = retype_c(source, seed=0)
+    names = {t.text for t in lex_c(retyped) if t.kind == "name"}
+    assert {"lib_scale", "LIB_FACTOR", "lib_handle_t", "lib_open", "printf", "main"} <= names
+    assert not {"own_pair", "left", "right", "twice", "value", "pair", "handle"} & names

@@ -693,14 +693,16 @@ def c_header_names(source: str, flags: list[str] | None = None) -> set[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _c_headers(source: str, flags: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """(every identifier in the included headers, the macros they define)."""
+def _c_headers(source: str, flags: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """(every identifier in the included headers, the macros they define, the headers
+    that are not installed)."""
     gcc = shutil.which("gcc")
     if gcc is None:
         raise CodeTransformError("gcc is not installed: it lists the names the headers declare")
     pp_lines = [t.text for t in lex_c(source) if t.kind == "pp"]
     names: set[str] = set()
     macros: set[str] = set()
+    absent: list[str] = []
     for _attempt in range(50):
         text = "\n".join(pp_lines) + "\n"
         with tempfile.TemporaryDirectory(prefix="headstart-retype-") as workdir:
@@ -715,6 +717,7 @@ def _c_headers(source: str, flags: tuple[str, ...]) -> tuple[frozenset[str], fro
             )
         missing = re.search(r"fatal error: ([^:\n]+): No such file", done.stderr)
         if done.returncode != 0 and missing:
+            absent.append(missing.group(1))
             pp_lines = [
                 p for p in pp_lines if not (p.lstrip("#% \t").startswith("include") and missing.group(1) in p)
             ]
@@ -729,7 +732,7 @@ def _c_headers(source: str, flags: tuple[str, ...]) -> tuple[frozenset[str], fro
                 names.update(re.findall(r"[A-Za-z_]\w*", _strip_c_literals(line)))
                 if line.startswith("#define "):
                     macros.add(line.split()[1].split("(")[0])
-        return frozenset(names), frozenset(macros)
+        return frozenset(names), frozenset(macros), tuple(absent)
     raise CodeTransformError("gcc -E could not read the headers")
 
 
@@ -785,14 +788,82 @@ def c_program_names(source: str, flags: list[str] | None = None) -> tuple[set[st
         type_names |= own & {t.text for t in tokens}  # the file's own typedefs and tags
         shadow |= _c_declared_names(tokens, type_names, attrs)
     shadow = {n for n in shadow if n in header and not n.startswith("__") and not re.match(r"_[A-Z]", n)}
+    _names, header_macros, absent = _c_headers(source, tuple(flags or ()))
+    if absent:
+        # A header that is not installed declares names nobody here can list: only what the
+        # file visibly declares is its own; a name it merely uses came from that header.
+        own &= _c_visible_declarations(source, type_names)
     # The macros it #defines are its own unless a header defines them too or they select
     # library features (``_GNU_SOURCE``: the headers test it).
-    header_macros = _c_headers(source, tuple(flags or ()))[1]
     for tok in lex_c(source):
         m = re.match(r"\s*(?:#|%:)\s*define\s+([A-Za-z_]\w*)", tok.text) if tok.kind == "pp" else None
         if m and m.group(1) not in header_macros and not _FEATURE_MACRO.match(m.group(1)):
             own.add(m.group(1))
     return own, shadow - _C_RESERVED - own
+
+
+def _c_visible_declarations(source: str, type_names: set[str]) -> set[str]:
+    """Every name the file visibly declares: declarators after a type, ``(*name)``,
+    struct/union/enum tags it defines, members, enumerators, typedef names, labels, and the
+    parameters of the macros it defines."""
+    groups = _c_token_groups(source)
+    tokens = groups[0]
+    attrs = _c_attribute_words(tokens)
+    out = _c_declared_names(tokens, type_names, attrs)
+    in_struct = _c_struct_bodies(tokens)
+    n = len(tokens)
+    enum_depth: list[bool] = []
+    for i, tok in enumerate(tokens):
+        prev = tokens[i - 1].text if i else ""
+        nxt = tokens[i + 1].text if i + 1 < n else ""
+        if tok.text == "{":
+            enum_depth.append(i >= 1 and (prev == "enum" or (i >= 2 and tokens[i - 2].text == "enum")))
+            continue
+        if tok.text == "}":
+            if enum_depth:
+                enum_depth.pop()
+            continue
+        if tok.kind != "name" or i in attrs:
+            continue
+        if prev in ("struct", "union", "enum") and nxt == "{":
+            out.add(tok.text)  # a tag the file defines
+        elif i in in_struct and nxt in (";", ",", "[", ":", ")") and prev not in ("struct", "union", "enum"):
+            out.add(tok.text)  # a member
+        elif enum_depth and enum_depth[-1] and prev in ("{", ",") and nxt in ("=", ",", "}"):
+            out.add(tok.text)  # an enumerator
+        elif prev == "*" and i >= 2 and tokens[i - 2].text == "(" and nxt == ")":
+            out.add(tok.text)  # a function pointer's declarator
+        elif nxt == ":" and prev in (";", "{", "}") and tok.text not in ("default", "case"):
+            out.add(tok.text)  # a label
+        elif nxt in (";", ",", "=", "[") and prev == "}":
+            out.add(tok.text)  # struct {...} NAME; and the typedef of one
+    # typedef ... NAME; (the last name before the semicolon)
+    for i, tok in enumerate(tokens):
+        if tok.text != "typedef":
+            continue
+        depth = 0
+        last = None
+        for j in range(i + 1, n):
+            t = tokens[j]
+            if t.text in ("(", "[", "{"):
+                depth += 1
+            elif t.text in (")", "]", "}"):
+                depth -= 1
+            elif t.text == ";" and depth == 0:
+                break
+            elif t.kind == "name" and (depth == 0 or tokens[j - 1].text == "*"):
+                last = t.text
+        if last:
+            out.add(last)
+    for tok in lex_c(source):
+        m = (
+            re.match(r"\s*(?:#|%:)\s*define\s+[A-Za-z_]\w*\(([^)]*)\)", tok.text)
+            if tok.kind == "pp"
+            else None
+        )
+        if m:
+            out.update(p.strip() for p in m.group(1).split(",") if re.fullmatch(r"[A-Za-z_]\w*", p.strip()))
+    return out
 
 
 _FEATURE_MACRO = re.compile(r"_\w*_SOURCE$|_FILE_OFFSET_BITS$|_TIME_BITS$|_REENTRANT$|_THREAD_SAFE$|NDEBUG$")
