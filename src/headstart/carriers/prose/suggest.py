@@ -53,6 +53,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("afterwards", "later"), ("goal", "aim"), ("technique", "method"), ("techniques", "methods"),
     ("large", "big"), ("because", "since"), ("in this case", "here"), ("at this point", "now"),
     ("after that", "then"), ("this means", "this implies"),
+    ("required", "needed"), ("corresponding", "matching"),
 )
 # A form followed by one of these words would change meaning or grammar ("allows for" is no
 # "enables for", "large number" no "big number").
@@ -77,7 +78,8 @@ _PLAIN_NUMBER = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z`*_\[(\"])")
 _NEXT_WORD = re.compile(r"\s*([A-Za-z]+)")
 _WHERE_PROPOSED = frozenset({"paragraph", "list_item", "list_cont", "blockquote"})
-PER_SENTENCE = 1  # proposals per sentence without a mark; more would crowd the author
+WORDS_PER_PROPOSAL = 8  # in a sentence without a mark: one proposal per this many words, at least one
+
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ def suggest(markdown: str, covered_keys: Iterable[str] | None = None) -> Suggest
             if any(start <= p < end for p in marked):
                 continue
             unmarked += 1
-            found_here = _propose(markdown, start, end, editable, taken)[:PER_SENTENCE]
+            limit = max(1, len(markdown[start:end].split()) // WORDS_PER_PROPOSAL)
+            found_here = _propose(markdown, start, end, editable, taken, limit)
             if not found_here:
                 without.append(line_of(markdown, start))
             proposals += found_here
@@ -187,27 +190,35 @@ def _sentences(text: str, block: Block) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _propose(text: str, start: int, end: int, editable: bytearray,
-             taken: list[tuple[int, int]]) -> list[Proposal]:
-    def free(s: int, e: int) -> bool:
-        return all(editable[s:e]) and not any(s < te and ts < e for ts, te in taken)
+def _propose(text: str, start: int, end: int, editable: bytearray, taken: list[tuple[int, int]],
+             limit: int) -> list[Proposal]:
+    """Up to ``limit`` proposals in text[start:end]: the table's first, then numbers, none
+    overlapping another or a slot."""
+    mine: list[tuple[int, int]] = []
 
-    out = []
+    def free(s: int, e: int) -> bool:
+        return all(editable[s:e]) and not any(s < te and ts < e for ts, te in taken + mine)
+
+    out: list[Proposal] = []
+
+    def add(p: Proposal) -> None:
+        if len(out) < limit and free(p.start, p.end):
+            out.append(p)
+            mine.append((p.start, p.end))
+
     for m in _SYNONYM_RX.finditer(text, start, end):
         form = m.group(1)
         group = _BY_FORM[form.lower()]
         after = _NEXT_WORD.match(text, m.end())
         if after and after.group(1).lower() in NOT_BEFORE.get(group[0], frozenset()):
             continue
-        if "\n" in form or not free(m.start(), m.end()):
-            continue
-        alternatives = (form, *(match_case(form, a) for a in group[1:]))
-        out.append(_proposal(text, m.start(), m.end(), alternatives, f"near-synonym of '{group[0]}'"))
+        if "\n" not in form:
+            add(_proposal(text, m.start(), m.end(), (form, *(match_case(form, a) for a in group[1:])),
+                          f"near-synonym of '{group[0]}'"))
     for m in _PLAIN_NUMBER.finditer(text, start, end):
-        if free(m.start(), m.end()):
-            digits = m.group()
-            out.append(_proposal(text, m.start(), m.end(), (digits, f"{int(digits):,}"),
-                                 "the same number with a thousands separator"))
+        digits = m.group()
+        add(_proposal(text, m.start(), m.end(), (digits, f"{int(digits):,}"),
+                      "the same number with a thousands separator"))
     out.sort(key=lambda p: p.start)
     return out
 
