@@ -66,12 +66,15 @@ def test_renaming_some_identifiers_erases_only_their_slots(carrier):
 @pytest.mark.parametrize("keep", [0, 1])
 def test_an_excerpt_of_half_the_functions_reads_those_functions_slots(carrier, keep):
     cw = random_codeword(carrier, 7 + keep)
-    excerpt = keep_half_c_functions(carrier.render(cw).decode(), keep)
+    copy = carrier.render(cw).decode()
+    excerpt = keep_half_c_functions(copy, keep)
     reading = carrier.read(excerpt)
     read = reading.symbols != ERASED
     assert np.array_equal(reading.symbols[read], cw[read])
-    names = [re.search(r"(\w+)\s*\(", SOURCE[a:b]).group(1) for a, b in c_function_spans(SOURCE)]
-    kept = set(names[keep::2])
+    # The copy may define its functions in another order, under other static names.
+    original_name = carrier.renamed_symbols(cw)
+    names = [re.search(r"(\w+)\s*\(", copy[a:b]).group(1) for a, b in c_function_spans(copy)]
+    kept = {original_name.get(n, n) for n in names[keep::2]}
     inside = [
         i
         for i, s in enumerate(carrier.slots)

@@ -105,6 +105,9 @@ class CScope:
         self.typedefs: set[str] = set(C_STANDARD_TYPEDEFS)
         self.unresolved: set[str] = set()
         self.functions: list[FunctionDef] = []
+        # Token ranges [start, end) the walk read as expressions (inside function bodies
+        # and initialisers): where operands may be reordered, never inside a declarator.
+        self.expressions: list[tuple[int, int]] = []
         self.family: int | None = None
         self._check_brackets()
         self._parse_file()
@@ -485,6 +488,8 @@ class CScope:
 
     def _expression_range(self, i: int, end: int) -> None:
         """Record the uses in tokens [i, end)."""
+        if i < end:
+            self.expressions.append((i, end))
         for k in range(i, end):
             tok = self.toks[k]
             if tok.kind != "name" or tok.text in C_KEYWORDS or tok.text in ATTRIBUTES:

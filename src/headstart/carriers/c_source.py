@@ -22,20 +22,36 @@ only the chosen spellings in place. ``gcc -fsyntax-only`` acceptance is tested.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
+
+from headstart.carriers._c_compile import ANALYSIS_PROVEN, check_with_compiler
+from headstart.carriers._c_reading import (
+    NameSets,
+    abstract_leak_keys,
+    constant_macros,
+    read_definitions,
+    read_structure,
+)
 from headstart.carriers._c_scope import Binding, CScope, CSyntaxError
+from headstart.carriers._c_structure import Choice, Piece, find_choices, stringified_arguments
+from headstart.carriers._c_template import ExpectedToken, TreeTemplate
 from headstart.carriers._lexers import Token, lex_c
 from headstart.carriers._names import C_KEYWORDS, C_LIBRARY_NAMES, C_STANDARD_TYPEDEFS, candidate_names
 from headstart.carriers.base import (
+    ERASED,
     NoSlotsError,
     Reading,
     RenderError,
     Slot,
+    Template,
+    check_codeword,
     decode_leak,
 )
 from headstart.carriers.literal_forms import C_INT_LITERAL, c_int_alternatives
@@ -45,7 +61,6 @@ from headstart.carriers.source_common import (
     Occurrence,
     SourceParseError,
     TemplateSourceCarrier,
-    build_template,
     c_segments,
     check_source_text,
     comment_occurrences,
@@ -60,7 +75,7 @@ _NEVER_RENAMED = frozenset({"main", "argc", "argv", "envp"})
 
 @dataclass(frozen=True)
 class _SlotInfo:
-    kind: str  # name | int
+    kind: str  # name | int | struct
     first: int  # token index of the first occurrence
     alternatives: tuple[str, ...]
     where: str
@@ -68,6 +83,7 @@ class _SlotInfo:
     tokens: tuple[int, ...]  # indices into the code-token list
     family: int | None = None
     original: str = ""
+    choice: Choice | None = None
 
 
 class CCarrier(TemplateSourceCarrier):
@@ -75,7 +91,7 @@ class CCarrier(TemplateSourceCarrier):
 
     kind: ClassVar[str] = "poc-source-c"
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, compiler_check: bool = True) -> None:
         self.source = check_source_text(source, "C source")
         all_tokens = lex_c(self.source)
         for tok in all_tokens:
@@ -92,24 +108,34 @@ class CCarrier(TemplateSourceCarrier):
             raise SourceParseError(
                 f"the C source does not parse: line {_line(self.source, stray.start)}: stray {stray.text!r}"
             )
+        macros = frozenset(
+            m.group(1)
+            for t in all_tokens
+            if t.kind == "pp" and (m := re.match(r"[#%:]+\s*define\s+(\w+)", t.text))
+        )
         try:
-            macros = frozenset(
-                m.group(1)
-                for t in all_tokens
-                if t.kind == "pp" and (m := re.match(r"[#%:]+\s*define\s+(\w+)", t.text))
-            )
             scope = CScope(code, lambda offset: _line(self.source, offset), macros)
         except CSyntaxError as exc:
             raise SourceParseError(f"the C source does not parse: {exc}") from exc
         pp_names = {w for t in all_tokens if t.kind == "pp" for w in re.findall(r"[A-Za-z_]\w*", t.text)}
         infos = _name_slots(scope, code, pp_names, self.source) + _literal_slots(code, self.source)
-        infos.sort(key=lambda s: s.first)
+        quoted = stringified_arguments(code, all_tokens)
+        infos = [i for i in infos if not any(a < t < b for t in i.tokens for a, b in quoted)]
+        infos += _structure_slots(
+            find_choices(self.source, code, all_tokens, scope),
+            self.source,
+            [t for t in lex_c(self.source, directives=False) if t.kind != "comment"],
+            NameSets(scope, code, all_tokens, macros),
+            constant_macros(self.source),
+        )
+        infos.sort(key=lambda s: (s.first, s.kind != "struct"))
         if not infos:
             raise NoSlotsError(
-                "the C source has no renamable local, parameter or static name and no integer "
-                "literal with an equivalent spelling: a copy would go out unmarked"
+                "the C source has no renamable local, parameter or static name, no integer "
+                "literal with an equivalent spelling and no structural choice: a copy would go out unmarked"
             )
         self._infos = infos
+        self._functions = scope.functions
         self._slots = [Slot(i.key, i.alternatives, i.where) for i in infos]
         self._kinds = [i.kind for i in infos]
         self._alt_index = [{a: k for k, a in enumerate(s.alternatives)} for s in self._slots]
@@ -117,42 +143,100 @@ class CCarrier(TemplateSourceCarrier):
         occurrences = [
             Occurrence(code[t].start, code[t].end, slot)
             for slot, info in enumerate(infos)
+            if info.kind != "struct"
             for t in info.tokens
         ]
         occurrences += _comment_occurrences(all_tokens, code, scope, infos)
-        self._template = build_template(self.source, occurrences, self._slots)
+        choices = [(info.choice, slot) for slot, info in enumerate(infos) if info.choice is not None]
+        # Reading lexes leaks without treating directives specially; so does the template.
+        flat_all = lex_c(self.source, directives=False)
+        self._tree = TreeTemplate(
+            self.source, flat_all, occurrences, choices, [s.alternatives for s in self._slots]
+        )
         self._pp_lines = [t.text for t in all_tokens if t.kind == "pp"]
-        # What every copy must lex to: fixed token texts, or the slot whose choice sits there.
-        slot_at = {t: slot for slot, info in enumerate(infos) for t in info.tokens}
-        self._expected: list[str | int] = [slot_at.get(i, tok.text) for i, tok in enumerate(code)]
-        # Reading lexes leaks without treating directives specially, so the original's
-        # keys are made the same way; slot sites are found again by their offsets.
-        flat = [t for t in lex_c(self.source, directives=False) if t.kind != "comment"]
-        slot_at_offset = {code[t].start: slot for t, slot in slot_at.items()}
-        self._keys = _keys(flat, self._renamable)
-        self._segments = c_segments(flat)
-        self._sites: dict[int, int] = {}
-        for i, tok in enumerate(flat):
-            slot = slot_at_offset.get(tok.start)
-            if slot is None:
-                continue
-            self._sites[i] = slot
-            if self._kinds[slot] == "name":
-                self._keys[i] = NAME_KEY
-        self._check_copy(self._template.render([0] * len(self._slots)), [0] * len(self._slots))
+        flat = [t for t in flat_all if t.kind != "comment"]
+        flat_index = {t.start: i for i, t in enumerate(flat)}
+        self._flat_pos = {i: flat_index[t.start] for i, t in enumerate(flat_all) if t.kind != "comment"}
+        self._exact = _keys(flat, self._renamable)
+        self._names = NameSets(scope, code, all_tokens, macros)
+        self._constants = constant_macros(self.source)
+        self._abstract = self._names.keys(flat, self._constants)
+        self._known = frozenset(k for k in self._abstract if k.startswith("I:"))
+        self._flat = flat
+        self._struct_slots = [k for k, kind in enumerate(self._kinds) if kind == "struct"]
+        zeros = [0] * len(self._slots)
+        self._zero_spans: dict[int, tuple[int, int]] = {}
+        self._zero_tokens = self._tree.tokens(zeros, self._zero_spans)
+        self._zero_abstract = self._expected_keys(self._zero_tokens, abstract=True)
+        self._form_keys = {
+            slot: [
+                self._expected_keys(self._tree.form_tokens(slot, f, zeros), abstract=True)
+                for f in range(self._slots[slot].q)
+            ]
+            for slot in self._struct_slots
+        }
+        # Swapped definitions are read by finding each function whole in the leak.
+        self._pairs: dict[int, tuple[list[str], list[str]]] = {}
+        for slot in self._struct_slots:
+            choice = self._infos[slot].choice
+            if choice is not None and choice.kind == "definitions":
+                whole = self._tree.form_tokens(slot, 0, zeros)
+                (a, b), (c, d) = _halves(choice, whole)
+                self._pairs[slot] = (
+                    self._expected_keys(whole[a:b], abstract=True),
+                    self._expected_keys(whole[c:d], abstract=True),
+                )
+        self._check_copy(self._tree.render(zeros), zeros)
+        self.compiler_check = check_with_compiler(self) if compiler_check else "not run"
+
+    @property
+    def template(self) -> Template:
+        raise AttributeError("a C carrier renders through a tree of nested choices, not a flat template")
+
+    def render(self, codeword: Sequence[int]) -> bytes:
+        check_codeword(codeword, self._slots)
+        copy = self._tree.render(codeword)
+        self._check_copy(copy, codeword)
+        return copy.encode("utf-8")
 
     def read(self, leak: bytes | str) -> Reading:
         text = decode_leak(leak)
-        reading = self._read_tokens([t for t in lex_c(text, directives=False) if t.kind != "comment"])
+        reading = self._read_tokens([t for t in lex_c(text, directives=False) if t.kind != "comment"], text)
         if reading.read < len(self._slots) // 2 and "//" in text:
             # Maybe the line breaks were lost and a // comment swallowed the code after it.
-            again = self._read_tokens(lex_c(text, directives=False, line_comments=False))
+            again = self._read_tokens(lex_c(text, directives=False, line_comments=False), text)
             if again.read > reading.read:
                 return again
         return reading
 
-    def _read_tokens(self, tokens: list[Token]) -> Reading:
-        keys = _keys(tokens, self._renamable)
+    def _read_tokens(self, tokens: list[Token], text: str) -> Reading:
+        n = len(self._slots)
+        symbols = np.full(n, ERASED, dtype=np.int64)
+        confidence = np.zeros(n, dtype=np.float64)
+        if not tokens:
+            return Reading(symbols, confidence)
+        # 1. Structure, on keys where every name the program defines is one symbol: a
+        #    retyped copy has other names but the same shape. Swapped definitions first
+        #    (found by likeness, wherever they are), then the other choices on the original
+        #    rearranged as those say.
+        leak_abstract = abstract_leak_keys(self._names.keys(tokens, constant_macros(text)), self._known)
+        for slot, (symbol, conf) in read_definitions(self._pairs, leak_abstract, c_segments(tokens)).items():
+            symbols[slot], confidence[slot] = symbol, conf
+        base = [max(int(symbols[k]), 0) if self._kinds[k] == "struct" else 0 for k in range(n)]
+        spans: dict[int, tuple[int, int]] = {}
+        expected_abstract = self._expected_keys(self._tree.tokens(base, spans), abstract=True)
+        others = {k: v for k, v in spans.items() if k not in self._pairs}
+        for slot, (symbol, conf) in read_structure(
+            expected_abstract, others, self._form_keys, leak_abstract
+        ).items():
+            symbols[slot], confidence[slot] = symbol, conf
+        # 2. Names and literal spellings, aligned against the original rearranged as the
+        #    structure just read says (an unread choice as in the original).
+        base = [max(int(symbols[k]), 0) if self._kinds[k] == "struct" else 0 for k in range(n)]
+        expected = self._tree.tokens(base)
+        keys = self._expected_keys(expected, abstract=False)
+        sites = {i: e.slot for i, e in enumerate(expected) if e.slot is not None}
+        pseudo = [Token(e.kind, e.text, 0, 0) for e in expected]
 
         def classify(slot: int, tok: Token) -> int | None:
             if self._kinds[slot] == "name" and tok.kind != "name":
@@ -161,29 +245,76 @@ class CCarrier(TemplateSourceCarrier):
                 return None
             return self._alt_index[slot].get(tok.text)
 
-        return read_aligned(
-            self._keys,
-            self._sites,
-            tokens,
+        spelled = read_aligned(
             keys,
-            len(self._slots),
+            sites,
+            tokens,
+            _keys(tokens, self._renamable),
+            n,
             classify,
-            self._segments,
+            c_segments(pseudo),
             c_segments(tokens),
         )
+        for k in range(n):
+            if self._kinds[k] != "struct" and spelled.symbols[k] != ERASED:
+                symbols[k], confidence[k] = spelled.symbols[k], spelled.confidence[k]
+        return Reading(symbols, confidence)
+
+    def _expected_keys(self, expected: Sequence[ExpectedToken], abstract: bool) -> list[str]:
+        out = []
+        fresh = [e for e in expected if e.source is None]
+        fresh_keys = iter(
+            self._names.keys([Token(e.kind, e.text, 0, 0) for e in fresh], self._constants)
+            if abstract
+            else _keys([Token(e.kind, e.text, 0, 0) for e in fresh], self._renamable)
+        )
+        for e in expected:
+            if e.source is None:
+                out.append(next(fresh_keys))
+                continue
+            pos = self._flat_pos[e.source]
+            if abstract:
+                out.append(self._abstract[pos])
+            elif e.slot is not None and self._kinds[e.slot] == "name":
+                out.append(NAME_KEY)
+            else:
+                out.append(self._exact[pos])
+        return out
 
     def _check_copy(self, copy: str, codeword: Sequence[int]) -> None:
-        lexed = lex_c(copy)
-        tokens = [t for t in lexed if t.kind not in ("comment", "pp")]
-        if len(tokens) != len(self._expected):
+        tokens = [t for t in lex_c(copy, directives=False) if t.kind != "comment"]
+        expected = self._tree.tokens(codeword)
+        if len(tokens) != len(expected):
             raise RenderError("the copy does not lex to the original's tokens")
-        alts = [s.alternatives for s in self._slots]
-        for tok, want in zip(tokens, self._expected, strict=True):
-            spelled = want if isinstance(want, str) else alts[want][codeword[want]]
-            if tok.text != spelled or not tok.closed:
-                raise RenderError(f"token {tok.text!r} in the copy should be {spelled!r}")
-        if [t.text for t in lexed if t.kind == "pp"] != self._pp_lines:
+        for tok, want in zip(tokens, expected, strict=True):
+            if tok.text != want.text or not tok.closed:
+                raise RenderError(f"token {tok.text!r} in the copy should be {want.text!r}")
+        if [t.text for t in lex_c(copy) if t.kind == "pp"] != self._pp_lines:
             raise RenderError("the copy changed a preprocessor line")
+
+    def renamed_symbols(self, codeword: Sequence[int]) -> dict[str, str]:
+        """The copy's names that differ from the original's, mapped back to them."""
+        return {
+            info.alternatives[codeword[k]]: info.original
+            for k, info in enumerate(self._infos)
+            if info.kind == "name" and codeword[k] != 0
+        }
+
+    def functions_changed_by_analysis(self, codeword: Sequence[int]) -> set[str]:
+        """Original names of the functions holding a choice this codeword takes whose
+        kind gcc may compile to other code (see ``_c_compile.ANALYSIS_PROVEN``)."""
+        out = set()
+        for k, info in enumerate(self._infos):
+            if info.choice is None or codeword[k] == 0 or info.choice.kind not in ANALYSIS_PROVEN:
+                continue
+            for fn in self._functions:
+                if fn.first <= info.choice.first <= fn.last:
+                    out.add(fn.name)
+        return out
+
+    def struct_kinds(self) -> list[str | None]:
+        """Per slot, the kind of structural choice it is, or None for names and literals."""
+        return [info.choice.kind if info.choice is not None else None for info in self._infos]
 
 
 # -- names ---------------------------------------------------------------------------
@@ -277,6 +408,51 @@ def _literal_slots(code: list[Token], source: str) -> list[_SlotInfo]:
             where = f"integer {tok.text} on line {line}"
             out.append(_SlotInfo("int", i, tuple(alts), where, f"int:{line}:{i}", (i,)))
     return out
+
+
+# -- structure -----------------------------------------------------------------------
+
+
+def _structure_slots(
+    choices: list[Choice], source: str, flat: list[Token], names: NameSets, constants: dict[str, str]
+) -> list[_SlotInfo]:
+    """A slot per structural choice whose forms a retyped copy still tells apart."""
+    starts = [t.start for t in flat]
+
+    def form_keys(form: tuple[str | Piece, ...]) -> list[str]:
+        tokens: list[Token] = []
+        for piece in form:
+            if isinstance(piece, Piece):
+                a, b = bisect.bisect_left(starts, piece.start), bisect.bisect_left(starts, piece.end)
+                tokens.extend(flat[a:b])
+            else:
+                tokens.extend(t for t in lex_c(piece, directives=False) if t.kind != "comment")
+        return names.keys(tokens, constants)
+
+    out = []
+    for c in choices:
+        keys = [tuple(form_keys(f)) for f in c.forms]
+        if len(set(keys)) < len(keys):
+            continue  # x == y: with every name one symbol, the forms look alike
+        line = _line(source, c.start)
+        out.append(
+            _SlotInfo("struct", c.first, c.labels, c.where, f"{c.kind}:{line}:{c.first}", (), choice=c)
+        )
+    return out
+
+
+def _halves(choice: Choice | None, tokens: list[ExpectedToken]) -> list[tuple[int, int]]:
+    """Token ranges of the two definitions in a definitions choice's original form: the
+    first ends with the first closing brace at depth 0."""
+    depth = 0
+    for i, tok in enumerate(tokens):
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+            if depth == 0:
+                return [(0, i + 1), (i + 1, len(tokens))]
+    raise AssertionError(f"no function body in {choice}")
 
 
 # -- comments, keys, positions -------------------------------------------------------
