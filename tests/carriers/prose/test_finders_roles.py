@@ -56,6 +56,9 @@ def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
         ("It frees the chain, because the rule is bound to it" + TAIL, (",", "")),
         ("We send a packet to the interface before the call" + TAIL, ("send", "transmit")),
         ("We simply overwrite the pointer before the call" + TAIL, ("simply", "just")),
+        ("We need a pointer that contains the address of the chain" + TAIL, ("that", "which")),
+        ("The capability is required for the call" + TAIL, ("is required", "is needed")),
+        ("The crash happens due to a race in the scheduler" + TAIL, ("due to", "because of")),
         ("We tried to free the object before the call" + TAIL, ("tried to", "attempted to")),
         ("It seems to be freed before the second call" + TAIL, ("seems to", "appears to")),
         ("We can overwrite the pointer before the call" + TAIL, ("can", "are able to")),
@@ -103,6 +106,12 @@ def test_word_choice_is_offered_where_its_role_is_certain(md, alts):
         # "allow for" and a link's text quoting a commit title.
         ("The layout must allow for a second object in the slab" + TAIL, "permit for"),
         ("See [io_uring: don't allow discontig pages](https://example.com/x) for the fix" + TAIL, "permit"),
+        # "that" as a pronoun after a preposition, and after a noun that takes a clause.
+        ("The code for that is adapted from the original exploit" + TAIL, "which"),
+        ("We fixed the problem that leaks are reported twice" + TAIL, "which"),
+        # "is required to" is an obligation; "is due to" is no cause.
+        ("The user is required to sign in before the call" + TAIL, "is needed"),
+        ("The crash is due to a race in the scheduler" + TAIL, "because of"),
         # "must" keeps no tense and no negation: "don't have to" is no "must not".
         ("We don't have to free the object before the call" + TAIL, "must"),
         ("We will need to free the object before the call" + TAIL, "must"),

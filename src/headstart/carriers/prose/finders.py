@@ -45,6 +45,7 @@ from headstart.carriers.prose.lexicon import (
     PHRASE_CHOICES,
     PHRASE_NEXT_DIGIT,
     PHRASE_NEXT_NOUN_PHRASE,
+    PHRASE_NOT_AFTER,
     PHRASE_NOT_AFTER_COMMA,
     PHRASE_NOT_BEFORE,
     RELATIVE_NEXT,
@@ -376,6 +377,10 @@ def _phrase_fits(scope: Scope, key: str, start: int, end: int) -> bool:
             i -= 1
         if i >= 0 and scope.text[i] == ",":
             return False
+    if key in PHRASE_NOT_AFTER:
+        prev = re.search(r"([A-Za-z']+)[ \t\n]*$", scope.text[max(0, start - 30) : start])
+        if prev is None or prev.group(1).lower() in PHRASE_NOT_AFTER[key]:
+            return False
     nxt = _NEXT_TOKEN.match(scope.text, end)
     word = nxt.group(1).lower() if nxt else ""
     if word in PHRASE_NOT_BEFORE.get(key, ()):
@@ -603,7 +608,9 @@ def find_intro_commas(scope: Scope) -> Iterator[Candidate]:
             yield Candidate(m.start(1), m.start(1), ("", ","), "intro-comma", None, 55)
 
 
-_RELATIVE_RX = re.compile(r"(?<=[a-z])[ \t]+(that|which)(?=[ \t]+(?:" + "|".join(RELATIVE_NEXT) + r")\b)")
+_RELATIVE_RX = re.compile(
+    r"(?<=[a-z])[ \t]+(that|which)(?=[ \t]+(?:(?:" + "|".join(RELATIVE_NEXT) + r")\b|([a-z]+s)\b))"
+)
 
 
 def _is_noun(before: list[str]) -> bool:
@@ -626,6 +633,10 @@ def find_relatives(scope: Scope) -> Iterator[Candidate]:
         # The word before must be a noun; in "can't do that should" it is not: there
         # "that" is a pronoun.
         if not _is_noun(before):
+            continue
+        # Another verb ending in -s ("a pointer that references the chain") only when it is
+        # no noun as well: "the problem that leaks ..." has "that" as a complementizer.
+        if m.group(2) and not (is_verb_form(m.group(2)) and not may_be_noun(m.group(2))):
             continue
         word = m.group(1)
         yield Candidate(

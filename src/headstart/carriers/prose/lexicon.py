@@ -267,7 +267,7 @@ INTRO_ADVERBS: tuple[str, ...] = (
     "On Windows", "On Linux", "Finally", "Eventually", "Additionally", "Later", "Luckily",
     "Therefore", "Thus", "Hence", "Consequently", "Lastly", "Initially", "Moreover", "Furthermore",
     "Specifically", "Currently", "Interestingly", "Clearly", "Similarly", "Subsequently",
-    "Nevertheless", "Of course", "At this point", "In our case", "In the end", "In short",
+    "Nevertheless", "Of course", "At this point", "In our case", "In the end", "In short", "So",
 )
 INTRO_PREPOSITIONS: tuple[str, ...] = (
     "In", "On", "At", "By", "For", "With", "Without", "After", "Before", "During", "Until", "Since",
@@ -319,6 +319,10 @@ PHRASE_CHOICES: tuple[tuple[str, ...], ...] = (
     ("makes sure", "ensures"), ("made sure", "ensured"), ("making sure", "ensuring"),
     ("such as", "like"), ("rather than", "instead of"), ("approximately", "roughly", "about"),
     ("roughly", "approximately", "about"), ("a lot of", "lots of"), ("lots of", "a lot of"),
+    ("is required", "is needed"), ("are required", "are needed"), ("was required", "was needed"),
+    ("were required", "were needed"), ("be required", "be needed"), ("is needed", "is required"),
+    ("are needed", "are required"), ("was needed", "was required"), ("be needed", "be required"),
+    ("due to", "because of"),
 )
 # A phrase is taken only if the next word is not one of these (or, for the phrases in
 # PHRASE_NEXT_ONLY, only if it is one of those): "make sure to" cannot become "ensure to",
@@ -328,6 +332,13 @@ PHRASE_NOT_BEFORE: dict[str, frozenset[str]] = {
     "makes sure": frozenset({"to", "of"}), "made sure": frozenset({"to", "of"}),
     "making sure": frozenset({"to", "of"}), "such as": frozenset({"to", "that", "this", "it"}),
     "in addition to": frozenset({"that", "being", "having"}),
+    # "the user is required to sign in" is an obligation; "is needed to" is not.
+    **{f"{be} {v}": frozenset({"to", "by"}) for be in ("is", "are", "was", "were", "be") for v in ("required", "needed")},
+}
+# A phrase is not taken after these words: "is due to" says what something is owed or
+# expected to, where "because of" would not fit.
+PHRASE_NOT_AFTER: dict[str, frozenset[str]] = {
+    "due to": frozenset({"is", "are", "was", "were", "be", "been", "being", "not", "mainly", "partly", "largely", "mostly"}),
 }
 PHRASE_NEXT_DIGIT: frozenset[str] = frozenset({"approximately", "roughly"})
 # After a comma, "whether or not" opens an adverbial clause ("..., whether or not the viewer
@@ -372,6 +383,13 @@ NOT_ANTECEDENTS: frozenset[str] = frozenset({
     "clear", "likely", "possible", "true", "sure", "fact", "hope", "agree", "understand", "way",
     "extent", "point", "time", "reason", "why", "how", "what", "who", "where", "when", "not",
     "only", "just", "also", "even", "about", "it", "this", "that", "which", "with",
+    # Prepositions and "do": "that" after them is a pronoun ("the code for that is adapted").
+    "for", "from", "to", "by", "into", "under", "over", "through", "without", "within", "upon",
+    "via", "during", "despite", "against", "do", "does", "did", "doing", "done",
+    # Nouns that take a complement clause ("the problem that objects are freed twice").
+    "idea", "assumption", "claim", "notion", "possibility", "chance", "problem", "evidence", "sign",
+    "guarantee", "observation", "requirement", "belief", "news", "condition", "assertion", "proof",
+    "information", "risk", "danger", "hint", "indication", "rule", "advantage", "benefit",
 })
 
 DETERMINERS: frozenset[str] = frozenset({
