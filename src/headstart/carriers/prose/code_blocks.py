@@ -120,7 +120,7 @@ def _comment_candidates(
     out: list[Candidate] = []
     inner_end = len(text) - 2 if text.startswith("/*") else len(text)
     words = list(_WORD.finditer(text, 0, inner_end))
-    if len(words) < 3 or _CODE_IN_COMMENT.search(text, 2, inner_end):
+    if len(words) < 2 or _CODE_IN_COMMENT.search(text, 2, inner_end):
         return out
     m = _COMMENT_START.match(text)
     if m and m.start(1) == words[0].start() and not continues:
