@@ -112,6 +112,9 @@ def test_word_choice_is_offered_where_its_role_is_certain(md, alts):
         # "is required to" is an obligation; "is due to" is no cause.
         ("The user is required to sign in before the call" + TAIL, "is needed"),
         ("The crash is due to a race in the scheduler" + TAIL, "because of"),
+        # After a noun, "we need to" may be "need" with that noun as its object.
+        ("We now have all primitives we need to complete our RCE" + TAIL, "must"),
+        ("These are the tools we have to work with in the kernel" + TAIL, "need to"),
         # "must" keeps no tense and no negation: "don't have to" is no "must not".
         ("We don't have to free the object before the call" + TAIL, "must"),
         ("We will need to free the object before the call" + TAIL, "must"),
@@ -120,6 +123,8 @@ def test_word_choice_is_offered_where_its_role_is_certain(md, alts):
         ("The object will get freed before the call" + TAIL, "obtained"),
         # A negated main clause changes its scope with a comma before "because".
         ("It did not fail because the rule is bound to it" + TAIL, ","),
+        # "that, because ..." opens a parenthetical: one comma alone would not close it.
+        ("One thing to note is that because it is freed we lose it" + TAIL, ","),
         # "will" before no plain verb.
         ("We will not free the object before the call" + TAIL, "going to"),
         # "seems to" only before "be"/"have": "appears to the user" is being seen.

@@ -62,6 +62,7 @@ from headstart.carriers.prose.roles import (
     MODALS as MODAL_WORDS,
 )
 from headstart.carriers.prose.roles import (
+    SUBJECT_PRONOUNS,
     is_base_verb,
     is_singular_noun,
     is_verb_context,
@@ -913,6 +914,58 @@ for _pg in PHRASAL_GROUPS:
 _PHRASAL_RX = _phrase_regex(_PHRASAL_FORMS)
 
 
+# Words after which a subject pronoun opens its own clause ("so we need to"); after a noun
+# it may open a relative clause with a gap ("the tools we have to work with").
+_CLAUSE_OPENERS = frozenset(
+    {
+        "and",
+        "but",
+        "so",
+        "then",
+        "now",
+        "thus",
+        "therefore",
+        "first",
+        "also",
+        "because",
+        "since",
+        "if",
+        "when",
+        "once",
+        "after",
+        "before",
+        "as",
+        "while",
+        "instead",
+        "finally",
+        "here",
+        "again",
+        "still",
+        "just",
+        "hence",
+        "eventually",
+        "unless",
+        "until",
+        "otherwise",
+        "or",
+        "whether",
+    }
+)
+
+
+def _opens_clause(text: str, block: Block, pos: int) -> bool:
+    """The pronoun right before ``pos`` starts a clause: punctuation, the block start or a
+    conjunction or adverb of _CLAUSE_OPENERS stands before it."""
+    m = re.search(r"([A-Za-z]+)[ \t]+$", text[max(block.start, pos - 40) : pos])
+    if m is None:
+        return False
+    head = text[max(block.start, pos - 40) : pos][: m.start()]
+    prev = re.search(r"([A-Za-z']+)[ \t\n]*$", head)
+    if prev is None or not re.search(r"[A-Za-z'][ \t\n]*$", head):
+        return True  # punctuation, markup or the block start before the pronoun
+    return prev.group(1).lower() in _CLAUSE_OPENERS
+
+
 _NOT_BEFORE_MODAL = frozenset({"to", "don't", "doesn't", "not", "didn't", "never", "do", "does"})
 
 
@@ -930,6 +983,8 @@ def find_phrasal_verbs(scope: Scope) -> Iterator[Candidate]:
         key = _norm_phrase(text)
         before = word_before(t, m.start(), block.start)
         following = [w.lower() for w in words_after(t, m.end(), 2)]
+        if before in SUBJECT_PRONOUNS and not _opens_clause(t, block, m.start()):
+            continue  # "all primitives we need to complete ...": "need" has the noun as object
         for pg, i, form in _PHRASAL_FORMS[key]:
             lemma = pg.members[i][0]
             if form in NOUN_LIKE and not is_verb_context(before):
@@ -1186,6 +1241,33 @@ def find_will(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(m.start(1), m.end(2), alts, "future", None, 19)
 
 
+_NOT_BEFORE_BECAUSE = frozenset(
+    {
+        "that",
+        "and",
+        "or",
+        "but",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "not",
+        "so",
+        "then",
+        "also",
+        "even",
+        "only",
+        "just",
+        "maybe",
+        "perhaps",
+        "than",
+        "as",
+        "if",
+        "when",
+        "whether",
+    }
+)
 _BECAUSE_RX = re.compile(r"(,?)([ \t]+)because(?=[ \t]+[a-z`])")
 _NEGATION = re.compile(r"\b(?:not|never|no|none|nothing|cannot)\b|n['\u2019]t\b", re.IGNORECASE)
 
@@ -1201,6 +1283,12 @@ def find_because_comma(scope: Scope) -> Iterator[Candidate]:
         if len(re.findall(r"\w+", main)) < 3 or _NEGATION.search(main) or "," in main:
             continue
         if not re.search(r"[a-z`)]$", main):
+            continue
+        last = re.findall(r"[A-Za-z']+", main)[-1].lower()
+        if last in _NOT_BEFORE_BECAUSE or last.endswith("ly"):
+            continue  # "is that, because ...": an opening parenthetical, not a final clause
+        _s, end = _sentence_bounds(t, block, m.end())
+        if "," in t[m.end() : end]:
             continue
         if m.group(1):
             yield Candidate(m.start(1), m.end(1), (",", ""), "because-comma", None, 60)
