@@ -103,6 +103,12 @@ class Tally:
         self.trials = 0
         self.innocents = 0
         self.where: list[str] = []
+        self.failures: list[str] = []  # trials that could not run (a copy that did not render)
+
+    def failed(self, row: str, exc: Exception) -> str:
+        note = f"{row}: {type(exc).__name__}: {exc}"[:300]
+        self.failures.append(note)
+        return note
 
     def add(self, row: str, accused_innocents: set[str]) -> None:
         self.trials += 1
@@ -128,7 +134,13 @@ def forum_density(files: dict[str, Built], rng: random.Random, trials: int) -> d
         densities, rows, keys = [], [], set()
         for _ in range(trials):
             partner = rng.randrange(len(PARTNERS))
-            leak = markdown_html_text(built.copy(partner))
+            try:
+                leak = markdown_html_text(built.copy(partner))
+            except Exception as exc:  # noqa: BLE001 - a copy that does not render is a finding
+                rows.append({"read": 0, "right": 0, "wrong": 0, "robust_bits": 0.0, "words": 0,
+                             "problem": f"copy failed: {type(exc).__name__}: {exc}"[:200]})
+                densities.append(0.0)
+                continue
             reading, problem = read(built.artifact, leak)
             r = reading_row(built, reading, {partner}, problem)
             r["words"] = words(leak)
@@ -139,7 +151,8 @@ def forum_density(files: dict[str, Built], rng: random.Random, trials: int) -> d
         out[path] = {
             "slots": built.slots,
             "bits": round(built.bits, 1),
-            "words": rows[0]["words"],
+            "words": max(r["words"] for r in rows),
+            "problems": sorted({r["problem"] for r in rows if r.get("problem")}),
             "read": statistics.median(r["read"] for r in rows),
             "right": statistics.median(r["right"] for r in rows),
             "wrong": statistics.median(r["wrong"] for r in rows),
@@ -170,7 +183,10 @@ def suggested_writeups(corpus: Corpus, plain: dict[str, dict], suggest: Callable
         built = build(corpus.root, str(corpus.root / path), "writeup", corpus.advisory_of(path) + "-suggested",
                       accepted)
         built.path = path
-        built.note = (built.note + "; " if built.note else "") + f"{len(proposals.proposals)} proposals accepted"
+        built.note = (built.note + "; " if built.note else "") + (
+            f"{len(proposals.proposals)} proposals accepted; {proposals.unmarked_sentences} of "
+            f"{proposals.sentences} sentences had no surviving slot, {len(proposals.without_proposal)} of them "
+            "got no proposal")
         out[path] = built
     return out
 
@@ -202,7 +218,12 @@ def excerpt_trials(files: list[Built], rng: random.Random, trials: int, tally: T
             no_carrier += 1
             bits.append(0.0)
             continue
-        leak = markdown_html_text(built.copy(partner))
+        try:
+            leak = markdown_html_text(built.copy(partner))
+        except Exception as exc:  # noqa: BLE001 - a copy that does not render is a finding
+            tally.failed(label, exc)
+            bits.append(0.0)
+            continue
         spans = [m.span() for m in re.finditer(r"\S+", leak)]
         if len(spans) > EXCERPT_WORDS:
             start = rng.randrange(len(spans) - EXCERPT_WORDS + 1)
@@ -245,8 +266,12 @@ def fixture_trials(corpus: Corpus, rng: random.Random, trials: int, tally: Tally
             if writeup.artifact is None:
                 results.append({"named": False, "readings": {writeup.path: {"problem": writeup.note}}})
                 continue
-            leak = leak_for_copy(fixture, writeup.original_text(), writeup.copy(partner), entry["first_line"],
-                                 entry["last_line"])
+            try:
+                copy = writeup.copy(partner)
+            except Exception as exc:  # noqa: BLE001 - a copy that does not render is a finding
+                results.append({"named": False, "readings": {writeup.path: {"problem": tally.failed(kind, exc)}}})
+                continue
+            leak = leak_for_copy(fixture, writeup.original_text(), copy, entry["first_line"], entry["last_line"])
             found = investigate(files, leak, {partner})
             tally.add(f"{kind} {entry['fixture']}", found.verdict.innocents_accused)
             results.append({"named": bool(found.verdict.guilty_accused), "readings": found.readings,
@@ -318,7 +343,12 @@ def poc_trials(corpus: Corpus, rng: random.Random, trials: int, tally: Tally, la
                 results.append({"named": False, "readings": {poc.path: {"problem": poc.note}}})
                 continue
             try:
-                leak = transform(poc.copy(partner), poc.family, t)
+                copy = poc.copy(partner)
+            except Exception as exc:  # noqa: BLE001 - a copy that does not render is a finding
+                results.append({"named": False, "readings": {poc.path: {"problem": tally.failed(label, exc)}}})
+                continue
+            try:
+                leak = transform(copy, poc.family, t)
             except CodeTransformError as exc:
                 results.append({"named": False, "readings": {poc.path: {"problem": f"transform failed: {exc}"}}})
                 continue
@@ -375,7 +405,12 @@ def collusion_trials(corpus: Corpus, rng: random.Random, trials: int, tally: Tal
                     rows[built.path] = {"slots": 0, "problem": built.note}
                     continue
                 unit = "sentence" if built.family == "prose" else "line"
-                mixed = mix([built.copy(c) for c in colluders], unit, t)
+                try:
+                    copies = [built.copy(c) for c in colluders]
+                except Exception as exc:  # noqa: BLE001 - a copy that does not render is a finding
+                    rows[built.path] = {"slots": built.slots, "problem": tally.failed(f"collusion {mode}", exc)}
+                    continue
+                mixed = mix(copies, unit, t)
                 reading, problem = read(built.artifact, mixed)
                 pairs.append((built.artifact.book, reading))
                 rows[built.path] = reading_row(built, reading, set(colluders), problem)
@@ -522,6 +557,10 @@ def main() -> int:
         print("\nFiles without a carrier (each counts as unmarked in its rows):")
         for note in build_notes:
             print(f"  {note}")
+    if tally.failures:
+        print(f"\nTrials that could not run (counted as not named): {len(tally.failures)}")
+        for note in tally.failures[:10]:
+            print(f"  {note}")
     result = {
         "quick": args.quick,
         "corpus": str(args.corpus),
@@ -536,6 +575,8 @@ def main() -> int:
                                                "build_s": round(b.build_s, 2)} for b in corpus.built()},
         "forum_copy_per_file": plain,
         "forum_copy_per_file_suggested": suggested,
+        "suggest": {path: {"slots": b.slots, "bits": round(b.bits, 1), "note": b.note}
+                    for path, b in suggested_files.items()},
         "excerpt": excerpt,
         "excerpt_suggested": excerpt_marked,
         "translations": translations,
@@ -545,6 +586,7 @@ def main() -> int:
         "collusion": collusion,
         "unrestricted": unrestricted,
         "innocents_accused": {"count": tally.innocents, "trials": tally.trials, "where": tally.where},
+        "trials_that_could_not_run": tally.failures,
         "sources": git_state(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
