@@ -12,8 +12,9 @@ the carrier and attribute them with headstart.marking at the program's accusatio
 ``robust_bits`` sums log2 q over the slots read back correctly from one partner's forum copy.
 ``smallest_excerpt`` is the smallest contiguous excerpt (words of the copy for prose, lines of
 the forum copy for code) that names the single leaker, and only the leaker, at every one of
-``POSITIONS`` evenly spaced places, each cut from a different partner's copy; sizes are tried
-in increasing order. Nothing here is cached: codewords are derived again on every check.
+``POSITIONS`` evenly spaced places, each cut from a different partner's copy; the size is found
+by bisection on a ladder of sizes. Nothing here is cached: codewords are derived again on
+every check.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from headstart.leaks.code import (
     clang_format,
     strip_c_comments,
     strip_python_comments,
+    tool_available,
 )
 from headstart.leaks.text import markdown_html_text
 from headstart.marking import Leak, MarkingError, attribute
@@ -168,12 +170,13 @@ def _leak_path(family: str) -> tuple[Callable[[bytes], str | bytes], str, str]:
     if family == "prose":
         return (lambda b: markdown_html_text(b.decode("utf-8")),
                 "Markdown rendered to HTML, copied as text", "words")
-    if family == "c":
-        return (lambda b: _formatted(strip_c_comments(b.decode("utf-8")), clang_format),
-                "comments stripped, reformatted by clang-format (LLVM)", "lines")
-    if family == "python":
-        return (lambda b: _formatted(strip_python_comments(b.decode("utf-8")), black_format),
-                "comments stripped, reformatted by black", "lines")
+    if family in ("c", "python"):
+        strip, formatter, tool = ((strip_c_comments, clang_format, "clang-format (LLVM)") if family == "c"
+                                  else (strip_python_comments, black_format, "black"))
+        if not tool_available(tool.split()[0]):  # a server without the formatter still checks
+            return (lambda b: strip(b.decode("utf-8")), f"comments stripped ({tool} is not installed)", "lines")
+        return (lambda b: _formatted(strip(b.decode("utf-8")), formatter),
+                f"comments stripped, reformatted by {tool}", "lines")
     return (lambda b: b, "the copy itself", "bytes")
 
 
@@ -214,11 +217,24 @@ def _smallest_excerpt(copy_of: Callable[[int], bytes], forum: Callable[[bytes], 
 
         total = min(len(ls) for ls in lines)
         ladder = LINE_SIZES
-    for n in [s for s in ladder if s < total] + [total]:
+    sizes = [s for s in ladder if s < total] + [total]
+
+    def names_everywhere(n: int) -> bool:
         starts = sorted({round(j * (total - n) / max(POSITIONS - 1, 1)) for j in range(POSITIONS)})
-        if all(named(cut(i, start, n), i) for i, start in enumerate(starts)):
-            return n
-    return None
+        return all(named(cut(i, start, n), i) for i, start in enumerate(starts))
+
+    # Bisection on the ladder (a longer excerpt shows the same slots and more): reading is the
+    # slow part, and a source carrier reads for most of a second.
+    lo, hi = 0, len(sizes) - 1
+    if not names_everywhere(sizes[hi]):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if names_everywhere(sizes[mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return sizes[hi]
 
 
 def _weakest(original: str, carrier: Carrier, right: np.ndarray, unit: str) -> list[Place]:
