@@ -18,7 +18,7 @@ from headstart.carriers.prose import ProseCarrier
 from headstart.carriers.prose.code_blocks import is_code_kind
 from headstart.carriers.prose.markdown_scan import code_spans, scan_blocks
 from headstart.carriers.prose.survivors import SURVIVING_KINDS
-from headstart.marking import Codebook, Leak, attribute
+from headstart.marking import Codebook, Leak, attribute, design_for
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -181,7 +181,11 @@ def test_a_leak_with_no_english_prose_is_matched_by_its_code_and_numbers(random_
 def test_a_translated_leak_of_one_copy_names_that_partner_or_nobody_never_an_innocent(fixture):
     c = carrier(fixture[1])
     partners = [f"partner-{i:03d}" for i in range(100)]
-    book = Codebook(b"translated-leak-key", "HS-TEST/writeup/v1", [s.q for s in c.slots], partners)
+    sizes = [s.q for s in c.slots]
+    # The code delivery gives a file of this size (design_for).
+    book = Codebook(
+        b"translated-leak-key", "HS-TEST/writeup/v1", sizes, partners, design_coalition=design_for(sizes)
+    )
     for leaker in partners[:5]:
         cw = book.codeword(leaker)
         reading = c.read(leak_of(fixture, cw))
@@ -190,3 +194,15 @@ def test_a_translated_leak_of_one_copy_names_that_partner_or_nobody_never_an_inn
         assert (reading.symbols[read] == np.asarray(cw)[read]).all()
         result = attribute(book, Leak(reading.symbols, reading.confidence), threshold=1e-6)
         assert set(result.accused) <= {leaker}
+
+
+def test_the_german_translation_names_its_partner_among_a_hundred():
+    c = carrier(GERMAN[1])
+    partners = [f"partner-{i:03d}" for i in range(100)]
+    sizes = [s.q for s in c.slots]
+    book = Codebook(
+        b"translated-leak-key", "HS-TEST/writeup/v1", sizes, partners, design_coalition=design_for(sizes)
+    )
+    for leaker in partners[10:13]:
+        reading = c.read(leak_of(GERMAN, book.codeword(leaker)))
+        assert attribute(book, Leak(reading.symbols, reading.confidence), threshold=1e-6).accused == [leaker]
