@@ -175,3 +175,22 @@ def test_names_from_a_header_that_is_not_installed_stay_and_the_programs_own_are
     names = {t.text for t in lex_c(retyped) if t.kind == "name"}
     assert {"lib_scale", "LIB_FACTOR", "lib_handle_t", "lib_open", "printf", "main"} <= names
     assert not {"own_pair", "left", "right", "twice", "value", "pair", "handle"} & names
+
+
+def test_a_retyped_class_keeps_working_with_its_attributes_and_methods_renamed() -> None:
+    source = (
+        "class Counter:\n"
+        '    """Counts."""\n\n'
+        "    def __init__(self, start):\n        self.total = start  # running total\n\n"
+        "    def bump(self, by=1):\n        self.total += by\n        return self\n\n"
+        "def run():\n    c = Counter(2)\n    c.bump().bump(by=3)\n    return c\n\n"
+        "result = run().__dict__\n"
+    )
+    retyped = retype_python(source, seed=1)
+    namespace: dict[str, object] = {}
+    exec(compile(retyped, "leak", "exec"), namespace)
+    # ``result`` was renamed too: the state is the one dict the module left behind.
+    assert [
+        list(v.values()) for k, v in namespace.items() if isinstance(v, dict) and k != "__builtins__"
+    ] == [[6]]
+    assert not {"Counter", "total", "bump", "start", "run", "Counts"} & set(re.findall(r"\w+", retyped))

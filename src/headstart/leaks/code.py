@@ -439,6 +439,7 @@ class _PythonRenames(ast.NodeVisitor):
         self.names = names
         self.attributes = attributes
         self.functions: set[str] = set()
+        self.imported: set[str] = set()
         self.edits: list[tuple[int, int, str, str]] = []
         self.docstrings: list[ast.Expr] = []
 
@@ -509,12 +510,15 @@ class _PythonRenames(ast.NodeVisitor):
         ):
             self.docstrings.append(first)
 
+    def _own_attribute(self, node: ast.Attribute) -> bool:
+        # Python cannot tell whose ``x.attr`` this is; an attribute named like one of the
+        # program's classes' is taken as theirs, unless it is looked up on an imported module.
+        return node.attr in self.attributes and not (
+            isinstance(node.value, ast.Name) and node.value.id in self.imported
+        )
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if (
-            isinstance(node.value, ast.Name)
-            and node.value.id in ("self", "cls")
-            and node.end_lineno is not None
-        ):
+        if self._own_attribute(node) and node.end_lineno is not None:
             end = node.end_col_offset or 0
             self._at(node.end_lineno, end - len(node.attr.encode()), node.attr, self.attributes)
         self.generic_visit(node)
@@ -523,10 +527,7 @@ class _PythonRenames(ast.NodeVisitor):
         # A keyword argument names a parameter: renamed with it when the callee is the program's own.
         func = node.func
         own = (isinstance(func, ast.Name) and func.id in self.functions) or (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id in ("self", "cls")
-            and func.attr in self.attributes
+            isinstance(func, ast.Attribute) and self._own_attribute(func)
         )
         if own:
             for kw in node.keywords:
@@ -559,7 +560,10 @@ def retype_python(source: str, seed: int = 0) -> str:
     (functions, classes, globals, locals, parameters, ``except``/``as`` names, its own
     classes' attributes and methods, keyword arguments to its own functions) renamed
     consistently, docstrings and comments gone, then black. Names taken from imports and
-    builtins, ``main``, ``self``/``cls`` and dunder names stay; literals keep their notation."""
+    builtins, ``main``, ``self``/``cls`` and dunder names stay; literals keep their notation.
+    An attribute is renamed wherever it is looked up (``obj.bump()`` as well as
+    ``self.bump``) unless on an imported module; one named like a builtin type's attribute
+    (``append``, ``read``) keeps its name everywhere."""
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
@@ -568,12 +572,30 @@ def retype_python(source: str, seed: int = 0) -> str:
     found.visit(tree)
     keep = {"main", "self", "cls", "_"} | found.imported | PYTHON_RESERVED
     names = sorted(n for n in found.names if n not in keep and not n.startswith("__"))
-    attributes = sorted(a for a in found.attributes if not a.startswith("__"))
+    # An attribute named like a builtin type's (append, read, items) stays: renaming it at
+    # every ``x.append`` would rename the list's too.
+    builtin_attrs = {
+        a for t in (object, str, bytes, bytearray, list, dict, set, int, float, tuple) for a in dir(t)
+    }
+    builtin_attrs |= {
+        "read",
+        "write",
+        "close",
+        "flush",
+        "seek",
+        "tell",
+        "readline",
+        "readlines",
+        "name",
+        "mode",
+    }
+    attributes = sorted(a for a in found.attributes if not a.startswith("__") and a not in builtin_attrs)
     taken = {t.text for t in lex_python(source) if t.kind == "name"} | keep
     name_map = _new_names(names, seed, taken, ("v", "x", "n", "var"))
     attr_map = _new_names(attributes, seed + 1, taken | set(name_map.values()), ("m", "f", "attr"))
     lines = source.splitlines(keepends=True)
     where = _PythonRenames(lines, name_map, attr_map)
+    where.imported = found.imported
     where.functions = {
         n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     }
