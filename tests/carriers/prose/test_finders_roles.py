@@ -56,6 +56,10 @@ def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
         ("It frees the chain, because the rule is bound to it" + TAIL, (",", "")),
         ("We send a packet to the interface before the call" + TAIL, ("send", "transmit")),
         ("We simply overwrite the pointer before the call" + TAIL, ("simply", "just")),
+        ("We free it and finally jump to the gadget in the slab" + TAIL, ("finally", "eventually")),
+        ("The message provides a primitive for the write" + TAIL, ("provides", "offers")),
+        ("A use-after-free in the scheduler is reached" + TAIL, ("use-after-free", "use after free")),
+        ("What is left is the return to the caller" + TAIL, ("What is", "What's")),
         ("We need a pointer that contains the address of the chain" + TAIL, ("that", "which")),
         ("The capability is required for the call" + TAIL, ("is required", "is needed")),
         ("The crash happens due to a race in the scheduler" + TAIL, ("due to", "because of")),
@@ -125,6 +129,10 @@ def test_word_choice_is_offered_where_its_role_is_certain(md, alts):
         ("It did not fail because the rule is bound to it" + TAIL, ","),
         # "that, because ..." opens a parenthetical: one comma alone would not close it.
         ("One thing to note is that because it is freed we lose it" + TAIL, ","),
+        # "Finally" opening a sentence may mean "lastly"; mid-sentence it is "eventually".
+        ("Finally note that the exploit needs no namespace at all" + TAIL, "Eventually"),
+        # "large" before a measure noun: "a big number of" is no idiom.
+        ("A large number of objects is sprayed before the call" + TAIL, "big"),
         # "will" before no plain verb.
         ("We will not free the object before the call" + TAIL, "going to"),
         # "seems to" only before "be"/"have": "appears to the user" is being seen.

@@ -886,6 +886,8 @@ def find_synonyms(scope: Scope) -> Iterator[Candidate]:
                 continue  # "the places", "a need": only after a subject, a modal or "to"
             if group.verb_next and (nxt_low is None or not is_verb_form(nxt_low)):
                 continue
+            if group.mid_sentence and scope.sentence_start(block, m.start()):
+                continue
             if group.not_particle and PARTICLES & {w.lower() for w in _clause_words_after(t, m.end(), 8)}:
                 continue
             alts = [word]

@@ -129,6 +129,9 @@ HYPHENATION_GROUPS: tuple[tuple[str, ...], ...] = (
     # Three spellings, all in common use.
     ("life cycle", "lifecycle", "life-cycle"), ("time stamp", "timestamp", "time-stamp"),
     ("time stamps", "timestamps", "time-stamps"), ("wild card", "wildcard", "wild-card"),
+    ("user space", "userspace", "user-space"), ("side channel", "side-channel", "sidechannel"),
+    ("side channels", "side-channels", "sidechannels"), ("bit flip", "bitflip", "bit-flip"),
+    ("free list", "freelist"),
 )
 
 # Compound modifiers written with a hyphen ("a low-privileged account"): the open form
@@ -149,6 +152,8 @@ COMPOUND_MODIFIERS: tuple[tuple[str, str], ...] = (
     ("false-positive", "false positive"), ("low-level", "low level"), ("high-level", "high level"),
     ("heap-corruption", "heap corruption"), ("full-page", "full page"),
     ("least-privilege", "least privilege"), ("end-user", "end user"),
+    ("use-after-free", "use after free"), ("out-of-bounds", "out of bounds"),
+    ("double-free", "double free"),
 )
 # Compound modifiers made of a lower-case word and one of these participles or adjectives
 # ("a stream-based engine", "platform-specific code"): the open form reads the same.
@@ -171,7 +176,9 @@ CONTRACTIONS: tuple[tuple[str, str], ...] = (
     ("I will", "I'll"), ("it will", "it'll"),
 )
 # Contracted only (the full form is detected; the contraction is never expanded).
-CONTRACT_ONLY: tuple[tuple[str, str], ...] = (("it is", "it's"), ("there is", "there's"))
+CONTRACT_ONLY: tuple[tuple[str, str], ...] = (
+    ("it is", "it's"), ("there is", "there's"), ("what is", "what's"), ("here is", "here's"),
+)
 # Expanded only: "let's" is always "let us", but "the bug will let us write" is no "let's".
 EXPAND_ONLY: tuple[tuple[str, str], ...] = (("let's", "let us"),)
 # "that is" contracts too, but not in "that is," (the connective "i.e.").

@@ -42,6 +42,7 @@ class Group:
     object_next: bool = False  # a verb taken only before its object's determiner ("get the address")
     verb_next: bool = False  # an adverb taken only before a verb ("simply overwrite")
     not_particle: bool = False  # not when a particle or place follows the object ("get it back")
+    mid_sentence: bool = False  # never at a sentence start ("Finally note that ..." is "lastly")
     extra: tuple[str, ...] = field(default=())  # alternatives that are phrases ("most likely")
 
     @property
@@ -82,6 +83,9 @@ SYNONYM_GROUPS: tuple[Group, ...] = (
     Group("VERB", ("receive", "get"), detect=("receive",), object_next=True),
     Group("VERB", ("send", "transmit"), detect=("send",), object_next=True),
     Group("VERB", ("determine", "find out"), detect=("determine",), object_next=True),
+    Group("VERB", ("provide", "offer"), object_next=True),
+    Group("VERB", ("complete", "finish"), object_next=True),
+    Group("VERB", ("demonstrate", "show"), detect=("demonstrate",)),
     # Adjectives, before their noun.
     Group("ADJ", ("entire", "whole"), attributive=True,
           not_before=frozenset({"of", "new", "lot", "number", "bunch", "host", "range"})),
@@ -96,6 +100,9 @@ SYNONYM_GROUPS: tuple[Group, ...] = (
     Group("ADJ", ("exact", "precise"), attributive=True, detect=("exact",)),
     Group("ADJ", ("numerous", "many"), detect=("numerous",), plural_next=True),
     Group("ADJ", ("crucial", "essential"), detect=("crucial",)),
+    Group("ADJ", ("large", "big"), detect=("large",), attributive=True, not_before=frozenset({
+        "number", "numbers", "amount", "amounts", "part", "parts", "scale", "page", "pages", "extent",
+    })),
     # Adverbs.
     Group("ADV", ("usually", "normally")),
     Group("ADV", ("completely", "entirely")),
@@ -108,6 +115,11 @@ SYNONYM_GROUPS: tuple[Group, ...] = (
     Group("ADV", ("nearly", "almost")),
     Group("ADV", ("primarily", "mainly")),
     Group("ADV", ("probably",), extra=("most likely",)),
+    Group("ADV", ("therefore", "thus")),
+    Group("ADV", ("finally", "eventually"), detect=("finally",), mid_sentence=True),
+    Group("ADV", ("immediately", "instantly"), detect=("immediately",)),
+    Group("ADV", ("afterwards", "later"), detect=("afterwards",)),
+    Group("ADV", ("subsequently", "later"), detect=("subsequently",)),
     Group("ADV", ("simply", "just"), detect=("simply",), verb_next=True, not_before=frozenset({"put"})),
     Group("ADV", ("actually",), extra=("in fact",), not_after=frozenset({"what", "how"})),
 )
