@@ -99,3 +99,14 @@ def test_a_partner_user_signs_in_with_an_argon2_hashed_password(make_partner, ad
     response = client.post("/login/", {"username": user.email, "password": "correct horse battery staple"})
     assert response.status_code == 302
     assert "HS-2026-0001" in client.get("/").content.decode()
+
+
+def test_a_package_downloaded_in_the_portal_is_recorded_by_the_portal_route(make_keyed_partner, sample_advisory):
+    from headstart.apps.delivery.models import Delivery, Route
+
+    keyed = make_keyed_partner("Browser AV")
+    advisory = sample_advisory()
+    response = signed_in(keyed.analyst).get(f"/advisories/{advisory.ident}/package")
+    assert response.status_code == 200
+    assert {(d.route, d.by) for d in Delivery.objects.filter(copy__partner=keyed.partner)} == {
+        (Route.PORTAL, keyed.analyst.email)}

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from headstart.apps.accounts.models import User
 from headstart.apps.advisories import reads
 from headstart.apps.audit.services import Actor
+from headstart.apps.delivery.models import Route
 from headstart.apps.delivery.services import fetch_package
 from headstart.apps.partners.services import accept_nda, current_nda, has_accepted_current_nda
 from headstart.errors import HeadstartError, NotFound
@@ -58,7 +59,7 @@ def nda(request: HttpRequest) -> HttpResponse:
 def package(request: HttpRequest, ident: str) -> HttpResponseBase:
     """The same package as the API's, for people who download from the browser."""
     try:
-        fetched = fetch_package(_user(request), ident, actor=_actor(request))
+        fetched = fetch_package(_user(request), ident, actor=_actor(request), route=Route.PORTAL)
     except NotFound:
         raise Http404("no such advisory") from None
     except HeadstartError as exc:
