@@ -1024,10 +1024,16 @@ def retype_c(source: str, seed: int = 0) -> str:
     members = _c_shadow_members(source, header) - own
     new = _new_names(sorted(own | shadow | members), seed, taken, ("v", "x", "n", "var", "id"))
     edits: list[tuple[int, int, str, bool]] = []  # start, end, new text, is a shadowed member's
-    for tokens in _c_token_groups(source):
+    for number, tokens in enumerate(_c_token_groups(source)):
         attrs = _c_attribute_words(tokens)
         in_struct = _c_struct_bodies(tokens)
+        # A function-like macro's parameters are its own, whatever a header calls its names.
+        params = _macro_parameters(source, tokens) if number else {}
+        local = _new_names(sorted(params), seed, taken | set(new.values()), ("a", "arg", "p"))
         for i, t in enumerate(tokens):
+            if t.text in local and t.kind == "name":
+                edits.append((t.start, t.end, local[t.text], False))
+                continue
             if i in attrs or t.text not in new:
                 continue
             before = tokens[i - 1].text if i else ""
@@ -1045,6 +1051,23 @@ def retype_c(source: str, seed: int = 0) -> str:
     # Include order stays: swapping two headers can redeclare (net/if.h after linux/if.h).
     argv = [_tool("clang-format"), f"--style={style}", "--sort-includes=false", "--assume-filename=leak.c"]
     return _run(argv, strip_c_comments(out))
+
+
+def _macro_parameters(source: str, tokens: list) -> set[str]:
+    """The parameters of a ``#define NAME(a, b)`` whose tokens (after ``define``) these are."""
+    if len(tokens) < 3 or tokens[1].text != "(" or tokens[1].start != tokens[0].end:
+        return set()
+    if not re.match(
+        r"\s*(?:#|%:)\s*define\b", source[source.rfind("\n", 0, tokens[0].start) + 1 : tokens[0].start]
+    ):
+        return set()
+    params: set[str] = set()
+    for tok in tokens[2:]:
+        if tok.text == ")":
+            return params
+        if tok.kind == "name":
+            params.add(tok.text)
+    return set()
 
 
 def _apply_edits(source: str, edits: list[tuple[int, int, str, bool]]) -> str:
