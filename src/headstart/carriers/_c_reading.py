@@ -23,6 +23,7 @@ from headstart.carriers._c_scope import CScope
 from headstart.carriers._lexers import Token
 from headstart.carriers._names import C_KEYWORDS
 from headstart.carriers.literal_forms import C_INT_LITERAL
+from headstart.carriers.source_common import within_segments
 
 ABSTRACT_NAME = "N*"
 # Forms this long or longer (in tokens) may be read from one anchor by similarity.
@@ -138,21 +139,37 @@ def read_structure(
     spans: dict[int, tuple[int, int]],
     forms: dict[int, list[list[str]]],
     leak: Sequence[str],
+    original_segments: Sequence[int],
+    leak_segments: Sequence[int],
+    unique_context: dict[int, tuple[int, int]],
 ) -> dict[int, tuple[int, float]]:
-    """slot -> (symbol, confidence) for every structural slot read from ``leak``."""
+    """slot -> (symbol, confidence) for every structural slot read from ``leak``.
+
+    The alignment pairs each of the leak's top-level segments with the original's it is
+    most like and aligns within the pair, so copy-pasted code in another function cannot
+    lend a choice its anchors."""
     if not leak or not spans:
         return {}
     matcher = difflib.SequenceMatcher(None, original, leak, autojunk=False)
-    aligned: dict[int, tuple[int, int]] = {}  # original index -> (leak index, run length)
-    for block in matcher.get_matching_blocks():
-        if block.size >= MIN_RUN:
-            for k in range(block.size):
-                aligned[block.a + k] = (block.b + k, block.size)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    # original index -> (leak index, tokens of its run up to it, tokens from it on)
+    aligned: dict[int, tuple[int, int, int]] = {}
+    for a, b, size in within_segments(blocks, original, leak, original_segments, leak_segments):
+        if size >= MIN_RUN:
+            for k in range(size):
+                aligned[a + k] = (b + k, k + 1, size - k)
     out: dict[int, tuple[int, float]] = {}
     for slot, (s, e) in spans.items():
         alts = forms[slot]
+        need_left, need_right = unique_context.get(slot, (MIN_RUN, MIN_RUN))
         left = aligned.get(s - 1)
         right = aligned.get(e)
+        # An anchor counts when its run reaches as far as the context that is unique to this
+        # place: copy-pasted loops must not lend each other their anchors.
+        if left is not None and left[1] < need_left:
+            left = None
+        if right is not None and right[2] < need_right:
+            right = None
         short = min(len(a) for a in alts) < LONG_FORM
         if left is not None and right is not None and right[0] > left[0]:
             region = list(leak[left[0] + 1 : right[0]])
@@ -162,13 +179,41 @@ def read_structure(
             continue
         votes: set[tuple[int, float] | None] = set()
         for side, forward in ((left, True), (right, False)):
-            if side is None or (short and side[1] < ONE_SIDED_RUN):
+            if side is None or (short and side[1 if forward else 2] < ONE_SIDED_RUN):
                 continue
             at = side[0] + 1 if forward else side[0]
             votes.add(_best_window(leak, alts, at, forward, exact=short))
         votes.discard(None)
         if len({v[0] for v in votes if v is not None}) == 1:
             out[slot] = min(v for v in votes if v is not None)
+    return out
+
+
+CONTEXT_LENGTHS = (2, 4, 8, 16, 32, 64)
+
+
+def unique_contexts(keys: Sequence[str], spans: dict[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
+    """slot -> (K before, K after): the fewest tokens just before (after) the choice's span
+    that occur nowhere else in the original; a side with no such context up to 64 tokens
+    gets a length no run reaches."""
+    counts = {}
+    for k in CONTEXT_LENGTHS:
+        seen: dict[tuple[str, ...], int] = {}
+        for i in range(len(keys) - k + 1):
+            window = tuple(keys[i : i + k])
+            seen[window] = seen.get(window, 0) + 1
+        counts[k] = seen
+    never = len(keys) + 1
+    out = {}
+    for slot, (s, e) in spans.items():
+        before = next(
+            (k for k in CONTEXT_LENGTHS if s >= k and counts[k][tuple(keys[s - k : s])] == 1), never
+        )
+        after = next(
+            (k for k in CONTEXT_LENGTHS if e + k <= len(keys) and counts[k][tuple(keys[e : e + k])] == 1),
+            never,
+        )
+        out[slot] = (before, after)
     return out
 
 

@@ -38,6 +38,7 @@ from headstart.carriers._c_reading import (
     constant_macros,
     read_definitions,
     read_structure,
+    unique_contexts,
 )
 from headstart.carriers._c_scope import Binding, CScope, CSyntaxError
 from headstart.carriers._c_structure import Choice, Piece, find_choices, stringified_arguments
@@ -70,6 +71,8 @@ from headstart.carriers.source_common import (
 
 __all__ = ["CCarrier", "SourceParseError", "c_int_alternatives"]
 
+# Alignment passes when reading structure (each one reads what the last made readable).
+READ_PASSES = 3
 _NEVER_RENAMED = frozenset({"main", "argc", "argv", "envp"})
 
 
@@ -175,6 +178,7 @@ class CCarrier(TemplateSourceCarrier):
             ]
             for slot in self._struct_slots
         }
+        self._unique = unique_contexts(self._zero_abstract, self._zero_spans)
         # Swapped definitions are read by finding each function whole in the leak.
         self._pairs: dict[int, tuple[list[str], list[str]]] = {}
         for slot in self._struct_slots:
@@ -222,21 +226,35 @@ class CCarrier(TemplateSourceCarrier):
         leak_abstract = abstract_leak_keys(self._names.keys(tokens, constant_macros(text)), self._known)
         for slot, (symbol, conf) in read_definitions(self._pairs, leak_abstract, c_segments(tokens)).items():
             symbols[slot], confidence[slot] = symbol, conf
-        base = [max(int(symbols[k]), 0) if self._kinds[k] == "struct" else 0 for k in range(n)]
-        spans: dict[int, tuple[int, int]] = {}
-        expected_abstract = self._expected_keys(self._tree.tokens(base, spans), abstract=True)
-        others = {k: v for k, v in spans.items() if k not in self._pairs}
-        for slot, (symbol, conf) in read_structure(
-            expected_abstract, others, self._form_keys, leak_abstract
-        ).items():
-            symbols[slot], confidence[slot] = symbol, conf
-        # 2. Names and literal spellings, aligned against the original rearranged as the
-        #    structure just read says (an unread choice as in the original).
+        leak_segments = c_segments(tokens)
+        unread = set(self._struct_slots) - set(self._pairs)
+        for _ in range(READ_PASSES):
+            # Each pass aligns against the original with every choice read so far in place,
+            # so the runs around the choices still unread grow longer.
+            base = [max(int(symbols[k]), 0) if self._kinds[k] == "struct" else 0 for k in range(n)]
+            spans: dict[int, tuple[int, int]] = {}
+            expected = self._tree.tokens(base, spans)
+            found = read_structure(
+                self._expected_keys(expected, abstract=True),
+                {k: v for k, v in spans.items() if k in unread},
+                self._form_keys,
+                leak_abstract,
+                c_segments([Token(e.kind, e.text, 0, 0) for e in expected]),
+                leak_segments,
+                self._unique,
+            )
+            for slot, (symbol, conf) in found.items():
+                symbols[slot], confidence[slot] = symbol, conf
+            unread -= set(found)
+            if not found or not unread:
+                break
+        # 2. Names and literal spellings, aligned on the same abstract keys against the
+        #    original rearranged as the structure just read says (an unread choice as in
+        #    the original). A name reads only where the leak spells one of its alternatives.
         base = [max(int(symbols[k]), 0) if self._kinds[k] == "struct" else 0 for k in range(n)]
         expected = self._tree.tokens(base)
-        keys = self._expected_keys(expected, abstract=False)
+        keys = self._expected_keys(expected, abstract=True)
         sites = {i: e.slot for i, e in enumerate(expected) if e.slot is not None}
-        pseudo = [Token(e.kind, e.text, 0, 0) for e in expected]
 
         def classify(slot: int, tok: Token) -> int | None:
             if self._kinds[slot] == "name" and tok.kind != "name":
@@ -249,11 +267,11 @@ class CCarrier(TemplateSourceCarrier):
             keys,
             sites,
             tokens,
-            _keys(tokens, self._renamable),
+            leak_abstract,
             n,
             classify,
-            c_segments(pseudo),
-            c_segments(tokens),
+            c_segments([Token(e.kind, e.text, 0, 0) for e in expected]),
+            leak_segments,
         )
         for k in range(n):
             if self._kinds[k] != "struct" and spelled.symbols[k] != ERASED:

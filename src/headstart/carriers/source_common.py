@@ -146,7 +146,7 @@ def read_aligned(
     if original_segments is None or leak_segments is None:
         pairs = [(b.a, b.b, b.size) for b in blocks]
     else:
-        pairs = _within_segments(blocks, original_keys, leak_keys, original_segments, leak_segments)
+        pairs = within_segments(blocks, original_keys, leak_keys, original_segments, leak_segments)
     for a, b, size in pairs:
         if size < MIN_RUN:
             continue
@@ -160,7 +160,7 @@ def read_aligned(
     return tally(votes)
 
 
-def _within_segments(
+def within_segments(
     blocks: Sequence[difflib.Match],
     original_keys: Sequence[str],
     leak_keys: Sequence[str],
