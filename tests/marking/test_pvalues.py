@@ -122,7 +122,9 @@ def test_erasures_never_push_innocents_below_their_bound(partners_500, seed, era
 def test_erasing_slots_a_partner_matched_never_lowers_its_p_value(partners_500, seed, erase, score_and_design):
     """For fixed slot weights (Tardos, the interleaving LLR of arcsine designs), erasing
     a slot where a partner matched can only make that partner look less guilty. (The
-    adaptive LLR reweighs later slots after an erasure, so only validity holds there.)"""
+    adaptive LLR reweighs later slots after an erasure, so only validity holds there; the
+    8 q-ary slots here fit in the first block of its unheld-symbol estimate, whose weights
+    are the interleaving ones.)"""
     score, design = score_and_design
     book = make_book(seed, [2] * 120 + [4] * 8, partners_500[:60], coalition=design)
     gang = simulate.coalition(book, 2, rng=seed)
