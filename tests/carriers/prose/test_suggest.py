@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lemminflect
+import pytest
+
 from headstart.carriers.prose import ProseCarrier
 from headstart.carriers.prose.markdown_scan import scan_blocks
-from headstart.carriers.prose.suggest import slot_positions, suggest
+from headstart.carriers.prose.suggest import SYNONYMS, slot_positions, suggest
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 PLAIN = "# Note\n\nThe error path frees the buffer twice.\n"
@@ -112,3 +115,23 @@ def test_every_prose_slot_of_a_corpus_write_up_has_a_position():
     in_prose = [s.key for s in carrier.slots if int(s.where.split(":")[0].removeprefix("line ")) in prose_lines]
     assert in_prose
     assert [k for k in in_prose if k not in positions] == []
+
+
+def _tags(word: str) -> set[str]:
+    """Every Penn tag under which lemminflect knows ``word`` as a form."""
+    return {tag for pos, lemmas in lemminflect.getAllLemmas(word).items() for lemma in lemmas
+            for tag, forms in lemminflect.getAllInflections(lemma, upos=pos).items() if word in forms}
+
+
+@pytest.mark.parametrize("group", SYNONYMS, ids=lambda g: "/".join(g))
+def test_every_proposed_verb_or_noun_keeps_the_original_s_inflection(group):
+    """"freed" is offered "released" (both past), never "releases"; "goal" a noun, "techniques" a plural."""
+    head = group[0].split()[0]
+    verb = {t for t in _tags(head) if t.startswith("VB")}
+    noun = {t for t in _tags(head) if t in ("NN", "NNS")} if not verb else set()
+    for alternative in group[1:]:
+        theirs = _tags(alternative.split()[0])
+        if verb:
+            assert verb & theirs, f"{group[0]!r} is {sorted(verb)}, {alternative!r} is {sorted(theirs)}"
+        if noun and theirs:
+            assert noun & theirs, f"{group[0]!r} is {sorted(noun)}, {alternative!r} is {sorted(theirs)}"

@@ -49,7 +49,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("contains", "holds"), ("containing", "holding"),
     ("demonstrates", "shows"), ("demonstrate", "show"),
     ("needs to", "has to"), ("need to", "have to"), ("needed to", "had to"),
-    ("several", "a number of"), ("within", "inside"), ("inside", "within"), ("simply", "just"),
+    ("several", "a number of"), ("within", "inside"), ("simply", "just"),
     ("afterwards", "later"), ("goal", "aim"), ("technique", "method"), ("techniques", "methods"),
     ("large", "big"), ("because", "since"), ("in this case", "here"), ("at this point", "now"),
     ("after that", "then"), ("this means", "this implies"),
@@ -59,7 +59,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 # "enables for", "large number" no "big number").
 NOT_BEFORE: dict[str, frozenset[str]] = {
     "allows": frozenset({"for"}), "allow": frozenset({"for"}), "allowed": frozenset({"for"}),
-    "allowing": frozenset({"for"}), "inside": frozenset({"of", "out"}),
+    "allowing": frozenset({"for"}),
     "large": frozenset({"enough", "number", "numbers", "amount", "amounts", "scale", "pages"}),
     "simply": frozenset({"put"}), "free": frozenset({"of"}),
 }
