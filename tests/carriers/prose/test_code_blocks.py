@@ -139,3 +139,8 @@ def test_a_blank_line_inside_a_code_block_bounds_a_slots_context():
     # The two halves are identical: a context that reached across the blank line could
     # tell them apart, one that stays inside its half cannot, so neither is a slot.
     assert literals == []
+
+
+def test_a_table_keeps_one_notation_in_each_column():
+    md = "| field | offset |\n|---|---|\n| `kind` | `+0x0c` |\n| `size` | 0x20 bytes |\n"
+    assert code_slots(md) == []

@@ -223,7 +223,7 @@ def code_candidates(text: str, blocks: list[Block]) -> list[Candidate]:
                         _line_comments_join(body, before, t),
                         _line_comments_join(body, t, after),
                     )
-        elif b.prose:
+        elif b.prose and b.kind != "table_row":  # a table column keeps one notation
             for s, e in code_spans(text, b.start, b.end):
                 found += _inline_candidates(text, s, e)
     found.sort(key=lambda c: (c.start, c.end))

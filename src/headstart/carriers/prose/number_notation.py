@@ -10,7 +10,8 @@ Only plain quantities are rewritten: a hex number up to 0xFFFF that stands alone
 words (not part of an expression such as ``0xa8=0x2a*4``, a range bound in an identifier
 or a larger handle such as 0x10001; not one of a run of hex numbers, which keep one
 notation), and a round decimal (a power of two, or one less, or
-whole 0x100s) of two or three digits directly before "bytes".
+whole 0x100s) of two or three digits directly before "bytes". Tables are left alone: a
+column writes all its numbers in one notation.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ def number_candidates(text: str, blocks: list[Block], ok: Callable[[int, int], b
     """Hex/decimal alternatives for numbers in prose where ``ok`` allows an edit."""
     out = []
     for b in blocks:
-        if not b.prose:
-            continue
+        if not b.prose or b.kind == "table_row":
+            continue  # a table writes each column in one notation
         for m in _HEX.finditer(text, b.start, b.end):
             if _ANY_HEX.search(text[max(b.start, m.start() - _NEAR) : m.start()]) or _ANY_HEX.search(
                 text[m.end() : min(b.end, m.end() + _NEAR)]
