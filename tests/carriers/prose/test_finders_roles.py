@@ -60,6 +60,12 @@ def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
         ("The message provides a primitive for the write" + TAIL, ("provides", "offers")),
         ("A use-after-free in the scheduler is reached" + TAIL, ("use-after-free", "use after free")),
         ("What is left is the return to the caller" + TAIL, ("What is", "What's")),
+        ("We know the chain is freed before the call" + TAIL, ("", "that ")),
+        ("It ensures that the chain is freed before the call" + TAIL, ("that ", "")),
+        ("The pointer is reached via the socket of the child" + TAIL, ("via", "through")),
+        ("Thanks to the hardening, the caches are quiet" + TAIL, ("Thanks to", "Owing to", "Because of")),
+        ("Due to the hardening, the caches are quiet" + TAIL, ("Due to", "Because of")),
+        ("Stack pivot has three stages using different gadgets" + TAIL, ("three", "3")),
         ("We need a pointer that contains the address of the chain" + TAIL, ("that", "which")),
         ("The capability is required for the call" + TAIL, ("is required", "is needed")),
         ("The crash happens due to a race in the scheduler" + TAIL, ("due to", "because of")),
@@ -133,6 +139,12 @@ def test_word_choice_is_offered_where_its_role_is_certain(md, alts):
         ("Finally note that the exploit needs no namespace at all" + TAIL, "Eventually"),
         # "large" before a measure noun: "a big number of" is no idiom.
         ("A large number of objects is sprayed before the call" + TAIL, "big"),
+        # "that" is added only before a certain clause: here "the address" is an object.
+        ("We know the address the kernel uses for the call" + TAIL, "that "),
+        ("We know the address of the chain in the slab" + TAIL, "that "),
+        # Gratitude is no cause; "the 2 objects" reads oddly.
+        ("Thanks to Tavis for the review of the chain" + TAIL, "Because of"),
+        ("The exploit frees the two objects before the call" + TAIL, "2"),
         # "will" before no plain verb.
         ("We will not free the object before the call" + TAIL, "going to"),
         # "seems to" only before "be"/"have": "appears to the user" is being seen.

@@ -26,6 +26,7 @@ from headstart.carriers.prose.lexicon import (
     DETERMINERS,
     EXPAND_IS,
     EXPAND_ONLY,
+    FINITE_AUX,
     HAVE_CONTRACTIONS,
     HYPHENATION_GROUPS,
     INTRO_ADVERBS,
@@ -43,6 +44,7 @@ from headstart.carriers.prose.lexicon import (
     NUMERIC_COMPARISONS,
     PARTICIPLES,
     PHRASE_CHOICES,
+    PHRASE_NEXT_DETERMINER,
     PHRASE_NEXT_DIGIT,
     PHRASE_NEXT_NOUN_PHRASE,
     PHRASE_NOT_AFTER,
@@ -52,6 +54,7 @@ from headstart.carriers.prose.lexicon import (
     SENTENCE_CONNECTIVES,
     SENTENCE_PHRASES,
     SPELLING_PAIRS,
+    THAT_INSERT_VERBS,
     THAT_SUBJECTS,
     THAT_VERBS,
     WHETHER_VERBS,
@@ -380,7 +383,7 @@ def _phrase_fits(scope: Scope, key: str, start: int, end: int) -> bool:
             return False
     if key in PHRASE_NOT_AFTER:
         prev = re.search(r"([A-Za-z']+)[ \t\n]*$", scope.text[max(0, start - 30) : start])
-        if prev is None or prev.group(1).lower() in PHRASE_NOT_AFTER[key]:
+        if prev is not None and prev.group(1).lower() in PHRASE_NOT_AFTER[key]:
             return False
     nxt = _NEXT_TOKEN.match(scope.text, end)
     word = nxt.group(1).lower() if nxt else ""
@@ -388,6 +391,8 @@ def _phrase_fits(scope: Scope, key: str, start: int, end: int) -> bool:
         return False
     if key in PHRASE_NEXT_DIGIT:
         return word.isdigit()
+    if key in PHRASE_NEXT_DETERMINER:
+        return word in DETERMINERS
     if key in PHRASE_NEXT_NOUN_PHRASE:
         return word in DETERMINERS or (word.endswith("ing") and len(word) > 4)
     return True
@@ -577,6 +582,8 @@ def find_number_words(scope: Scope) -> Iterator[Candidate]:
             continue
         if not scope.boundary_ok(m.start(1), m.end(1)):
             continue
+        if word_before(t, m.start(1), block.start) in DETERMINERS | {"these", "those", "the"}:
+            continue  # "the two objects" reads oddly as "the 2 objects"
         word = m.group(1)
         yield Candidate(m.start(1), m.end(1), (word, NUMBER_WORDS[word]), "number-word", None, 45)
 
@@ -670,6 +677,49 @@ def find_optional_that(scope: Scope) -> Iterator[Candidate]:
         if not starts_clause_subject([m.group(2)], THAT_SUBJECTS) or "\n" in m.group(1):
             continue
         yield Candidate(m.start(1), m.end(1), (m.group(1), ""), "optional-that", None, 50)
+
+
+_THAT_INSERT_RX = re.compile(
+    r"(?<![\w'\u2019-])(?:" + "|".join(THAT_INSERT_VERBS) + r")([ \t]+)(?=([A-Za-z]+)\b)"
+)
+_CLAUSE_HEAD = re.compile(r"[ \t]*(`[^`\n]+`|[A-Za-z][\w'\u2019-]*)")
+
+
+def _clause_follows(text: str, pos: int, first: str) -> bool:
+    """After ``pos`` stands a subject and its finite verb: a personal pronoun, or a
+    determiner and at most two more words (no second determiner), then an auxiliary or a
+    verb form that is no noun ("the chain is", "the kernel frees")."""
+    words: list[str] = []
+    while len(words) < 4:
+        m = _CLAUSE_HEAD.match(text, pos)
+        if m is None:
+            return False
+        words.append(m.group(1))
+        pos = m.end()
+    low = [w.lower() for w in words]
+    # A pronoun is the whole subject; a determiner opens a noun phrase of up to three words.
+    candidates = low[1:2] if first.lower() in SUBJECT_PRONOUNS else low[1:4]
+    for i, w in enumerate(candidates):
+        if w in FINITE_AUX or (w.endswith("s") and is_verb_form(w) and not may_be_noun(w)):
+            return True
+        if w in DETERMINERS or w in THAT_SUBJECTS or not (w.isalpha() or w.startswith("`")) or i == 2:
+            return False
+    return False
+
+
+def find_that_insertion(scope: Scope) -> Iterator[Candidate]:
+    """ "we know the chain is freed" / "we know that the chain is freed": a complement clause
+    after a verb that is certainly a verb may take "that"; only where the subject and its
+    finite verb follow at once, so the clause is certain ("we know the address the kernel
+    uses" has no clause, and is left alone)."""
+    t = scope.text
+    for _block, m in scope.prose_matches(_THAT_INSERT_RX):
+        first = m.group(2)
+        if not starts_clause_subject([first], THAT_SUBJECTS | {"i", "he", "she"}) or first.lower() == "that":
+            continue
+        if "\n" in m.group(1) or not _clause_follows(t, m.end(1), first):
+            continue
+        yield Candidate(m.end(1), m.end(1), ("", "that "), "optional-that", None, 50)
 
 
 _BUT_RX = re.compile(r"(,)[ \t]+(?:but|yet)[ \t]+(?=\w)")
@@ -1334,6 +1384,7 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_like,
     find_will,
     find_because_comma,
+    find_that_insertion,
 )
 
 

@@ -288,8 +288,24 @@ THAT_VERBS: tuple[str, ...] = (
     "said", "state", "states", "stated", "confirm", "confirms", "confirmed", "recommend",
     "recommends", "recommended", "suggest", "suggests", "suggested", "mean", "means", "meant",
     "found", "show", "shows", "showed", "shown", "make sure", "makes sure", "noticed", "estimate",
-    "estimates", "agree", "agreed", "hope", "understand",
+    "estimates", "agree", "agreed", "hope", "understand", "turns out", "turned out", "meaning",
+    "see", "saw", "notice", "realize", "realized", "realise", "realised", "observe", "observed",
+    "conclude", "concluded", "guarantees", "verify", "verified",
 )
+# Verbs certain to be verbs (no noun form), after which a "that" may also be added before a
+# clause: "we know the chain is freed" / "we know that the chain is freed".
+THAT_INSERT_VERBS: tuple[str, ...] = (
+    "believe", "believes", "believed", "think", "thinks", "assume", "assumes", "assumed", "expect",
+    "expects", "expected", "ensure", "ensures", "ensured", "know", "knows", "knew", "say", "says",
+    "said", "confirm", "confirms", "confirmed", "noticed", "realize", "realized", "realise",
+    "realised", "guarantees", "verified", "concluded", "shows", "showed",
+)
+# Finite verbs that show a clause has begun after its subject.
+FINITE_AUX: frozenset[str] = frozenset({
+    "is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "should",
+    "may", "might", "must", "does", "did", "isn't", "aren't", "wasn't", "weren't", "doesn't",
+    "didn't", "won't", "can't", "cannot",
+})
 # Words that can only follow the complementizer "that", never the determiner "that"
 # (a determiner is not followed by another determiner or a pronoun).
 THAT_SUBJECTS: frozenset[str] = frozenset({
@@ -329,7 +345,7 @@ PHRASE_CHOICES: tuple[tuple[str, ...], ...] = (
     ("is required", "is needed"), ("are required", "are needed"), ("was required", "was needed"),
     ("were required", "were needed"), ("be required", "be needed"), ("is needed", "is required"),
     ("are needed", "are required"), ("was needed", "was required"), ("be needed", "be required"),
-    ("due to", "because of"),
+    ("due to", "because of"), ("via", "through"), ("thanks to", "owing to", "because of"),
 )
 # A phrase is taken only if the next word is not one of these (or, for the phrases in
 # PHRASE_NEXT_ONLY, only if it is one of those): "make sure to" cannot become "ensure to",
@@ -339,6 +355,8 @@ PHRASE_NOT_BEFORE: dict[str, frozenset[str]] = {
     "makes sure": frozenset({"to", "of"}), "made sure": frozenset({"to", "of"}),
     "making sure": frozenset({"to", "of"}), "such as": frozenset({"to", "that", "this", "it"}),
     "in addition to": frozenset({"that", "being", "having"}),
+    # "via" before a name in a URL-like list, "thanks to" thanking someone: only before a
+    # determiner (PHRASE_NEXT_DETERMINER).
     # "the user is required to sign in" is an obligation; "is needed to" is not.
     **{f"{be} {v}": frozenset({"to", "by"}) for be in ("is", "are", "was", "were", "be") for v in ("required", "needed")},
 }
@@ -353,6 +371,9 @@ PHRASE_NEXT_DIGIT: frozenset[str] = frozenset({"approximately", "roughly"})
 # may drop it.
 PHRASE_NOT_AFTER_COMMA: frozenset[str] = frozenset({"whether or not"})
 PHRASE_NEXT_NOUN_PHRASE: frozenset[str] = frozenset({"rather than"})
+# Taken only before a determiner: "thanks to the hardening" is a cause, "thanks to Tavis"
+# is gratitude; "via the socket" reads "through the socket".
+PHRASE_NEXT_DETERMINER: frozenset[str] = frozenset({"thanks to", "via"})
 
 # Comparisons with a number: interchangeable when a number follows ("greater than 0x3fff").
 NUMERIC_COMPARISONS: tuple[tuple[str, ...], ...] = (
@@ -415,6 +436,9 @@ COUNTED_NOUNS: frozenset[str] = frozenset({
     "files", "days", "weeks", "months", "hours", "minutes", "seconds", "entries", "images",
     "versions", "builds", "platforms", "partners", "samples", "ports", "headers", "checks",
     "threads", "processes", "attempts", "runs", "tests", "characters", "digits", "octets",
+    "stages", "times", "objects", "elements", "pages", "gadgets", "registers", "rules", "chains",
+    "classes", "members", "messages", "packets", "sockets", "allocations", "vulnerabilities",
+    "bugs", "cores", "slots", "calls", "instructions", "cycles", "iterations", "keys", "sets",
 })
 
 # --- Word choices decided by role (finders.find_can and its neighbours) ----------------
@@ -448,7 +472,7 @@ NAMING_AFTER: frozenset[str] = frozenset({
 })
 # Infinitives that open a sentence to comment on the text ("To recap, ..."), not a purpose.
 NOT_PURPOSE: frozenset[str] = frozenset({
-    "be", "do", "this", "that", "what", "which", "date", "recap", "elaborate", "summarize",
+    "be", "this", "that", "what", "which", "date", "recap", "elaborate", "summarize",
     "summarise", "conclude", "clarify", "illustrate", "sum", "begin", "start", "put", "say",
     "reiterate", "repeat", "explain",
 })
