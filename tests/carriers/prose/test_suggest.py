@@ -59,6 +59,12 @@ def test_allows_for_is_not_proposed_as_enables_for():
     assert result.without_proposal == [3]
 
 
+def test_after_that_is_not_offered_then_where_that_is_a_determiner():
+    result = suggest("# Note\n\nThe slab is empty after that function returns.\n", covered_keys=[])
+
+    assert result.proposals == []
+
+
 def test_nothing_is_proposed_in_code_inline_code_tables_or_quoted_identifiers():
     text = ("# Note\n\nRun `allows_write` first.\n\n```c\n/* this allows it */\n```\n\n"
             "| field | use |\n|---|---|\n| width | allows the overflow |\n")

@@ -37,32 +37,68 @@ from headstart.carriers.prose.markdown_scan import (
 # them alone (its own, context-free groups are in synonyms.py): the author confirms each.
 # Every form is listed; no inflection is guessed.
 SYNONYMS: tuple[tuple[str, ...], ...] = (
-    ("frees", "releases"), ("freed", "released"), ("freeing", "releasing"),
-    ("allows", "enables"), ("allow", "enable"), ("allowed", "enabled"), ("allowing", "enabling"),
-    ("tries to", "attempts to"), ("try to", "attempt to"), ("tried to", "attempted to"),
+    ("frees", "releases"),
+    ("freed", "released"),
+    ("freeing", "releasing"),
+    ("allows", "enables"),
+    ("allow", "enable"),
+    ("allowed", "enabled"),
+    ("allowing", "enabling"),
+    ("tries to", "attempts to"),
+    ("try to", "attempt to"),
+    ("tried to", "attempted to"),
     ("trying to", "attempting to"),
-    ("leads to", "results in"), ("lead to", "result in"), ("led to", "resulted in"),
+    ("leads to", "results in"),
+    ("lead to", "result in"),
+    ("led to", "resulted in"),
     ("leading to", "resulting in"),
-    ("modifies", "changes"), ("modify", "change"), ("modified", "changed"), ("modifying", "changing"),
-    ("obtains", "gets"), ("obtain", "get"), ("obtaining", "getting"),
-    ("performs", "carries out"), ("perform", "carry out"), ("performing", "carrying out"),
-    ("contains", "holds"), ("containing", "holding"),
-    ("demonstrates", "shows"), ("demonstrate", "show"),
-    ("needs to", "has to"), ("need to", "have to"), ("needed to", "had to"),
-    ("several", "a number of"), ("within", "inside"), ("simply", "just"),
-    ("afterwards", "later"), ("goal", "aim"), ("technique", "method"), ("techniques", "methods"),
-    ("large", "big"), ("because", "since"), ("in this case", "here"), ("at this point", "now"),
-    ("after that", "then"), ("this means", "this implies"),
-    ("required", "needed"), ("corresponding", "matching"),
+    ("modifies", "changes"),
+    ("modify", "change"),
+    ("modified", "changed"),
+    ("modifying", "changing"),
+    ("obtains", "gets"),
+    ("obtain", "get"),
+    ("obtaining", "getting"),
+    ("performs", "carries out"),
+    ("perform", "carry out"),
+    ("performing", "carrying out"),
+    ("contains", "holds"),
+    ("containing", "holding"),
+    ("demonstrates", "shows"),
+    ("demonstrate", "show"),
+    ("needs to", "has to"),
+    ("need to", "have to"),
+    ("needed to", "had to"),
+    ("several", "a number of"),
+    ("within", "inside"),
+    ("simply", "just"),
+    ("afterwards", "later"),
+    ("goal", "aim"),
+    ("technique", "method"),
+    ("techniques", "methods"),
+    ("large", "big"),
+    ("because", "since"),
+    ("in this case", "here"),
+    ("at this point", "now"),
+    ("after that", "then"),
+    ("this means", "this implies"),
+    ("required", "needed"),
+    ("corresponding", "matching"),
 )
 # A form followed by one of these words would change meaning or grammar ("allows for" is no
 # "enables for", "large number" no "big number").
 NOT_BEFORE: dict[str, frozenset[str]] = {
-    "allows": frozenset({"for"}), "allow": frozenset({"for"}), "allowed": frozenset({"for"}),
+    "allows": frozenset({"for"}),
+    "allow": frozenset({"for"}),
+    "allowed": frozenset({"for"}),
     "allowing": frozenset({"for"}),
     "large": frozenset({"enough", "number", "numbers", "amount", "amounts", "scale", "pages"}),
-    "simply": frozenset({"put"}), "free": frozenset({"of"}),
+    "simply": frozenset({"put"}),
+    "free": frozenset({"of"}),
 }
+# Phrases offered only before a comma: "after that, the slab" may be "then, the slab", but in
+# "after that function returns" the "that" is a determiner.
+BEFORE_COMMA_ONLY = frozenset({"after that"})
 _SYNONYM_RX = re.compile(
     r"\b(" + "|".join(re.escape(g[0]) for g in sorted(SYNONYMS, key=lambda g: -len(g[0]))) + r")\b",
     re.IGNORECASE,
@@ -79,7 +115,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z`*_\[(\"])")
 _NEXT_WORD = re.compile(r"\s*([A-Za-z]+)")
 _WHERE_PROPOSED = frozenset({"paragraph", "list_item", "list_cont", "blockquote"})
 WORDS_PER_PROPOSAL = 8  # in a sentence without a mark: one proposal per this many words, at least one
-
 
 
 @dataclass(frozen=True)
@@ -152,7 +187,7 @@ def suggest(markdown: str, covered_keys: Iterable[str] | None = None) -> Suggest
     proposals.sort(key=lambda p: p.start)
     out, pos = [], 0
     for p in proposals:
-        out += [markdown[pos:p.start], p.markup]
+        out += [markdown[pos : p.start], p.markup]
         pos = p.end
     out.append(markdown[pos:])
     return Suggestions("".join(out), proposals, sentences, unmarked, without)
@@ -171,12 +206,15 @@ def _editable(text: str, blocks: list[Block], authored: list[Candidate]) -> byte
     editable = bytearray(len(text))
     for b in blocks:
         if b.prose:
-            editable[b.start:b.end] = b"\x01" * (b.end - b.start)
+            editable[b.start : b.end] = b"\x01" * (b.end - b.start)
             for s, e in protected_spans(text, b.start, b.end):
                 editable[s:e] = bytes(e - s)
     shuffles = find_shuffle_lists(text, blocks)
-    for s, e in off_regions(text, blocks) + [(sl.start, sl.end) for sl in shuffles] + [
-            (c.start, c.end) for c in authored]:
+    for s, e in (
+        off_regions(text, blocks)
+        + [(sl.start, sl.end) for sl in shuffles]
+        + [(c.start, c.end) for c in authored]
+    ):
         editable[s:e] = bytes(e - s)
     return editable
 
@@ -190,8 +228,9 @@ def _sentences(text: str, block: Block) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def _propose(text: str, start: int, end: int, editable: bytearray, taken: list[tuple[int, int]],
-             limit: int) -> list[Proposal]:
+def _propose(
+    text: str, start: int, end: int, editable: bytearray, taken: list[tuple[int, int]], limit: int
+) -> list[Proposal]:
     """Up to ``limit`` proposals in text[start:end]: the table's first, then numbers, none
     overlapping another or a slot."""
     mine: list[tuple[int, int]] = []
@@ -212,13 +251,29 @@ def _propose(text: str, start: int, end: int, editable: bytearray, taken: list[t
         after = _NEXT_WORD.match(text, m.end())
         if after and after.group(1).lower() in NOT_BEFORE.get(group[0], frozenset()):
             continue
+        if group[0] in BEFORE_COMMA_ONLY and not text.startswith(",", m.end()):
+            continue
         if "\n" not in form:
-            add(_proposal(text, m.start(), m.end(), (form, *(match_case(form, a) for a in group[1:])),
-                          f"near-synonym of '{group[0]}'"))
+            add(
+                _proposal(
+                    text,
+                    m.start(),
+                    m.end(),
+                    (form, *(match_case(form, a) for a in group[1:])),
+                    f"near-synonym of '{group[0]}'",
+                )
+            )
     for m in _PLAIN_NUMBER.finditer(text, start, end):
         digits = m.group()
-        add(_proposal(text, m.start(), m.end(), (digits, f"{int(digits):,}"),
-                      "the same number with a thousands separator"))
+        add(
+            _proposal(
+                text,
+                m.start(),
+                m.end(),
+                (digits, f"{int(digits):,}"),
+                "the same number with a thousands separator",
+            )
+        )
     out.sort(key=lambda p: p.start)
     return out
 
