@@ -66,6 +66,7 @@ def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
         ("Thanks to the hardening, the caches are quiet" + TAIL, ("Thanks to", "Owing to", "Because of")),
         ("Due to the hardening, the caches are quiet" + TAIL, ("Due to", "Because of")),
         ("Stack pivot has three stages using different gadgets" + TAIL, ("three", "3")),
+        ("In `qfq_enqueue`, the qdisc reads the aggregate twice" + TAIL, (",", "")),
         ("We need a pointer that contains the address of the chain" + TAIL, ("that", "which")),
         ("The capability is required for the call" + TAIL, ("is required", "is needed")),
         ("The crash happens due to a race in the scheduler" + TAIL, ("due to", "because of")),
@@ -154,3 +155,9 @@ def test_word_choice_is_offered_where_its_role_is_certain(md, alts):
 def test_word_choice_is_left_alone_where_its_role_is_not_certain(md, never):
     for alts in alternatives(md):
         assert not any(never in a for a in alts[1:]), alts
+
+
+def test_a_list_comma_after_an_opening_phrase_is_no_optional_comma():
+    c = ProseCarrier("With `foo`, `bar` and `baz` the chain is freed" + TAIL)
+    for cw in ([0] * len(c.slots), [s.q - 1 for s in c.slots]):
+        assert "`foo`, `bar`" in c.render_text(cw)

@@ -1221,13 +1221,33 @@ def find_purpose_to(scope: Scope) -> Iterator[Candidate]:
 
 
 _CLAUSE_INTRO_RX = re.compile(
-    r"(If|When|Once|After|Before|While|Although|Unless|Whenever|Because|As soon as)[ \t]+[^.;:!?\n]*?(,)[ \t]+([A-Za-z]+)\b"
+    r"(If|When|Once|After|Before|While|Although|Unless|Whenever|Because|As soon as"
+    r"|In|On|At|By|For|With|Without|During|Under|Within|From|Through|Using)"
+    r"[ \t]+[^.;:!?\n]*?(,)[ \t]+([A-Za-z]+)\b"
+)
+_PREPOSITIONS_OPENING = frozenset(
+    {
+        "In",
+        "On",
+        "At",
+        "By",
+        "For",
+        "With",
+        "Without",
+        "During",
+        "Under",
+        "Within",
+        "From",
+        "Through",
+        "Using",
+    }
 )
 
 
 def find_clause_intro_commas(scope: Scope) -> Iterator[Candidate]:
     """ "When the chain is bound, the rule ..." / "When the chain is bound the rule ...": the
-    comma after an opening adverbial clause (5 to 12 words) is optional; taken only where a
+    comma after an opening adverbial clause or prepositional phrase (5 to 12 words, or one
+    that quotes code: "In `qfq_enqueue`, the qdisc ...") is optional; taken only where a
     subject follows the comma, so the boundary stays certain, and never before a
     parenthetical or inside a list."""
     t = scope.text
@@ -1235,8 +1255,10 @@ def find_clause_intro_commas(scope: Scope) -> Iterator[Candidate]:
         if not scope.sentence_start(block, m.start()):
             continue
         clause = t[m.end(1) : m.start(2)]
-        n = len(re.findall(r"[\w`'-]+", clause))
-        if not 5 <= n <= 12 or "(" in clause or "`" in clause[-2:]:
+        n = len(re.findall(r"`[^`]*`|[\w'-]+", clause))
+        # A short prepositional phrase of plain words is find_intro_commas' part.
+        least = 2 if m.group(1) in _PREPOSITIONS_OPENING and "`" in clause else 5
+        if not least <= n <= 12 or "(" in clause or ")" in clause:
             continue
         if not starts_clause_subject([m.group(3)], THAT_SUBJECTS | {"i"}):
             continue
