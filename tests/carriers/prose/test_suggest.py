@@ -65,6 +65,16 @@ def test_after_that_is_not_offered_then_where_that_is_a_determiner():
     assert result.proposals == []
 
 
+@pytest.mark.parametrize("sentence", [
+    "The object stays alive at this point in the exploit.",  # "now in the exploit"
+    "There is no need to spray the heap.",  # "no have to"
+    "The offset corresponding to the field is fixed.",  # "matching to"
+    "This means of attack is old.",  # "this implies of"
+])
+def test_a_word_whose_neighbour_makes_it_another_word_is_not_offered(sentence):
+    assert suggest(f"# Note\n\n{sentence}\n", covered_keys=[]).proposals == []
+
+
 def test_nothing_is_proposed_in_code_inline_code_tables_or_quoted_identifiers():
     text = ("# Note\n\nRun `allows_write` first.\n\n```c\n/* this allows it */\n```\n\n"
             "| field | use |\n|---|---|\n| width | allows the overflow |\n")

@@ -70,7 +70,6 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("need to", "have to"),
     ("needed to", "had to"),
     ("several", "a number of"),
-    ("within", "inside"),
     ("simply", "just"),
     ("afterwards", "later"),
     ("goal", "aim"),
@@ -94,8 +93,17 @@ NOT_BEFORE: dict[str, frozenset[str]] = {
     "allowing": frozenset({"for"}),
     "large": frozenset({"enough", "number", "numbers", "amount", "amounts", "scale", "pages"}),
     "simply": frozenset({"put"}),
-    "free": frozenset({"of"}),
+    "because": frozenset({"of"}),
+    "corresponding": frozenset({"to"}),
+    "this means": frozenset({"of"}),
+    "at this point": frozenset({"in", "of"}),
 }
+# A form after one of these words is a noun ("no need to", "a try to"): no verb is offered.
+NOT_AFTER: dict[str, frozenset[str]] = {
+    "need to": frozenset({"no", "the", "a", "any", "this", "that"}),
+    "try to": frozenset({"a", "the", "another", "one", "first", "second"}),
+}
+_PREVIOUS_WORD = re.compile(r"([A-Za-z]+)\s*$")
 # Phrases offered only before a comma: "after that, the slab" may be "then, the slab", but in
 # "after that function returns" the "that" is a determiner.
 BEFORE_COMMA_ONLY = frozenset({"after that"})
@@ -252,6 +260,9 @@ def _propose(
         if after and after.group(1).lower() in NOT_BEFORE.get(group[0], frozenset()):
             continue
         if group[0] in BEFORE_COMMA_ONLY and not text.startswith(",", m.end()):
+            continue
+        before = _PREVIOUS_WORD.search(text, max(start, m.start() - 40), m.start())
+        if before and before.group(1).lower() in NOT_AFTER.get(group[0], frozenset()):
             continue
         if "\n" not in form:
             add(
