@@ -61,7 +61,9 @@ def test_with_the_structure_kept_a_copy_has_the_original_tokens_except_names_and
     structural = [k is not None for k in carrier.struct_kinds()]
     original = [t for t in lex_c(SOURCE) if t.kind != "comment"]
     for seed in range(10):
-        codeword = [0 if fixed else sym for sym, fixed in zip(random_codeword(carrier, seed), structural, strict=True)]
+        codeword = [
+            0 if fixed else sym for sym, fixed in zip(random_codeword(carrier, seed), structural, strict=True)
+        ]
         copy = [t for t in lex_c(carrier.render(codeword).decode()) if t.kind != "comment"]
         assert len(copy) == len(original)
         for before, after in zip(original, copy, strict=True):

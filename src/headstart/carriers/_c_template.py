@@ -78,6 +78,7 @@ class TreeTemplate:
         self._choices = sorted(choices, key=lambda cs: (cs[0].start, -cs[0].end))
         self.alternatives = [list(a) for a in alternatives]
         self.root = self._compile(0, len(source), None)
+        self._texts_cache: dict[frozenset[int], dict[_Text, tuple[str, ...]]] = {}
 
     # -- compiling ---------------------------------------------------------------
 
@@ -147,6 +148,44 @@ class TreeTemplate:
                 self._render(p.forms[codeword[p.slot]], codeword, out)
             else:
                 out.append(p.text)
+
+    def texts(self, codeword: Sequence[int], leave_out: frozenset[int]) -> list[str]:
+        """Just the texts of ``tokens(codeword)``, without the original's tokens in
+        ``leave_out``: what the per-copy check compares, made cheaply."""
+        cache = self._texts_cache.get(leave_out)
+        if cache is None:
+            cache = self._texts_cache[leave_out] = {}
+        out: list[str] = []
+        self._texts(self.root, codeword, out, leave_out, cache)
+        return out
+
+    def _texts(
+        self,
+        parts: tuple[_Part, ...],
+        codeword: Sequence[int],
+        out: list[str],
+        leave_out: frozenset[int],
+        cache: dict[_Text, tuple[str, ...]],
+    ) -> None:
+        for p in parts:
+            if isinstance(p, _Text):
+                texts = cache.get(p)
+                if texts is None:
+                    a = bisect.bisect_left(self._flat_starts, p.start)
+                    b = bisect.bisect_left(self._flat_starts, p.end)
+                    texts = cache[p] = tuple(
+                        self.flat[i].text
+                        for i in range(a, b)
+                        if self.flat[i].kind != "comment" and i not in leave_out
+                    )
+                out.extend(texts)
+            elif isinstance(p, _SlotRef):
+                if p.token is not None and p.token not in leave_out:
+                    out.append(self.alternatives[p.slot][codeword[p.slot]])
+            elif isinstance(p, _ChoiceNode):
+                self._texts(p.forms[codeword[p.slot]], codeword, out, leave_out, cache)
+            else:
+                out.extend(t.text for t in p.tokens)
 
     def tokens(
         self, codeword: Sequence[int], spans: dict[int, tuple[int, int]] | None = None

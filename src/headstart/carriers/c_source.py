@@ -157,6 +157,12 @@ class CCarrier(TemplateSourceCarrier):
             self.source, flat_all, occurrences, choices, [s.alternatives for s in self._slots]
         )
         self._pp_lines = [t.text for t in all_tokens if t.kind == "pp"]
+        # The template's tokens come from lexing without directives; a copy is lexed once,
+        # with them, so the tokens of directive lines are compared as whole lines instead.
+        pp_spans = [(t.start, t.end) for t in all_tokens if t.kind == "pp"]
+        self._in_directives = frozenset(
+            i for i, t in enumerate(flat_all) if any(a <= t.start < b for a, b in pp_spans)
+        )
         flat = [t for t in flat_all if t.kind != "comment"]
         flat_index = {t.start: i for i, t in enumerate(flat)}
         self._flat_pos = {i: flat_index[t.start] for i, t in enumerate(flat_all) if t.kind != "comment"}
@@ -300,14 +306,15 @@ class CCarrier(TemplateSourceCarrier):
         return out
 
     def _check_copy(self, copy: str, codeword: Sequence[int]) -> None:
-        tokens = [t for t in lex_c(copy, directives=False) if t.kind != "comment"]
-        expected = self._tree.tokens(codeword)
+        lexed = lex_c(copy)
+        tokens = [t for t in lexed if t.kind not in ("comment", "pp")]
+        expected = self._tree.texts(codeword, self._in_directives)
         if len(tokens) != len(expected):
             raise RenderError("the copy does not lex to the original's tokens")
         for tok, want in zip(tokens, expected, strict=True):
-            if tok.text != want.text or not tok.closed:
-                raise RenderError(f"token {tok.text!r} in the copy should be {want.text!r}")
-        if [t.text for t in lex_c(copy) if t.kind == "pp"] != self._pp_lines:
+            if tok.text != want or not tok.closed:
+                raise RenderError(f"token {tok.text!r} in the copy should be {want!r}")
+        if [t.text for t in lexed if t.kind == "pp"] != self._pp_lines:
             raise RenderError("the copy changed a preprocessor line")
 
     def renamed_symbols(self, codeword: Sequence[int]) -> dict[str, str]:
