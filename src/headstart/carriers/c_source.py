@@ -1,4 +1,5 @@
-"""C source PoCs: marks in names and integer spellings that compile to the same program.
+"""C source PoCs: marks in names, integer spellings and program structure that compile to
+the same program.
 
 Slots (found by a real C lexer and a block-scope walk of every function, no libclang):
 
@@ -14,10 +15,22 @@ Slots (found by a real C lexer and a block-scope walk of every function, no libc
   is ``int`` in either base while it is at most 0x7fffffff (int has 32 bits on every
   target gcc and clang build PoCs for), and with a ``u`` suffix both bases take the same
   type list. Literals inside preprocessor lines are never touched.
+* **structure** (``_c_structure``): increment forms, operands of commutative operators,
+  branch polarity, independent adjacent assignments, adjacent independent function
+  definitions. These survive renaming every identifier, reformatting and stripping
+  comments, so a retyped leak still carries them.
+
+Nothing inside the arguments of ``assert`` or of a macro of the file that stringifies or
+pastes (``#``) is respelled: that text can reach the program's output.
 
 clang-format (every predefined style) and comment stripping change none of these.
-Every copy is checked on render: re-lexed, its tokens must equal the original's with
-only the chosen spellings in place. ``gcc -fsyntax-only`` acceptance is tested.
+Every copy is checked on render: re-lexed, its tokens must equal the original's with the
+chosen spellings and forms in place. Once per carrier, gcc compiles the original and
+copies that exercise every form of every slot and compares their code function by
+function (``_c_compile``); without gcc the carrier refuses. Reading aligns the leak with
+the original on keys in which the program's own names are one symbol (``_c_reading``),
+so a retyped copy reads its structure and literals, and a name slot reads only where
+the leak spells one of its alternatives.
 """
 
 from __future__ import annotations
