@@ -232,7 +232,7 @@ class ProseCarrier(Carrier):
         }
         self._survivors = survivors
         self._survivor_alts = AltTable([survivors.alts.exact[gi] for gi in live])
-        self._survivor_readers = [[renumber(r, index) for r in by_survivors[gi]] for gi in live]
+        self._survivor_readers = [[r.renumbered(index) for r in by_survivors[gi]] for gi in live]
         self._slots = [Slot(groups[gi].key, groups[gi].alternatives, groups[gi].where) for gi in live]
         self._readers = [readers[gi] for gi in live]
         self._alts = AltTable([self._alts.exact[gi] for gi in live])

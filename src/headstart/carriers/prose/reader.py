@@ -32,25 +32,25 @@ class OccurrenceReader:
     def read(self, stream: Stream, alts: AltTable) -> tuple[int, float]:
         inside = not self.across_blocks
         if self.core is not None:
-            symbol = _locate(self.core, stream, alts, within_paragraph=inside)
+            symbol = locate(self.core, stream, alts, within_paragraph=inside)
             if symbol is not None:
                 if symbol == ERASED:
                     return ERASED, 0.0
                 if (
                     self.wide is not None
-                    and _locate(self.wide, stream, alts, within_paragraph=inside) == symbol
+                    and locate(self.wide, stream, alts, within_paragraph=inside) == symbol
                 ):
                     return symbol, CONF_WIDE
                 return symbol, CONF_WIDE if self.wide is None else CONF_NARROW
         symbols = {
-            s for s in (_locate(p, stream, alts, one_sided=True) for p in self.one_sided) if s is not None
+            s for s in (locate(p, stream, alts, one_sided=True) for p in self.one_sided) if s is not None
         }
         if len(symbols) == 1 and ERASED not in symbols:
             return symbols.pop(), CONF_ONE_SIDED
         return ERASED, 0.0
 
 
-def _locate(
+def locate(
     pattern: Pattern, stream: Stream, alts: AltTable, one_sided: bool = False, within_paragraph: bool = False
 ) -> int | None:
     """The alternative found inside ``pattern`` in ``stream``; ERASED if the places it

@@ -17,17 +17,18 @@ the target language's convention, which would read as another partner's choice.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from headstart.carriers.base import ERASED
 from headstart.carriers.prose.anchors import context, robust, unique
 from headstart.carriers.prose.match import TARGET, AltTable, Pattern, Stream
-from headstart.carriers.prose.reader import OccurrenceReader
+from headstart.carriers.prose.reader import CONF_NARROW, locate
 from headstart.carriers.prose.skeleton import Occurrence, SkelBlock
 
 # Slot kinds whose alternatives a translator copies as they are.
 SURVIVING_KINDS = frozenset({"hex-case", "hex-padding", "code-literal", "inline-literal", "hex-decimal"})
 _GROWTH = ((2, 2), (3, 3), (4, 4), (6, 6))
 _MIN_LITERALS = 4
-_WIDE = 6
 SHINGLE = 3  # survivor tokens per shingle when a leak is located by its survivors
 
 
@@ -58,6 +59,36 @@ def _kept(alt: Sequence[str]) -> tuple[str, ...]:
     return tuple(t for t in alt if is_survivor(t))
 
 
+@dataclass(frozen=True)
+class SurvivorReader:
+    """A slot found by survivor tokens. The pattern may reach into neighbouring paragraphs
+    (survivors are sparse), so a pattern of the slot's own paragraph, unique in the
+    original too, must also match within one paragraph of the leak, with the same symbol:
+    a paragraph moved next to the slot's context, holding the same number, cannot stand in
+    for the slot's own."""
+
+    pattern: Pattern
+    inner: Pattern
+
+    def read(self, stream: Stream, alts: AltTable) -> tuple[int, float]:
+        symbol = locate(self.pattern, stream, alts)
+        if (
+            symbol is None
+            or symbol == ERASED
+            or locate(self.inner, stream, alts, within_paragraph=True) != symbol
+        ):
+            return ERASED, 0.0
+        return symbol, CONF_NARROW
+
+    def renumbered(self, index: dict[int, int]) -> SurvivorReader:
+        def pat(p: Pattern) -> Pattern:
+            return Pattern(
+                index[p.slot], tuple(index[e] if isinstance(e, int) and e >= 0 else e for e in p.elems)
+            )
+
+        return SurvivorReader(pat(self.pattern), pat(self.inner))
+
+
 class SurvivorIndex:
     """Survivor patterns for a built original, and its survivor shingles.
 
@@ -75,14 +106,14 @@ class SurvivorIndex:
     ) -> None:
         self.alts = AltTable([[_kept(a) for a in alts] for alts in group_alts])
         elems: list[str | int] = []
-        for b in skel:
+        block_of: list[int] = []  # the skeleton block each element comes from
+        for k, b in enumerate(skel):
             for e in b.elems:
-                if isinstance(e, str):
-                    if is_survivor(e):
-                        elems.append(e)
-                elif any(_kept(a) for a in alt_toks[e]):
+                if is_survivor(e) if isinstance(e, str) else any(_kept(a) for a in alt_toks[e]):
                     elems.append(e)
+                    block_of.append(k)
         self.elems = elems
+        self._block_of = block_of
         qmax = max((len(a) for a in group_alts), default=1)
         self.streams = [
             Stream(
@@ -102,7 +133,7 @@ class SurvivorIndex:
             tuple(s.folded[i : i + SHINGLE]) for s in self.streams for i in range(len(s) - SHINGLE + 1)
         }
 
-    def reader(self, oid: int) -> OccurrenceReader | None:
+    def reader(self, oid: int) -> SurvivorReader | None:
         """A pattern in survivor tokens for one occurrence, or None when its slot is not
         one a translator keeps or no context makes it unique."""
         o = self._occ[oid]
@@ -114,17 +145,32 @@ class SurvivorIndex:
             return None
         p = self.elems.index(oid)
         q = len(o.alternatives)
+        # The survivors of the slot's own paragraph (or code piece) next to it.
+        lo = hi = p
+        while lo > 0 and self._block_of[lo - 1] == self._block_of[p]:
+            lo -= 1
+        while hi + 1 < len(self.elems) and self._block_of[hi + 1] == self._block_of[p]:
+            hi += 1
+        own = self.elems[lo : hi + 1]
         for nl, nr in _GROWTH:
             left, right = context(self.elems, p, nl, nr, self._occ)
             pat = Pattern(g, (*left, TARGET, *right))
             if pat.literals < _MIN_LITERALS:
                 continue
             if unique(pat, self.streams, self.alts, q) and robust(pat, self.streams, self.alts, q):
-                left, right = context(self.elems, p, _WIDE, _WIDE, self._occ)
-                wide = Pattern(g, (*left, TARGET, *right))
-                return OccurrenceReader(
-                    pat, wide if wide.literals > pat.literals else None, (), across_blocks=True
-                )
+                inner = self._inner(own, p - lo, g, q)
+                return None if inner is None else SurvivorReader(pat, inner)
+        return None
+
+    def _inner(self, own: list[str | int], p: int, g: int, q: int) -> Pattern | None:
+        """The slot with survivors of its own paragraph only, unique in the original; None
+        when its paragraph has none that make it so (then a paragraph holding the same
+        number, moved next to the slot's context, could stand in for it)."""
+        for nl, nr in _GROWTH:
+            left, right = context(own, p, nl, nr, self._occ)
+            inner = Pattern(g, (*left, TARGET, *right))
+            if inner.literals and unique(inner, self.streams, self.alts, q):
+                return inner
         return None
 
     def containment(self, leak: Stream) -> tuple[int, float]:
