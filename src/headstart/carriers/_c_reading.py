@@ -23,7 +23,7 @@ from headstart.carriers._c_scope import CScope
 from headstart.carriers._lexers import Token
 from headstart.carriers._names import C_KEYWORDS
 from headstart.carriers.literal_forms import C_INT_LITERAL
-from headstart.carriers.source_common import within_segments
+from headstart.carriers.source_common import align_pairs, segment_pairs
 
 ABSTRACT_NAME = "N*"
 # Forms this long or longer (in tokens) may be read from one anchor by similarity.
@@ -142,19 +142,23 @@ def read_structure(
     original_segments: Sequence[int],
     leak_segments: Sequence[int],
     unique_context: dict[int, tuple[int, int]],
-) -> dict[int, tuple[int, float]]:
+    pairs: dict[int, int] | None = None,
+) -> tuple[dict[int, tuple[int, float]], dict[int, int]]:
     """slot -> (symbol, confidence) for every structural slot read from ``leak``.
 
     The alignment pairs each of the leak's top-level segments with the original's it is
     most like and aligns within the pair, so copy-pasted code in another function cannot
-    lend a choice its anchors."""
+    lend a choice its anchors. ``pairs`` (leak segment -> original segment) may come from an
+    earlier pass, whose choices did not move any segment; it is returned for the next."""
     if not leak or not spans:
-        return {}
-    matcher = difflib.SequenceMatcher(None, original, leak, autojunk=False)
-    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+        return {}, pairs or {}
+    if pairs is None:
+        matcher = difflib.SequenceMatcher(None, original, leak, autojunk=False)
+        blocks = [b for b in matcher.get_matching_blocks() if b.size]
+        pairs = segment_pairs(blocks, original_segments, leak_segments)
     # original index -> (leak index, tokens of its run up to it, tokens from it on)
     aligned: dict[int, tuple[int, int, int]] = {}
-    for a, b, size in within_segments(blocks, original, leak, original_segments, leak_segments):
+    for a, b, size in align_pairs(pairs, original, leak, original_segments, leak_segments):
         if size >= MIN_RUN:
             for k in range(size):
                 aligned[a + k] = (b + k, k + 1, size - k)
@@ -186,7 +190,7 @@ def read_structure(
         votes.discard(None)
         if len({v[0] for v in votes if v is not None}) == 1:
             out[slot] = min(v for v in votes if v is not None)
-    return out
+    return out, pairs
 
 
 CONTEXT_LENGTHS = (2, 4, 8, 16, 32, 64)

@@ -247,13 +247,14 @@ class CCarrier(TemplateSourceCarrier):
             symbols[slot], confidence[slot] = symbol, conf
         leak_segments = c_segments(tokens)
         unread = set(self._struct_slots) - set(self._pairs)
+        pairs: dict[int, int] | None = None  # which leak function goes with which: found once
         for _ in range(READ_PASSES):
             # Each pass aligns against the original with every choice read so far in place,
             # so the runs around the choices still unread grow longer.
             base = [max(int(symbols[k]), 0) if self._kinds[k] == "struct" else 0 for k in range(n)]
             spans: dict[int, tuple[int, int]] = {}
             expected = self._tree.tokens(base, spans)
-            found = read_structure(
+            found, pairs = read_structure(
                 self._expected_keys(expected, abstract=True),
                 {k: v for k, v in spans.items() if k in unread},
                 self._form_keys,
@@ -261,6 +262,7 @@ class CCarrier(TemplateSourceCarrier):
                 c_segments([Token(e.kind, e.text, 0, 0) for e in expected]),
                 leak_segments,
                 self._unique,
+                pairs,
             )
             for slot, (symbol, conf) in found.items():
                 symbols[slot], confidence[slot] = symbol, conf

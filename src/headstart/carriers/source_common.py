@@ -167,15 +167,36 @@ def within_segments(
     original_segments: Sequence[int],
     leak_segments: Sequence[int],
 ) -> list[tuple[int, int, int]]:
+    pairs = segment_pairs(blocks, original_segments, leak_segments)
+    return align_pairs(pairs, original_keys, leak_keys, original_segments, leak_segments)
+
+
+def segment_pairs(
+    blocks: Sequence[difflib.Match], original_segments: Sequence[int], leak_segments: Sequence[int]
+) -> dict[int, int]:
+    """Each leak segment with the original segment most of its aligned tokens fall in."""
     support: dict[int, Counter[int]] = {}
     for block in blocks:
         for k in range(block.size):
             support.setdefault(leak_segments[block.b + k], Counter())[original_segments[block.a + k]] += 1
+    return {
+        leak_seg: max(counts.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+        for leak_seg, counts in support.items()
+    }
+
+
+def align_pairs(
+    pairs: dict[int, int],
+    original_keys: Sequence[str],
+    leak_keys: Sequence[str],
+    original_segments: Sequence[int],
+    leak_segments: Sequence[int],
+) -> list[tuple[int, int, int]]:
+    """Matching blocks (original index, leak index, size) of each paired segment."""
     o_span = _spans(original_segments)
     l_span = _spans(leak_segments)
     out: list[tuple[int, int, int]] = []
-    for leak_seg, counts in support.items():
-        best, _ = max(counts.items(), key=lambda kv: (kv[1], -kv[0]))
+    for leak_seg, best in pairs.items():
         oa, ob = o_span[best]
         la, lb = l_span[leak_seg]
         local = difflib.SequenceMatcher(None, original_keys[oa:ob], leak_keys[la:lb], autojunk=False)
