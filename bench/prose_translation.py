@@ -88,7 +88,24 @@ def writeups(corpus: Path) -> list[Path]:
     ]
 
 
-def measure_writeup(path: Path, corpus: Path) -> dict:
+def cross_shares(carriers: dict[Path, ProseCarrier], corpus: Path) -> list[dict]:
+    """survivor_match of every write-up read against every other write-up's carrier: what a
+    matcher that locates leaks by survivors must tell apart (highest first)."""
+    texts = {p: p.read_text(encoding="utf-8") for p in carriers}
+    rows = [
+        {
+            "carrier": str(p.relative_to(corpus)),
+            "text": str(q.relative_to(corpus)),
+            "share": round(c.survivor_match(t)[1], 3),
+        }
+        for p, c in carriers.items()
+        for q, t in texts.items()
+        if q.parent != p.parent
+    ]
+    return sorted(rows, key=lambda r: -r["share"])
+
+
+def measure_writeup(path: Path, corpus: Path, carriers: dict[Path, ProseCarrier] | None = None) -> dict:
     text = path.read_text(encoding="utf-8")
     row: dict = {"file": str(path.relative_to(corpus)), "words": len(text.split())}
     t0 = time.perf_counter()
@@ -97,6 +114,8 @@ def measure_writeup(path: Path, corpus: Path) -> dict:
     except CarrierError as exc:
         return {**row, "slots": 0, "bits": 0.0, "note": str(exc)}
     build = time.perf_counter() - t0
+    if carriers is not None:
+        carriers[path] = carrier
     slots = carrier.slots
     bits = [math.log2(s.q) for s in slots]
     code = [i for i, s in enumerate(slots) if is_code_kind(kind_of(s))]
@@ -173,7 +192,9 @@ def main() -> None:
     args = ap.parse_args()
     trials = 5 if args.quick else 20
 
-    rows = [measure_writeup(p, args.corpus) for p in writeups(args.corpus)]
+    carriers: dict[Path, ProseCarrier] = {}
+    rows = [measure_writeup(p, args.corpus, carriers) for p in writeups(args.corpus)]
+    cross = cross_shares({p: c for p, c in carriers.items() if p.name != "vulnerability.md"}, args.corpus)
     print(
         f"{'write-up':52} {'words':>6} {'slots':>5} {'bits':>6} {'code':>5} {'num':>4} {'transl':>6} {'read s':>6}"
     )
@@ -182,6 +203,9 @@ def main() -> None:
             f"{r['file']:52} {r['words']:>6} {r['slots']:>5} {r['bits']:>6} {r.get('code_slots', 0):>5} "
             f"{r.get('number_slots', 0):>4} {r.get('translation_readable_slots', 0):>6} {r.get('read_seconds', 0):>6}"
         )
+    print("\nhighest survivor_match of one write-up read against another's carrier:")
+    for r in cross[:3]:
+        print(f"  {r['text']} against {r['carrier']}: {r['share']}")
     specs = [(s, ROOT / "tests/carriers/prose/fixtures") for s in OWN_FIXTURES]
     shared = ROOT / "tests/fixtures/corpus_leaks/fixtures.json"
     if shared.exists():
@@ -204,6 +228,7 @@ def main() -> None:
                 "threshold": THRESHOLD,
                 "writeups": rows,
                 "fixtures": fixtures,
+                "cross_survivor_match_top": cross[:10],
             },
             indent=1,
         )
