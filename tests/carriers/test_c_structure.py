@@ -283,6 +283,23 @@ def test_a_definition_used_by_its_neighbour_or_printing_its_line_stays_in_place(
     assert choices(carrier, "definitions") == []
 
 
+def test_a_definition_that_declares_a_struct_before_its_body_stays_in_place():
+    carrier = carrier_of(
+        """
+        struct pt { int x; } origin(void) {
+            struct pt p = {0};
+            return p;
+        }
+
+        static int twice(int v) {
+            struct pt q = {v};
+            return q.x * 2;
+        }
+        """
+    )
+    assert choices(carrier, "definitions") == []
+
+
 # -- every copy is the same program ----------------------------------------------------
 
 PROGRAM = """

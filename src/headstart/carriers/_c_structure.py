@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from headstart.carriers._c_scope import Binding, CScope
+from headstart.carriers._c_scope import Binding, CScope, FunctionDef
 from headstart.carriers._lexers import Token
 from headstart.carriers._names import C_KEYWORDS, C_STANDARD_TYPEDEFS
 
@@ -662,6 +662,16 @@ class _Analysis:
         a, b = self.toks[last].end, self.toks[first].start
         return not any(t.kind == "pp" and a <= t.start < b for t in self.all_tokens)
 
+    def _declares_a_tag(self, fn: FunctionDef) -> bool:
+        """``struct s {...} f(void) {``: a tag declared before the body is file scope, and
+        the other definition could use it."""
+        body = _first_brace(self.toks, fn.first, fn.last)
+        return any(self.text(m) == "{" for m in range(fn.first, body)) or body != self._body_of(fn)
+
+    def _body_of(self, fn: FunctionDef) -> int:
+        """The opening brace of the body: the one matching the definition's last token."""
+        return self.match.get(fn.last, -1)
+
     def definitions(self) -> list[Choice]:
         out: list[Choice] = []
         fns = self.scope.functions
@@ -673,7 +683,13 @@ class _Analysis:
                 continue
             f_names = {self.text(m) for m in range(f.first, f.last + 1) if self.toks[m].kind == "name"}
             g_names = {self.text(m) for m in range(g.first, g.last + 1) if self.toks[m].kind == "name"}
-            if f.name in g_names or g.name in f_names or {"constructor", "destructor"} & (f_names | g_names):
+            if (
+                f.name in g_names
+                or g.name in f_names
+                or {"constructor", "destructor"} & (f_names | g_names)
+                or self._declares_a_tag(f)
+                or self._declares_a_tag(g)
+            ):
                 k += 1
                 continue
             forms: list[Form] = [
@@ -683,6 +699,10 @@ class _Analysis:
                                    f"definitions of {f.name} and {g.name}"))  # fmt: skip
             k += 2
         return out
+
+
+def _first_brace(toks: list[Token], first: int, last: int) -> int:
+    return next((m for m in range(first, last + 1) if toks[m].text == "{"), last)
 
 
 def stringified_arguments(code: list[Token], all_tokens: list[Token]) -> list[tuple[int, int]]:
