@@ -144,3 +144,12 @@ def test_a_blank_line_inside_a_code_block_bounds_a_slots_context():
 def test_a_table_keeps_one_notation_in_each_column():
     md = "| field | offset |\n|---|---|\n| `kind` | `+0x0c` |\n| `size` | 0x20 bytes |\n"
     assert code_slots(md) == []
+
+
+def test_the_english_of_a_comment_gets_prose_choices_but_its_identifiers_stay(random_codeword):
+    md = "```c\nx = f(y); /* it is not checked by check_width() or by cl_parent */\n```\n"
+    c = ProseCarrier(PROSE + md)
+    assert any(s.key.startswith("comment-contraction") for s in c.slots)
+    for seed in range(6):
+        copy = c.render_text(random_codeword(c, seed))
+        assert "x = f(y); /* " in copy and "check_width() or by cl_parent" in copy
