@@ -183,6 +183,40 @@ def test_an_if_else_whose_branch_is_not_a_block_keeps_its_polarity():
     assert choices(carrier, "polarity") == []
 
 
+# -- endless loops ---------------------------------------------------------------------
+
+
+def test_an_endless_loop_may_be_written_either_way():
+    carrier = carrier_of(
+        """
+        int wait_for(volatile int *flag) {
+            while (1) {
+                if (*flag) break;
+            }
+            return *flag;
+        }
+        """
+    )
+    assert choices(carrier, "loop") == ["endless loop on line 3"]
+    assert "for (;;) {" in forms(carrier, "loop")[1]
+
+
+def test_the_tail_of_a_do_while_and_a_loop_with_a_condition_keep_their_form():
+    carrier = carrier_of(
+        """
+        int spin(volatile int *flag, int n) {
+            do {
+                n += 2;
+            } while (1);
+            while (n) { n -= 1; }
+            for (; n < 8;) { n += 3; }
+            return n;
+        }
+        """
+    )
+    assert choices(carrier, "loop") == []
+
+
 # -- independent statements ------------------------------------------------------------
 
 
@@ -329,6 +363,11 @@ int main(void) {
     }
     int k = 3;
     k--;
+    for (;;) {
+        if (k > 0) {
+            break;
+        }
+    }
     printf("%d %d\\n", k, acc & STEP);
     return 0;
 }
@@ -339,7 +378,7 @@ int main(void) {
 def test_every_form_of_every_choice_prints_what_the_original_prints(tmp_path):
     carrier = CCarrier(PROGRAM)
     kinds = {k for k in carrier.struct_kinds() if k}
-    assert kinds == {"increment", "commute", "polarity", "order", "definitions"}
+    assert kinds == {"increment", "commute", "polarity", "loop", "order", "definitions"}
     expected = run(PROGRAM, tmp_path, "original")
     for level in (1, 2, 3):
         codeword = [min(level, s.q - 1) for s in carrier.slots]

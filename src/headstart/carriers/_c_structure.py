@@ -27,6 +27,9 @@ that every form is the same program:
   reading what the other writes, both free of calls, increments and volatile reads. Such
   statements commute: their read and write sets are disjoint and nothing else is written.
   The first must not be a branch's or loop's body nor follow a label.
+* ``loop``: ``while (1)`` and ``for (;;)``: both loop until left by a jump (C11 6.8.5.3:
+  an omitted condition is a nonzero constant). Never the tail of a ``do ... while (1);``.
+  gcc compiles both to identical code at -O0.
 * ``definitions``: two adjacent function definitions with nothing but blank space and
   comments between them, neither naming the other (so declaration-before-use holds in
   both orders) and neither a constructor or destructor. gcc compiles every function to
@@ -59,7 +62,7 @@ Form = tuple["str | Piece", ...]
 
 @dataclass(frozen=True)
 class Choice:
-    kind: str  # increment | commute | polarity | order | definitions
+    kind: str  # increment | commute | polarity | loop | order | definitions
     start: int  # character span of the original the choice rewrites
     end: int
     first: int  # index of its first code token
@@ -574,6 +577,25 @@ class _Analysis:
         t = self.text(x1)
         return 0 if t in ("++", "--") else 2 if t in ("+=", "-=") else 3
 
+    def loops(self) -> list[Choice]:
+        out: list[Choice] = []
+        for k in range(self.n - 3):
+            t = self.text(k)
+            if self.toks[k].kind != "name" or t not in ("while", "for") or self.text(k + 1) != "(":
+                continue
+            close = self.match.get(k + 1, -1)
+            if t == "while":
+                if not (close == k + 3 and self.text(k + 2) == "1") or self.text(close + 1) == ";":
+                    continue  # not while (1), or the tail of a do ... while (1);
+                forms: list[Form] = [("for (;;)",)]
+            else:
+                if close != k + 4 or self.text(k + 2) != ";" or self.text(k + 3) != ";":
+                    continue
+                forms = [("while (1)",)]
+            out.append(self.choice("loop", k, close, ("kept", "rewritten"), forms,
+                                   f"endless loop on line {self.line(k)}"))  # fmt: skip
+        return out
+
     def polarities(self) -> list[Choice]:
         out: list[Choice] = []
         for k in range(self.n):
@@ -740,6 +762,7 @@ def find_choices(source: str, code: list[Token], all_tokens: list[Token], scope:
     found = (
         analysis.definitions()
         + analysis.polarities()
+        + analysis.loops()
         + analysis.orders()
         + analysis.increments()
         + analysis.commutes()
