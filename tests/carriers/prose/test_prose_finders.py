@@ -171,7 +171,7 @@ def test_that_as_a_conjunction_or_pronoun_is_never_dropped(md):
     assert ("that ", "") not in alternatives(md)
 
 
-def test_code_block_text_is_byte_identical_whatever_the_codeword():
+def test_prose_choices_never_change_a_code_block():
     md = (
         "The decoder does not check the width, e.g. for large images"
         + TAIL
@@ -180,8 +180,13 @@ def test_code_block_text_is_byte_identical_whatever_the_codeword():
     )
     c = ProseCarrier(md)
     block = md[md.index("```c") :]
-    for cw in ([0] * len(c.slots), [s.q - 1 for s in c.slots]):
+    in_block = [s.key.startswith(("comment-", "code-")) for s in c.slots]
+    assert any(in_block) and not all(in_block)
+    # The block's own slots held at the original's spelling: every prose choice flipped leaves it as it was.
+    for flip in (0, 1):
+        cw = [0 if mine else (s.q - 1) * flip for s, mine in zip(c.slots, in_block, strict=True)]
         assert c.render_text(cw).endswith(block)
+    assert not c.render_text([s.q - 1 for s in c.slots]).endswith(block)
 
 
 def test_hex_case_only_changes_letters_never_the_value():
