@@ -19,6 +19,12 @@ innocents with p <= alpha; given the leak, innocents' p-values are independent w
 P(p <= alpha) <= alpha, so the count is dominated by Binomial(N, alpha): a one-sided
 binomial test says whether the observed count exceeds the nominal rate.
 
+Unrestricted attack (issue 17): three colluders among 300 partners, 600 4-ary slots; where
+their symbols differ they write a valid symbol none of them received. The share of trials
+in which a colluder is accused at m = 600 (target >= 95%), beside the restricted attacks on
+the same code and the same attack scored with the interleaving weights alone; then the
+false-accusation count on q-ary codes under every attack, the unrestricted one included.
+
     PYTHONPATH=src .venv/bin/python bench/marking_codes.py --quick   # < 2 minutes
     PYTHONPATH=src .venv/bin/python bench/marking_codes.py           # full: tens of minutes
 
@@ -59,8 +65,11 @@ from headstart.marking._scores import lattice_step
 
 RESULTS = Path(__file__).resolve().parent / "results" / "marking_codes.json"
 ATTACKS = ("interleave", "majority", "minority", "random", "all-ones")
+QARY_ATTACKS = (*ATTACKS, "unrestricted")
+UNRESTRICTED_TARGET = 0.95  # issue 17: share of trials with a colluder accused, q = 4, n = 300, m = 600
 CAPACITY = {2: 0.130812, 3: 0.045695, 4: 0.026340}  # nats, from bench/marking_design.py
 TARGET_RATE = 0.999
+SECTIONS = ("lengths", "ablations", "false", "unrestricted", "speed")
 
 
 @dataclass
@@ -126,6 +135,11 @@ def trial_detection(case: Case, partners: list[str], rng: np.random.Generator, c
                     design_coalition=case.design)
     gang = simulate.coalition(book, case.c, rng=rng)
     leak = simulate.leak(book, gang, case.attack, rng=rng, erasure_rate=case.erasure, flip_rate=case.flip)
+    if "mixed_with" in case.extra:  # each slot from the other attack with probability 1 - share
+        other = simulate.leak(book, gang, case.extra["mixed_with"], rng=rng, erasure_rate=case.erasure,
+                              flip_rate=case.flip)
+        own = rng.random(case.max_m) < case.extra["share"]
+        leak = Leak(np.where(own, leak.symbols, other.symbols))
     step = lattice_step(case.score, case.design)
     sl = slot_lattice(book, leak, case.score, step)
     words = np.stack([book.codeword(p) for p in gang])[:, sl.read]
@@ -186,13 +200,16 @@ def run_case(case: Case, trials: int, seed: int) -> dict:
             break
         stable = int(checkpoints[j])
     half = np.nonzero(rate >= 0.5)[0]
+    most = np.nonzero(rate >= UNRESTRICTED_TARGET)[0]
     return {
         "case": case.name, "c": case.c, "n": case.n, "threshold": case.threshold, "attack": case.attack,
         "design": case.design, "score": case.score, "erasure": case.erasure, "flip": case.flip,
         "slot_q": case.slot_q, "variant": case.variant or "default", "adaptive_llr": case.adaptive,
         "trials": trials,
         "m_999": int(checkpoints[ok[0]]) if ok.size else None, "m_999_stable": stable,
-        "m_50": int(checkpoints[half[0]]) if half.size else None, "max_m": case.max_m, "step": case.step,
+        "m_50": int(checkpoints[half[0]]) if half.size else None,
+        "m_95": int(checkpoints[most[0]]) if most.size else None,
+        "accused_share_at_max_m": float(rate[-1]), "max_m": case.max_m, "step": case.step,
         "target": case.target, "self_checks": checks, "seconds": round(time.time() - t0, 1),
         **case.extra,
     }
@@ -252,8 +269,12 @@ def capacity_stein(c: int, n: int, threshold: float) -> float | None:
 
 # ------------------------------------------------------------------ false accusations
 
-def false_accusations(target_tests: int, n: int, m: int, seed: int) -> dict:
+def false_accusations(target_tests: int, n: int, m: int, seed: int, layout: list[int] | None = None,
+                      attacks: tuple[str, ...] = ATTACKS) -> dict:
+    """Innocents' p-values against Binomial(N, alpha); layout defaults to m - 20 binary and
+    20 4-ary slots; attacks are used in turn, every third leak noisy."""
     rng = np.random.default_rng(seed)
+    layout = layout or [2] * (m - 20) + [4] * 20
     partners = partner_ids(n)
     alphas = [10.0**-k for k in range(1, 8)]
     counts = np.zeros(len(alphas), dtype=np.int64)
@@ -265,9 +286,9 @@ def false_accusations(target_tests: int, n: int, m: int, seed: int) -> dict:
     t0 = time.time()
     while tests < target_tests:
         c = int(rng.integers(1, 6))
-        book = Codebook(rng.bytes(32), f"bench/innocents/{trials}", [2] * (m - 20) + [4] * 20, partners)
+        book = Codebook(rng.bytes(32), f"bench/innocents/{trials}", layout, partners)
         gang = simulate.coalition(book, c, rng=rng)
-        attack = ATTACKS[trials % len(ATTACKS)]
+        attack = attacks[trials % len(attacks)]
         noisy = trials % 3 == 0
         leak = simulate.leak(book, gang, attack, rng=rng, erasure_rate=0.2 if noisy else 0.0,
                              flip_rate=0.05 if noisy else 0.0)
@@ -283,7 +304,8 @@ def false_accusations(target_tests: int, n: int, m: int, seed: int) -> dict:
     for a, k in zip(alphas, counts.tolist(), strict=True):
         rows.append({"alpha": a, "expected_max": a * tests, "observed": k,
                      "ratio": k / (a * tests), "binomial_p_of_excess": float(binom.sf(k - 1, tests, a))})
-    return {"innocent_tests": tests, "trials": trials, "partners_per_trial": n, "slots": m,
+    return {"innocent_tests": tests, "trials": trials, "partners_per_trial": n, "slots": len(layout),
+            "alphabet_sizes": {str(q): layout.count(q) for q in sorted(set(layout))}, "attacks": list(attacks),
             "innocents_accused_at_1e-6": accused_innocents, "trials_with_family_p_le_1e-6": family_hits,
             "smallest_innocent_p": smallest, "levels": rows, "seconds": round(time.time() - t0, 1)}
 
@@ -377,8 +399,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small trial counts: a sanity run in < 2 minutes")
     ap.add_argument("--trials", type=int, help="trials per case (default 2000 full, 60 quick)")
     ap.add_argument("--innocent-tests", type=float, help="innocent-partner tests (default 1e8 full, 2e5 quick)")
-    ap.add_argument("--only", nargs="+", choices=["lengths", "ablations", "false", "speed"],
-                    default=["lengths", "ablations", "false", "speed"], help="sections to run")
+    ap.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS),
+                    help="sections to run; the others keep their figures from the results file")
     ap.add_argument("--seed", type=int, default=20260101)
     args = ap.parse_args()
     quick = args.quick
@@ -387,9 +409,14 @@ def main() -> None:
     t_start = time.time()
     out: dict = {"mode": "quick" if quick else "full", "trials_per_case": trials, "target_rate": TARGET_RATE,
                  "machine": {"cpus": os.cpu_count()}, "cases": [], "ablations": []}
+    partial = set(args.only) != set(SECTIONS) and RESULTS.exists()
+    if partial:
+        # a partial run replaces only its own sections and says so in sections_run
+        previous = json.loads(RESULTS.read_text())
+        out = {**previous, "sections_run": {"sections": args.only, "mode": out["mode"], "trials_per_case": trials}}
 
     def save() -> None:
-        out["seconds"] = round(time.time() - t_start, 1)
+        (out["sections_run"] if partial else out)["seconds"] = round(time.time() - t_start, 1)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(out, indent=2))
 
@@ -414,13 +441,16 @@ def main() -> None:
     if "false" in args.only:
         false_section(innocent_tests, quick, args.seed, out)
         save()
+    if "unrestricted" in args.only:
+        unrestricted_section(trials, max(innocent_tests // 10, 100000), quick, args.seed, out, save)
+        save()
     if "speed" in args.only:
         print("\n== Speed (best of 3)")
         out["speed"] = speed(1 if quick else 3)
         for k, v in out["speed"].items():
             print(f"{k:<55} {v:.3f}")
     save()
-    print(f"\nwrote {RESULTS} ({out['seconds']} s)")
+    print(f"\nwrote {RESULTS} ({round(time.time() - t_start, 1)} s)")
 
 
 def lengths(args: argparse.Namespace, trials: int, out: dict, finish) -> None:  # type: ignore[no-untyped-def]
@@ -446,16 +476,63 @@ def lengths(args: argparse.Namespace, trials: int, out: dict, finish) -> None:  
 
 
 
-def false_section(innocent_tests: int, quick: bool, seed: int, out: dict) -> None:
-    print(f"\n== False accusations ({innocent_tests:.0e} innocent-partner tests, attribute() end to end)")
-    fa = false_accusations(innocent_tests, 10000 if not quick else 2000, 256, seed + 7)
-    out["false_accusations"] = fa
+def print_false(fa: dict) -> None:
     print(f"{fa['innocent_tests']} innocent tests in {fa['trials']} leaks; innocents accused at 1e-6: "
           f"{fa['innocents_accused_at_1e-6']}; smallest innocent p: {fa['smallest_innocent_p']:.3g}")
     print(f"{'alpha':>8} {'expected<=':>12} {'observed':>9} {'ratio':>6} {'P(>=obs | nominal)':>19}")
     for r in fa["levels"]:
         print(f"{r['alpha']:>8.0e} {r['expected_max']:>12.1f} {r['observed']:>9} {r['ratio']:>6.3f} "
               f"{r['binomial_p_of_excess']:>19.3g}")
+
+
+def false_section(innocent_tests: int, quick: bool, seed: int, out: dict) -> None:
+    print(f"\n== False accusations ({innocent_tests:.0e} innocent-partner tests, attribute() end to end)")
+    fa = false_accusations(innocent_tests, 10000 if not quick else 2000, 256, seed + 7)
+    out["false_accusations"] = fa
+    print_false(fa)
+
+
+# ------------------------------------------------------------- the unrestricted attack
+
+def unrestricted_cases() -> list[Case]:
+    """q = 4, n = 300, c = 3 up to m = 600: every attack; the unrestricted one scored with the
+    interleaving weights alone (what q-ary slots had before the estimate); and leaks that
+    take half their slots from the unrestricted attack and half from a restricted one."""
+    cases = [Case("q4-n300", 3, 300, THRESHOLD, attack, 600, 10, design=3, slot_q=4) for attack in QARY_ATTACKS]
+    cases.append(Case("q4-n300-interleaving-weights", 3, 300, THRESHOLD, "unrestricted", 600, 10, design=3,
+                      slot_q=4, adaptive=False))
+    for other in ("interleave", "minority"):  # half the slots each way: the estimate is harder
+        cases.append(Case(f"q4-n300-half-{other}", 3, 300, THRESHOLD, "unrestricted", 600, 10, design=3,
+                          slot_q=4, extra={"mixed_with": other, "share": 0.5}))
+    return cases
+
+
+def unrestricted_section(trials: int, innocent_tests: int, quick: bool, seed: int, out: dict,
+                         save) -> None:  # type: ignore[no-untyped-def]
+    print(f"\n== q = 4 slots, n = 300, c = 3, m = 600: share of trials with a colluder accused "
+          f"(family-wise p <= {THRESHOLD:g}; {trials} trials a case)")
+    print(f"{'case':<30} {'attack':<13} {'trials':>6} {'m50':>5} {'m95':>5} {'m99.9':>6} {'at m=600':>9} "
+          f"{'target':>7} {'':>5}")
+    rows: list[dict] = []
+    section = {"mode": "quick" if quick else "full", "trials_per_case": trials, "target_share": UNRESTRICTED_TARGET, "rows": rows}
+    out["unrestricted"] = section
+    for i, case in enumerate(unrestricted_cases()):
+        row = run_case(case, trials, seed + 2000 + i)
+        carries_target = case.attack == "unrestricted" and case.adaptive and not case.extra
+        row["target_share"] = UNRESTRICTED_TARGET if carries_target else None
+        row["meets_target"] = row["accused_share_at_max_m"] >= UNRESTRICTED_TARGET if carries_target else None
+        rows.append(row)
+        save()
+        verdict_text = "" if row["meets_target"] is None else ("pass" if row["meets_target"] else "FAIL")
+        print(f"{case.name:<30} {case.attack:<13} {trials:>6} {fmt(row['m_50']):>5} {fmt(row['m_95']):>5} "
+              f"{fmt(row['m_999']):>6} {row['accused_share_at_max_m']:>9.1%} "
+              f"{'>= 95%' if carries_target else '':>7} {verdict_text:>5}", flush=True)
+    print(f"\n== False accusations on q-ary codes, every attack including the unrestricted one "
+          f"({innocent_tests:.0e} innocent-partner tests)")
+    fa = false_accusations(innocent_tests, 1000, 600, seed + 3000, layout=[4] * 500 + [3] * 50 + [2] * 50,
+                           attacks=QARY_ATTACKS)
+    section["false_accusations"] = fa
+    print_false(fa)
 
 
 if __name__ == "__main__":
