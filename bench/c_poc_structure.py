@@ -37,7 +37,7 @@ POCS = [
     CORPUS / "bleedingtooth" / "exploit.c",
     CORPUS / "zenbleed" / "zenbleed.c",
 ]
-STRUCTURAL = ("increment", "commute", "polarity", "order", "definitions")
+STRUCTURAL = ("increment", "commute", "polarity", "loop", "order", "definitions")
 KINDS = ("name", "int", *STRUCTURAL)
 
 
