@@ -12,6 +12,14 @@ shows enough of the PoC's slots or keeps the original's layout (its lengths and 
 fields), as a copy whose unmarked-looking bytes were scrubbed does. Nearly every byte of a
 PoC may be a slot, so comparing bytes with the original says little.
 
+A translation or paraphrase shares no English word shingles with its original, but keeps
+its code, inline code, identifiers and numbers in order: a text piece that matches no file
+by words is matched by those *survivors* (``survivor_match`` of each prose file's carrier) to
+the write-up whose survivors it shares most, and only when that share reaches SURVIVOR_BAR,
+which no corpus write-up reaches against another's (tests/apps/investigations/
+test_translated_leaks.py measures it). Reading such a piece goes through the carrier as for
+any leak; it reads the slots in code and numbers and erases the English ones.
+
 Marked copies differ from the original only inside slots, so the original stands for
 every partner's copy here. A piece may match several files; material that came from no
 advisory matches nothing, so no carrier reads it and nobody is accused on its account.
@@ -30,6 +38,9 @@ from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact,
 from headstart.apps.delivery.copies import original_bytes, procedure_name
 from headstart.apps.investigations.intake import Piece
 from headstart.carriers import Carrier, CarrierError, Reading
+from headstart.carriers.prose.normalize import tokens as prose_tokens
+from headstart.carriers.prose.survivors import SHINGLE as SURVIVOR_SHINGLE
+from headstart.carriers.prose.survivors import is_survivor
 from headstart.triggers import TriggerError, bytes_from_text, load_spec, render_procedure
 
 SHINGLE_WORDS = 5
@@ -38,6 +49,13 @@ PREFILTER_CONTAINMENT = 0.05
 MIN_SHARED = 8  # stable shingles (marks left out) two texts must share to be related
 MIN_CONTAINMENT = 0.3  # ... and the share of the smaller text's stable shingles they make up
 MIN_BINARY_READ = 0.1  # share of a binary PoC's slots a piece must show to be that PoC
+# A piece no file matches by words is a prose file's translation or paraphrase when this share
+# of its survivor shingles (code, identifiers, numbers in order) is that file's. Corpus
+# translations share 0.89-1.00 with their original; one whole corpus write-up shares at most
+# 0.53 with another's, and a 40% translated excerpt of one nftables exploit 0.64 with its sibling.
+SURVIVOR_BAR = 0.75
+SURVIVOR_MIN_SHARED = 8  # ... and at least this many shingles: a few numbers in a row say little
+PROSE_KINDS = frozenset({ArtifactKind.WRITEUP, ArtifactKind.GUIDANCE, ArtifactKind.TRIGGER_SPEC})
 
 _WORD = re.compile(r"\w+")
 _BLOCK = re.compile(r"\n[ \t]*\n+")
@@ -87,7 +105,7 @@ class Match:
     original: Original
     similarity: float  # text: shared shingles / the smaller text's; binary: share of the slots read
     coverage: float  # share of the original found in the piece
-    method: str  # "shingles", "binary", "hex-or-base64 dump"
+    method: str  # "shingles", "survivors", "binary", "hex-or-base64 dump"
     view: bytes | str  # what the carrier is given to read
     reading: Reading | None = None  # binary: the carrier's reading, made while matching
     closeness: float = 0.0  # picks the version of a file a piece is closest to (text: Jaccard)
@@ -186,6 +204,52 @@ def _text_match(i: int, text: str, piece_words: list[str], piece_shingles: froze
     return Match(i, original, shared / smaller, shared / len(theirs), "shingles", text, closeness=jaccard)
 
 
+def survivor_shingle_bound(text: str) -> int:
+    """At most how many survivor shingles a text has (no carrier needed): a piece below
+    SURVIVOR_MIN_SHARED cannot match any file by survivors, so no carrier is loaded for it."""
+    return max(0, sum(map(is_survivor, prose_tokens(text))) - SURVIVOR_SHINGLE + 1)
+
+
+def survivor_matches(i: int, text: str, originals: list[Original],
+                      carrier_of: Callable[[Original], Carrier | None]) -> list[Match]:
+    """The prose file(s) whose survivors the piece shares most, when that share reaches
+    SURVIVOR_BAR with at least SURVIVOR_MIN_SHARED shingles. Files tied at the best share
+    (a passage two related write-ups hold alike) are all read: each reading is scored
+    against its own codebook, which a leak of the other cannot depend on."""
+    if survivor_shingle_bound(text) < SURVIVOR_MIN_SHARED:
+        return []
+    scored: list[tuple[float, int, Original, Carrier]] = []
+    for o in originals:
+        if o.kind not in PROSE_KINDS:
+            continue
+        carrier = carrier_of(o)
+        survivor_match = getattr(carrier, "survivor_match", None)
+        if carrier is None or survivor_match is None:
+            continue
+        try:
+            shared, share = survivor_match(text)
+        except CarrierError:
+            continue
+        if shared >= SURVIVOR_MIN_SHARED:
+            scored.append((share, shared, o, carrier))
+    best = max((share for share, *_ in scored), default=0.0)
+    if best < SURVIVOR_BAR:
+        return []
+    out = []
+    for share, shared, o, carrier in scored:
+        if share == best:
+            whole = _survivor_shingles_of_original(carrier, o.text or "")
+            out.append(Match(i, o, share, min(1.0, shared / whole) if whole else 0.0, "survivors", text,
+                             closeness=share))
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _survivor_shingles_of_original(carrier: Carrier, text: str) -> int:
+    shared, _share = carrier.survivor_match(text)  # type: ignore[attr-defined]
+    return int(shared)
+
+
 def binary_views(piece: Piece, text: str | None) -> list[tuple[bytes, str]]:
     """Ways the piece may hold a binary file: its own bytes, or a dump (whole or one block).
 
@@ -236,7 +300,8 @@ def _binary_match(i: int, views: list[tuple[bytes, str]], original: Original,
 def match_pieces(pieces: list[Piece], candidates: list[Original],
                  carrier_of: Callable[[Original], Carrier | None] = lambda o: None) -> list[Match]:
     """Every (piece, delivered file) pair that is related, in piece order. ``carrier_of`` gives
-    a binary PoC's carrier (its format is recognised by parsing)."""
+    a file's carrier: a binary PoC's format is recognised by parsing, and a text piece that
+    matches no file by its words is looked for by its survivors in the prose files'."""
     text_originals = [o for o in candidates if o.text is not None]
     binary_originals = [o for o in candidates if o.text is None]
     found: list[Match] = []
@@ -247,8 +312,9 @@ def match_pieces(pieces: list[Piece], candidates: list[Original],
         if text is not None and text_originals:
             piece_words = words(text)
             piece_shingles = shingles(piece_words)
-            found.extend(m for o in text_originals
-                         if (m := _text_match(i, text, piece_words, piece_shingles, o, carrier_of)))
+            by_words = [m for o in text_originals
+                        if (m := _text_match(i, text, piece_words, piece_shingles, o, carrier_of))]
+            found.extend(by_words or survivor_matches(i, text, text_originals, carrier_of))
         if binary_originals:
             views = binary_views(piece, text)
             found.extend(m for o in binary_originals if (m := _binary_match(i, views, o, carrier_of)))

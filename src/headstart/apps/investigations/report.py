@@ -67,12 +67,26 @@ def verdict(result: dict) -> str:
             f"The material comes from {matched}, but the {result['positions_read']} marks read do not single out "
             f"any of the {result['partners_considered']} partners considered at the threshold {_p(threshold)}: the "
             f"strongest candidate, {best['partner']}, has a family-wise p-value of {_p(family)}. Nobody is accused.")
+    parts += _survivors_said(result)
     parts += _exports_said(result)
     commitment = result.get("commitment_check", {})
     if commitment.get("ok") is False:
         parts.append("WARNING: the codebook commitment check failed (see below); do not act on this report until "
                      "that is explained.")
     return " ".join(parts)
+
+
+def _survivors_said(result: dict) -> list[str]:
+    """A piece matched by its surviving code and numbers (a translation or a paraphrase) is read
+    only there: say so, since its English marks are not read."""
+    found = {f"{p['name']} ({m['advisory']}/{m['file']})": None for p in result.get("pieces", [])
+             for m in p.get("matches", []) if m.get("matched_by") == "survivors"}
+    if not found:
+        return []
+    one = len(found) == 1
+    return [(f"{_names(list(found))} {'was' if one else 'were'} matched by the code, identifiers and numbers "
+             f"{'it shares' if one else 'they share'} with the delivered file, not by {'its' if one else 'their'} "
+             "words (a translation or a paraphrase): only the marks in those are read; the others count as erased.")]
 
 
 def _exports_said(result: dict) -> list[str]:

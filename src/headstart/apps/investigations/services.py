@@ -76,6 +76,12 @@ def _piece_row(piece: Piece) -> dict:
             "read_as": read_as, "matches": []}
 
 
+def matched_by(method: str) -> str:
+    """What a piece was recognised by: its words ("text"), the code, identifiers and numbers a
+    translation or paraphrase keeps ("survivors"), or the binary format ("binary")."""
+    return {"shingles": "text", "survivors": "survivors"}.get(method, "binary")
+
+
 EXACT_MATCH_BATCH = 900  # digests a query: SQLite allows 32,766 parameters, PostgreSQL 65,535
 
 
@@ -175,7 +181,8 @@ def analyse(pieces: list[Piece], *, advisory: str | None, threshold: float) -> A
     for m in matches:
         piece_rows[m.piece]["matches"].append({"advisory": m.original.advisory, "file": m.original.file_name,
                                                "similarity": round(m.similarity, 4),
-                                               "coverage": round(m.coverage, 4), "method": m.method})
+                                               "coverage": round(m.coverage, 4), "method": m.method,
+                                               "matched_by": matched_by(m.method)})
     exact, exact_notes = _exact_matches(pieces)
     notes += exact_notes
     evidence = attr.gather(matches, [p.name for p in pieces], files, notes)
@@ -198,8 +205,9 @@ def analyse(pieces: list[Piece], *, advisory: str | None, threshold: float) -> A
                "marked": e.deliverable.carrier is not None, "slots": e.slots, "read": e.positions_read,
                "erased": e.slots - e.positions_read, "conflicting": e.conflicts,
                "partners_with_copy": len(e.holders), "used": e.usable,
-               "pieces": [{"piece": r.piece_name, "method": r.match.method, "similarity": round(r.match.similarity, 4),
-                           "read": r.read, "problem": r.problem} for r in e.readings],
+               "pieces": [{"piece": r.piece_name, "method": r.match.method, "matched_by": matched_by(r.match.method),
+                           "similarity": round(r.match.similarity, 4), "read": r.read, "problem": r.problem}
+                          for r in e.readings],
                "innocent_expected_agreement": None, "agreement": agreement}
         if e.usable:
             row["innocent_expected_agreement"] = round(attr.innocent_agreement(e, key), 2)
