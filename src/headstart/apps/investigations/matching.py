@@ -12,12 +12,12 @@ shows enough of the PoC's slots or keeps the original's layout (its lengths and 
 fields), as a copy whose unmarked-looking bytes were scrubbed does. Nearly every byte of a
 PoC may be a slot, so comparing bytes with the original says little.
 
-A translation or paraphrase shares no English word shingles with its original, but keeps
+A translation or paraphrase shares few English word shingles with its original, but keeps
 its code, inline code, identifiers and numbers in order: a text piece that matches no file
 by words is matched by those *survivors* (``survivor_match`` of each prose file's carrier) to
 the write-up whose survivors it shares most, and only when that share reaches SURVIVOR_BAR,
-which no corpus write-up reaches against another's (tests/apps/investigations/
-test_translated_leaks.py measures it). Reading such a piece goes through the carrier as for
+which no whole corpus write-up reaches against another's (tests/apps/investigations/
+test_translated_leaks.py checks it). Reading such a piece goes through the carrier as for
 any leak; it reads the slots in code and numbers and erases the English ones.
 
 Marked copies differ from the original only inside slots, so the original stands for
