@@ -17,8 +17,8 @@ Measured here, on every corpus write-up (`*/exploit.md`, `*/vulnerability.md`,
   (headstart.leaks.translation.leak_for_copy): the word-shingle similarity the text matcher
   decides on (matched by words at >= 0.3), the survivor share with its own original and the best
   share of any other write-up, and which file survivor_matches picks among all 26;
-- cost: survivor_matches of one unrelated translation against all 26 write-ups' carriers, and
-  per carrier.
+- cost: survivor_matches of one unrelated translation against the other 25 write-ups' carriers,
+  per carrier, and of a 4 MB text made of it (a part of a long dump).
 
     PYTHONPATH=src .venv/bin/python bench/investigation_translation.py [--quick] [--corpus PATH]
 
@@ -156,6 +156,11 @@ def main() -> None:
     for _ in range(rounds):
         assert matching.survivor_matches(0, unrelated, others, carrier_of) == []
     per_piece = (time.perf_counter() - t0) / rounds
+    # A 4 MB part of a dump (HEADSTART_INTAKE_MAX_TEXT_BYTES) full of numbers and identifiers.
+    big = (unrelated * (4_000_000 // len(unrelated) + 1))[:4_000_000]
+    t0 = time.perf_counter()
+    matching.survivor_matches(0, big, others, carrier_of)
+    per_big_piece = time.perf_counter() - t0
 
     worst_cross = cross[0]
     bar = matching.SURVIVOR_BAR
@@ -179,13 +184,15 @@ def main() -> None:
         print(f"{f['fixture']:56} {f['word_similarity_mean']:>6} {f['matched_by_words']:>4}/{f['leaks']:<3} "
               f"{f['own_share_min']:>7} {f['best_other_share']:>6} {f['survivors_pick_own_only']:>4}/{f['leaks']}")
     print(f"\nfallback for an unrelated translation against {len(others)} write-ups: {per_piece * 1000:.0f} ms "
-          f"({per_piece * 1000 / len(others):.1f} ms a carrier, carriers already built)")
+          f"({per_piece * 1000 / len(others):.1f} ms a carrier, carriers already built); "
+          f"a 4 MB part: {per_big_piece:.2f} s")
     for k, v in checks.items():
         print(f"  {'PASS' if v else 'FAIL'}  {k}")
     args.out.write_text(json.dumps({
         "quick": args.quick, "survivor_bar": bar, "survivor_min_shared": matching.SURVIVOR_MIN_SHARED,
         "writeups": len(paths), "cross_top": cross[:10], "excerpts": excerpts, "fixtures": fixtures,
-        "fallback_seconds_per_piece": round(per_piece, 4), "fallback_carriers": len(others), "checks": checks,
+        "fallback_seconds_per_piece": round(per_piece, 4), "fallback_seconds_4mb_part": round(per_big_piece, 3),
+        "fallback_carriers": len(others), "checks": checks,
     }, indent=1) + "\n", encoding="utf-8")
     sys.exit(0 if all(checks.values()) else 1)
 

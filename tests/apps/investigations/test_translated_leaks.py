@@ -35,6 +35,7 @@ from headstart.apps.investigations.matching import (
     SURVIVOR_MIN_SHARED,
     Original,
     survivor_matches,
+    survivor_text,
 )
 from headstart.carriers.prose import ProseCarrier
 
@@ -102,12 +103,29 @@ def test_survivors_pick_the_write_up_a_translation_comes_from_over_its_sibling()
     assert found[0].similarity >= SURVIVOR_BAR and 0 < found[0].coverage < 1
 
 
-def test_a_piece_with_too_few_survivors_loads_no_carrier():
+@pytest.mark.parametrize("text", [
+    "Im Abschnitt 3 steht 0x10, danach 4096 und 12 weitere Zeilen ohne Code.\n",
+    "lorem ipsum dolor sit amet consectetur adipiscing elit\n" * 20000,
+], ids=["few numbers", "a long text without any"])
+def test_a_piece_with_too_few_survivors_loads_no_carrier(text):
     def carrier_of(o: Original):  # type: ignore[no-untyped-def]
         raise AssertionError("no carrier is needed to rule this piece out")
 
-    note = "Im Abschnitt 3 steht 0x10, danach 4096 und 12 weitere Zeilen ohne Code.\n"
-    assert survivor_matches(0, note, [_original(GERMAN_4015[1], "HS-2026-0001", 1)], carrier_of) == []
+    assert survivor_text(text) is None
+    assert survivor_matches(0, text, [_original(GERMAN_4015[1], "HS-2026-0001", 1)], carrier_of) == []
+
+
+def test_a_piece_compared_by_its_survivors_alone_shares_what_the_whole_piece_does():
+    # survivor_matches hands each carrier only the piece's survivor tokens.
+    pieces = [path.read_text(encoding="utf-8") for path in corpus_writeups()]
+    for spec in translation_fixtures():
+        original = carrier(CORPUS / spec[1])
+        pieces.append(leak_of(spec, original.render_text(np.random.default_rng(3).integers(0, original.alphabet_sizes))))
+    for path in corpus_writeups()[:12]:
+        for piece in pieces:
+            compact = survivor_text(piece)
+            assert compact is not None and len(compact) < len(piece)
+            assert carrier(path).survivor_match(compact) == carrier(path).survivor_match(piece)
 
 
 # ---- through the services, on scheduled corpus advisories -----------------------------------

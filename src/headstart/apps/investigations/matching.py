@@ -28,6 +28,7 @@ advisory matches nothing, so no carrier reads it and nobody is accused on its ac
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact,
 from headstart.apps.delivery.copies import original_bytes, procedure_name
 from headstart.apps.investigations.intake import Piece
 from headstart.carriers import Carrier, CarrierError, Reading
+from headstart.carriers.prose.normalize import html_to_text, looks_like_html
 from headstart.carriers.prose.normalize import tokens as prose_tokens
 from headstart.carriers.prose.survivors import SHINGLE as SURVIVOR_SHINGLE
 from headstart.carriers.prose.survivors import is_survivor
@@ -204,10 +206,21 @@ def _text_match(i: int, text: str, piece_words: list[str], piece_shingles: froze
     return Match(i, original, shared / smaller, shared / len(theirs), "shingles", text, closeness=jaccard)
 
 
-def survivor_shingle_bound(text: str) -> int:
-    """At most how many survivor shingles a text has (no carrier needed): a piece below
-    SURVIVOR_MIN_SHARED cannot match any file by survivors, so no carrier is loaded for it."""
-    return max(0, sum(map(is_survivor, prose_tokens(text))) - SURVIVOR_SHINGLE + 1)
+# Every survivor token holds a digit, an underscore or a capital; any non-ASCII character is
+# counted as if it were one (NFKC folding may turn it into one).
+_SURVIVOR_CHAR = re.compile(r"[0-9_A-Z]|[^\x00-\x7f]")
+
+
+def survivor_text(text: str) -> str | None:
+    """The piece's survivor tokens in order, one space apart, or None when it has too few to
+    share SURVIVOR_MIN_SHARED shingles with anything. ``survivor_match`` compares only the order
+    of survivor tokens, so each carrier is given these few kilobytes rather than the whole piece
+    (a 4 MB part of a forum dump would otherwise be tokenized once per prose file)."""
+    needed = SURVIVOR_MIN_SHARED + SURVIVOR_SHINGLE - 1
+    if sum(1 for _ in itertools.islice(_SURVIVOR_CHAR.finditer(text), needed)) < needed:
+        return None  # ruled out without tokenizing
+    kept = [t for t in prose_tokens(html_to_text(text) if looks_like_html(text) else text) if is_survivor(t)]
+    return " ".join(kept) if len(kept) >= needed else None
 
 
 def survivor_matches(i: int, text: str, originals: list[Original],
@@ -216,7 +229,8 @@ def survivor_matches(i: int, text: str, originals: list[Original],
     SURVIVOR_BAR with at least SURVIVOR_MIN_SHARED shingles. Files tied at the best share
     (a passage two related write-ups hold alike) are all read: each reading is scored
     against its own codebook, which a leak of the other cannot depend on."""
-    if survivor_shingle_bound(text) < SURVIVOR_MIN_SHARED:
+    survivors = survivor_text(text)
+    if survivors is None:
         return []
     scored: list[tuple[float, int, Original, Carrier]] = []
     for o in originals:
@@ -227,7 +241,7 @@ def survivor_matches(i: int, text: str, originals: list[Original],
         if carrier is None or survivor_match is None:
             continue
         try:
-            shared, share = survivor_match(text)
+            shared, share = survivor_match(survivors)
         except CarrierError:
             continue
         if shared >= SURVIVOR_MIN_SHARED:
