@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.utils import timezone
 from factories import ACTOR
 
+from headstart.carriers.prose.code_blocks import is_code_kind
 from headstart.leaks.translation import leak_for_copy
 
 TESTS = Path(__file__).resolve().parents[2]
@@ -67,6 +69,23 @@ class CorpusProgram:
             self.idents[source] = ident
             for i, (name, k) in enumerate(self.keyed.items()):
                 fetch_package(k.analyst, ident, actor=Actor(name=k.analyst.email, partner=name, ip=f"198.51.100.{i + 10}"))
+
+    def reading(self, spec: Spec, partner: str, leak: str) -> tuple[np.ndarray, np.ndarray, set[int]]:
+        """The delivered write-up's carrier reading ``leak`` as an investigation does: (the symbols
+        read, -1 where erased; the partner's codeword; the slots a translation can show)."""
+        from headstart.apps.advisories.models import Advisory
+        from headstart.apps.delivery import copies
+        from headstart.apps.program import keys
+
+        [deliverable] = copies.deliverables(Advisory.objects.get(ident=self.idents[spec[1]]))
+        carrier = deliverable.carrier
+        assert carrier is not None
+        symbols = carrier.read(leak).symbols
+        codeword = copies.codeword(deliverable, keys.marking_key(), str(self.keyed[partner].partner.uid))
+        # What a translation can show (as bench/prose_translation.py counts it): slots in code,
+        # and slots with a pattern in survivor tokens.
+        code = {i for i, slot in enumerate(carrier.slots) if is_code_kind(slot.key.split("@")[0])}
+        return symbols, codeword, code | set(carrier.survivor_slots())  # type: ignore[attr-defined]
 
     def leak(self, spec: Spec, partner: str) -> str:
         """The fixture as the translation of ``partner``'s copy of the write-up."""

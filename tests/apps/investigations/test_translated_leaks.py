@@ -160,6 +160,13 @@ def test_a_german_translation_of_a_partners_copy_is_matched_and_read(corpus_prog
     scores = {s["partner"]: s["score"] for s in result["scores"]}
     assert scores[LEAKER] == max(scores.values()) > 0
     assert "matched by the code, identifiers and numbers" in result["verdict"]
+    # The investigation's carrier reads only slots a translation keeps, each as the leaker's copy
+    # has it; the English slots of the translated text are erased.
+    symbols, codeword, survivor_slots = corpus_program.reading(spec, LEAKER, leak)
+    read = symbols != -1
+    assert read.sum() == artifact["read"] >= 1
+    assert set(np.flatnonzero(read)) <= survivor_slots
+    assert symbols[read].tolist() == codeword[read].tolist()
 
 
 @pytest.mark.django_db
