@@ -151,10 +151,11 @@ class Investigation:
 
 def investigate(files: list[Built], leak: str, guilty: set[int]) -> Investigation:
     """What `headstart investigate` does with a leak of one advisory, in the pure libraries:
-    every file of the advisory with a carrier reads the leak (a file the leak does not
-    touch reads nothing), and attribute() combines every reading that shows evidence into
-    one family-wise bound over the 100 partners. Matching is not applied: every file is
-    given the leak, which can only help the reading (the product's matcher may drop one)."""
+    every file of the advisory with a carrier reads the leak, and attribute() combines every
+    reading that shows evidence into one family-wise bound over the 100 partners. The
+    product's matcher is not applied: it reads only the files it matches, so a file the leak
+    did not come from reads noise here (a lower score for the leaker, never an innocent
+    accused), and a file the matcher would miss is read here anyway."""
     pairs: list[tuple[Codebook, Reading]] = []
     rows: dict[str, dict] = {}
     guilty_ids = {PARTNERS[i] for i in guilty}
