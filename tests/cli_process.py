@@ -36,3 +36,17 @@ def headstart(home: Path, *argv: str, **env: str) -> Run:
     done = subprocess.run([str(HEADSTART), *argv], env=environment(home, **env), capture_output=True, text=True,
                           timeout=300, check=False)
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def compiler_only_bin(directory: Path) -> Path:
+    """A directory holding only the C toolchain (gcc, objdump and the assembler and linker gcc
+    calls), for PATHs that hide everything else: Headstart needs gcc and objdump to check
+    C PoC copies, so even a bare install has them."""
+    import shutil
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for tool in ("gcc", "objdump", "as", "ld"):
+        found = shutil.which(tool)
+        if found and not (directory / tool).exists():
+            (directory / tool).symlink_to(found)
+    return directory

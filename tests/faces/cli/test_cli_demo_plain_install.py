@@ -18,6 +18,7 @@ import venv
 from pathlib import Path
 
 import pytest
+from cli_process import compiler_only_bin
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +41,9 @@ def test_demo_without_the_formatters_skips_their_leak_paths_and_still_names_the_
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "HEADSTART_HOME", "HEADSTART_MARKING_KEY", "HEADSTART_AUDIT_KEY",
                         "SECRET_KEY", "HEADSTART_SIGNING_KEY_FILE"}}
-    env |= {"PATH": str(plain_python.parent), "HOME": str(tmp_path)}
+    # Only Python and the C toolchain Headstart requires (gcc checks C PoC copies): no formatter.
+    env |= {"PATH": f"{plain_python.parent}{os.pathsep}{compiler_only_bin(tmp_path / 'toolchain')}",
+            "HOME": str(tmp_path)}
     entry = "import sys; from headstart.faces.cli.main import main; sys.exit(main(sys.argv[1:]))"
     done = subprocess.run([str(plain_python), "-c", entry, "demo", "--partners", "6", "--seed", "3"],
                           env=env, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)

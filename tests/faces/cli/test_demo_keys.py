@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cli_process import compiler_only_bin
 
 from headstart.crypto.openpgp import validate_certificate
 from headstart.faces.cli.demo_keys import make_demo_partner_keys
@@ -67,7 +68,8 @@ def headstart_without_gpg(home: Path, empty: Path, *argv: str) -> subprocess.Com
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "HEADSTART_MARKING_KEY", "HEADSTART_AUDIT_KEY", "SECRET_KEY",
                         "HEADSTART_SIGNING_KEY_FILE"}}
-    done = subprocess.run([str(HEADSTART), *argv], env=env | {"HEADSTART_HOME": str(home), "PATH": str(empty)},
+    path = f"{empty}{os.pathsep}{compiler_only_bin(empty.parent / 'toolchain')}"  # no gpg; the C check's gcc
+    done = subprocess.run([str(HEADSTART), *argv], env=env | {"HEADSTART_HOME": str(home), "PATH": path},
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     return done
