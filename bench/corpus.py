@@ -274,11 +274,16 @@ def fixture_trials(corpus: Corpus, rng: random.Random, trials: int, tally: Tally
             leak = leak_for_copy(fixture, writeup.original_text(), copy, entry["first_line"], entry["last_line"])
             found = investigate(files, leak, {partner})
             tally.add(f"{kind} {entry['fixture']}", found.verdict.innocents_accused)
+            # As the product's matcher does with a translation (by its survivors): the write-up alone.
+            alone = investigate([writeup], leak, {partner})
+            tally.add(f"{kind} {entry['fixture']}, write-up alone", alone.verdict.innocents_accused)
             results.append({"named": bool(found.verdict.guilty_accused), "readings": found.readings,
-                            "log10_family_p": found.verdict.guilty_log10_family_p})
+                            "log10_family_p": found.verdict.guilty_log10_family_p,
+                            "named_by_writeup_alone": bool(alone.verdict.guilty_accused)})
         out[entry["fixture"]] = {
             "source": entry["source"], "lines": [entry["first_line"], entry["last_line"]],
             "trials": trials, "named": sum(r["named"] for r in results),
+            "named_by_writeup_alone": sum(r.get("named_by_writeup_alone", False) for r in results),
             "readings": [r["readings"] for r in results],
             "best_log10_family_p": min((r.get("log10_family_p", 0.0) for r in results), default=0.0),
         }
@@ -302,7 +307,8 @@ def _reading_summary(per_trial: list[dict[str, dict]]) -> str:
 def fixture_row(measure: str, results: dict[str, dict], target: str | None) -> dict:
     every = [name for name, r in results.items() if r["named"] == r["trials"]]
     measured = f"{len(every)} of {len(results)} fixtures named in every trial (" + ", ".join(
-        f"{name.split('.')[0]} {r['named']}/{r['trials']}" for name, r in results.items()) + ")"
+        f"{name.split('.')[0]} {r['named']}/{r['trials']}" for name, r in results.items()) + "; write-up alone: " + \
+        ", ".join(f"{r['named_by_writeup_alone']}/{r['trials']}" for r in results.values()) + ")"
     passed = None if target is None else len(every) == len(results)
     why = " | ".join(f"{name.split('.')[0]}: {_reading_summary(r['readings'])}" for name, r in results.items()
                      if r["named"] < r["trials"])
