@@ -8,7 +8,7 @@ confidence, and one-sided ones that still work when one neighbour was edited awa
 
 from __future__ import annotations
 
-from headstart.carriers.prose.match import TARGET, AltTable, Pattern, Stream, find
+from headstart.carriers.prose.match import TARGET, AltTable, Pattern, PlaceSearch, Stream
 from headstart.carriers.prose.normalize import fold
 from headstart.carriers.prose.reader import OccurrenceReader
 from headstart.carriers.prose.skeleton import Occurrence, SkelBlock
@@ -99,11 +99,12 @@ def unique(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> b
     # find no other place that way either ("i.e. we've" must not find "i.e. We have"
     # elsewhere). Several alternatives fitting the one place ("Integers are" inside "All
     # integers are") are fine: the reader erases there.
+    search = PlaceSearch(pattern, alts)  # what ``find`` reports, without the spans
     for j, stream in enumerate(streams):
-        hits = find(pattern, stream, alts)
-        if len(hits) != 1 or {alt for alt, _s, _e in next(iter(hits.values()))} != {min(j, q - 1)}:
+        found = search.places(stream, fold_target=False, stop=2)
+        if len(found) != 1 or found[0] != {min(j, q - 1)}:
             return False
-        if alts.fold_distinct[pattern.slot] and len(find(pattern, stream, alts, fold_target=True)) != 1:
+        if alts.fold_distinct[pattern.slot] and len(search.places(stream, fold_target=True, stop=2)) != 1:
             return False
     return True
 

@@ -194,3 +194,131 @@ class _Matcher:
                 else:
                     found |= rest
         return found
+
+
+class PlaceSearch:
+    """What ``find`` would report about one pattern, as a uniqueness check needs it: the
+    target alternatives at each place, without spans.
+
+    The reference streams of one original differ only inside slots; a match around a
+    pivot depends on nothing but the tokens within the pattern's longest possible reach
+    (and where the stream ends), so the same neighbourhood met again, in this stream or
+    another, is answered from memory."""
+
+    def __init__(self, pattern: Pattern, alts: AltTable) -> None:
+        self.pattern = pattern
+        self.alts = alts
+        elems = pattern.elems
+        reach = [
+            1 if isinstance(e, str) else max(len(a) for a in alts.exact[pattern.slot if e == TARGET else e])
+            for e in elems
+        ]
+        self.lits = [(k, e) for k, e in enumerate(elems) if isinstance(e, str)]
+        # For each element as the pivot: how far a match can reach on either side (every
+        # slot at its longest alternative), and the literals at fixed offsets from it (up
+        # to the first slot either side).
+        self.left = [sum(reach[:k]) for k in range(len(elems))]
+        self.right = [sum(reach[k + 1 :]) for k in range(len(elems))]
+        self.fixed: list[list[tuple[int, str]]] = []
+        for k in range(len(elems)):
+            run: list[tuple[int, str]] = []
+            for step in (1, -1):
+                d = step
+                while 0 <= k + d < len(elems) and isinstance(elems[k + d], str):
+                    run.append((d, str(elems[k + d])))
+                    d += step
+            self.fixed.append(run)
+        self.seen: tuple[dict[tuple, frozenset[int]], dict[tuple, frozenset[int]]] = ({}, {})
+        self.pivots: dict[int, tuple[int, str]] = {}  # by id() of a stream searched
+
+    def places(self, stream: Stream, fold_target: bool, stop: int) -> list[frozenset[int]]:
+        """The target alternatives at each place ``find`` reports (the same places in the
+        same order), looking no further once ``stop`` places were found."""
+        if not self.lits:
+            return []
+        where = stream.where
+        pivot = self.pivots.get(id(stream))
+        if pivot is None:
+            counts = [len(where.get(e, ())) for _k, e in self.lits]
+            # the rarest literal, as ``find`` picks it
+            pivot = self.pivots[id(stream)] = self.lits[counts.index(min(counts))]
+        k_piv, tok = pivot
+        left, right, fixed = self.left[k_piv], self.right[k_piv], self.fixed[k_piv]
+        toks, folded = stream.toks, stream.folded
+        n = len(toks)
+        seen = self.seen[fold_target]
+        out: list[frozenset[int]] = []
+        for x in where.get(tok, ()):
+            # The literals next to the pivot sit at fixed offsets: most places fail there.
+            if not all(0 <= x + d < n and folded[x + d] == t for d, t in fixed):
+                continue
+            lo, hi = x - left, x + right + 1
+            # the window, and how far it runs past either end of the stream
+            key = (k_piv, max(0, -lo), max(0, hi - n), tuple(toks[max(0, lo) : hi]))
+            got = seen.get(key)
+            if got is None:
+                got = seen[key] = _alternatives_at(self.pattern, stream, self.alts, fold_target, k_piv, x)
+            if got:
+                out.append(got)
+                if len(out) >= stop:
+                    break
+        return out
+
+
+def _alternatives_at(
+    pattern: Pattern, stream: Stream, alts: AltTable, fold_target: bool, k_piv: int, x: int
+) -> frozenset[int]:
+    """The target alternatives ``find`` reports at pivot ``x`` (no line or paragraph limit):
+    the same search as _Matcher's, done one element at a time over the set of
+    (target alternative so far, next position) states instead of path by path."""
+    fwd = _side(pattern, stream, alts, fold_target, k_piv, x, forward=True)
+    if fwd is None:
+        return frozenset()
+    bwd = _side(pattern, stream, alts, fold_target, k_piv, x, forward=False)
+    if bwd is None:
+        return frozenset()
+    return frozenset(fwd | bwd)
+
+
+def _side(
+    pattern: Pattern, stream: Stream, alts: AltTable, fold_target: bool, k_piv: int, x: int, forward: bool
+) -> set[int] | None:
+    """The target alternatives of the matches of the elements on one side of the pivot
+    (none if the target is on the other side); None if that side matches nowhere."""
+    elems = pattern.elems
+    n = len(stream.toks)
+    step = 1 if forward else -1
+    # Forward, a position is where the next element starts; backward, where it ends.
+    states: set[tuple[int, int]] = {(-2, x + step)}
+    for k in range(k_piv + 1, len(elems)) if forward else range(k_piv - 1, -1, -1):
+        e = elems[k]
+        new: set[tuple[int, int]] = set()
+        if isinstance(e, str):
+            folded = stream.folded
+            for a, pos in states:
+                if 0 <= pos < n and folded[pos] == e:
+                    new.add((a, pos + step))
+        else:
+            target = e == TARGET
+            slot = pattern.slot if target else e
+            fold = fold_target if target else True
+            src = stream.folded if fold else stream.toks
+            table = alts.folded[slot] if fold else alts.exact[slot]
+            if forward:
+                index = alts.by_first_folded[slot] if fold else alts.by_first[slot]
+            else:
+                index = alts.by_last_folded[slot] if fold else alts.by_last[slot]
+            empty = index.get(None, [])
+            for a, pos in states:
+                picked = index.get(src[pos], []) + empty if 0 <= pos < n else empty
+                for i in picked:
+                    seq = table[i]
+                    start = pos if forward else pos - len(seq) + 1
+                    if start < 0 or start + len(seq) > n:
+                        continue
+                    if all(src[start + m] == t for m, t in enumerate(seq)):
+                        new.add((i if target else a, pos + step * len(seq)))
+        if not new:
+            return None
+        states = new
+    return {a for a, _pos in states if a != -2}
