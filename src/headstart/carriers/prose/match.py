@@ -229,32 +229,17 @@ class PlaceSearch:
                     d += step
             self.fixed.append(run)
         self.seen: tuple[dict[tuple, frozenset[int]], dict[tuple, frozenset[int]]] = ({}, {})
-        self.pivots: dict[int, tuple[int, str]] = {}  # by id() of a stream searched
+        self.candidates: dict[int, list[tuple[int, int, tuple]]] = {}  # by id() of a stream
 
     def places(self, stream: Stream, fold_target: bool, stop: int) -> list[frozenset[int]]:
         """The target alternatives at each place ``find`` reports (the same places in the
         same order), looking no further once ``stop`` places were found."""
-        if not self.lits:
-            return []
-        where = stream.where
-        pivot = self.pivots.get(id(stream))
-        if pivot is None:
-            counts = [len(where.get(e, ())) for _k, e in self.lits]
-            # the rarest literal, as ``find`` picks it
-            pivot = self.pivots[id(stream)] = self.lits[counts.index(min(counts))]
-        k_piv, tok = pivot
-        left, right, fixed = self.left[k_piv], self.right[k_piv], self.fixed[k_piv]
-        toks, folded = stream.toks, stream.folded
-        n = len(toks)
+        candidates = self.candidates.get(id(stream))
+        if candidates is None:
+            candidates = self.candidates[id(stream)] = self._candidates(stream)
         seen = self.seen[fold_target]
         out: list[frozenset[int]] = []
-        for x in where.get(tok, ()):
-            # The literals next to the pivot sit at fixed offsets: most places fail there.
-            if not all(0 <= x + d < n and folded[x + d] == t for d, t in fixed):
-                continue
-            lo, hi = x - left, x + right + 1
-            # the window, and how far it runs past either end of the stream
-            key = (k_piv, max(0, -lo), max(0, hi - n), tuple(toks[max(0, lo) : hi]))
+        for k_piv, x, key in candidates:
             got = seen.get(key)
             if got is None:
                 got = seen[key] = _alternatives_at(self.pattern, stream, self.alts, fold_target, k_piv, x)
@@ -262,6 +247,36 @@ class PlaceSearch:
                 out.append(got)
                 if len(out) >= stop:
                     break
+        return out
+
+    def _candidates(self, stream: Stream) -> list[tuple[int, int, tuple]]:
+        """(pivot element, pivot position, neighbourhood) of every place the pattern may
+        match in ``stream``, in ``find``'s order; the search with and without case on the
+        target starts from the same places."""
+        if not self.lits:
+            return []
+        where = stream.where
+        counts = [len(where.get(e, ())) for _k, e in self.lits]
+        k_piv, tok = self.lits[counts.index(min(counts))]  # the rarest literal, as ``find`` picks it
+        left, right, fixed = self.left[k_piv], self.right[k_piv], self.fixed[k_piv]
+        d0, t0 = fixed[0] if fixed else (0, tok)
+        toks, folded = stream.toks, stream.folded
+        n = len(toks)
+        out = []
+        for x in where.get(tok, ()):
+            # The literals next to the pivot sit at fixed offsets: most places fail there.
+            y = x + d0
+            if not (0 <= y < n and folded[y] == t0):
+                continue
+            if not all(0 <= x + d < n and folded[x + d] == t for d, t in fixed):
+                continue
+            lo, hi = x - left, x + right + 1
+            # the window, and how far it runs past either end of the stream
+            if lo >= 0 and hi <= n:
+                key = (k_piv, 0, 0, tuple(toks[lo:hi]))
+            else:
+                key = (k_piv, max(0, -lo), max(0, hi - n), tuple(toks[max(0, lo) : hi]))
+            out.append((k_piv, x, key))
         return out
 
 
