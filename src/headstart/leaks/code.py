@@ -891,29 +891,7 @@ def _c_visible_declarations(source: str, type_names: set[str]) -> set[str]:
 _FEATURE_MACRO = re.compile(r"_\w*_SOURCE$|_FILE_OFFSET_BITS$|_TIME_BITS$|_REENTRANT$|_THREAD_SAFE$|NDEBUG$")
 
 
-_C_TYPE_SPECIFIERS = frozenset(
-    [
-        "void",
-        "char",
-        "short",
-        "int",
-        "long",
-        "float",
-        "double",
-        "signed",
-        "unsigned",
-        "_Bool",
-        "const",
-        "volatile",
-        "static",
-        "register",
-        "extern",
-        "inline",
-        "auto",
-        "restrict",
-        "__restrict",
-    ]
-)
+_C_TYPE_SPECIFIERS = _C_TYPE_WORDS | {"__restrict", "auto", "extern", "inline", "restrict"}  # and what else may open a declaration
 
 
 def _header_type_names(source: str, flags: list[str] | None) -> set[str]:
