@@ -198,7 +198,7 @@ def timing(module: Any, name: str, on_call: Callable[[float], None]) -> Iterator
 def prepare_timed(advisory: Any) -> tuple[float, list[dict[str, float]], dict]:
     """prepare_all with each partner's time split into render, sign+encrypt and the rest."""
     from headstart.apps.audit.services import Actor
-    from headstart.apps.delivery import services
+    from headstart.apps.delivery import preparing, services
     from headstart.crypto import openpgp
 
     rows: list[dict[str, float]] = []  # one per partner, in the order prepare_all goes
@@ -218,15 +218,15 @@ def prepare_timed(advisory: Any) -> tuple[float, list[dict[str, float]], dict]:
             rows[-1][part] += seconds
         return on_call
 
-    services.prepare_package = prepare_one
+    services.prepare_package = preparing.prepare_package = prepare_one
     try:
         with timing(services, "render_package", add_to("render")), \
                 timing(openpgp, "sign_and_encrypt", add_to("sign_encrypt")):
             started = time.perf_counter()
-            result = services.prepare_all(advisory, actor=Actor(name="bench"))
+            result = preparing.prepare_all(advisory, actor=Actor(name="bench"))
             total = time.perf_counter() - started
     finally:
-        services.prepare_package = original_prepare
+        services.prepare_package = preparing.prepare_package = original_prepare
     for row in rows:
         row["other"] = row["total"] - row["render"] - row["sign_encrypt"]
     return total, rows, result
@@ -285,7 +285,7 @@ def run(partners: int, *, keep_home: bool) -> dict:
         tracemalloc.start()
         started = time.perf_counter()
         from headstart.apps.audit.services import Actor
-        from headstart.apps.delivery.services import prepare_all
+        from headstart.apps.delivery.preparing import prepare_all
 
         prepare_all(advisory, actor=Actor(name="bench"))
         traced_s = time.perf_counter() - started

@@ -11,7 +11,7 @@ from package_helpers import open_package
 
 from headstart.apps.accounts.tokens import issue
 from headstart.apps.audit.services import Actor
-from headstart.apps.delivery import services
+from headstart.apps.delivery import preparing, services
 from headstart.apps.program import checkpoints
 from headstart.apps.program.models import Program
 
@@ -32,7 +32,7 @@ def test_a_package_carries_the_checkpoint_signed_when_packages_were_prepared(mak
     partner = make_keyed_partner("Example AV")
     advisory = sample_advisory()
     assert manifest_of(partner, advisory.ident)["audit_checkpoint"] is None  # none signed yet
-    result = services.prepare_all(advisory, actor=ACTOR)
+    result = preparing.prepare_all(advisory, actor=ACTOR)
     kept = checkpoints.kept_checkpoints()
     assert [p.name for p in kept] == [f"{result['audit_checkpoint']}.asc"]
     carried = manifest_of(partner, advisory.ident)["audit_checkpoint"]
@@ -46,7 +46,7 @@ def test_a_newer_checkpoint_changes_the_content_key_and_the_same_inputs_give_the
         make_keyed_partner, sample_advisory):
     partner = make_keyed_partner("Example AV")
     advisory = sample_advisory()
-    services.prepare_all(advisory, actor=ACTOR)
+    preparing.prepare_all(advisory, actor=ACTOR)
     first, stored = services.prepare_package(advisory, partner.partner, actor=ACTOR)
     again, stored_again = services.prepare_package(advisory, partner.partner, actor=ACTOR)
     assert (again.sha256, stored_again.pk) == (first.sha256, stored.pk)  # deterministic, reused

@@ -17,7 +17,7 @@ from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import verify
 from headstart.apps.delivery import services
 from headstart.apps.delivery.models import Copy
-from headstart.apps.delivery.services import prepare_all
+from headstart.apps.delivery.preparing import prepare_all
 
 pytestmark = pytest.mark.django_db
 

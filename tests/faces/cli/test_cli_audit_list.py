@@ -10,7 +10,7 @@ from factories import ACTOR
 from headstart.apps.accounts.services import create_token
 from headstart.apps.advisories.reads import list_advisories
 from headstart.apps.audit.services import Actor
-from headstart.apps.delivery.services import prepare_all
+from headstart.apps.delivery.preparing import prepare_all
 from headstart.apps.partners.services import set_status
 
 pytestmark = pytest.mark.django_db

@@ -208,7 +208,7 @@ def run_suggest(args: argparse.Namespace) -> int:
 
 def run_prepare(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.services import get_advisory
-    from headstart.apps.delivery.services import prepare_all
+    from headstart.apps.delivery.preparing import prepare_all
 
     advisory = get_advisory(args.id)
     result = prepare_all(advisory, actor=cli_actor(), progress=progress)
