@@ -6,9 +6,10 @@ fails at start-up with the variable's name instead of deep inside a request.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 
 class ConfigError(RuntimeError):
@@ -55,3 +56,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_path(name: str, default: str) -> Path:
     return Path(env_str(name, default) or default).expanduser().resolve()
+
+
+def env_json_object(name: str) -> dict[str, Any]:
+    """A JSON object (``{}`` when unset), e.g. a storage backend's options."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not valid JSON ({exc})") from None
+    if not isinstance(parsed, dict):
+        raise ConfigError(f"{name}={value!r} is not a JSON object ({{\"option\": value, ...}})")
+    return parsed

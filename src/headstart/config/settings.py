@@ -10,10 +10,11 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
-from headstart.config.env import ConfigError, env_bool, env_int, env_list, env_path, env_str
+from headstart.config.env import ConfigError, env_bool, env_int, env_json_object, env_list, env_path, env_str
 from headstart.faces.static_headers import add_security_headers
 
 HOME: Path = env_path("HEADSTART_HOME", "./var")
@@ -186,10 +187,30 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
 MEDIA_ROOT = HOME / "artifacts"
+# Prepared packages (signed and encrypted, one per partner and advisory); see
+# headstart.apps.delivery.services.store_package.
+HEADSTART_PACKAGES_DIR = HOME / "packages"
+# Artifacts (the originals) and packages go through Django's storage API: local directories
+# by default (0600 files in 0700 directories), or any storage backend, e.g. django-storages'
+# "storages.backends.s3.S3Storage", with its options as a JSON object. Several app servers
+# share them: one shared directory, or one bucket.
+_FILE_SYSTEM = "django.core.files.storage.FileSystemStorage"
+HEADSTART_ARTIFACTS_STORAGE = env_str("HEADSTART_ARTIFACTS_STORAGE", _FILE_SYSTEM)
+HEADSTART_PACKAGES_STORAGE = env_str("HEADSTART_PACKAGES_STORAGE", _FILE_SYSTEM)
+
+
+def _storage(backend: str, options: dict[str, Any], location: Path) -> dict[str, Any]:
+    if backend == _FILE_SYSTEM:
+        options = {"location": str(location), "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700,
+                   **options}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(MEDIA_ROOT), "file_permissions_mode": 0o600,
-                            "directory_permissions_mode": 0o700}},
+    "default": _storage(HEADSTART_ARTIFACTS_STORAGE, env_json_object("HEADSTART_ARTIFACTS_STORAGE_OPTIONS"),
+                        MEDIA_ROOT),
+    "packages": _storage(HEADSTART_PACKAGES_STORAGE, env_json_object("HEADSTART_PACKAGES_STORAGE_OPTIONS"),
+                         HEADSTART_PACKAGES_DIR),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
@@ -199,17 +220,20 @@ HEADSTART_MAX_ARTIFACT_BYTES = env_int("HEADSTART_MAX_ARTIFACT_BYTES", 50 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = HEADSTART_MAX_ARTIFACT_BYTES + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 
-# Prepared packages live under $HEADSTART_HOME/packages. Django authorises and records a
-# download; the bytes go out as a FileResponse, or are handed to the front server when one is
-# named here: "nginx" (X-Accel-Redirect to HEADSTART_SENDFILE_URL, an internal location
-# aliasing the packages directory) or "apache" (X-Sendfile with the file's path).
-HEADSTART_PACKAGES_DIR = HOME / "packages"
 # Carriers (the slots found in each original) kept between processes; see
 # headstart.apps.delivery.carrier_store. Safe to delete: they are rebuilt.
 HEADSTART_CARRIER_CACHE_DIR = HOME / "cache" / "carriers"
+# Django authorises and records a download; the bytes go out as a FileResponse read from the
+# packages storage, or are handed to the front server when one is named here: "nginx"
+# (X-Accel-Redirect to HEADSTART_SENDFILE_URL followed by the package's storage name: an
+# internal location aliasing the packages directory, or proxying to the bucket) or "apache"
+# (X-Sendfile with the file's path: packages in a local directory only).
 HEADSTART_SENDFILE = env_str("HEADSTART_SENDFILE", "") or ""
 if HEADSTART_SENDFILE not in ("", "nginx", "apache"):
     raise ConfigError(f"HEADSTART_SENDFILE={HEADSTART_SENDFILE!r}: use nginx, apache, or leave it unset")
+if HEADSTART_SENDFILE == "apache" and HEADSTART_PACKAGES_STORAGE != _FILE_SYSTEM:
+    raise ConfigError("HEADSTART_SENDFILE=apache sends a file by its path: it needs packages in a local directory "
+                      "(leave HEADSTART_PACKAGES_STORAGE unset), or use nginx")
 HEADSTART_SENDFILE_URL = env_str("HEADSTART_SENDFILE_URL", "/_headstart/packages/") or ""
 if not (HEADSTART_SENDFILE_URL.startswith("/") and HEADSTART_SENDFILE_URL.endswith("/")):
     raise ConfigError(f"HEADSTART_SENDFILE_URL={HEADSTART_SENDFILE_URL!r}: an absolute URL path ending in /")
@@ -230,6 +254,11 @@ HEADSTART_INTAKE_MAX_MEMBER_BYTES = env_int("HEADSTART_INTAKE_MAX_MEMBER_BYTES",
 HEADSTART_INTAKE_MAX_MEMBERS = env_int("HEADSTART_INTAKE_MAX_MEMBERS", 2000)
 HEADSTART_INTAKE_MAX_RATIO = env_int("HEADSTART_INTAKE_MAX_RATIO", 100)
 HEADSTART_INTAKE_MAX_DEPTH = env_int("HEADSTART_INTAKE_MAX_DEPTH", 2)
+# `headstart advisory prepare` renders, signs and encrypts packages in this many processes;
+# 0: one per core this process may run on.
+HEADSTART_PREPARE_WORKERS = env_int("HEADSTART_PREPARE_WORKERS", 0)
+if HEADSTART_PREPARE_WORKERS < 0:
+    raise ConfigError(f"HEADSTART_PREPARE_WORKERS={HEADSTART_PREPARE_WORKERS}: must be 0 (every core) or more")
 # Text analysed at once (bytes): a longer text is read in parts this large, so an
 # investigation's memory follows this, not the size of the material.
 HEADSTART_INTAKE_MAX_TEXT_BYTES = env_int("HEADSTART_INTAKE_MAX_TEXT_BYTES", 4 * 1024 * 1024)

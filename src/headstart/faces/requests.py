@@ -23,17 +23,16 @@ def request_actor(request: HttpRequest, user: User) -> Actor:
 
 def package_response(fetched: FetchedPackage) -> HttpResponseBase:
     """A download already authorised and recorded: hand the prepared file to the front server
-    when one is configured (HEADSTART_SENDFILE), else stream it with FileResponse."""
+    when one is configured (HEADSTART_SENDFILE), else stream it from the packages storage."""
     response: HttpResponseBase
     if settings.HEADSTART_SENDFILE:
         response = HttpResponse(content_type="application/octet-stream")
         if settings.HEADSTART_SENDFILE == "nginx":
-            relative = fetched.path.relative_to(settings.HEADSTART_PACKAGES_DIR).as_posix()
-            response["X-Accel-Redirect"] = settings.HEADSTART_SENDFILE_URL + relative
+            response["X-Accel-Redirect"] = settings.HEADSTART_SENDFILE_URL + fetched.name
         else:
             response["X-Sendfile"] = str(fetched.path)
     else:
-        response = FileResponse(fetched.path.open("rb"), content_type="application/octet-stream")
+        response = FileResponse(fetched.open(), content_type="application/octet-stream")
         response["Content-Length"] = str(fetched.size)
     response["Content-Disposition"] = f'attachment; filename="{fetched.advisory}.tar.pgp"'
     response["X-Headstart-Package-SHA256"] = fetched.plaintext_sha256

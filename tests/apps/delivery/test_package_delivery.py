@@ -171,6 +171,8 @@ def test_every_download_is_in_the_audit_chain_and_the_chain_verifies(make_keyed_
 
 def test_a_crash_while_writing_a_package_leaves_nothing_half_written_and_a_retry_gives_the_same_bytes(
         make_keyed_partner, sample_advisory, monkeypatch):
+    from django.core.files.storage import storages
+
     from headstart.apps.audit.services import Actor
     from headstart.apps.delivery import services
     from headstart.apps.delivery.models import PackageFile
@@ -184,10 +186,10 @@ def test_a_crash_while_writing_a_package_leaves_nothing_half_written_and_a_retry
     monkeypatch.setattr(services.os, "replace", crash)
     with pytest.raises(OSError):
         services.prepare_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
-    package_dir = Path(services._packages_dir()) / advisory.ident
+    package_dir = Path(storages["packages"].path(advisory.ident))
     assert not PackageFile.objects.filter(partner=partner.partner).exists()
     assert not list(package_dir.glob(f"{partner.partner.uid}-*"))  # no package for this partner
-    assert not list(package_dir.glob(".tmp-*"))  # and no half-written temporary file
+    assert not list(package_dir.glob(".*"))  # and no half-written temporary file
     monkeypatch.undo()
     first, stored = services.prepare_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))
     again = services.render_package(advisory, partner.partner, actor=Actor(name=ACTOR_NAME))

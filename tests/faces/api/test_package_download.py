@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import storages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -110,7 +111,7 @@ def test_behind_nginx_the_file_is_handed_over_with_x_accel_redirect(ready, setti
     settings.HEADSTART_SENDFILE = "nginx"
     response = api_download(token, advisory.ident)
     stored = keyed.partner.packages.get()
-    relative = Path(stored.path).relative_to(settings.HEADSTART_PACKAGES_DIR).as_posix()
+    relative = Path(storages["packages"].path(stored.path)).relative_to(settings.HEADSTART_PACKAGES_DIR).as_posix()
     assert response.status_code == 200 and response.content == b""
     assert response["X-Accel-Redirect"] == f"/_headstart/packages/{relative}"
     assert response["X-Headstart-Package-SHA256"] == stored.plaintext_sha256
@@ -122,7 +123,7 @@ def test_behind_apache_the_file_is_handed_over_with_x_sendfile(ready, settings):
     settings.HEADSTART_SENDFILE = "apache"
     response = api_download(token, advisory.ident)
     assert response.status_code == 200 and response.content == b""
-    assert response["X-Sendfile"] == keyed.partner.packages.get().path
+    assert response["X-Sendfile"] == storages["packages"].path(keyed.partner.packages.get().path)
 
 
 def test_a_download_whose_audit_event_fails_sends_nothing_and_records_no_copy(ready, monkeypatch):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 
 _written: ContextVar[list[str] | None] = ContextVar("headstart_artifact_files_written", default=None)
 
@@ -46,10 +46,9 @@ def removed_unless_committed() -> Iterator[None]:
 
 
 def _remove_empty_folder(name: str) -> None:
-    """The file's own folder (the advisory's, made for it) if the deletion left it empty."""
-    try:
-        folder = os.path.dirname(default_storage.path(name))
-    except NotImplementedError:  # object storage has no folders
+    """On a local directory, the file's own folder (the advisory's, made for it) if the deletion
+    left it empty. Other storages (object stores) have no folders to leave behind."""
+    if not isinstance(default_storage, FileSystemStorage):
         return
     with suppress(OSError):  # not empty, or already gone
-        os.rmdir(folder)
+        os.rmdir(os.path.dirname(default_storage.path(name)))

@@ -7,11 +7,13 @@ import functools
 import hashlib
 import json
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -325,14 +327,31 @@ def _record_deliveries(partner: Partner, commitment: Commitment, files: list[dic
 
 # ---- fetching (partners) and exporting (staff) --------------------------------------------
 
-def _packages_dir() -> Path:
-    path = Path(settings.HEADSTART_PACKAGES_DIR)
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+def _packages() -> Storage:
+    """Where prepared packages live: the "packages" storage (settings.STORAGES), a local
+    directory by default, or any Django storage backend the settings name."""
+    return storages["packages"]
+
+
+def store_package(advisory_ident: str, partner_uid: str, encrypted: bytes) -> str:
+    """Keep a signed and encrypted package in the packages storage; returns its storage name.
+
+    Named by its own digest, a file never changes once written: a download that recorded this
+    digest sends exactly these bytes, even while another process prepares again. It is written
+    whole or not at all: on a local directory, into a temporary file renamed into place (0600
+    in 0700 directories); elsewhere, by the backend's single upload, and not again when a file
+    of that name (so of those bytes) is there already. Safe to call from worker processes."""
+    name = f"{advisory_ident}/{partner_uid}-{hashlib.sha256(encrypted).hexdigest()[:32]}.pgp"
+    storage = _packages()
+    if isinstance(storage, FileSystemStorage):
+        _write_atomically(Path(storage.path(name)), encrypted)
+    elif not storage.exists(name):
+        name = storage.save(name, ContentFile(encrypted))
+    return name
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Never leave a half-written package where a download could find it."""
+    """Never leave a half-written file where a reader could find it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     write_atomically(path, data)
 
@@ -377,11 +396,10 @@ def _prepared_file(advisory: Advisory, partner: Partner, content_key: str) -> Pa
     stored = PackageFile.objects.filter(partner=partner, advisory=advisory, content_key=content_key).first()
     if stored is None or not stored.files or not stored.encrypted_sha256:  # an older row: prepare again
         return None
-    try:
-        found = os.stat(stored.path)
-    except OSError:
+    if os.path.isabs(stored.path):  # a file path from before packages went through a storage: prepare again
         return None
-    return stored if stat.S_ISREG(found.st_mode) and found.st_size == stored.size else None
+    storage = _packages()
+    return stored if storage.exists(stored.path) and storage.size(stored.path) == stored.size else None
 
 
 @dataclass(frozen=True)
@@ -389,15 +407,24 @@ class FetchedPackage:
     """A download, recorded and audited: the prepared file to send and what it holds."""
 
     advisory: str
-    path: Path
+    name: str  # in the packages storage
     size: int
     plaintext_sha256: str
     encrypted_sha256: str
     files: list[dict]
 
+    def open(self) -> File:
+        return _packages().open(self.name, "rb")
+
+    @property
+    def path(self) -> Path:
+        """The file's path when the packages storage is a local directory (X-Sendfile needs
+        one); other storages raise NotImplementedError."""
+        return Path(_packages().path(self.name))
+
 
 def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> tuple[RenderedPackage, PackageFile]:
-    """Render, sign and encrypt a partner's package once and keep it on disk for downloads."""
+    """Render, sign and encrypt a partner's package once and keep it in storage for downloads."""
     certificate = _usable_certificate(partner)
     package = render_package(advisory, partner, actor=actor)
     content_key = _content_key(advisory, partner, package.commitment, certificate)
@@ -406,15 +433,12 @@ def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> tu
         return package, cached
     encrypted = openpgp.sign_and_encrypt(package.tar, signing_key=_signing_key(), recipient_cert=certificate)
     encrypted_sha256 = hashlib.sha256(encrypted).hexdigest()
-    # Named by its own digest, a file never changes once written: a download that recorded
-    # this digest sends exactly these bytes, even while another process prepares again.
-    path = _packages_dir() / advisory.ident / f"{partner.uid}-{encrypted_sha256[:32]}.pgp"
-    _write_atomically(path, encrypted)
+    name = store_package(advisory.ident, str(partner.uid), encrypted)
     files = [{"name": e.name, "kind": e.kind, "sha256": e.sha256, "size": len(e.content),
               "artifact_id": package.artifact_ids.get(e.name)} for e in package.entries]
     cached, _ = PackageFile.objects.update_or_create(
         partner=partner, advisory=advisory, content_key=content_key,
-        defaults={"plaintext_sha256": package.sha256, "encrypted_sha256": encrypted_sha256, "path": str(path),
+        defaults={"plaintext_sha256": package.sha256, "encrypted_sha256": encrypted_sha256, "path": name,
                   "size": len(encrypted), "files": files})
     return package, cached
 
@@ -427,7 +451,7 @@ def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | No
 
     At release time the package was prepared (`headstart advisory prepare`) and is found by
     its content key without rendering; otherwise it is rendered, signed and encrypted now and
-    kept for the next download. The caller sends the file at ``path``."""
+    kept for the next download. The caller sends the stored file (``name``)."""
     try:
         advisory, partner, commitment, stored = _prepared_download(user, ident, now, actor=actor)
     except HeadstartError as exc:
@@ -438,7 +462,7 @@ def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | No
         event = record(actor, "package.download", advisory, files=files, package_sha256=stored.plaintext_sha256,
                        encrypted_sha256=stored.encrypted_sha256, commitment=commitment.version)
         _record_deliveries(partner, commitment, stored.files, route=route, event=event)
-    return FetchedPackage(advisory.ident, Path(stored.path), stored.size, stored.plaintext_sha256,
+    return FetchedPackage(advisory.ident, stored.path, stored.size, stored.plaintext_sha256,
                           stored.encrypted_sha256, files)
 
 
