@@ -22,8 +22,10 @@ import hmac
 import logging
 import pickle
 import shutil
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -35,6 +37,7 @@ from headstart.files import write_atomically
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _SALT = "headstart.delivery.carrier_store"
 _MAC_BYTES = 32
 # What the carriers parse with: a new version may find other slots in the same bytes.
@@ -75,7 +78,31 @@ def _directory() -> Path:
 def load(family: str, original: bytes, spec_text: str | None) -> Carrier | None:
     """The stored carrier, or None when there is none, or it is damaged or was not written by
     this program (its MAC does not verify)."""
-    path = _directory() / _key(family, original, spec_text)
+    carrier = _load(_key(family, original, spec_text))
+    return carrier if isinstance(carrier, Carrier) else None
+
+
+def store(family: str, original: bytes, spec_text: str | None, carrier: Carrier) -> None:
+    """Keep the carrier for the next process (written whole or not at all)."""
+    _store(_key(family, original, spec_text), carrier)
+
+
+def derived(name: str, original: bytes, compute: Callable[[], T], kind: type[T]) -> T:
+    """Data derived from an original by the carriers' and triggers' code alone (a rendered
+    trigger procedure, what an investigation compares a file by): stored beside the carriers,
+    keyed and checked the same way, so a new code version computes it again. Data, never
+    authorisation: whatever is stored here is a pure function of the original's bytes."""
+    key = _key(f"derived:{name}", original, None)
+    value = _load(key)
+    if isinstance(value, kind):
+        return value
+    value = compute()
+    _store(key, value)
+    return value
+
+
+def _load(key: str) -> object | None:
+    path = _directory() / key
     try:
         data = path.read_bytes()
     except OSError:
@@ -85,24 +112,22 @@ def load(family: str, original: bytes, spec_text: str | None) -> Carrier | None:
         log.warning("carrier store: %s does not verify; it is rebuilt", path.name)
         return None
     try:
-        carrier = pickle.loads(body)  # authenticated above: this program wrote it
+        return pickle.loads(body)  # authenticated above: this program wrote it
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         log.warning("carrier store: %s cannot be loaded; it is rebuilt", path.name)
         return None
-    return carrier if isinstance(carrier, Carrier) else None
 
 
-def store(family: str, original: bytes, spec_text: str | None, carrier: Carrier) -> None:
-    """Keep the carrier for the next process (written whole or not at all)."""
+def _store(key: str, value: object) -> None:
     directory = _directory()
     try:
         if not directory.is_dir():
             _make_private(directory)
             _remove_other_versions(directory)
-        body = pickle.dumps(carrier, protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomically(directory / _key(family, original, spec_text), _mac(body) + body)
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomically(directory / key, _mac(body) + body)
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
-        log.warning("carrier store: cannot keep a carrier (%s); it will be rebuilt next time", exc)
+        log.warning("carrier store: cannot keep %s (%s); it will be rebuilt next time", key[:12], exc)
 
 
 def _make_private(directory: Path) -> None:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from headstart.apps.advisories.access import latest_artifacts
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact, ArtifactKind
+from headstart.apps.delivery import carrier_store
 from headstart.apps.delivery.copies import original_bytes, procedure_name
 from headstart.apps.investigations.intake import Piece
 from headstart.carriers import Carrier, CarrierError, Reading
@@ -114,21 +115,35 @@ class Match:
 
 
 @functools.lru_cache(maxsize=256)
-def _magic(spec_sha256: str, spec_text: str) -> bytes | None:
+def _magic(spec: bytes) -> bytes | None:
     """The bytes a file of this format starts with (None: the format has no fixed magic)."""
+    return carrier_store.derived("magic", spec, lambda: _first_field(spec) or b"", bytes) or None
+
+
+def _first_field(spec: bytes) -> bytes | None:
     try:
-        first = load_spec(spec_text).root.fields[0]
+        first = load_spec(spec.decode("utf-8", errors="replace")).root.fields[0]
     except (TriggerError, IndexError, AttributeError):
         return None
     return first.contents or None
 
 
+def compared_text(kind: str, data: bytes) -> str:
+    """What a delivered file is compared by: its text; for a trigger specification, the
+    procedure rendered from it (with its {{a|b}} alternatives), which partners receive. The
+    procedure is rendered once per specification and code version and kept in the carrier
+    store (rendering it costs more than the rest of an investigation's matching)."""
+    text = data.decode("utf-8", errors="replace")
+    if kind != ArtifactKind.TRIGGER_SPEC:
+        return text
+    return carrier_store.derived("procedure", data, lambda: render_procedure(load_spec(text)), str)
+
+
 @functools.lru_cache(maxsize=512)
 def _original(advisory: str, file_name: str, kind: str, artifact_id: int, version: int, sha256: str,
               data: bytes) -> Original:
-    text = data.decode("utf-8", errors="replace")
+    text = compared_text(kind, data)
     if kind == ArtifactKind.TRIGGER_SPEC:
-        text = render_procedure(load_spec(text))
         data = text.encode("utf-8")
     return Original(advisory, file_name, kind, artifact_id, text, data, version=version)
 
@@ -150,7 +165,7 @@ def originals(advisories: list[Advisory]) -> list[Original]:
         specs = [a for a in artifacts if a.kind == ArtifactKind.TRIGGER_SPEC]
         for artifact in artifacts:
             if artifact.kind == ArtifactKind.POC_BINARY:
-                magics = tuple(_magic(s.sha256, original_bytes(s).decode("utf-8", errors="replace")) for s in specs)
+                magics = tuple(_magic(original_bytes(s)) for s in specs)
                 out.append(Original(advisory.ident, artifact.name, artifact.kind, artifact.pk, None, b"",
                                     magics=tuple(m or b"" for m in magics), version=artifact.version))
                 continue

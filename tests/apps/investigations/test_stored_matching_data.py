@@ -1,0 +1,138 @@
+"""What an investigation compares delivered files by (a trigger procedure's rendered text, a
+binary format's magic) is kept in the carrier store: an investigation that loads it names,
+scores and reads exactly as one that computes it, a stored entry the program did not write
+is computed again, and the number of database queries does not grow with the partners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from investigation_helpers import PARTNERS, accused
+
+from headstart.apps.delivery import carrier_store
+from headstart.apps.investigations import matching
+from headstart.leaks.text import excerpt_window, forum_repost
+from headstart.samples import SAMPLE_DIR
+from headstart.triggers import load_spec, render_procedure
+
+SPEC = (SAMPLE_DIR / "tim.ksy.yaml").read_bytes()
+LEAKER = PARTNERS[2]
+
+
+@pytest.fixture
+def store(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An empty carrier store and no matching data in this process's memory: a new process."""
+    settings.HEADSTART_CARRIER_CACHE_DIR = tmp_path / "store"
+    forget_matching_data()
+    yield settings.HEADSTART_CARRIER_CACHE_DIR
+    forget_matching_data()
+
+
+def forget_matching_data() -> None:
+    matching._original.cache_clear()
+    matching._magic.cache_clear()
+
+
+def leaked_material(delivered) -> list[tuple[str, bytes | str]]:  # type: ignore[no-untyped-def]
+    """A forum post of a few paragraphs of the write-up, the procedure and the binary PoC."""
+    return [("post.txt", forum_repost(excerpt_window(delivered.text(LEAKER, "writeup.md"), seed=3, keep=0.4))),
+            ("procedure.md", delivered.text(LEAKER, "tim-procedure.md")),
+            ("poc.tim", delivered.copy(LEAKER, "poc.tim"))]
+
+
+def comparable(result: dict) -> dict:
+    """The result without what differs between two runs on the same material (its record)."""
+    return {k: v for k, v in result.items() if k not in {"investigation", "created_at"}}
+
+
+def computing_every_time(name: str, original: bytes, compute: Any, kind: type) -> Any:
+    return compute()
+
+
+def never_rendered(*args: Any, **kwargs: Any) -> str:
+    raise AssertionError("the procedure should have come from the carrier store")
+
+
+def test_stored_matching_data_names_scores_and_reads_exactly_as_computing_it(
+        delivered, investigate_leak, store, monkeypatch):
+    material = leaked_material(delivered)
+    with monkeypatch.context() as m:  # the path without the store: computed in this process
+        m.setattr(carrier_store, "derived", computing_every_time)
+        computed = investigate_leak(*material)
+    forget_matching_data()
+    first = investigate_leak(*material)  # computes and keeps it
+    forget_matching_data()  # the next process
+    monkeypatch.setattr(matching, "render_procedure", never_rendered)
+    monkeypatch.setattr(matching, "load_spec", never_rendered)
+    loaded = investigate_leak(*material)
+
+    assert accused(computed) == [LEAKER]
+    assert {a["file"] for a in computed["artifacts"]} == {"writeup.md", "tim-procedure.md", "poc.tim"}
+    assert comparable(first) == comparable(computed)
+    assert comparable(loaded) == comparable(computed)
+    assert [(s["partner"], s["score"], s["p_value"]) for s in loaded["scores"]] == \
+           [(s["partner"], s["score"], s["p_value"]) for s in computed["scores"]]
+
+
+def test_the_stored_procedure_is_the_rendered_procedure(store):
+    rendered = render_procedure(load_spec(SPEC.decode("utf-8")))
+
+    assert matching.compared_text("trigger-spec", SPEC) == rendered
+    forget_matching_data()
+    assert matching.compared_text("trigger-spec", SPEC) == rendered
+
+
+def test_a_stored_procedure_the_program_did_not_write_is_rendered_again(store):
+    rendered = matching.compared_text("trigger-spec", SPEC)
+    path = store / carrier_store.code_version() / carrier_store._key("derived:procedure", SPEC, None)
+    path.write_bytes(b"\0" * 32 + path.read_bytes()[32:].replace(b"Read", b"Fake"))
+
+    assert matching.compared_text("trigger-spec", SPEC) == rendered
+    assert carrier_store.derived("procedure", SPEC, never_rendered, str) == rendered  # and kept again
+
+
+def test_a_binary_format_magic_is_kept_with_the_specification(store, monkeypatch):
+    magic = matching._magic(SPEC)
+    forget_matching_data()
+    monkeypatch.setattr(matching, "load_spec", never_rendered)
+
+    assert magic and matching._magic(SPEC) == magic
+
+
+def test_the_queries_of_an_investigation_do_not_grow_with_the_partners(
+        make_keyed_partner, sample_advisory, investigate_leak, store):
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.delivery.services import fetch_package, render_package
+    from headstart.apps.investigations.intake import Submission
+    from headstart.apps.investigations.services import investigate
+
+    partners = [make_keyed_partner(f"Partner {i:02d}") for i in range(12)]
+    advisory = sample_advisory()  # one commitment covers all of them
+
+    def download(keyed):  # type: ignore[no-untyped-def]
+        fetch_package(keyed.analyst, advisory.ident, actor=Actor(name=keyed.analyst.email, partner=keyed.name))
+
+    package = render_package(advisory, partners[1].partner, actor=Actor(name="psirt"))
+    writeup = next(e.content for e in package.entries if e.name == "writeup.md").decode("utf-8")
+    post = [Submission("post.txt", forum_repost(excerpt_window(writeup, seed=1, keep=0.4)).encode("utf-8"))]
+
+    def queries() -> tuple[int, dict]:
+        investigate(post, actor=Actor(name="psirt"))  # warm: the in-process caches are filled
+        with CaptureQueriesContext(connection) as captured:
+            result = investigate(post, actor=Actor(name="psirt")).result
+        return len(captured.captured_queries), result
+
+    for keyed in partners[:3]:
+        download(keyed)
+    few, few_result = queries()
+    for keyed in partners[3:]:
+        download(keyed)
+    many, many_result = queries()
+
+    assert (few_result["partners_considered"], many_result["partners_considered"]) == (3, 12)
+    assert accused(few_result) == accused(many_result) == ["Partner 01"]
+    assert many == few
