@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gunicorn.config import Config
 
+from headstart.faces.cli.commands import serve_hooks
 from headstart.faces.cli.commands.serve import gunicorn_argv
 
 
@@ -34,3 +35,13 @@ def test_behind_a_proxy_only_its_addresses_may(settings):
 def test_no_server_opens_a_control_socket(settings):
     config = gunicorn_settings(gunicorn_argv("127.0.0.1:8000", 2, 1))
     assert config.control_socket_disable is True
+
+
+def test_the_workers_fork_from_a_master_that_loaded_the_application_and_its_hooks(settings):
+    config = gunicorn_settings(gunicorn_argv("127.0.0.1:8000", 2, 1))
+    assert config.preload_app is True
+    assert config.config == "python:headstart.faces.cli.commands.serve_hooks"
+    hooks = Config()
+    hooks.set("when_ready", serve_hooks.when_ready)  # gunicorn accepts it as its hook, one argument
+    assert hooks.when_ready is serve_hooks.when_ready
+

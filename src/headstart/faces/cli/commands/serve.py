@@ -63,9 +63,12 @@ def run(args: argparse.Namespace) -> int:
 def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
     """gunicorn's command line. It trusts forwarded headers only from the proxy's addresses and
     only behind a proxy, and has no control socket: every server would otherwise share one
-    under the user's home directory, and nothing here uses it."""
+    under the user's home directory, and nothing here uses it. The application is loaded once
+    in the master and the workers fork from it, with the scheduled advisories' carriers loaded
+    (serve_hooks.py)."""
     trusted = settings.HEADSTART_FORWARDED_ALLOW_IPS if settings.HEADSTART_BEHIND_PROXY else []
     return [sys.executable, "-m", "gunicorn", "headstart.config.wsgi:application",
+            "--config", "python:headstart.faces.cli.commands.serve_hooks", "--preload",
             "--bind", bind, "--workers", str(workers), "--threads", str(threads),
             "--worker-class", "gthread", "--access-logfile", "-", "--timeout", "120",
             "--forwarded-allow-ips", ",".join(trusted), "--no-control-socket"]
