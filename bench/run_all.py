@@ -27,6 +27,7 @@ QUICK = {
     "delivery_rush.py": ["--quick"],
     "audit_partner_filter.py": ["--quick"],
     "intake_memory.py": ["--quick"],
+    "investigation_speed.py": ["--quick"],
     "partner_import.py": ["--quick"],
     "demo_partner_keys.py": ["--quick"],
 }
