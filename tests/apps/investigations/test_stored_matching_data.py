@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from investigation_helpers import PARTNERS, accused
 
-from headstart.apps.delivery import carrier_store
+from headstart.apps.delivery import carrier_store, copies
 from headstart.apps.investigations import matching
 from headstart.leaks.text import excerpt_window, forum_repost
 from headstart.samples import SAMPLE_DIR
@@ -25,14 +25,17 @@ LEAKER = PARTNERS[2]
 
 @pytest.fixture
 def store(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """An empty carrier store and no matching data in this process's memory: a new process."""
+    """An empty carrier store, and no carrier or matching data in this process's memory."""
     settings.HEADSTART_CARRIER_CACHE_DIR = tmp_path / "store"
+    copies._carriers.clear()
     forget_matching_data()
     yield settings.HEADSTART_CARRIER_CACHE_DIR
+    copies._carriers.clear()
     forget_matching_data()
 
 
 def forget_matching_data() -> None:
+    """What a new process does not have in memory (the carriers aside)."""
     matching._original.cache_clear()
     matching._magic.cache_clear()
 
@@ -58,7 +61,7 @@ def never_rendered(*args: Any, **kwargs: Any) -> str:
 
 
 def test_stored_matching_data_names_scores_and_reads_exactly_as_computing_it(
-        delivered, investigate_leak, store, monkeypatch):
+        store, delivered, investigate_leak, monkeypatch):
     material = leaked_material(delivered)
     with monkeypatch.context() as m:  # the path without the store: computed in this process
         m.setattr(carrier_store, "derived", computing_every_time)
@@ -136,3 +139,18 @@ def test_the_queries_of_an_investigation_do_not_grow_with_the_partners(
     assert (few_result["partners_considered"], many_result["partners_considered"]) == (3, 12)
     assert accused(few_result) == accused(many_result) == ["Partner 01"]
     assert many == few
+
+
+def test_an_investigation_in_a_new_process_loads_the_carriers_scheduling_stored(
+        store, delivered, investigate_leak, monkeypatch):
+    material = leaked_material(delivered)
+    before = investigate_leak(*material)  # the carriers are built once and stored
+    copies._carriers.clear()  # the next process: nothing in memory
+    forget_matching_data()
+    monkeypatch.setattr(copies, "carrier_for", never_built)
+
+    assert comparable(investigate_leak(*material)) == comparable(before)
+
+
+def never_built(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("a carrier was built: it should have come from the carrier store")
