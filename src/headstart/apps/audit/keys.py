@@ -13,6 +13,7 @@ check it: back the key up with the other program keys.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from pathlib import Path
@@ -50,11 +51,26 @@ def _parse(text: str) -> bytes:
 def audit_key_or_none() -> bytes | None:
     """The key on hand, or None when neither the setting nor the file holds one."""
     if _configured():
-        return _parse(_configured())
+        return _parse_setting(_configured())
+    path = audit_key_path()
     try:
-        return _parse(audit_key_path().read_text())
+        found = path.stat()
+        return _read_key_file(str(path), found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size)
     except FileNotFoundError:
         return None
+
+
+# Every audited action needs the key, inside the transaction it records: it is read and parsed
+# once per process, and read again when the setting or the file (another inode, time or size) changes.
+
+@functools.lru_cache(maxsize=4)
+def _parse_setting(text: str) -> bytes:
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_key_file(path: str, device: int, inode: int, mtime_ns: int, size: int) -> bytes:
+    return _parse(Path(path).read_text())
 
 
 def audit_key() -> bytes:
