@@ -35,6 +35,9 @@ def _test_settings(request, tmp_path):  # type: ignore[no-untyped-def]
     a test about the production hashing is marked production_password_hashing."""
     settings = request.getfixturevalue("settings")
     settings.HEADSTART_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    # The test database lives in this process (SQLite in memory) or in its transaction: forked
+    # workers could not see it. Tests that prepare on several processes say so (workers=2).
+    settings.HEADSTART_PREPARE_WORKERS = 1
     if request.node.get_closest_marker("production_password_hashing") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 

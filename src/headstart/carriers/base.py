@@ -9,6 +9,8 @@ map codewords to bytes and bytes to symbols, nothing else.
 from __future__ import annotations
 
 import abc
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -99,9 +101,41 @@ class Template:
         return "".join(p if isinstance(p, str) else alts[p][codeword[p]] for p in self.parts)
 
 
+_SIZES_KEPT = 256
+_sizes: OrderedDict[int, tuple[Sequence[Slot], np.ndarray]] = OrderedDict()
+_sizes_guard = threading.Lock()
+
+
+def _alphabet_sizes(slots: Sequence[Slot]) -> np.ndarray:
+    """The slots' alphabet sizes, worked out once per list of slots: a carrier checks every
+    copy's codeword against the same list (kept with the entry, so its id is not reused)."""
+    with _sizes_guard:
+        kept = _sizes.get(id(slots))
+        if kept is not None and kept[0] is slots and len(kept[1]) == len(slots):
+            _sizes.move_to_end(id(slots))
+            return kept[1]
+    sizes = np.fromiter((slot.q for slot in slots), dtype=np.int64, count=len(slots))
+    with _sizes_guard:
+        _sizes[id(slots)] = (slots, sizes)
+        while len(_sizes) > _SIZES_KEPT:
+            _sizes.popitem(last=False)
+    return sizes
+
+
 def check_codeword(codeword: Sequence[int], slots: Sequence[Slot]) -> None:
     if len(codeword) != len(slots):
         raise CarrierError(f"codeword has {len(codeword)} symbols but the artifact has {len(slots)} slots")
+    if not slots:
+        return
+    symbols = np.asarray(codeword)
+    if symbols.dtype.kind in "iu":  # the usual case, checked at once; else slot by slot below
+        sizes = _alphabet_sizes(slots)
+        outside = np.flatnonzero((symbols < 0) | (symbols >= sizes))
+        if not outside.size:
+            return
+        first = int(outside[0])
+        raise CarrierError(f"symbol {codeword[first]} at slot {first} ({slots[first].key}) "
+                           f"is outside 0..{slots[first].q - 1}")
     for i, (sym, slot) in enumerate(zip(codeword, slots, strict=True)):
         if not 0 <= int(sym) < slot.q:
             raise CarrierError(f"symbol {sym} at slot {i} ({slot.key}) is outside 0..{slot.q - 1}")

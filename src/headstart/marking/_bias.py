@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -222,6 +223,15 @@ def _qary_probs(key: bytes, scope: str, cols: np.ndarray, words: np.ndarray, q: 
 
 
 def derive_bias_table(key: bytes, scope: str, alphabet_sizes: np.ndarray, coalition: int) -> BiasTable:
+    """The slots' biases: a pure function of its arguments, so one derivation serves every
+    codebook of a scope (rendering each partner's copy makes a codebook of one partner)."""
+    sizes = np.ascontiguousarray(alphabet_sizes, dtype=np.int64)
+    return _derived_bias_table(key, scope, sizes.tobytes(), coalition)
+
+
+@lru_cache(maxsize=64)
+def _derived_bias_table(key: bytes, scope: str, sizes_bytes: bytes, coalition: int) -> BiasTable:
+    alphabet_sizes = np.frombuffer(sizes_bytes, dtype=np.int64)
     words = bias_words(key, scope, int(alphabet_sizes.size))
     groups: list[SlotGroup] = []
     for q in np.unique(alphabet_sizes).tolist():
@@ -232,4 +242,7 @@ def derive_bias_table(key: bytes, scope: str, alphabet_sizes: np.ndarray, coalit
         else:
             probs = _qary_probs(key, scope, cols, words[cols], q, coalition)
         groups.append(SlotGroup(q, cols, _thresholds_from_probs(probs)))
+    for group in groups:  # shared by every codebook of the scope: nobody may write to it
+        group.cols.flags.writeable = False
+        group.thresholds.flags.writeable = False
     return BiasTable(alphabet_sizes, groups)

@@ -30,6 +30,15 @@ def _check_alphabet_sizes(alphabet_sizes: Iterable[int]) -> np.ndarray:
         raise MarkingError("alphabet_sizes must be a sequence of integers") from None
     if not sizes:
         raise MarkingError("alphabet_sizes is empty: a codebook needs at least one slot")
+    # All integers within bounds, checked at once (a bool is 0 or 1 and fails the bound, a float
+    # or an object gives another dtype); anything else is looked at slot by slot for its message.
+    fast = np.array(sizes)
+    if fast.ndim == 1 and fast.dtype.kind in "iu" and fast.min() >= 2 and fast.max() <= MAX_ALPHABET:
+        return fast.astype(np.int64)
+    return _checked(sizes)
+
+
+def _checked(sizes: list) -> np.ndarray:  # type: ignore[type-arg]
     out = np.empty(len(sizes), dtype=np.int64)
     for i, q in enumerate(sizes):
         if isinstance(q, bool) or not isinstance(q, (int, np.integer)):

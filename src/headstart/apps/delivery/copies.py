@@ -28,11 +28,15 @@ from headstart.triggers import TriggerError, decode_spec, load_spec, render_proc
 
 @dataclass(frozen=True)
 class Deliverable:
+    """One file of an advisory and its carrier. What every partner's copy shares (the scope,
+    the alphabet sizes, the codebook design and, in headstart.marking, the slots' biases) is
+    worked out once; a partner's copy is then its codeword filled into the carrier's slots."""
+
     artifact: Artifact
     file_name: str
     carrier: Carrier | None
 
-    @property
+    @functools.cached_property
     def scope(self) -> str:
         """The marking scope: stable per advisory, file and artifact version."""
         return f"{self.artifact.advisory.ident}/{self.file_name}/v{self.artifact.version}"
@@ -42,22 +46,53 @@ class Deliverable:
         return self.artifact.kind
 
     @property
+    def alphabet_sizes(self) -> tuple[int, ...]:
+        assert self.carrier is not None
+        return _alphabet_sizes(self.carrier)
+
+    @property
     def design_coalition(self) -> int:
         """The codebook design for this file, from its capacity (see marking.design_for)."""
         assert self.carrier is not None
-        return design_for(self.carrier.alphabet_sizes)
+        return _design_coalition(self.carrier)
 
     def codebook(self, key: bytes, partners: list[str]) -> Codebook:
-        assert self.carrier is not None
-        return Codebook(key=key, scope=self.scope, alphabet_sizes=self.carrier.alphabet_sizes,
+        return Codebook(key=key, scope=self.scope, alphabet_sizes=self.alphabet_sizes,
                         partners=partners, design_coalition=self.design_coalition)
 
 
+@functools.lru_cache(maxsize=256)  # as many as the carrier cache below holds
+def _alphabet_sizes(carrier: Carrier) -> tuple[int, ...]:
+    return tuple(carrier.alphabet_sizes)
+
+
+@functools.lru_cache(maxsize=256)
+def _design_coalition(carrier: Carrier) -> int:
+    return design_for(_alphabet_sizes(carrier))
+
+
+# Originals already read and checked against their recorded digest, by (stored name, digest):
+# an artifact version never changes, so preparing a thousand packages reads each file once.
+_CACHED_ORIGINALS = 64
+_originals: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_originals_guard = threading.Lock()
+
+
 def original_bytes(artifact: Artifact) -> bytes:
+    key = (artifact.file.name or "", artifact.sha256)
+    with _originals_guard:
+        data = _originals.get(key)
+        if data is not None:
+            _originals.move_to_end(key)
+            return data
     with artifact.file.open("rb") as fh:
         data = fh.read()
     if hashlib.sha256(data).hexdigest() != artifact.sha256:
         raise Invalid(f"the stored original of {artifact} does not match its recorded SHA-256")
+    with _originals_guard:
+        _originals[key] = data
+        while len(_originals) > _CACHED_ORIGINALS:
+            _originals.popitem(last=False)
     return data
 
 
@@ -144,6 +179,7 @@ def deliverables(advisory: Advisory, kinds: set[str] | None = None) -> list[Deli
     for artifact in artifacts:
         if kinds is not None and artifact.kind not in kinds:
             continue
+        artifact.advisory = advisory  # the scope names it: no query per copy
         original = original_bytes(artifact)
         name = artifact.name
         try:

@@ -31,3 +31,30 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
 def progress(message: str) -> None:
     """Progress for long work goes to stderr, so stdout stays clean for --json."""
     print(message, file=sys.stderr, flush=True)
+
+
+class ProgressBar:
+    """Counted progress on stderr: a bar redrawn in place on a terminal, else a line at each
+    tenth (a log or a pipe gets a few lines, not a thousand). Call it with (done, total)."""
+
+    WIDTH = 30
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.terminal = sys.stderr.isatty()
+        self._shown = 0  # tenths reported so far
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= 0:
+            return
+        if self.terminal:
+            filled = self.WIDTH * done // total
+            sys.stderr.write(f"\r  [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {self.what}")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+            return
+        tenth = 10 * done // total
+        if tenth > self._shown:
+            self._shown = tenth
+            progress(f"  {done}/{total} {self.what}")

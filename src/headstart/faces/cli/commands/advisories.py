@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from headstart.faces import present
-from headstart.faces.cli.common import Subparsers, add_json, cli_actor, read_file
-from headstart.faces.cli.output import emit, progress, table
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor, positive_int, read_file
+from headstart.faces.cli.output import ProgressBar, emit, progress, table
 
 if TYPE_CHECKING:
     from headstart.apps.delivery.services import ArtifactCheck, CheckReport
@@ -63,6 +63,8 @@ def register(sub: Subparsers) -> None:
 
     prep = asub.add_parser("prepare", help="render, sign and encrypt every entitled partner's package ahead of release")
     prep.add_argument("id", help="advisory identifier (a scheduled advisory)")
+    prep.add_argument("--workers", type=positive_int, metavar="N",
+                      help="processes to prepare in (default HEADSTART_PREPARE_WORKERS, 0 there: one per core)")
     add_json(prep)
     prep.set_defaults(handler=run_prepare)
 
@@ -211,7 +213,7 @@ def run_prepare(args: argparse.Namespace) -> int:
     from headstart.apps.delivery.preparing import prepare_all
 
     advisory = get_advisory(args.id)
-    result = prepare_all(advisory, actor=cli_actor(), progress=progress)
+    result = prepare_all(advisory, actor=cli_actor(), progress=ProgressBar("partners"), workers=args.workers)
     skipped = result["skipped"]
     emit(args, result, "\n".join(
         [f"Prepared {len(result['prepared'])} package{'' if len(result['prepared']) == 1 else 's'}; "
