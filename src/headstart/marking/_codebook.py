@@ -38,7 +38,7 @@ def _check_alphabet_sizes(alphabet_sizes: Iterable[int]) -> np.ndarray:
     return _checked(sizes)
 
 
-def _checked(sizes: list) -> np.ndarray:  # type: ignore[type-arg]
+def _checked(sizes: Sequence[object]) -> np.ndarray:
     out = np.empty(len(sizes), dtype=np.int64)
     for i, q in enumerate(sizes):
         if isinstance(q, bool) or not isinstance(q, (int, np.integer)):

@@ -100,3 +100,15 @@ def test_a_store_that_cannot_be_written_costs_time_not_a_result(store, settings,
     carrier = copies.cached_carrier("poc-source", "poc.c", SOURCE, None)
 
     assert carrier.alphabet_sizes == carrier_for("poc-source", "poc.c", SOURCE).alphabet_sizes
+
+
+def test_the_procedure_rendered_for_delivery_is_kept_and_read_back_unchanged_by_the_next_process(store, monkeypatch):
+    spec = (SAMPLE_DIR / "tim.ksy.yaml").read_text()
+    copies._procedure.cache_clear()
+    rendered = copies._procedure(spec)
+    copies._procedure.cache_clear()  # the next process
+    monkeypatch.setattr(copies, "render_procedure", never_build)
+
+    assert copies._procedure(spec) == rendered
+    assert "{{" in rendered  # the carrier's original, with its alternatives
+    copies._procedure.cache_clear()

@@ -141,8 +141,13 @@ def cached_carrier(kind: str, name: str, original: bytes, spec_text: str | None)
 @functools.lru_cache(maxsize=64)
 def _procedure(spec_text: str, marks: bool = True) -> str:
     """The rendered procedure: with marks, the carrier's original ({{a|b}} alternatives
-    included); without, what an unmarked copy shows."""
-    return render_procedure(load_spec(spec_text), marks=marks)
+    included), kept in the carrier store beside the carriers (rendering it costs more than
+    loading them, in every process that delivers or investigates; investigations read the same
+    entry); without, what an unmarked copy shows."""
+    if not marks:
+        return render_procedure(load_spec(spec_text), marks=False)
+    return carrier_store.derived("procedure", spec_text.encode("utf-8"),
+                                 lambda: render_procedure(load_spec(spec_text)), str)
 
 
 def _spec_texts(artifacts: list[Artifact]) -> list[str]:
