@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from investigation_helpers import PARTNERS, accused
 
 from headstart.apps.delivery import carrier_store, copies
-from headstart.apps.investigations import matching
+from headstart.apps.investigations import attribution, matching
 from headstart.leaks.text import excerpt_window, forum_repost
 from headstart.samples import SAMPLE_DIR
 from headstart.triggers import load_spec, render_procedure
@@ -154,3 +154,59 @@ def test_an_investigation_in_a_new_process_loads_the_carriers_scheduling_stored(
 
 def never_built(*args: Any, **kwargs: Any) -> Any:
     raise AssertionError("a carrier was built: it should have come from the carrier store")
+
+
+class EveryFileAtOnce(attribution.DeliveredFiles):
+    """The files as investigations prepared them before kinds were prepared when first needed:
+    every current file and every delivered earlier version at the first lookup."""
+
+    def get(self, original):  # type: ignore[no-untyped-def]
+        if original.advisory not in self._files:
+            self._files[original.advisory] = self._everything(self.advisory(original.advisory))
+        return self._files[original.advisory].get(original.artifact_id)
+
+    def _everything(self, advisory):  # type: ignore[no-untyped-def]
+        from headstart.apps.delivery.models import Copy
+        from headstart.errors import Invalid
+
+        try:
+            files = {d.artifact.pk: d for d in copies.deliverables(advisory)}
+        except Invalid as exc:
+            self.notes.append(f"{advisory.ident}: its current files cannot be prepared for reading ({exc.message})")
+            files = {}
+        delivered = set(Copy.objects.filter(artifact__advisory=advisory).values_list("artifact_id", flat=True))
+        for commitment in advisory.commitments.order_by("-version"):
+            missing = (delivered & set(commitment.artifact_ids)) - set(files)
+            if missing:
+                files.update(attribution.earlier_deliverables(advisory, commitment.artifact_ids, missing, self.notes))
+        return files
+
+
+@pytest.mark.parametrize("what", ["post", "post, procedure and PoC"])
+def test_preparing_each_kind_of_file_when_first_needed_names_scores_and_reads_as_preparing_all(
+        store, delivered, investigate_leak, monkeypatch, what):
+    material = leaked_material(delivered)[:1] if what == "post" else leaked_material(delivered)
+    with monkeypatch.context() as m:
+        m.setattr(attribution, "DeliveredFiles", EveryFileAtOnce)
+        everything = investigate_leak(*material)
+    when_needed = investigate_leak(*material)
+
+    assert accused(everything) == [LEAKER]
+    assert comparable(when_needed) == comparable(everything)
+
+
+def test_a_forum_post_of_the_write_up_does_not_prepare_the_poc_sources(store, delivered, investigate_leak, monkeypatch):
+    post = leaked_material(delivered)[:1]
+    prepared: list[str] = []
+    cached_carrier = copies.cached_carrier
+
+    def noting(kind: str, name: str, original: bytes, spec_text: str | None) -> Any:
+        prepared.append(name)
+        return cached_carrier(kind, name, original, spec_text)
+
+    monkeypatch.setattr(copies, "cached_carrier", noting)
+    result = investigate_leak(*post)
+
+    assert accused(result) == [LEAKER]
+    assert "writeup.md" in prepared
+    assert not {"poc_tim_overflow.py", "poc_tim_overflow.c"} & set(prepared)

@@ -119,12 +119,17 @@ class ScopeEvidence:
 
 class DeliveredFiles:
     """Each advisory's delivered files with their carriers (every version that went out),
-    prepared once per investigation and looked up by artifact."""
+    looked up by artifact. A kind of file is prepared when an investigation first compares a
+    piece with one of its files: a forum post of the write-up never loads the PoCs' carriers
+    (the Python PoC's alone takes longer to load than the rest of the analysis)."""
 
     def __init__(self, notes: list[str]) -> None:
         self.notes = notes
         self._advisories: dict[str, Advisory] = {}
         self._files: dict[str, dict[int, copies.Deliverable]] = {}
+        self._kinds: dict[str, set[str]] = {}  # the kinds prepared so far, by advisory
+        self._whole: set[str] = set()  # advisories whose current files cannot be prepared: all loaded
+        self._delivered: dict[str, dict[int, str]] = {}  # artifact id -> kind, of every copy that went out
 
     def advisory(self, ident: str) -> Advisory:
         if ident not in self._advisories:
@@ -132,21 +137,39 @@ class DeliveredFiles:
         return self._advisories[ident]
 
     def get(self, original: Original) -> copies.Deliverable | None:
-        if original.advisory not in self._files:
-            self._files[original.advisory] = self._load(self.advisory(original.advisory))
-        return self._files[original.advisory].get(original.artifact_id)
+        ident = original.advisory
+        files = self._files.setdefault(ident, {})
+        kinds = self._kinds.setdefault(ident, set())
+        if ident not in self._whole and original.kind not in kinds:
+            kinds.add(original.kind)
+            files.update(self._load(self.advisory(ident), original.kind))
+        return self._files[ident].get(original.artifact_id)
 
     def carrier_of(self, original: Original) -> Carrier | None:
         deliverable = self.get(original)
         return deliverable.carrier if deliverable is not None else None
 
-    def _load(self, advisory: Advisory) -> dict[int, copies.Deliverable]:
+    def _load(self, advisory: Advisory, kind: str) -> dict[int, copies.Deliverable]:
+        """The files of one kind: the current versions, and earlier versions that went out."""
         try:
-            files = {d.artifact.pk: d for d in copies.deliverables(advisory)}
+            files = {d.artifact.pk: d for d in copies.deliverables(advisory, {kind})}
         except Invalid as exc:
+            # As when every kind is prepared at once: none of the current files is read as
+            # current; each delivered version is prepared as the commitment it went out under says.
             self.notes.append(f"{advisory.ident}: its current files cannot be prepared for reading ({exc.message})")
-            files = {}
-        delivered = set(Copy.objects.filter(artifact__advisory=advisory).values_list("artifact_id", flat=True))
+            self._whole.add(advisory.ident)
+            self._files[advisory.ident] = self._earlier(advisory, {}, None)
+            return self._files[advisory.ident]
+        return self._earlier(advisory, files, kind)
+
+    def _earlier(self, advisory: Advisory, files: dict[int, copies.Deliverable],
+                 kind: str | None) -> dict[int, copies.Deliverable]:
+        if advisory.ident not in self._delivered:
+            self._delivered[advisory.ident] = dict(
+                Copy.objects.filter(artifact__advisory=advisory).values_list("artifact_id", "artifact__kind").distinct())
+        delivered = {a for a, k in self._delivered[advisory.ident].items() if kind is None or k == kind}
+        if not delivered - set(files):
+            return files
         for commitment in advisory.commitments.order_by("-version"):
             missing = (delivered & set(commitment.artifact_ids)) - set(files)
             if missing:
