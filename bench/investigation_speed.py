@@ -12,12 +12,14 @@ rendered to HTML, copied as text, quotes autocorrected, NFKC, spaces collapsed).
 
 Measured, as a user runs it: the wall time of the real command `headstart investigate
 POST.txt --json` as a process of its own (cold process), median of several runs,
-  warm   with the carrier store as scheduling left it;
+  warm   with the carrier store as scheduling left it (the first run also keeps what
+         matching derives from the originals there);
   cold   with the carrier store emptied before each run (slot discovery runs again).
 Then the same command once more in a process that times its phases by wrapping the real
 functions (exclusive times, nested calls counted once):
   startup     the interpreter, `headstart` imports and Django set-up, until the command runs
-  carriers    loading the advisory's delivered files and their carriers (DeliveredFiles)
+  carriers    preparing the delivered files the post is compared with: their carriers, from
+              the carrier store (DeliveredFiles._load)
   matching    which advisory and file the post comes from (match_pieces)
   reading     reading the matched files' slots and merging (gather, without codebooks)
   codebooks   partners' codewords and biases (headstart.marking.Codebook)
@@ -25,7 +27,7 @@ functions (exclusive times, nested calls counted once):
   commitment  checking the signed codebook commitments (without codebooks)
   analysis    the rest of the analysis (exact matches, routes, audit trail of the accused)
   record      intake, the stored input, the investigation row and its audit event
-  output      the rest (the command's argument parsing and JSON output, exit)
+  output      the rest: importing the investigation modules, the JSON output, exit
 Who is accused is checked: exactly the leaker, no innocent partner.
 
     PYTHONPATH=src .venv/bin/python bench/investigation_speed.py --quick     # 100 partners
