@@ -5,6 +5,7 @@ is computed again, and the number of database queries does not grow with the par
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +211,28 @@ def test_a_forum_post_of_the_write_up_does_not_prepare_the_poc_sources(store, de
     assert accused(result) == [LEAKER]
     assert "writeup.md" in prepared
     assert not {"poc_tim_overflow.py", "poc_tim_overflow.c"} & set(prepared)
+
+
+def test_a_file_this_version_cannot_prepare_is_noted_as_before_when_the_leak_is_compared_with_it(
+        store, delivered, investigate_leak, monkeypatch):
+    from headstart.carriers import CarrierError
+
+    material = [*leaked_material(delivered)[:1], ("poc.c", delivered.text(LEAKER, "poc_tim_overflow.c"))]
+    carrier_for = copies.carrier_for
+
+    def not_the_c_poc(kind: str, name: str, original: bytes, **kwargs: Any) -> Any:
+        if name.endswith(".c"):  # as after an upgrade whose C carrier rejects this PoC
+            raise CarrierError(f"{name}: no longer parses")
+        return carrier_for(kind, name, original, **kwargs)
+
+    copies._carriers.clear()
+    shutil.rmtree(store)  # every carrier is built again, by this version
+    monkeypatch.setattr(copies, "carrier_for", not_the_c_poc)
+    with monkeypatch.context() as m:
+        m.setattr(attribution, "DeliveredFiles", EveryFileAtOnce)
+        everything = investigate_leak(*material)
+    when_needed = investigate_leak(*material)
+
+    assert any("current files cannot be prepared" in note for note in everything["notes"])
+    assert accused(everything) == [LEAKER]
+    assert comparable(when_needed) == comparable(everything)
