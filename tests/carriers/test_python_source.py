@@ -234,3 +234,31 @@ def test_text_that_is_not_this_code_reads_nothing(carrier):
     prose = "The decoder computes the row stride in 16 bits; a width above 0x3fff wraps it. " * 20
     assert carrier.read(prose).read == 0
     assert carrier.read("").read == 0
+
+
+def test_a_carrier_loaded_in_a_new_process_renders_and_reads_without_importing_libcst(tmp_path):
+    import pickle
+    import subprocess
+
+    from headstart.carriers.python_source import PythonCarrier
+    from headstart.samples import SAMPLE_DIR
+
+    carrier = PythonCarrier((SAMPLE_DIR / "poc_tim_overflow.py").read_text())
+    (tmp_path / "carrier.pickle").write_bytes(pickle.dumps(carrier))
+    codeword = [1] * len(carrier.slots)
+    script = (
+        "import pickle, sys\n"
+        f"carrier = pickle.loads(open({str(tmp_path / 'carrier.pickle')!r}, 'rb').read())\n"
+        f"copy = carrier.render({codeword!r})\n"
+        "print(copy.decode() == pickle.loads(open(sys.argv[1], 'rb').read()))\n"
+        "print(carrier.read(copy).symbols.tolist() == pickle.loads(open(sys.argv[2], 'rb').read()))\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    (tmp_path / "expected.pickle").write_bytes(pickle.dumps(carrier.render(codeword).decode()))
+    (tmp_path / "reading.pickle").write_bytes(pickle.dumps(carrier.read(carrier.render(codeword)).symbols.tolist()))
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "expected.pickle"),
+                           str(tmp_path / "reading.pickle")],
+                          capture_output=True, text=True, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "False"]

@@ -34,14 +34,9 @@ import ast
 import re
 import symtable
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import ClassVar
-
-import libcst as cst
-import libcst.metadata as md
+from typing import TYPE_CHECKING, ClassVar
 
 from headstart.carriers._lexers import Token, lex_python
-from headstart.carriers._python_scope import LiteralNode, ScopeAnalysis, SlotInfo, Variable
 from headstart.carriers.base import (
     NoSlotsError,
     Reading,
@@ -63,6 +58,9 @@ from headstart.carriers.source_common import (
     read_aligned,
 )
 
+if TYPE_CHECKING:
+    import libcst as cst
+
 __all__ = ["PythonCarrier", "SourceParseError"]
 
 
@@ -80,6 +78,8 @@ class PythonCarrier(TemplateSourceCarrier):
             raise SourceParseError(f"the Python source does not parse: line {exc.lineno}: {exc.msg}") from exc
         except ValueError as exc:
             raise SourceParseError(f"the Python source does not parse: {exc}") from exc
+        import libcst as cst  # for slot discovery only: a carrier loaded from the store never needs it
+
         try:
             module = cst.parse_module(self.source)
         except cst.ParserSyntaxError as exc:
@@ -109,7 +109,9 @@ class PythonCarrier(TemplateSourceCarrier):
         self._check_copy(self._template.render([0] * len(self._slots)), [0] * len(self._slots))
 
     def _build(self, module: cst.Module, excluded: set[str]) -> None:
-        infos, node_slot = _find_slots(module, self._nonce, excluded)
+        from headstart.carriers._python_slots import find_slots
+
+        infos, node_slot = find_slots(module, self._nonce, excluded)
         self._slots = [Slot(i.key, i.alternatives, i.where) for i in infos]
         self._kinds = [i.kind for i in infos]
         self._originals = [i.original for i in infos]
@@ -283,70 +285,11 @@ class PythonCarrier(TemplateSourceCarrier):
 # -- slot discovery ------------------------------------------------------------------
 
 
-@dataclass
-class _Sentinels:
-    code: str
-    literal_text: dict[int, str]
-    comment_names: list[tuple[tuple[int, int], dict[str, int]]]
-
-
 def _nonce(source: str) -> str:
     n = 0
     while f"__hs{n or ''}_" in source:
         n += 1
     return str(n or "")
-
-
-def _find_slots(module: cst.Module, nonce: str, excluded: set[str]) -> tuple[list[SlotInfo], _Sentinels]:
-    wrapper = md.MetadataWrapper(module)
-    analysis = ScopeAnalysis(wrapper)
-    name_infos = analysis.name_slots(excluded)
-    literal_infos = [item for item in analysis.literal_slots() if item[0].key not in excluded]
-    items: list[tuple[SlotInfo, Variable | LiteralNode]] = sorted(
-        [*name_infos, *literal_infos], key=lambda it: it[0].first
-    )
-    infos = [info for info, _ in items]
-    node_to_slot: dict[int, int] = {}
-    literal_text: dict[int, str] = {}
-    var_slot: dict[int, int] = {}
-    for slot, (_info, payload) in enumerate(items):
-        if isinstance(payload, Variable):  # info.kind == "name"
-            var_slot[id(payload)] = slot
-            for node in payload.nodes:
-                node_to_slot[id(node)] = slot
-        else:
-            node_to_slot[id(payload)] = slot
-            literal_text[slot] = payload.value
-    code = wrapper.module.visit(_SentinelTransformer(node_to_slot, nonce)).code
-    comment_names = analysis.comment_scopes(items, var_slot)
-    return infos, _Sentinels(code, literal_text, comment_names)
-
-
-class _SentinelTransformer(cst.CSTTransformer):
-    """Spells every slot occurrence as ``__hs<nonce>_<slot>__`` so the template can be cut."""
-
-    def __init__(self, node_to_slot: dict[int, int], nonce: str) -> None:
-        super().__init__()
-        self.node_to_slot = node_to_slot
-        self.nonce = nonce
-
-    def _mark(self, original: cst.CSTNode, updated: cst.BaseExpression) -> cst.BaseExpression:
-        slot = self.node_to_slot.get(id(original))
-        if slot is None:
-            return updated
-        return cst.Name(f"__hs{self.nonce}_{slot}__")
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        slot = self.node_to_slot.get(id(original_node))
-        return updated_node if slot is None else updated_node.with_changes(value=f"__hs{self.nonce}_{slot}__")
-
-    def leave_Integer(self, original_node: cst.Integer, updated_node: cst.Integer) -> cst.BaseExpression:
-        return self._mark(original_node, updated_node)
-
-    def leave_SimpleString(
-        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
-    ) -> cst.BaseExpression:
-        return self._mark(original_node, updated_node)
 
 
 # -- token keys ----------------------------------------------------------------------
