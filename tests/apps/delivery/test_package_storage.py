@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.test import Client
 from factories import ACTOR
 from package_helpers import open_package
@@ -31,14 +31,15 @@ def download(analyst, ident: str):  # type: ignore[no-untyped-def]
 
 
 def test_a_package_is_stored_under_its_digest_readable_by_the_owner_only(settings):
-    name = store_package("HS-2026-0001", "0d4c6e2a-partner", b"encrypted bytes")
+    name = store_package("HS-2026-0901", "0d4c6e2a-partner", b"encrypted bytes")
     path = Path(storages["packages"].path(name))
 
-    assert name == f"HS-2026-0001/0d4c6e2a-partner-{hashlib.sha256(b'encrypted bytes').hexdigest()[:32]}.pgp"
+    assert name == f"HS-2026-0901/0d4c6e2a-partner-{hashlib.sha256(b'encrypted bytes').hexdigest()[:32]}.pgp"
     assert path.parent.parent == Path(settings.HEADSTART_PACKAGES_DIR)
     assert path.read_bytes() == b"encrypted bytes"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left beside it
+    storages["packages"].delete(name)
 
 
 def test_storing_the_same_package_again_keeps_its_name_and_bytes_and_other_bytes_get_another_name():
@@ -65,7 +66,8 @@ def test_packages_and_artifacts_on_another_storage_backend_are_prepared_and_down
     settings.STORAGES = {**settings.STORAGES, "default": IN_MEMORY, "packages": IN_MEMORY}
     keyed = make_keyed_partner("Bucket AV")
     advisory = sample_advisory()
-    assert all(not Path(settings.MEDIA_ROOT, a.file.name).exists() for a in advisory.artifacts.all())
+    assert not isinstance(storages["default"], FileSystemStorage)
+    assert all(storages["default"].exists(a.file.name) for a in advisory.artifacts.all())
     _, stored = prepare_package(advisory, keyed.partner, actor=ACTOR)
 
     response = download(keyed.analyst, advisory.ident)

@@ -267,14 +267,17 @@ def _manifest_sections(advisory: Advisory, partner: Partner) -> tuple[dict, dict
              "nda": {"version": nda.version, "sha256": nda.sha256} if nda else None})
 
 
-def render_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> RenderedPackage:
-    """The plaintext package: exactly the files this partner receives."""
-    commitment = commitment_for(advisory, partner, actor=actor)
+def render_package(advisory: Advisory, partner: Partner, *, actor: Actor, artifacts: list[Artifact] | None = None,
+                   sections: tuple[dict, dict] | None = None) -> RenderedPackage:
+    """The plaintext package: exactly the files this partner receives. ``artifacts`` (the
+    advisory's current artifacts) and ``sections`` (_manifest_sections) when the caller has
+    them already."""
+    commitment = commitment_for(advisory, partner, actor=actor, artifacts=artifacts)
     key = _marking_key()
     uid = str(partner.uid)
     items = copies.deliverables(advisory, _entitled_kinds(partner))
     entries = [PackageEntry(d.file_name, d.kind, copies.render(d, key, uid)) for d in items]
-    advisory_section, partner_section = _manifest_sections(advisory, partner)
+    advisory_section, partner_section = sections or _manifest_sections(advisory, partner)
     doc = manifest(
         advisory=advisory_section, partner=partner_section,
         commitment={"version": commitment.version, "digest": commitment.digest,
@@ -300,21 +303,26 @@ def _record_deliveries(partner: Partner, commitment: Commitment, files: list[dic
     artifact_ids = {a for a, _ in marked}
     by = event.actor
 
-    def delivered_before() -> dict[tuple[int, str], Copy]:
-        # One query: the copies, each with whether this route and person already took it.
-        routed = Exists(Delivery.objects.filter(copy=OuterRef("pk"), route=route, by=by))
-        return {(c.artifact_id, c.file_name): c
-                for c in Copy.objects.filter(partner=partner, artifact_id__in=artifact_ids).annotate(routed=routed)}
-
-    delivered = delivered_before()
+    # One query: the copies, each with whether this route and person already took it.
+    routed = Exists(Delivery.objects.filter(copy=OuterRef("pk"), route=route, by=by))
+    delivered: dict[tuple[int, str], Copy] = {(c.artifact_id, c.file_name): c for c in Copy.objects.filter(
+        partner=partner, artifact_id__in=artifact_ids).annotate(routed=routed)}
     new = [Copy(partner=partner, artifact_id=artifact_id, file_name=name, sha256=f["sha256"], size=f["size"],
                 commitment=commitment)
            for (artifact_id, name), f in marked.items() if (artifact_id, name) not in delivered]
     if new:
         # A concurrent first delivery of the same copy may have recorded it since: the unique
-        # constraint keeps one row, and the comparison below reads the one that won.
+        # constraint keeps one row, and the comparison below reads the one that won. Read back
+        # only what the comparison needs; whether this route and person took one of them
+        # already (a concurrent delivery by the same person) is left to Delivery's unique
+        # constraint below.
         Copy.objects.bulk_create(new, ignore_conflicts=True)
-        delivered = delivered_before()
+        added = {(c.artifact_id, c.file_name) for c in new}
+        for c in Copy.objects.filter(partner=partner, artifact_id__in={a for a, _ in added}).only(
+                "pk", "artifact_id", "file_name", "sha256"):
+            if (c.artifact_id, c.file_name) in added:
+                c.routed = False  # type: ignore[attr-defined]
+                delivered[(c.artifact_id, c.file_name)] = c
     for key, f in marked.items():
         if key not in delivered or delivered[key].sha256 != f["sha256"]:
             raise Invalid(f"the copy of {f['name']} for {partner.name} no longer renders to the bytes "
@@ -369,7 +377,7 @@ def _usable_certificate(partner: Partner) -> str:
 
 
 def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, certificate: str,
-                 artifacts: list[Artifact] | None = None) -> str:
+                 artifacts: list[Artifact] | None = None, sections: tuple[dict, dict] | None = None) -> str:
     """A digest of everything a package is made from and who it is for, computed without rendering.
 
     A copy is a pure function of (artifact, program key, advisory, partner), so this key names
@@ -379,7 +387,7 @@ def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, c
     key and the recipient's exact certificate. A download looks its prepared package up by this
     key instead of rendering it again; once a newer checkpoint is signed (`headstart audit
     checkpoint`, or preparing), packages are rendered again with it on their next download."""
-    advisory_section, partner_section = _manifest_sections(advisory, partner)
+    advisory_section, partner_section = sections or _manifest_sections(advisory, partner)
     kinds = _entitled_kinds(partner)
     if artifacts is None:
         artifacts = access.latest_artifacts(advisory)
@@ -423,11 +431,16 @@ class FetchedPackage:
         return Path(_packages().path(self.name))
 
 
-def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> tuple[RenderedPackage, PackageFile]:
-    """Render, sign and encrypt a partner's package once and keep it in storage for downloads."""
+def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor,
+                    artifacts: list[Artifact] | None = None) -> tuple[RenderedPackage, PackageFile]:
+    """Render, sign and encrypt a partner's package once and keep it in storage for downloads.
+    ``artifacts``: the advisory's current artifacts when the caller has them already."""
     certificate = _usable_certificate(partner)
-    package = render_package(advisory, partner, actor=actor)
-    content_key = _content_key(advisory, partner, package.commitment, certificate)
+    if artifacts is None:
+        artifacts = access.latest_artifacts(advisory)
+    sections = _manifest_sections(advisory, partner)  # one read of the NDA for the manifest and the key
+    package = render_package(advisory, partner, actor=actor, artifacts=artifacts, sections=sections)
+    content_key = _content_key(advisory, partner, package.commitment, certificate, artifacts, sections)
     cached = _prepared_file(advisory, partner, content_key)
     if cached is not None and cached.plaintext_sha256 == package.sha256:
         return package, cached
@@ -436,11 +449,14 @@ def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor) -> tu
     name = store_package(advisory.ident, str(partner.uid), encrypted)
     files = [{"name": e.name, "kind": e.kind, "sha256": e.sha256, "size": len(e.content),
               "artifact_id": package.artifact_ids.get(e.name)} for e in package.entries]
-    cached, _ = PackageFile.objects.update_or_create(
-        partner=partner, advisory=advisory, content_key=content_key,
-        defaults={"plaintext_sha256": package.sha256, "encrypted_sha256": encrypted_sha256, "path": name,
-                  "size": len(encrypted), "files": files})
-    return package, cached
+    row = PackageFile(partner=partner, advisory=advisory, content_key=content_key, plaintext_sha256=package.sha256,
+                      encrypted_sha256=encrypted_sha256, path=name, size=len(encrypted), files=files)
+    # One statement (INSERT ... ON CONFLICT DO UPDATE): a single short write, however many
+    # processes prepare the same package at once.
+    PackageFile.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=["partner", "advisory", "content_key"],
+        update_fields=["plaintext_sha256", "encrypted_sha256", "path", "size", "files"])
+    return package, row
 
 
 def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | None = None,
@@ -487,7 +503,7 @@ def _prepared_download(user: User, ident: str, now: dt.datetime | None, *,
         stored = _prepared_file(advisory, partner, key)
         if stored is not None:
             return advisory, partner, commitment, stored
-    package, stored = prepare_package(advisory, partner, actor=actor)
+    package, stored = prepare_package(advisory, partner, actor=actor, artifacts=artifacts)
     return advisory, partner, package.commitment, stored
 
 
