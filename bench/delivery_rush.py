@@ -91,6 +91,9 @@ from delivery_render import (
 REPO = Path(__file__).resolve().parents[1]
 ROUNDS = 5
 RENDER_SAMPLE = 5  # partners whose package the set-up renders, signs and encrypts apart, timed
+# Partners beside the rush who download one at a time after it, each alone on the server: what
+# one request costs without the contention of a rush (steadier on a shared machine).
+ONE_AT_A_TIME = 10
 # The issue's targets (issue 22): a download on demand against the same bytes sent statically,
 # and the rush through two app servers on PostgreSQL.
 ON_DEMAND_RATIO_TARGET = 10.0
@@ -384,19 +387,39 @@ def check_static(batch: Batch, size: int) -> list[str]:
             if r.status != 200 or len(r.body) != size]
 
 
-def check_audit(home: Home, people: list[BenchPartner], digests: dict[str, str]) -> dict:
-    """`headstart audit verify` passes, and each partner's downloads are its package.download
-    events, one per download, naming the package it was sent."""
+def check_audit(home: Home, downloads: dict[str, int], digests: dict[str, str]) -> dict:
+    """`headstart audit verify` passes, and each partner's downloads (``downloads``: how many
+    each made) are its package.download events, one per download, naming the package it was sent."""
     verified = home.headstart("audit", "verify", "--json")
     listed = home.headstart("audit", "list", "--action", "package.download", "--limit", str(MAX_AUDIT_LIST), "--json")
     events = json.loads(listed.stdout) if listed.returncode == 0 else []
     per_partner = Counter(e["partner"] for e in events)
     wrong = [e for e in events if digests.get(e["partner"]) != e["details"].get("package_sha256")]
+    expected = sum(downloads.values())
     return {"verify_ok": verified.returncode == 0 and json.loads(verified.stdout)["ok"],
-            "download_events": len(events), "expected_events": ROUNDS * len(people),
-            "one_event_per_download": all(per_partner[p.name] == ROUNDS for p in people)
-                                      and len(events) == ROUNDS * len(people),
+            "download_events": len(events), "expected_events": expected,
+            "one_event_per_download": per_partner == Counter(downloads) and len(events) == expected,
             "events_with_another_digest": len(wrong)}
+
+
+def one_at_a_time(server: Server, probes: list[BenchPartner], size: int, certificate: str,
+                  digests: dict[str, str], deadline: float) -> tuple[dict, list[str]]:
+    """Each probe partner alone on the server: the static file, its package (its first
+    delivery), its package again. Medians in ms, and the check of every package."""
+    timeout = min(REQUEST_TIMEOUT_S, deadline - time.monotonic())
+    static, first, later = [], [], []
+    for person in probes:
+        static.append(fetch(f"{server.url}/static/{STATIC_NAME}", None, timeout))
+        first.append(fetch(f"{server.url}/api/v1/advisories/{ADVISORY}/package", person.token, timeout))
+        later.append(fetch(f"{server.url}/api/v1/advisories/{ADVISORY}/package", person.token, timeout))
+    errors = check_static(Batch(0, static), size)
+    for got in (first, later):
+        errors += check_round(probes, Batch(0, got), certificate, digests)
+    ms = {what: float(np.median([r.seconds for r in got])) * 1000
+          for what, got in (("static_ms", static), ("first_delivery_ms", first), ("later_download_ms", later))}
+    ratio = {"first_delivery": ms["first_delivery_ms"] / ms["static_ms"],
+             "later_downloads": ms["later_download_ms"] / ms["static_ms"]}
+    return {**ms, "ratio": ratio}, errors
 
 
 # ---- a scenario --------------------------------------------------------------------------------
@@ -407,9 +430,10 @@ def log(scenario: str, message: str) -> None:
 
 def scenario(name: str, partners: int, *, prepare: bool, server_url: str | None, servers: int,
              deadline: float, keep_home: bool) -> dict:
-    log(name, f"setting up {partners} partners...")
-    home, setup = make_home(partners, server_url)
-    people = [BenchPartner(**p) for p in setup["partners"]]
+    log(name, f"setting up {partners} partners (and {ONE_AT_A_TIME} who download one at a time)...")
+    home, setup = make_home(partners + ONE_AT_A_TIME, server_url)
+    everyone = [BenchPartner(**p) for p in setup["partners"]]
+    people, probes = everyone[:partners], everyone[partners:]
     size, certificate = setup["package_bytes"], setup["program_certificate"]
     out: dict = {"scenario": name, "package_bytes": size,
                  "render_ms": setup["render_ms"], "sign_encrypt_ms": setup["sign_encrypt_ms"]}
@@ -418,7 +442,7 @@ def scenario(name: str, partners: int, *, prepare: bool, server_url: str | None,
             log(name, "headstart advisory prepare...")
             started = time.perf_counter()
             done = home.headstart("advisory", "prepare", ADVISORY, "--json")
-            if done.returncode != 0 or len(json.loads(done.stdout)["prepared"]) != partners:
+            if done.returncode != 0 or len(json.loads(done.stdout)["prepared"]) != len(everyone):
                 raise RuntimeError(f"headstart advisory prepare failed: {done.stderr or done.stdout}")
             out["prepare_s"] = time.perf_counter() - started
         running: list[Server] = []
@@ -438,6 +462,9 @@ def scenario(name: str, partners: int, *, prepare: bool, server_url: str | None,
                 static.append(at_once(spread(running, static_path, [None] * partners), deadline))
                 packages.append(at_once(spread(running, package_path, [p.token for p in people]), deadline))
                 errors += check_static(static[-1], size) + check_round(people, packages[-1], certificate, digests)
+            log(name, f"{ONE_AT_A_TIME} partners one at a time: the static file, their package, their package again")
+            out["one_at_a_time"], probe_errors = one_at_a_time(running[0], probes, size, certificate, digests, deadline)
+            errors += probe_errors
         finally:
             for server in running:
                 server.stop()
@@ -448,10 +475,10 @@ def scenario(name: str, partners: int, *, prepare: bool, server_url: str | None,
                                "p50": out[what]["p50_ms"] / out["static"]["p50_ms"]}
                         for what in ("first_delivery", "later_downloads")}
         out["download_bytes_median"] = float(np.median([len(r.body) for b in packages for r in b.results]))
-        out["downloads_checked"] = ROUNDS * partners
+        out["downloads_checked"] = ROUNDS * partners + 2 * len(probes)
         out["errors"] = len(errors)
         out["error_examples"] = errors[:5]
-        out["audit"] = check_audit(home, people, digests)
+        out["audit"] = check_audit(home, {p.name: ROUNDS for p in people} | {p.name: 2 for p in probes}, digests)
         return out
     finally:
         if keep_home:
@@ -523,6 +550,10 @@ def print_table(report: dict) -> None:
             print(f"{'':<11}error: {example}")
         print(f"{'':<11}apart, in one process: render {r['render_ms']:.1f} ms, sign + encrypt "
               f"{r['sign_encrypt_ms']:.1f} ms per partner")
+        one = r["one_at_a_time"]
+        print(f"{'':<11}one at a time ({ONE_AT_A_TIME} partners, medians): static {one['static_ms']:.1f} ms, first delivery "
+              f"{one['first_delivery_ms']:.1f} ms ({one['ratio']['first_delivery']:.1f}x), later download "
+              f"{one['later_download_ms']:.1f} ms ({one['ratio']['later_downloads']:.1f}x)")
     print("\nIssue 22's rows:")
     for row in report["targets"]:
         verdict = "NOT RUN as stated (FAIL)" if row.get("not_run_as_stated") else ("PASS" if row["pass"] else "FAIL")
