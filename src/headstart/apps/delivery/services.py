@@ -381,21 +381,23 @@ def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, c
     """A digest of everything a package is made from and who it is for, computed without rendering.
 
     A copy is a pure function of (artifact, program key, advisory, partner), so this key names
-    one plaintext: the artifact versions the partner's tier is entitled to, the commitment, the
-    manifest's advisory and partner sections (the same function builds them), the latest signed
-    audit checkpoint the manifest carries, the software version (the carriers' code), the signing
-    key and the recipient's exact certificate. A download looks its prepared package up by this
-    key instead of rendering it again; once a newer checkpoint is signed (`headstart audit
-    checkpoint`, or preparing), packages are rendered again with it on their next download."""
+    package: the artifact versions the partner's tier is entitled to, the commitment, the
+    manifest's advisory and partner sections (the same function builds them), the software
+    version (the carriers' code), the signing key and the recipient's exact certificate. A
+    download looks its prepared package up by this key instead of rendering it again.
+
+    The signed audit checkpoint the manifest carries (the latest when the package was made) is
+    not part of the key: a newer one (`headstart audit checkpoint`, preparing any advisory)
+    leaves prepared packages valid, or signing checkpoints often would send the release-time
+    rush back to rendering on demand. `advisory prepare` puts the newest one in again."""
     advisory_section, partner_section = sections or _manifest_sections(advisory, partner)
     kinds = _entitled_kinds(partner)
     if artifacts is None:
         artifacts = access.latest_artifacts(advisory)
     entitled = [[a.pk, a.name, a.kind, a.version, a.sha256, a.unmarked_reason] for a in artifacts if a.kind in kinds]
-    inputs = {"format": "headstart-package/1", "software": headstart_version, "partner_uid": str(partner.uid),
+    inputs = {"format": "headstart-package/2", "software": headstart_version, "partner_uid": str(partner.uid),
               "advisory": advisory_section, "partner": partner_section, "artifacts": entitled,
               "commitment": [commitment.version, commitment.digest], "signed_by": _signing_fingerprint(),
-              "audit_checkpoint": hashlib.sha256((checkpoints.latest_checkpoint() or "").encode()).hexdigest(),
               "recipient": hashlib.sha256(certificate.encode()).hexdigest()}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 

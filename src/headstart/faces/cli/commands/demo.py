@@ -167,7 +167,9 @@ def run(args: argparse.Namespace) -> int:
     for name, (_partner, admin, secret) in partners.items():
         actor = Actor(name=admin.email, partner=name, ip="192.0.2.10")
         fetched = fetch_package(admin, advisory.ident, actor=actor)
-        received[name] = read_tar(decrypt_and_verify(fetched.path.read_bytes(), secret_key=secret, signer_cert=certificate))
+        with fetched.open() as package:
+            encrypted = package.read()
+        received[name] = read_tar(decrypt_and_verify(encrypted, secret_key=secret, signer_cert=certificate))
     _say(args, f"   {len(received)} packages delivered; every copy differs, every one decrypts and verifies")
 
     advanced = [n for n in names if partners[n][0].tier.name == "advanced"]
