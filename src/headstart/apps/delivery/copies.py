@@ -174,11 +174,14 @@ def _binary_carrier(artifact: Artifact, original: bytes, specs: list[str]) -> Ca
     raise Invalid(f"binary PoC {artifact.name} does not fit its trigger specification: {'; '.join(problems)}")
 
 
-def deliverables(advisory: Advisory, kinds: set[str] | None = None) -> list[Deliverable]:
+def deliverables(advisory: Advisory, kinds: set[str] | None = None,
+                 artifacts: list[Artifact] | None = None) -> list[Deliverable]:
     """The files of an advisory (current artifact versions), optionally only these artifact kinds.
+    ``artifacts``: the advisory's current artifacts when the caller has them already.
 
     Raises Invalid when an artifact has no usable slot and no recorded reason to go out unmarked."""
-    artifacts = latest_artifacts(advisory)
+    if artifacts is None:
+        artifacts = latest_artifacts(advisory)
     specs = _spec_texts(artifacts)
     out: list[Deliverable] = []
     for artifact in artifacts:

@@ -17,7 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, transaction
 
-from headstart.apps.advisories.models import Advisory, AdvisoryStatus
+from headstart.apps.advisories.access import latest_artifacts
+from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.delivery import copies
 from headstart.apps.delivery.services import prepare_package
@@ -28,7 +29,7 @@ from headstart.errors import Invalid
 Progress = Callable[[int, int], None]  # (partners done, partners in all)
 
 # What a worker process needs, set in the parent before the workers are forked.
-_job: tuple[Advisory, Actor] | None = None
+_job: tuple[Advisory, list[Artifact], Actor] | None = None
 
 
 def worker_count() -> int:
@@ -56,8 +57,9 @@ def prepare_all(advisory: Advisory, *, actor: Actor, progress: Progress | None =
         for name, status in Partner.objects.exclude(status=PartnerStatus.ACTIVE).order_by("name")
         .values_list("name", "status")]
     partners = list(Partner.objects.filter(status=PartnerStatus.ACTIVE).order_by("name").values_list("pk", "name"))
+    artifacts = latest_artifacts(advisory)  # one read for every partner
     copies.deliverables(advisory)  # carriers and originals loaded once, before any worker starts
-    for done, ((_, name), reason) in enumerate(zip(partners, _prepared(advisory, actor, partners, workers),
+    for done, ((_, name), reason) in enumerate(zip(partners, _prepared(advisory, artifacts, actor, partners, workers),
                                                    strict=True), 1):
         if reason is None:
             prepared.append(name)
@@ -71,12 +73,12 @@ def prepare_all(advisory: Advisory, *, actor: Actor, progress: Progress | None =
     return {"advisory": advisory.ident, "prepared": prepared, "skipped": skipped, "audit_checkpoint": checkpoint.seq}
 
 
-def _prepared(advisory: Advisory, actor: Actor, partners: list[tuple[int, str]],
+def _prepared(advisory: Advisory, artifacts: list[Artifact], actor: Actor, partners: list[tuple[int, str]],
               workers: int | None) -> Iterator[str | None]:
     """For each partner in order: None once its package is prepared, else why it is not."""
     global _job
     count = min(workers or worker_count(), len(partners))
-    _job = (advisory, actor)
+    _job = (advisory, artifacts, actor)
     try:
         if count <= 1:
             yield from map(_prepare_one, (pk for pk, _ in partners))
@@ -100,10 +102,10 @@ def _start_worker() -> None:
 
 def _prepare_one(partner_pk: int) -> str | None:
     assert _job is not None
-    advisory, actor = _job
+    advisory, artifacts, actor = _job
     partner = Partner.objects.select_related("tier").get(pk=partner_pk)
     try:
-        prepare_package(advisory, partner, actor=actor)
+        prepare_package(advisory, partner, actor=actor, artifacts=artifacts)
     except Invalid as exc:
         return exc.message
     return None

@@ -275,7 +275,7 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor, artifa
     commitment = commitment_for(advisory, partner, actor=actor, artifacts=artifacts)
     key = _marking_key()
     uid = str(partner.uid)
-    items = copies.deliverables(advisory, _entitled_kinds(partner))
+    items = copies.deliverables(advisory, _entitled_kinds(partner), artifacts)
     entries = [PackageEntry(d.file_name, d.kind, copies.render(d, key, uid)) for d in items]
     advisory_section, partner_section = sections or _manifest_sections(advisory, partner)
     doc = manifest(
