@@ -29,7 +29,7 @@ from headstart.errors import Invalid
 Progress = Callable[[int, int], None]  # (partners done, partners in all)
 
 # What a worker process needs, set in the parent before the workers are forked.
-_job: tuple[Advisory, list[Artifact], Actor] | None = None
+_job: tuple[Advisory, list[Artifact], list[Partner], Actor] | None = None
 
 
 def worker_count() -> int:
@@ -56,15 +56,15 @@ def prepare_all(advisory: Advisory, *, actor: Actor, progress: Progress | None =
         {"partner": name, "reason": f"partner is {status}; only active partners receive packages"}
         for name, status in Partner.objects.exclude(status=PartnerStatus.ACTIVE).order_by("name")
         .values_list("name", "status")]
-    partners = list(Partner.objects.filter(status=PartnerStatus.ACTIVE).order_by("name").values_list("pk", "name"))
+    partners = list(Partner.objects.select_related("tier").filter(status=PartnerStatus.ACTIVE).order_by("name"))
     artifacts = latest_artifacts(advisory)  # one read for every partner
     copies.deliverables(advisory)  # carriers and originals loaded once, before any worker starts
-    for done, ((_, name), reason) in enumerate(zip(partners, _prepared(advisory, artifacts, actor, partners, workers),
-                                                   strict=True), 1):
+    for done, (partner, reason) in enumerate(zip(partners, _prepared(advisory, artifacts, actor, partners, workers),
+                                                 strict=True), 1):
         if reason is None:
-            prepared.append(name)
+            prepared.append(partner.name)
         else:
-            skipped.append({"partner": name, "reason": reason})
+            skipped.append({"partner": partner.name, "reason": reason})
         if progress:
             progress(done, len(partners))
     skipped.sort(key=lambda s: s["partner"])
@@ -73,15 +73,15 @@ def prepare_all(advisory: Advisory, *, actor: Actor, progress: Progress | None =
     return {"advisory": advisory.ident, "prepared": prepared, "skipped": skipped, "audit_checkpoint": checkpoint.seq}
 
 
-def _prepared(advisory: Advisory, artifacts: list[Artifact], actor: Actor, partners: list[tuple[int, str]],
+def _prepared(advisory: Advisory, artifacts: list[Artifact], actor: Actor, partners: list[Partner],
               workers: int | None) -> Iterator[str | None]:
     """For each partner in order: None once its package is prepared, else why it is not."""
     global _job
     count = min(workers or worker_count(), len(partners))
-    _job = (advisory, artifacts, actor)
+    _job = (advisory, artifacts, partners, actor)  # read by the workers, inherited at the fork
     try:
         if count <= 1:
-            yield from map(_prepare_one, (pk for pk, _ in partners))
+            yield from map(_prepare_one, range(len(partners)))
             return
         # Forked children must not share the parent's database connections; they open their
         # own. Freezing the loaded objects keeps the collector from copying their pages.
@@ -89,7 +89,7 @@ def _prepared(advisory: Advisory, artifacts: list[Artifact], actor: Actor, partn
         gc.freeze()
         try:
             with multiprocessing.get_context("fork").Pool(count, initializer=_start_worker) as pool:
-                yield from pool.imap(_prepare_one, (pk for pk, _ in partners), chunksize=4)
+                yield from pool.imap(_prepare_one, range(len(partners)), chunksize=4)
         finally:
             gc.unfreeze()
     finally:
@@ -100,10 +100,10 @@ def _start_worker() -> None:
     connections.close_all()  # closed in the parent already; never reuse an inherited socket
 
 
-def _prepare_one(partner_pk: int) -> str | None:
+def _prepare_one(index: int) -> str | None:
     assert _job is not None
-    advisory, artifacts, actor = _job
-    partner = Partner.objects.select_related("tier").get(pk=partner_pk)
+    advisory, artifacts, partners, actor = _job
+    partner = partners[index]
     try:
         prepare_package(advisory, partner, actor=actor, artifacts=artifacts)
     except Invalid as exc:

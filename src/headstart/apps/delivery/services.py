@@ -9,6 +9,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files import File
@@ -34,11 +35,13 @@ from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.apps.partners.services import current_nda
 from headstart.apps.program import checkpoints, keys
 from headstart.apps.program.models import Program
-from headstart.carriers.prose.suggest import Suggestions
 from headstart.crypto import openpgp
 from headstart.errors import Forbidden, HeadstartError, Invalid
 from headstart.files import write_atomically
 from headstart.marking import commitment as codebook_commitment
+
+if TYPE_CHECKING:  # suggesting imports the prose finders, which only building needs
+    from headstart.carriers.prose.suggest import Suggestions
 
 
 @functools.lru_cache(maxsize=1)

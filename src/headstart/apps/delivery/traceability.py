@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.conf import settings
@@ -33,7 +34,6 @@ from headstart.apps.delivery.copies import Deliverable, deliverables, original_b
 from headstart.carriers import Carrier, CarrierError
 from headstart.carriers.prose import ProseCarrier
 from headstart.carriers.prose.markdown_scan import scan_blocks
-from headstart.carriers.prose.suggest import Suggestions, suggest
 from headstart.carriers.registry import carrier_family
 from headstart.errors import Invalid, NotFound
 from headstart.leaks.code import (
@@ -46,6 +46,9 @@ from headstart.leaks.code import (
 )
 from headstart.leaks.text import markdown_html_text
 from headstart.marking import Leak, MarkingError, attribute
+
+if TYPE_CHECKING:  # suggesting imports the prose finders, which only building needs
+    from headstart.carriers.prose.suggest import Suggestions
 
 DEFAULT_THRESHOLD = 1e-6
 POSITIONS = 4  # excerpt places tried per size; a size counts only if every one names the leaker
@@ -278,6 +281,8 @@ def _blocks(original: str, unit: str) -> list[tuple[int, str]]:
 
 def suggestions_for(advisory: Advisory, name: str, key: bytes, partners: list[str], threshold: float) -> Suggestions:
     """Proposals for a write-up or guidance: every sentence no robust slot survives in."""
+    from headstart.carriers.prose.suggest import suggest  # imports the finders, which only this needs
+
     for d in deliverables(advisory):
         if d.artifact.name != name:
             continue

@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,9 +24,6 @@ from headstart.carriers.base import (
     decode_leak,
 )
 from headstart.carriers.prose.anchors import list_reader, occurrence_reader, renumber
-from headstart.carriers.prose.author_syntax import check_directives, find_author_alternatives, off_regions
-from headstart.carriers.prose.code_blocks import code_candidates, code_pieces, comment_prose_candidates
-from headstart.carriers.prose.finders import Candidate, Scope, find_candidates
 from headstart.carriers.prose.markdown_scan import (
     ShuffleList,
     code_spans,
@@ -36,11 +34,12 @@ from headstart.carriers.prose.markdown_scan import (
 )
 from headstart.carriers.prose.match import AltTable, Stream
 from headstart.carriers.prose.normalize import html_to_text, looks_like_html, tokens, tokens_and_breaks
-from headstart.carriers.prose.number_notation import merge as merge_numbers
-from headstart.carriers.prose.number_notation import number_candidates
 from headstart.carriers.prose.reader import OccurrenceReader, combine
 from headstart.carriers.prose.skeleton import Occurrence, Original, SkelBlock, build_block, reference_streams
 from headstart.carriers.prose.survivors import SurvivorIndex, survivor_stream
+
+if TYPE_CHECKING:
+    from headstart.carriers.prose.finders import Candidate
 
 _LIST_ROTATIONS = 4  # alternatives of a shuffled list: rotations 0..3
 _DIRECTIVE_TEXT = re.compile(r"<!--\s*hs:")
@@ -143,6 +142,22 @@ class ProseCarrier(Carrier):
     # --- building ---------------------------------------------------------------------
 
     def _build(self, text: str) -> None:
+        # The finders and their word lists are for building only: a carrier loaded from the
+        # store renders and reads without importing them (a quarter of a second a process).
+        from headstart.carriers.prose.author_syntax import (
+            check_directives,
+            find_author_alternatives,
+            off_regions,
+        )
+        from headstart.carriers.prose.code_blocks import (
+            code_candidates,
+            code_pieces,
+            comment_prose_candidates,
+        )
+        from headstart.carriers.prose.finders import Scope, find_candidates
+        from headstart.carriers.prose.number_notation import merge as merge_numbers
+        from headstart.carriers.prose.number_notation import number_candidates
+
         blocks = scan_blocks(text)
         check_directives(blocks)
         shuffles = find_shuffle_lists(text, blocks)
