@@ -411,3 +411,30 @@ def test_a_dump_of_two_different_copies_erases_where_they_differ(writeup, random
     same = np.asarray(a) == np.asarray(b)
     assert (reading.symbols[same] == np.asarray(a)[same]).all()
     assert (reading.symbols[~same] == -1).all()
+
+
+def test_a_carrier_loaded_in_a_new_process_renders_and_reads_without_importing_the_finders(tmp_path):
+    import pickle
+    import subprocess
+    import sys
+
+    from headstart.carriers.prose import ProseCarrier
+    from headstart.samples import SAMPLE_DIR
+
+    carrier = ProseCarrier((SAMPLE_DIR / "writeup.md").read_text())
+    codeword = [1] * len(carrier.slots)
+    (tmp_path / "carrier.pickle").write_bytes(pickle.dumps(carrier))
+    (tmp_path / "expected.pickle").write_bytes(pickle.dumps(
+        (carrier.render(codeword), carrier.read(carrier.render(codeword)).symbols.tolist())))
+    script = (
+        "import pickle, sys\n"
+        "carrier = pickle.loads(open(sys.argv[1], 'rb').read())\n"
+        "copy, reading = pickle.loads(open(sys.argv[2], 'rb').read())\n"
+        f"print(carrier.render({codeword!r}) == copy, carrier.read(copy).symbols.tolist() == reading)\n"
+        "print(sorted(m for m in sys.modules if m.endswith(('.finders', '.synonyms', '.lexicon')) or m == 'lemminflect'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "carrier.pickle"),
+                           str(tmp_path / "expected.pickle")], capture_output=True, text=True, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["True True", "[]"]
