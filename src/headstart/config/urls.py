@@ -6,6 +6,7 @@ from headstart.faces.api.app import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path(".well-known/csaf/", include("headstart.faces.csaf_public")),
     path("", include("headstart.faces.portal.urls")),
 ]
 

@@ -99,6 +99,14 @@ def partners_download_open_packages(role: str, target: str | None) -> int:
     return open_advisories_only(role, target)
 
 
+def csaf_needs_a_product(role: str, target: str | None) -> int:
+    """As the advisory itself; the table's advisories name no product, which a CSAF security
+    advisory needs, so a caller who may see one is told that (tests/faces/api/test_csaf_api.py
+    gets the documents)."""
+    seen = open_advisories_only(role, target)
+    return 409 if seen == 200 else seen
+
+
 def staff_find_no_investigation(role: str, target: str | None) -> int:
     return 404 if role == STAFF else 403  # the table's path values name no investigation
 
@@ -122,6 +130,7 @@ EXPECTED: dict[tuple[str, str], Callable[[str, str | None], int]] = {
     ("POST", "/advisories/{ident}/schedule"): staff_schedule_drafts,
     ("POST", "/advisories/{ident}/withdraw"): staff_withdraw_before_the_patch,
     ("GET", "/advisories/{ident}/package"): partners_download_open_packages,
+    ("GET", "/advisories/{ident}/csaf"): csaf_needs_a_product,
     ("GET", "/program"): everyone,
     ("GET", "/audit"): staff_only(200),
     ("GET", "/audit/verify"): staff_only(200),
