@@ -1,4 +1,4 @@
-"""headstart advisory create|schedule|withdraw|check|suggest|prepare|list|show."""
+"""headstart advisory create|schedule|withdraw|check|suggest|prepare|csaf|list|show."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from headstart.faces import present
+from headstart.faces.cli.commands.csaf import add_csaf_action
 from headstart.faces.cli.common import Subparsers, add_json, cli_actor, positive_int, read_file
 from headstart.faces.cli.output import ProgressBar, emit, progress, table
 
@@ -67,6 +68,8 @@ def register(sub: Subparsers) -> None:
                       help="processes to prepare in (default HEADSTART_PREPARE_WORKERS, 0 there: one per core)")
     add_json(prep)
     prep.set_defaults(handler=run_prepare)
+
+    add_csaf_action(asub)
 
     ls = asub.add_parser("list", help="list advisories")
     add_json(ls)
