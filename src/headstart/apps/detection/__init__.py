@@ -1,0 +1,1 @@
+"""Detection content made from an advisory's trigger specifications (YARA rules)."""
