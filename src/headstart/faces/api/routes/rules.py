@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-
 from ninja import Router
 
 from headstart.apps.detection.reads import read_rules
