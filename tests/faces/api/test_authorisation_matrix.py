@@ -107,6 +107,12 @@ def csaf_needs_a_product(role: str, target: str | None) -> int:
     return 409 if seen == 200 else seen
 
 
+def rules_for_poc_tiers(role: str, target: str | None) -> int:
+    """As the advisory itself, but only a tier entitled to the binary PoC gets its YARA rules."""
+    seen = open_advisories_only(role, target)
+    return 404 if role == ENTRY and seen == 200 else seen
+
+
 def staff_find_no_investigation(role: str, target: str | None) -> int:
     return 404 if role == STAFF else 403  # the table's path values name no investigation
 
@@ -130,6 +136,7 @@ EXPECTED: dict[tuple[str, str], Callable[[str, str | None], int]] = {
     ("POST", "/advisories/{ident}/schedule"): staff_schedule_drafts,
     ("POST", "/advisories/{ident}/withdraw"): staff_withdraw_before_the_patch,
     ("GET", "/advisories/{ident}/package"): partners_download_open_packages,
+    ("GET", "/advisories/{ident}/rules"): rules_for_poc_tiers,
     ("GET", "/advisories/{ident}/csaf"): csaf_needs_a_product,
     ("GET", "/program"): everyone,
     ("GET", "/audit"): staff_only(200),
