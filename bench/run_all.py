@@ -30,6 +30,7 @@ QUICK = {
     "investigation_speed.py": ["--quick"],
     "partner_import.py": ["--quick"],
     "demo_partner_keys.py": ["--quick"],
+    "yara_rules.py": ["--quick"],
 }
 
 
