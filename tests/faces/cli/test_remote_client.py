@@ -198,6 +198,31 @@ def test_a_wrong_token_gives_a_one_line_error_and_exit_1(program):
     assert done.stderr.strip().splitlines() == ["headstart: error: server said 401: Unauthorized"]
 
 
+def test_remote_csaf_fetches_the_partner_edition_the_public_provider_does_not_serve_yet(program, tmp_path):
+    from csaf_helpers import csaf_failures
+
+    printed = program.remote("csaf", ADVISORY, token=program.tokens["Example AV"])
+    assert (printed.returncode, printed.stderr) == (0, "")
+    document = json.loads(printed.stdout)
+    assert document["document"]["distribution"]["tlp"]["label"] == "AMBER"
+    assert csaf_failures(document) == []
+    out = tmp_path / "hs-2026-0001.json"
+    saved = program.remote("csaf", ADVISORY, "--out", str(out), token=program.tokens["Example AV"])
+    assert saved.stdout.startswith(f"Saved {out} (partner edition")
+    assert out.read_text() == printed.stdout
+    # Under embargo, the public provider knows nothing of it.
+    year = document["document"]["tracking"]["initial_release_date"][:4]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{program.url}/.well-known/csaf/white/{year}/hs-2026-0001.json", timeout=30)
+    assert refused.value.code == 404
+
+
+def test_remote_csaf_is_not_found_for_a_tier_whose_window_has_not_opened(program):
+    done = program.remote("csaf", ADVISORY, token=program.tokens["Contoso EDR"])
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "server said 404" in done.stderr
+
+
 def test_an_expelled_partner_download_is_refused(program, tmp_path):
     out = tmp_path / "package.tar.pgp"
     done = program.remote("download", ADVISORY, "--out", str(out), "--key", str(program.keys / "other-ips.asc"),

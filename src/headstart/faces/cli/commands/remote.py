@@ -1,4 +1,4 @@
-"""headstart remote: the partner's side. List open advisories and download packages over the API.
+"""headstart remote: the partner's side. List open advisories, download packages and CSAF documents over the API.
 
 Needs only the server's URL and an API token (HEADSTART_URL, HEADSTART_TOKEN), no local
 database. With --key, the package is decrypted and its signature checked against the
@@ -35,6 +35,12 @@ def register(sub: Subparsers) -> None:
     dl.add_argument("--key", metavar="FILE", help="your OpenPGP secret key: decrypt, verify and unpack next to FILE")
     add_json(dl)
     dl.set_defaults(handler=run_download)
+    cs = rsub.add_parser("csaf", help="fetch an advisory as a CSAF 2.0 document: the partner edition (TLP:AMBER) "
+                                      "while under embargo, the public one from the patch time on")
+    cs.add_argument("id", help="advisory identifier, as `remote list` shows it")
+    cs.add_argument("--edition", choices=("partner", "public"), help="ask for this edition (default: the current one)")
+    cs.add_argument("--out", metavar="FILE", help="write the document to FILE instead of printing it")
+    cs.set_defaults(handler=run_csaf)
 
 
 def _get(args: argparse.Namespace, path: str) -> tuple[bytes, dict[str, str]]:
@@ -106,6 +112,26 @@ def run_download(args: argparse.Namespace) -> int:
         result["files"] = [str(p) for p in unpacked]
     emit(args, result, lambda: f"Saved {out} ({len(data)} bytes)" + (
         f"; signature OK ({result['signed_by']}); unpacked {len(files)} files under {target}" if files else ""))
+    return 0
+
+
+def run_csaf(args: argparse.Namespace) -> int:
+    """The CSAF document as the server sends it (the same bytes, so its hash files match)."""
+    import sys
+
+    from headstart.errors import Invalid
+
+    out = Path(args.out) if args.out else None
+    if out is not None and not out.parent.is_dir():
+        raise Invalid(f"--out {out}: the directory {out.parent} does not exist")
+    query = f"?edition={args.edition}" if args.edition else ""
+    data, headers = _get(args, f"/advisories/{args.id}/csaf{query}")
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    write_atomically(out, data)
+    print(f"Saved {out} ({headers.get('X-Headstart-CSAF-Edition', 'CSAF')} edition, {len(data)} bytes)")
     return 0
 
 
