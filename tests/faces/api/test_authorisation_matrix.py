@@ -138,6 +138,7 @@ EXPECTED: dict[tuple[str, str], Callable[[str, str | None], int]] = {
     ("GET", "/advisories/{ident}/package"): partners_download_open_packages,
     ("GET", "/advisories/{ident}/rules"): rules_for_poc_tiers,
     ("GET", "/advisories/{ident}/csaf"): csaf_needs_a_product,
+    ("GET", "/advisories/{ident}/stix"): open_advisories_only,
     ("GET", "/program"): everyone,
     ("GET", "/audit"): staff_only(200),
     ("GET", "/audit/verify"): staff_only(200),
