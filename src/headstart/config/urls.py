@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path(".well-known/csaf/", include("headstart.faces.csaf_public")),
+    path("taxii2/", include("headstart.faces.taxii.urls")),
     path("", include("headstart.faces.portal.urls")),
 ]
 
