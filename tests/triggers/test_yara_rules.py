@@ -220,7 +220,7 @@ def test_conditions_on_every_element_of_a_fixed_size_table_become_a_for_loop_tha
 def test_a_64_bit_field_in_a_condition_is_refused_by_name():
     spec = load_spec("meta: {id: big, endian: le}\nseq:\n  - {id: n, type: u8}\n  - {id: rest, size-eos: true}\n"
                      "x-headstart:\n  trigger:\n    - {field: n, op: '>', value: 5}\n")
-    with pytest.raises(RuleError, match="n: YARA reads integers of at most 4 bytes, not u8"):
+    with pytest.raises(RuleError, match="line 7: n > 5: n: YARA reads integers of at most 4 bytes, not u8"):
         yara_rule(spec, name="big")
 
 
@@ -242,3 +242,11 @@ def test_the_rule_carries_the_reasons_and_compiles_with_its_meta():
     assert 'advisory = "HS \\"1\\""' in text
     assert 'description = "TIM (Tiled Image Micro-format) - heap overflow in tim_decode_rows()"' in text
     yara_x.compile(text)
+
+
+def test_the_rule_shown_in_the_trigger_spec_document_is_the_one_the_generator_writes():
+    text = yara_rule(load_spec(TIM_SPEC), name="HS_2026_0001_poc_tim", meta={
+        "advisory": "HS-2026-0001", "poc": "poc.tim", "trigger_specification": "tim.ksy.yaml",
+        "cve": "CVE-2026-99001"}).text
+    doc = (Path(__file__).parents[2] / "docs" / "trigger-spec.md").read_text()
+    assert text.split("\n", 2)[2].strip() in doc  # the rule, without its two comment lines

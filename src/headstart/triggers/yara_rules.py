@@ -519,25 +519,29 @@ def _select(rep: _Rep, seg: Segment, written: _Written, guards: list[str], loops
 
 
 def write_condition(spec: Spec, cond: Condition) -> str:
-    """One trigger condition as a YARA boolean expression."""
+    """One trigger condition as a YARA boolean expression; RuleError names its line."""
+    try:
+        text = _write_condition(spec, cond)
+    except RuleError as exc:
+        raise RuleError(f"line {cond.line}: {cond.path} {cond.op} {cond.value_text}: {exc}") from None
+    if len(text) > MAX_CONDITION_CHARS:
+        raise RuleError(f"line {cond.line}: {cond.path}: its YARA condition would run to {len(text)} characters")
+    return text
+
+
+def _write_condition(spec: Spec, cond: Condition) -> str:
     written = _Written()
     leaf = _path_leaf(spec, cond.path, written, [])
     guards: list[str] = []
     root = _Inst(spec, spec.root, Lin(), None, None, guards)
     values = [_Int(f"{v.expr.node.value:#x}") if isinstance(v.expr.node, Num) and v.hexy and v.expr.node.value >= 0
               else root.value(v.expr.node) for v in cond.values]
-    try:
-        if cond.op in ("in", "not-in"):
-            parts = [compare("==", leaf, v) for v in values]
-            test = "(" + " or ".join(parts) + ")" if cond.op == "in" else "not (" + " or ".join(parts) + ")"
-        else:
-            test = compare(cond.op, leaf, values[0])
-    except RuleError as exc:
-        raise RuleError(f"line {cond.line}: {cond.path} {cond.op} {cond.value_text}: {exc}") from None
-    text = written.text(" and ".join([*guards, test]))
-    if len(text) > MAX_CONDITION_CHARS:
-        raise RuleError(f"line {cond.line}: {cond.path}: its YARA condition would run to {len(text)} characters")
-    return text
+    if cond.op in ("in", "not-in"):
+        parts = [compare("==", leaf, v) for v in values]
+        test = "(" + " or ".join(parts) + ")" if cond.op == "in" else "not (" + " or ".join(parts) + ")"
+    else:
+        test = compare(cond.op, leaf, values[0])
+    return written.text(" and ".join([*guards, test]))
 
 
 def magic_checks(spec: Spec) -> list[tuple[str, str]]:
