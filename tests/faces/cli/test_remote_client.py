@@ -223,6 +223,27 @@ def test_remote_csaf_is_not_found_for_a_tier_whose_window_has_not_opened(program
     assert "server said 404" in done.stderr
 
 
+def test_remote_stix_fetches_the_partners_bundle_with_the_yara_indicators(program, tmp_path):
+    import stix2
+
+    printed = program.remote("stix", ADVISORY, token=program.tokens["Example AV"])
+    assert (printed.returncode, printed.stderr) == (0, "")
+    bundle = stix2.parse(printed.stdout)
+    assert any(o.type == "indicator" and o.pattern_type == "yara" for o in bundle.objects)
+    out = tmp_path / "hs-2026-0001.stix.json"
+    saved = program.remote("stix", ADVISORY, "--out", str(out), token=program.tokens["Example AV"])
+    assert saved.stdout == f"Saved {out} (STIX 2.1 bundle, {len(printed.stdout.encode())} bytes)\n"
+    assert out.read_text() == printed.stdout
+
+
+def test_remote_stix_is_not_found_for_a_tier_whose_window_has_not_opened(program, tmp_path):
+    out = tmp_path / "bundle.json"
+    done = program.remote("stix", ADVISORY, "--out", str(out), token=program.tokens["Contoso EDR"])
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "server said 404" in done.stderr
+    assert not out.exists()
+
+
 def test_an_expelled_partner_download_is_refused(program, tmp_path):
     out = tmp_path / "package.tar.pgp"
     done = program.remote("download", ADVISORY, "--out", str(out), "--key", str(program.keys / "other-ips.asc"),

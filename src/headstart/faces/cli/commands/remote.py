@@ -1,4 +1,5 @@
-"""headstart remote: the partner's side. List open advisories, download packages and CSAF documents over the API.
+"""headstart remote: the partner's side. List open advisories, download packages, CSAF documents and STIX
+bundles over the API.
 
 Needs only the server's URL and an API token (HEADSTART_URL, HEADSTART_TOKEN), no local
 database. With --key, the package is decrypted and its signature checked against the
@@ -41,6 +42,11 @@ def register(sub: Subparsers) -> None:
     cs.add_argument("--edition", choices=("partner", "public"), help="ask for this edition (default: the current one)")
     cs.add_argument("--out", metavar="FILE", help="write the document to FILE instead of printing it")
     cs.set_defaults(handler=run_csaf)
+    st = rsub.add_parser("stix", help="fetch your STIX 2.1 bundle for an advisory: the vulnerability and the "
+                                      "YARA rules as indicators, TLP 2.0 marked")
+    st.add_argument("id", help="advisory identifier, as `remote list` shows it")
+    st.add_argument("--out", metavar="FILE", help="write the bundle to FILE instead of printing it")
+    st.set_defaults(handler=run_stix)
 
 
 def _get(args: argparse.Namespace, path: str) -> tuple[bytes, dict[str, str]]:
@@ -132,6 +138,25 @@ def run_csaf(args: argparse.Namespace) -> int:
         return 0
     write_atomically(out, data)
     print(f"Saved {out} ({headers.get('X-Headstart-CSAF-Edition', 'CSAF')} edition, {len(data)} bytes)")
+    return 0
+
+
+def run_stix(args: argparse.Namespace) -> int:
+    """The STIX bundle as the server sends it."""
+    import sys
+
+    from headstart.errors import Invalid
+
+    out = Path(args.out) if args.out else None
+    if out is not None and not out.parent.is_dir():
+        raise Invalid(f"--out {out}: the directory {out.parent} does not exist")
+    data, _ = _get(args, f"/advisories/{args.id}/stix")
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    write_atomically(out, data)
+    print(f"Saved {out} (STIX 2.1 bundle, {len(data)} bytes)")
     return 0
 
 
