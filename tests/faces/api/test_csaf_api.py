@@ -40,15 +40,19 @@ def _tlp(response) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_partner_inside_its_window_gets_the_partner_edition_and_the_read_is_audited(api_client, advanced, sample):
     _partner, _admin, analyst = advanced
-    response = api_client(analyst).get(URL.format(sample.ident))
+    client = api_client(analyst, REMOTE_ADDR="198.51.100.4")
+    count = AuditEvent.objects.count()
+    response = client.get(URL.format(sample.ident))
     assert response.status_code == 200
+    assert AuditEvent.objects.count() == count + 1  # one read, one event
     assert response["Content-Type"] == "application/json"
     assert response["X-Headstart-CSAF-Edition"] == "partner"
     assert _tlp(response) == "AMBER"
     assert csaf_failures(response.json()) == []
     event = AuditEvent.objects.filter(action="csaf.view").latest("seq")
-    assert (event.actor, event.partner, event.object_id) == (analyst.email, "Woodgrove AV", sample.ident)
-    assert event.details["edition"] == "partner"
+    assert (event.actor, event.partner, event.object_id, event.ip) == (analyst.email, "Woodgrove AV", sample.ident,
+                                                                       "198.51.100.4")
+    assert event.details == {"edition": "partner", "tlp": "AMBER"}
 
 
 def test_a_partner_gets_the_public_edition_once_the_patch_is_out(api_client, advanced, sample):
