@@ -8,6 +8,7 @@ database connection. The parent lists, counts and audits.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -58,7 +59,10 @@ def prepare_all(advisory: Advisory, *, actor: Actor, progress: Progress | None =
         .values_list("name", "status")]
     partners = list(Partner.objects.select_related("tier").filter(status=PartnerStatus.ACTIVE).order_by("name"))
     artifacts = latest_artifacts(advisory)  # one read for every partner
-    copies.deliverables(advisory)  # carriers and originals loaded once, before any worker starts
+    # Carriers and originals loaded once, before any worker starts. A file that cannot go out
+    # is not an error here: each partner entitled to it is listed below with the reason.
+    with contextlib.suppress(Invalid):
+        copies.deliverables(advisory, artifacts=artifacts)
     for done, (partner, reason) in enumerate(zip(partners, _prepared(advisory, artifacts, actor, partners, workers),
                                                  strict=True), 1):
         if reason is None:
