@@ -250,3 +250,45 @@ def test_the_rule_shown_in_the_trigger_spec_document_is_the_one_the_generator_wr
         "cve": "CVE-2026-99001"}).text
     doc = (Path(__file__).parents[2] / "docs" / "trigger-spec.md").read_text()
     assert text.split("\n", 2)[2].strip() in doc  # the rule, without its two comment lines
+
+
+SUBSTREAM_SPEC = """\
+meta: {id: sub, endian: le}
+seq:
+  - {id: magic, contents: "SUB0"}
+  - {id: header_size, type: u1}
+  - {id: header, type: header, size: header_size}
+  - {id: rest, size-eos: true}
+types:
+  header:
+    seq:
+      - {id: a, type: u2}
+      - {id: b, type: u2}
+x-headstart:
+  trigger:
+    - {field: header.b, op: ">", value: 5}
+"""
+
+
+def test_a_field_past_the_end_of_its_sized_structure_does_not_match_as_the_parse_fails_there():
+    rules = compiled(SUBSTREAM_SPEC)
+    spec = load_spec(SUBSTREAM_SPEC)
+    verdicts = []
+    for size in range(0, 7):
+        data = b"SUB0" + bytes([size]) + b"\x01\x00\x09\x00" + b"\x00" * 4
+        try:
+            meets = all(r.holds for r in evaluate(spec, parse(spec, data)))
+        except ValueError:  # the header's fields run past its size: a parse error
+            meets = False
+        verdicts.append((meets, matches(rules, data)))
+    assert [m for m, _ in verdicts] == [r for _, r in verdicts]
+    assert [m for m, _ in verdicts] == [False, False, False, False, True, True, True]
+
+
+def test_a_field_after_too_many_structures_of_varying_size_is_refused_before_its_text_grows():
+    deep = TIM_SPEC.replace("field: chunks[0].length", "field: chunks[14].length")
+    with pytest.raises(RuleError, match=r"line \d+: chunks\[14\].length >= height \* 2: .* more than 50000 char"):
+        yara_rule(load_spec(deep), name="deep")
+    deeper = TIM_SPEC.replace("field: chunks[0].length", "field: chunks[17].length")
+    with pytest.raises(RuleError, match=r"chunks\[17\]: more than 16 elements of varying size before it"):
+        yara_rule(load_spec(deeper), name="deep")

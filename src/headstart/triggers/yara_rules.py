@@ -110,7 +110,17 @@ def _atom(text: str) -> str:
     return text
 
 
+def _bounded(text: str) -> str:
+    """Offsets after varying-size structures repeat the lengths before them: refuse one that
+    grows past what a rule may hold before it grows further (each element doubles it)."""
+    if len(text) > MAX_CONDITION_CHARS:
+        raise RuleError(f"a field's offset would take more than {MAX_CONDITION_CHARS} characters to write "
+                        "(too many structures of varying size before it)")
+    return text
+
+
 def _term(text: str) -> Lin:
+    _bounded(text)
     return Lin(0, ((1, text),))
 
 
@@ -121,7 +131,7 @@ def read_int(decl: FieldDef, offset: Lin) -> str:
     fn = ("int" if decl.signed else "uint") + str(8 * decl.int_size)
     if decl.int_size > 1 and decl.endian == "be":
         fn += "be"
-    return f"{fn}({offset.text()})"
+    return _bounded(f"{fn}({offset.text()})")
 
 
 def bytes_equal(offset: Lin, data: bytes) -> str:
@@ -301,6 +311,9 @@ class _Inst:
         return _term(self.integer(node).text)
 
     def leaf(self, decl: FieldDef, offset: Lin) -> object:
+        if self.end is not None and decl.kind in ("int", "contents"):
+            # inside a structure of a given size, a field past its end is not there (the parse fails)
+            self.guards.append(f"{offset.plus(self.one_size(decl, offset)).text()} <= {self.end.text()}")
         if decl.kind == "int":
             return _Int(read_int(decl, offset), decl.signed)
         if decl.kind == "struct":
@@ -372,7 +385,7 @@ class _Inst:
                                 "specification rounds down")
             op = "\\" if op == "/" else "%"
         signed = left.signed or right.signed or op == "-"
-        return _Int(f"{_atom(left.text)} {op} {_atom(right.text)}", signed)
+        return _Int(_bounded(f"{_atom(left.text)} {op} {_atom(right.text)}"), signed)
 
     def integer(self, node: Node) -> _Int:
         v = self.value(node)
