@@ -133,6 +133,14 @@ def test_staff_read_a_partners_collection_as_the_partner_sees_it(make_partner, s
     assert event is not None and event.object_id == "Alpha AV"
 
 
+def test_staff_see_nothing_in_an_expelled_partners_collection(make_partner, sample_advisory, staff_user):
+    alpha, _, _ = make_partner("Alpha AV")
+    sample_advisory()
+    assert "objects" in json.loads(taxii_get(staff_user, objects_path(alpha)).content)
+    set_status(alpha, "expelled", reason="leaked the PoC", actor=ACTOR)
+    assert json.loads(taxii_get(staff_user, objects_path(alpha)).content) == {"more": False}
+
+
 def test_the_manifest_lists_each_objects_version_as_the_object_writes_it(make_partner, sample_advisory):
     alpha, _, analyst = make_partner("Alpha AV")
     sample_advisory()
@@ -197,5 +205,6 @@ def test_writes_and_other_media_types_are_refused(make_partner):
     _, token = issue(analyst)
     post = Client().post(objects_path(alpha), "{}", content_type=TAXII, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert post.status_code == 405
+    assert post["Allow"] == "GET"
     assert taxii_get(analyst, "/taxii2/", accept="text/html").status_code == 406
     assert taxii_get(analyst, "/taxii2/", accept="application/taxii+json;version=2.0").status_code == 406

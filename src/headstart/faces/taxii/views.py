@@ -67,13 +67,13 @@ def _accepts_taxii(request: HttpRequest) -> bool:
 
 
 def taxii_view(view: Callable[..., HttpResponse]) -> View:
-    """GET only, the TAXII media type, a bearer token of a user who may act; service errors as
-    TAXII error messages."""
+    """GET only (every read is audited, so none is answered without its body), the TAXII media
+    type, a bearer token of a user who may act; service errors as TAXII error messages."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method not in ("GET", "HEAD"):
-            return taxii_error(405, "method not allowed", "this TAXII server is read-only", {"Allow": "GET, HEAD"})
+        if request.method != "GET":
+            return taxii_error(405, "method not allowed", "this TAXII server is read-only", {"Allow": "GET"})
         if not _accepts_taxii(request):
             return taxii_error(406, "not acceptable", f"this server answers in {TAXII_MEDIA_TYPE}")
         try:
