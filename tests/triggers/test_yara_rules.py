@@ -274,7 +274,7 @@ def test_a_field_past_the_end_of_its_sized_structure_does_not_match_as_the_parse
     rules = compiled(SUBSTREAM_SPEC)
     spec = load_spec(SUBSTREAM_SPEC)
     verdicts = []
-    for size in range(0, 7):
+    for size in range(7):
         data = b"SUB0" + bytes([size]) + b"\x01\x00\x09\x00" + b"\x00" * 4
         try:
             meets = all(r.holds for r in evaluate(spec, parse(spec, data)))
