@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from headstart.apps.accounts.models import User
 from headstart.apps.accounts.tokens import may_act
-from headstart.apps.advisories.models import Advisory, Artifact
+from headstart.apps.advisories.models import Advisory, AdvisoryStatus, Artifact
 from headstart.apps.partners.models import Partner, PartnerStatus, Tier
 from headstart.apps.partners.services import has_accepted_current_nda
 from headstart.errors import Forbidden, NotFound
@@ -48,6 +48,14 @@ def visible_advisories(user: User, now: dt.datetime | None = None) -> QuerySet[A
         return Advisory.objects.all()
     assert user.partner is not None
     return open_advisories_for_partner(user.partner, now)
+
+
+def public_advisories(now: dt.datetime | None = None) -> QuerySet[Advisory]:
+    """The advisories anyone may know of at ``now``, signed in or not: scheduled ones whose
+    patch time has come (Advisory.effective_status), judged in the query at read time like
+    the embargo. Drafts, withdrawn and embargoed advisories are not among them."""
+    return Advisory.objects.filter(status__in=(AdvisoryStatus.SCHEDULED, AdvisoryStatus.PUBLIC),
+                                   patch_at__lte=now or timezone.now())
 
 
 def get_visible_advisory(user: User, ident: str, now: dt.datetime | None = None) -> Advisory:

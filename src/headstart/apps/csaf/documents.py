@@ -23,7 +23,6 @@ from urllib.parse import urljoin, urlsplit
 
 from cvss import CVSS3, CVSS4
 from django.conf import settings
-from django.db.models import QuerySet
 
 from headstart import __version__ as headstart_version
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus
@@ -39,12 +38,6 @@ CSAF_SCHEMA_URL = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.j
 # Where the public editions live under the provider's well-known directory (requirements 9, 11).
 WELL_KNOWN = ".well-known/csaf/"
 PUBLIC_FOLDER = "white"
-
-
-def public_advisories(now: dt.datetime) -> QuerySet[Advisory]:
-    """The advisories that are public at `now`, as Advisory.effective_status decides: scheduled
-    ones whose patch time has come. Judged in the query, at read time, like the embargo."""
-    return Advisory.objects.filter(status__in=(AdvisoryStatus.SCHEDULED, AdvisoryStatus.PUBLIC), patch_at__lte=now)
 
 
 def base_url() -> str:

@@ -15,13 +15,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from headstart.apps.advisories.access import public_advisories
 from headstart.apps.advisories.models import Advisory
 from headstart.apps.csaf.documents import (
     CSAF_SCHEMA_URL,
     filename,
     pre_release_date,
     provider_url,
-    public_advisories,
     public_document_url,
     publisher,
     stamp,

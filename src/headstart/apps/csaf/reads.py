@@ -22,7 +22,7 @@ from headstart.apps.advisories.models import Advisory
 from headstart.apps.advisories.reads import refused
 from headstart.apps.advisories.services import get_advisory
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.csaf.documents import EDITIONS, PARTNER, PUBLIC, build, public_advisories
+from headstart.apps.csaf.documents import EDITIONS, PARTNER, PUBLIC, build
 from headstart.errors import HeadstartError, Invalid, NotFound
 
 ACTION = "csaf.view"
@@ -59,7 +59,7 @@ def public_document(ident: str, *, now: dt.datetime | None = None) -> tuple[Advi
     """The public edition, for anyone, once the advisory is public. Before that, and for an
     advisory that cannot be a CSAF document, it is not found: the public learns nothing of
     embargoed advisories, not even that they exist."""
-    advisory = public_advisories(now or timezone.now()).filter(ident=ident).first()
+    advisory = access.public_advisories(now or timezone.now()).filter(ident=ident).first()
     if advisory is None:
         raise NotFound(f"no public CSAF document {ident!r}")
     try:
