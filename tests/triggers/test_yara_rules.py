@@ -292,3 +292,21 @@ def test_a_field_after_too_many_structures_of_varying_size_is_refused_before_its
     deeper = TIM_SPEC.replace("field: chunks[0].length", "field: chunks[17].length")
     with pytest.raises(RuleError, match=r"chunks\[17\]: more than 16 elements of varying size before it"):
         yara_rule(load_spec(deeper), name="deep")
+
+
+def test_the_procedures_example_values_are_matched_and_missed_as_the_specification_says():
+    from headstart.triggers import patch
+    from headstart.triggers.examples import examples_for
+
+    spec, rules = load_spec(TIM_SPEC), compiled(TIM_SPEC)
+    tried = {True: 0, False: 0}
+    for cond in spec.trigger:
+        decl = spec.root.get(str(cond.path))
+        examples = examples_for(spec, cond, decl)
+        for meets, listed in ((True, examples.meets), (False, examples.fails)):
+            for example in listed[:40]:
+                data = patch(spec, TIM_POC, {str(cond.path): int(example.value, 0)})
+                assert matches(rules, data) == triggers(TIM_SPEC, data), (str(cond.path), example.value)
+                assert meets or not matches(rules, data)  # a value that fails its condition never matches
+                tried[triggers(TIM_SPEC, data)] += 1
+    assert tried[True] >= 40 and tried[False] >= 40
