@@ -310,3 +310,41 @@ def test_the_procedures_example_values_are_matched_and_missed_as_the_specificati
                 assert meets or not matches(rules, data)  # a value that fails its condition never matches
                 tried[triggers(TIM_SPEC, data)] += 1
     assert tried[True] >= 40 and tried[False] >= 40
+
+
+CONTAINER_SPEC = """\
+meta: {id: box, endian: le}
+seq:
+  - {id: magic, contents: "BOX1"}
+  - {id: box_size, type: u2}
+  - {id: box, type: container, size: box_size}
+  - {id: rest, size-eos: true}
+types:
+  container:
+    seq:
+      - {id: items, type: item, repeat: eos}
+  item:
+    seq:
+      - {id: len, type: u1}
+      - {id: data, size: len}
+x-headstart:
+  trigger:
+    - {field: "box.items[1].len", op: ">", value: 3}
+"""
+
+
+def random_box(rng: random.Random) -> bytes:
+    items = [{"len": n, "data": bytes(n)} for n in (rng.randrange(6) for _ in range(rng.randrange(4)))]
+    body = b"".join(bytes([i["len"]]) + i["data"] for i in items)
+    return b"BOX1" + len(body).to_bytes(2, "little") + body + bytes(rng.randrange(3))
+
+
+def test_an_element_after_one_of_varying_size_inside_a_sized_structure_agrees_with_the_spec():
+    text = yara_rule(load_spec(CONTAINER_SPEC), name="box").text
+    assert "__probe__" not in text
+    rules = yara_x.compile(text)
+    rng = random.Random(9)
+    files = [random_box(rng) for _ in range(300)]
+    verdicts = [(bool(triggers(CONTAINER_SPEC, f)), matches(rules, f)) for f in files]
+    assert [spec for spec, _ in verdicts] == [rule for _, rule in verdicts]
+    assert 20 < sum(spec for spec, _ in verdicts) < 280

@@ -187,8 +187,10 @@ class _Rep:
 
     def element_size(self) -> Lin | None:
         """The size of one element when every element has the same constant size."""
+        inst = self.inst
+        probe = _Inst(inst.spec, inst.typedef, inst.start, inst.end, inst.parent, [])  # its guards are dropped
         try:
-            size = self.inst.one_size(self.decl, _term("__probe__"))
+            size = probe.one_size(self.decl, _term("__probe__"))
         except RuleError:
             return None
         return size if size.is_const else None
@@ -258,7 +260,7 @@ class _Inst:
         for f in self.typedef.fields:
             if f.id == field_id:
                 if f.if_expr is not None:
-                    self.guards.append(self.boolean(f.if_expr.node, pos).text)
+                    self.guards.append(self.boolean(f.if_expr.node).text)
                 return f, pos
             if f.if_expr is not None:
                 raise RuleError(f"{field_id}: it follows the optional field {f.id} (if: {f.if_expr.source}), "
@@ -393,7 +395,7 @@ class _Inst:
             raise RuleError(f"expected an integer in YARA, got {type(v).__name__.strip('_').lower()}")
         return v
 
-    def boolean(self, node: Node, pos: Lin | None = None) -> _Bool:
+    def boolean(self, node: Node) -> _Bool:
         v = self.value(node)
         if isinstance(v, _Bool):
             return v
