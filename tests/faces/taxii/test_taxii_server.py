@@ -133,6 +133,19 @@ def test_staff_read_a_partners_collection_as_the_partner_sees_it(make_partner, s
     assert event is not None and event.object_id == "Alpha AV"
 
 
+def test_staff_see_a_partners_indicators_only_when_its_tier_is_entitled_to_the_poc(make_partner, sample_advisory,
+                                                                                 staff_user):
+    advanced, _, _ = make_partner("Alpha AV", "advanced")
+    entry, _, _ = make_partner("Entry AV", "entry")  # write-up and guidance only
+    sample_advisory(patch_in=dt.timedelta(hours=12))  # open to both tiers
+
+    def types(partner) -> set[str]:  # type: ignore[no-untyped-def]
+        return {o["type"] for o in json.loads(taxii_get(staff_user, objects_path(partner)).content)["objects"]}
+
+    assert "indicator" in types(advanced)
+    assert types(entry) == {"identity", "marking-definition", "vulnerability"}
+
+
 def test_staff_see_nothing_in_an_expelled_partners_collection(make_partner, sample_advisory, staff_user):
     alpha, _, _ = make_partner("Alpha AV")
     sample_advisory()

@@ -76,12 +76,18 @@ def latest_artifacts(advisory: Advisory) -> list[Artifact]:
 def visible_artifacts(user: User, advisory: Advisory, now: dt.datetime | None = None) -> list[Artifact]:
     """Artifacts of an advisory the user may see (the advisory itself must already be visible)."""
     get_visible_advisory(user, advisory.ident, now)
-    artifacts = latest_artifacts(advisory)
     if user.is_psirt:
-        return artifacts
+        return latest_artifacts(advisory)
     assert user.partner is not None
-    kinds = user.partner.tier.artifact_kinds
-    return [a for a in artifacts if a.kind in kinds]
+    return entitled_artifacts(user.partner, advisory)
+
+
+def entitled_artifacts(partner: Partner, advisory: Advisory) -> list[Artifact]:
+    """The current artifacts of an advisory that the partner's tier is entitled to. The advisory must
+    be open to the partner (open_advisories_for_partner): staff looking at what a partner sees use
+    the two together."""
+    kinds = partner.tier.artifact_kinds
+    return [a for a in latest_artifacts(advisory) if a.kind in kinds]
 
 
 def require_staff(user: User) -> None:

@@ -215,9 +215,7 @@ def _partner_view(user: User, partner: Partner, now: dt.datetime) -> list[tuple[
     partner's collection through the partner's own window and entitlement."""
     if not user.is_psirt:
         return [(a, access.visible_artifacts(user, a, now)) for a in access.visible_advisories(user, now)]
-    kinds = partner.tier.artifact_kinds
-    return [(a, [x for x in access.latest_artifacts(a) if x.kind in kinds])
-            for a in access.open_advisories_for_partner(partner, now)]
+    return [(a, access.entitled_artifacts(partner, a)) for a in access.open_advisories_for_partner(partner, now)]
 
 
 def collection_objects(partner: Partner, user: User, now: dt.datetime) -> list[CollectionObject]:
