@@ -97,3 +97,13 @@ def test_an_advisory_without_a_binary_poc_has_no_rules(staff_user, make_advisory
     response = get_rules(staff_user, advisory.ident)
     assert response.status_code == 404
     assert AuditEvent.objects.filter(action="advisory.rules.refused", object_id="HS-2026-0042").exists()
+
+
+def test_every_partner_gets_the_same_rules_and_each_read_is_audited_under_its_own_partner(make_partner,
+                                                                                          sample_advisory):
+    _, _, alpha = make_partner("Alpha AV")
+    _, _, beta = make_partner("Beta AV")
+    advisory = sample_advisory()
+    assert get_rules(alpha, advisory.ident).content == get_rules(beta, advisory.ident).content
+    events = AuditEvent.objects.filter(action="advisory.rules").order_by("seq")
+    assert [(e.actor, e.partner) for e in events] == [(alpha.email, "Alpha AV"), (beta.email, "Beta AV")]
