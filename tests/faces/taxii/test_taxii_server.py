@@ -198,6 +198,8 @@ def test_an_unknown_object_is_not_found(make_partner, sample_advisory):
     ({"added_after": "2026-01-01T00:00:00"}, "added_after: '2026-01-01T00:00:00' has no time zone"),
     ({"limit": "0"}, "limit: '0' must be a whole number of at least 1"),
     ({"next": "-1"}, "next: '-1' must be a whole number of at least 0"),
+    ({"limit": "\u00b2"}, "limit: '\u00b2' must be a whole number of at least 1"),
+    ({"next": "9" * 5000}, f"next: '{'9' * 5000}' must be a whole number of at least 0"),
 ])
 def test_a_bad_filter_is_a_clear_error_and_records_nothing(make_partner, params, detail):
     alpha, _, analyst = make_partner("Alpha AV")

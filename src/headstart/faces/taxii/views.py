@@ -187,7 +187,8 @@ def _list(value: str | None) -> set[str]:
 def _count(value: str | None, what: str, default: int, *, least: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or int(value) < least:
+    # ASCII digits only (int() would take other scripts' digits), and few enough to mean a page.
+    if not (value.isascii() and value.isdigit() and len(value) <= 9) or int(value) < least:
         raise Invalid(f"{what}: {value!r} must be a whole number of at least {least}")
     return min(int(value), PAGE_LIMIT) if what == "limit" else int(value)
 
