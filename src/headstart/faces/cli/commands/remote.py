@@ -123,40 +123,39 @@ def run_download(args: argparse.Namespace) -> int:
 
 def run_csaf(args: argparse.Namespace) -> int:
     """The CSAF document as the server sends it (the same bytes, so its hash files match)."""
-    import sys
-
-    from headstart.errors import Invalid
-
-    out = Path(args.out) if args.out else None
-    if out is not None and not out.parent.is_dir():
-        raise Invalid(f"--out {out}: the directory {out.parent} does not exist")
+    out = _out_file(args)
     query = f"?edition={args.edition}" if args.edition else ""
     data, headers = _get(args, f"/advisories/{args.id}/csaf{query}")
-    if out is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return 0
-    write_atomically(out, data)
-    print(f"Saved {out} ({headers.get('X-Headstart-CSAF-Edition', 'CSAF')} edition, {len(data)} bytes)")
-    return 0
+    return _save_or_print(data, out, f"{headers.get('X-Headstart-CSAF-Edition', 'CSAF')} edition")
 
 
 def run_stix(args: argparse.Namespace) -> int:
     """The STIX bundle as the server sends it."""
-    import sys
+    out = _out_file(args)
+    data, _ = _get(args, f"/advisories/{args.id}/stix")
+    return _save_or_print(data, out, "STIX 2.1 bundle")
 
+
+def _out_file(args: argparse.Namespace) -> Path | None:
+    """--out, checked before anything is fetched: its directory must exist."""
     from headstart.errors import Invalid
 
     out = Path(args.out) if args.out else None
     if out is not None and not out.parent.is_dir():
         raise Invalid(f"--out {out}: the directory {out.parent} does not exist")
-    data, _ = _get(args, f"/advisories/{args.id}/stix")
+    return out
+
+
+def _save_or_print(data: bytes, out: Path | None, what: str) -> int:
+    """The server's bytes as they came: to stdout, or written whole to --out."""
+    import sys
+
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
     write_atomically(out, data)
-    print(f"Saved {out} (STIX 2.1 bundle, {len(data)} bytes)")
+    print(f"Saved {out} ({what}, {len(data)} bytes)")
     return 0
 
 
