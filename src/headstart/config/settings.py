@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "headstart.apps.notifications",
     "headstart.apps.delivery",
     "headstart.apps.investigations",
+    "headstart.apps.readiness",
     "headstart.faces.portal",
 ]
 
@@ -219,6 +220,14 @@ WHITENOISE_ADD_HEADERS_FUNCTION = add_security_headers
 HEADSTART_MAX_ARTIFACT_BYTES = env_int("HEADSTART_MAX_ARTIFACT_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HEADSTART_MAX_ARTIFACT_BYTES + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
+
+# Partners' YARA rules under test (headstart.apps.readiness): the largest rule file accepted
+# (bytes), and the limits of the child process that compiles and runs it: CPU seconds, address
+# space (bytes), and seconds per file scanned.
+HEADSTART_READINESS_MAX_RULES_BYTES = _positive("HEADSTART_READINESS_MAX_RULES_BYTES", 256 * 1024)
+HEADSTART_READINESS_CPU_SECONDS = _positive("HEADSTART_READINESS_CPU_SECONDS", 20)
+HEADSTART_READINESS_MEMORY_BYTES = _positive("HEADSTART_READINESS_MEMORY_BYTES", 1024 * 1024 * 1024)
+HEADSTART_READINESS_SCAN_SECONDS = _positive("HEADSTART_READINESS_SCAN_SECONDS", 5)
 
 # Carriers (the slots found in each original) kept between processes; see
 # headstart.apps.delivery.carrier_store. Safe to delete: they are rebuilt.
