@@ -113,6 +113,11 @@ def rules_for_poc_tiers(role: str, target: str | None) -> int:
     return 404 if role == ENTRY and seen == 200 else seen
 
 
+def partners_test_rules_on_poc_tiers(role: str, target: str | None) -> int:
+    """Only a partner entitled to the binary PoC tests its rules (staff have no copies)."""
+    return 403 if role == STAFF else rules_for_poc_tiers(role, target)
+
+
 def staff_find_no_investigation(role: str, target: str | None) -> int:
     return 404 if role == STAFF else 403  # the table's path values name no investigation
 
@@ -139,6 +144,8 @@ EXPECTED: dict[tuple[str, str], Callable[[str, str | None], int]] = {
     ("GET", "/advisories/{ident}/rules"): rules_for_poc_tiers,
     ("GET", "/advisories/{ident}/csaf"): csaf_needs_a_product,
     ("GET", "/advisories/{ident}/stix"): open_advisories_only,
+    ("GET", "/advisories/{ident}/readiness"): rules_for_poc_tiers,
+    ("POST", "/advisories/{ident}/readiness"): partners_test_rules_on_poc_tiers,
     ("GET", "/program"): everyone,
     ("GET", "/audit"): staff_only(200),
     ("GET", "/audit/verify"): staff_only(200),
@@ -159,6 +166,8 @@ def request_body(method: str, path: str) -> dict[str, Any]:
                 "content_type": "application/json"}
     if (method, path) == ("POST", "/investigations"):
         return {"data": {"text": "a note about nothing"}}
+    if (method, path) == ("POST", "/advisories/{ident}/readiness"):
+        return {"data": {"rules": SimpleUploadedFile("mine.yar", b"rule nothing { condition: false }")}}
     if (method, path) == ("POST", "/advisories"):
         patch_at = (timezone.now() + dt.timedelta(days=3)).isoformat()
         return {"data": {"id": "HS-2026-0100", "title": "Created through the table", "patch_at": patch_at,
