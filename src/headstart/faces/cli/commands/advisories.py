@@ -239,10 +239,12 @@ def run_show(args: argparse.Namespace) -> int:
     from headstart.apps.advisories.access import window_opens_at
     from headstart.apps.advisories.services import get_advisory
     from headstart.apps.partners.models import Tier
+    from headstart.apps.readiness.services import coverage
 
     advisory = get_advisory(args.id)
     data = present.advisory_full(advisory)
     data["windows"] = {t.name: window_opens_at(advisory, t) for t in Tier.objects.order_by("name")}
+    data["readiness"] = coverage(advisory)
 
     def text() -> str:
         lines = [f"{data['id']}: {data['title']}", f"  status:   {data['status']}",
@@ -253,6 +255,9 @@ def run_show(args: argparse.Namespace) -> int:
         lines += [f"    {tier}: {when.isoformat()}" for tier, when in data["windows"].items()]
         lines.append(table([(a["name"], a["kind"], a["version"], a["size"], a["sha256"][:16])
                             for a in data["artifacts"]], ["ARTIFACT", "KIND", "V", "BYTES", "SHA-256"]))
+        ready = data["readiness"]
+        lines.append(f"  protections ready: {ready['ready']} of {ready['partners']} partners entitled to the binary PoC")
+        lines += [f"    {tier}: {row['ready']} of {row['partners']}" for tier, row in ready["tiers"].items()]
         return "\n".join(lines)
 
     emit(args, data, text)
