@@ -11,8 +11,9 @@ from django.template.loader import render_to_string
 
 from headstart.apps.accounts.models import User
 from headstart.apps.advisories.access import window_opens_at
-from headstart.apps.notifications.models import Notification
+from headstart.apps.notifications.models import Notification, NotificationKind
 from headstart.apps.program.models import Program
+from headstart.apps.readiness.services import not_ready
 
 
 def build_message(n: Notification) -> EmailMessage:
@@ -30,6 +31,9 @@ def build_message(n: Notification) -> EmailMessage:
         "advisory_url": urljoin(portal, f"advisories/{n.advisory.ident}/"),
         "package_url": urljoin(portal, f"api/v1/advisories/{n.advisory.ident}/package"),
         "can_sign_in": can_sign_in(n.email),
+        "readiness_url": urljoin(portal, f"api/v1/advisories/{n.advisory.ident}/readiness"),
+        # Judged when the reminder goes out: a partner that marked itself ready is not nagged.
+        "not_ready": n.kind == NotificationKind.REMINDER and n.partner.pk in not_ready(n.advisory, [n.partner]),
     }
     subject = " ".join(render_to_string(f"notifications/mail/{n.kind}_subject.txt", context).split())
     body = render_to_string(f"notifications/mail/{n.kind}.txt", context)
