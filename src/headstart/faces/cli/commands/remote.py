@@ -47,15 +47,27 @@ def register(sub: Subparsers) -> None:
     st.add_argument("id", help="advisory identifier, as `remote list` shows it")
     st.add_argument("--out", metavar="FILE", help="write the bundle to FILE instead of printing it")
     st.set_defaults(handler=run_stix)
+    rd = rsub.add_parser("readiness", help="test your YARA rules against your copies of an advisory's binary PoCs "
+                                           "(and benign files) on the server; --ready marks your protections ready")
+    rd.add_argument("id", help="advisory identifier, as `remote list` shows it")
+    rd.add_argument("rules", metavar="RULES", help="your YARA rules file")
+    rd.add_argument("--note", default="", help="a note for the PSIRT (e.g. that you use another engine)")
+    rd.add_argument("--ready", action="store_true", help="mark your protections for this advisory ready")
+    add_json(rd)
+    rd.set_defaults(handler=run_readiness)
 
 
-def _get(args: argparse.Namespace, path: str) -> tuple[bytes, dict[str, str]]:
+def _get(args: argparse.Namespace, path: str, *, body: bytes | None = None,
+         content_type: str = "") -> tuple[bytes, dict[str, str]]:
+    """GET the path (POST ``body`` when given) with the caller's token; an error status raises."""
     from headstart.errors import Forbidden, Invalid, NotFound
 
     if not args.token:
         raise Invalid("no API token: pass --token or set HEADSTART_TOKEN")
-    req = urllib.request.Request(args.url.rstrip("/") + "/api/v1" + path,
-                                 headers={"Authorization": f"Bearer {args.token}"})
+    headers = {"Authorization": f"Bearer {args.token}"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    req = urllib.request.Request(args.url.rstrip("/") + "/api/v1" + path, data=body, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=120) as resp:
             return resp.read(), dict(resp.headers)
@@ -134,6 +146,36 @@ def run_stix(args: argparse.Namespace) -> int:
     out = _out_file(args)
     data, _ = _get(args, f"/advisories/{args.id}/stix")
     return _save_or_print(data, out, "STIX 2.1 bundle")
+
+
+def run_readiness(args: argparse.Namespace) -> int:
+    from headstart.faces.cli.common import read_file
+
+    rules = read_file(args.rules, what="rules")
+    boundary = "headstart-" + os.urandom(12).hex()
+    parts = [("rules", "rules.yar", rules), ("note", None, args.note.encode())]
+    if args.ready:
+        parts.append(("ready", None, b"true"))
+    body = b""
+    for name, filename, value in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    answer, _ = _get(args, f"/advisories/{args.id}/readiness", body=body,
+                     content_type=f"multipart/form-data; boundary={boundary}")
+    result = json.loads(answer)
+
+    def text() -> str:
+        lines = [f"{result['advisory']}: detected {', '.join(result['detected']) or 'nothing'}",
+                 f"  missed: {', '.join(result['missed']) or '-'}",
+                 f"  false positives: {len(result['false_positives'])} of {result['benign_files']} benign files"]
+        lines += [f"    {name}" for name in result["false_positives"]]
+        lines += [f"  warning: {w}" for w in result["warnings"]]
+        lines.append("  marked ready" if result["ready"] else "  not marked ready")
+        return "\n".join(lines)
+
+    emit(args, result, text)
+    return 0
 
 
 def _out_file(args: argparse.Namespace) -> Path | None:
