@@ -105,23 +105,21 @@ def check_rules(user: User, ident: str, raw: bytes, *, note: str = "", ready: bo
         refused(actor, TEST, ident, exc)
         raise
     detected = [d.file_name for d in items if matches[f"own/{d.file_name}"]]
+    missed = [d.file_name for d in items if not matches[f"own/{d.file_name}"]]
+    false_positives = [name for name in benign if matches[f"benign/{name}"]]
+    other = {name: sum(bool(matches[f"other/{uid}/{name}"]) for uid in SYNTHETIC) for name in detected}
     result = {
-        "detected": detected,
-        "missed": [d.file_name for d in items if not matches[f"own/{d.file_name}"]],
-        "false_positives": [name for name in benign if matches[f"benign/{name}"]],
-        "benign_files": len(benign),
-        "other_copies": {name: {"matched": sum(bool(matches[f"other/{uid}/{name}"]) for uid in SYNTHETIC),
-                                "of": len(SYNTHETIC)} for name in detected},
+        "detected": detected, "missed": missed, "false_positives": false_positives, "benign_files": len(benign),
+        "other_copies": {name: {"matched": n, "of": len(SYNTHETIC)} for name, n in other.items()},
+        "warnings": [f"{name}: your rules match your copy but not every other copy: {MARK_WARNING}"
+                     for name, n in other.items() if n < len(SYNTHETIC)],
     }
-    keyed = [name for name, seen in result["other_copies"].items() if seen["matched"] < seen["of"]]  # type: ignore[attr-defined]
-    result["warnings"] = [f"{name}: your rules match your copy but not every other copy: {MARK_WARNING}"
-                          for name in keyed]
     with transaction.atomic():
         test = ReadinessTest.objects.create(advisory=advisory, partner=user.partner, user=user,
                                             rules_sha256=hashlib.sha256(raw).hexdigest(), rules_bytes=len(raw),
                                             note=note, ready=ready, result=result)
-        record(actor, TEST, test, detected=result["detected"], missed=result["missed"],
-               false_positives=len(result["false_positives"]), rules_sha256=test.rules_sha256)
+        record(actor, TEST, test, detected=detected, missed=missed, false_positives=len(false_positives),
+               rules_sha256=test.rules_sha256)
         if ready:
             record(actor, READY, test, note=note)
     return test
