@@ -183,3 +183,16 @@ def test_staff_have_no_copies_to_test_against(staff_user, sample_advisory):
     response = post(staff_user, advisory.ident, "rule a { condition: true }")
     assert response.status_code == 403
     assert AuditEvent.objects.filter(action="readiness.test.refused", actor=staff_user.email).exists()
+
+
+def test_the_memory_limit_holds_in_the_child_process_and_the_refusal_says_so(
+        make_partner, sample_advisory, settings):  # type: ignore[no-untyped-def]
+    settings.HEADSTART_READINESS_MEMORY_BYTES = 64 * 1024 * 1024  # too little for yara-x to start in
+    settings.HEADSTART_READINESS_CPU_SECONDS = 1  # a starved child may hang: the wall limit (7 s) ends it
+    _, _, analyst = make_partner("Alpha AV")
+    advisory = sample_advisory()
+    response = post(analyst, advisory.ident, "rule a { condition: true }")
+    assert response.status_code == 400
+    assert json.loads(response.content)["detail"] == ("testing the rules was stopped: they needed more than 1 s of "
+                                                      "CPU time, 7 s in all, or 64 MB of memory")
+    assert not ReadinessTest.objects.exists()

@@ -36,17 +36,20 @@ def check_text(raw: bytes) -> str:
 def scan(rules: str, files: Mapping[str, bytes]) -> dict[str, list[str]]:
     """The rule identifiers that match each file, by the caller's file id."""
     cpu = settings.HEADSTART_READINESS_CPU_SECONDS
+    wall = cpu * 2 + 5
+    # A child starved of memory may hang rather than exit: the wall timeout ends it too.
+    stopped = (f"testing the rules was stopped: they needed more than {cpu} s of CPU time, {wall} s in all, or "
+               f"{settings.HEADSTART_READINESS_MEMORY_BYTES // (1024 * 1024)} MB of memory")
     request = json.dumps({"rules": rules, "files": {k: base64.b64encode(v).decode() for k, v in files.items()}})
     try:
         done = subprocess.run(
             [sys.executable, "-m", "headstart.apps.readiness.scanner", str(cpu),
              str(settings.HEADSTART_READINESS_MEMORY_BYTES), str(settings.HEADSTART_READINESS_SCAN_SECONDS)],
-            input=request.encode(), capture_output=True, timeout=cpu * 2 + 5, check=False)
+            input=request.encode(), capture_output=True, timeout=wall, check=False)
     except subprocess.TimeoutExpired:
-        raise RulesRefused(f"testing the rules took longer than {cpu * 2 + 5} s: they were stopped") from None
+        raise RulesRefused(stopped) from None
     if done.returncode != 0:
-        raise RulesRefused(f"testing the rules was stopped: they used more than {cpu} s of CPU time or "
-                           f"{settings.HEADSTART_READINESS_MEMORY_BYTES // (1024 * 1024)} MB of memory")
+        raise RulesRefused(stopped)
     try:
         answer = json.loads(done.stdout)
     except ValueError:
