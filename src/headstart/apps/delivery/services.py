@@ -46,10 +46,7 @@ if TYPE_CHECKING:  # suggesting imports the prose finders, which only building n
 
 @functools.lru_cache(maxsize=1)
 def _marking_key() -> bytes:
-    key = keys.marking_key()
-    if keys.marking_key_id(key) != Program.get().marking_key_id:
-        raise Invalid("the marking key does not match this program (wrong HEADSTART_MARKING_KEY?)")
-    return key
+    return keys.program_marking_key()
 
 
 @functools.lru_cache(maxsize=1)

@@ -91,6 +91,18 @@ def marking_key_id(key: bytes) -> str:
     return hmac.new(key, b"headstart marking key id", hashlib.sha256).hexdigest()[:32]
 
 
+def program_marking_key() -> bytes:
+    """The marking key, checked against the one this program was set up with: copies rendered
+    or read with another key would name nobody (or the wrong partner)."""
+    from headstart.apps.program.models import Program
+    from headstart.errors import Invalid
+
+    key = marking_key()
+    if marking_key_id(key) != Program.get().marking_key_id:
+        raise Invalid("the marking key does not match this program (wrong HEADSTART_MARKING_KEY?)")
+    return key
+
+
 def signing_key() -> str:
     path = signing_key_path()
     if not path.exists():

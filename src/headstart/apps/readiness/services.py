@@ -26,10 +26,9 @@ from headstart.apps.audit.services import Actor, record
 from headstart.apps.delivery import copies
 from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.apps.program import keys
-from headstart.apps.program.models import Program
 from headstart.apps.readiness import sandbox
 from headstart.apps.readiness.models import ReadinessTest
-from headstart.errors import Forbidden, HeadstartError, Invalid, NotFound
+from headstart.errors import Forbidden, HeadstartError, NotFound
 from headstart.triggers import TriggerError, check, decode_spec, load_spec
 from headstart.triggers.corpus import near_misses
 
@@ -40,13 +39,6 @@ VIEW = "readiness.view"
 # "the other partners' copies" without rendering or showing any real partner's copy.
 SYNTHETIC = [f"readiness-synthetic-{i}" for i in range(4)]
 MARK_WARNING = "a signature that keys on a mark would miss other partners' copies"
-
-
-def _marking_key() -> bytes:
-    key = keys.marking_key()
-    if keys.marking_key_id(key) != Program.get().marking_key_id:
-        raise Invalid("the marking key does not match this program (wrong HEADSTART_MARKING_KEY?)")
-    return key
 
 
 def _poc_deliverables(user: User, ident: str, now: dt.datetime | None) -> tuple[Advisory, list[copies.Deliverable]]:
@@ -92,7 +84,7 @@ def check_rules(user: User, ident: str, raw: bytes, *, note: str = "", ready: bo
         advisory, items = _poc_deliverables(user, ident, now)
         text = sandbox.check_text(raw)
         assert user.partner is not None
-        key = _marking_key() if any(d.carrier for d in items) else b""
+        key = keys.program_marking_key() if any(d.carrier for d in items) else b""
         files: dict[str, bytes] = {}
         for d in items:
             files[f"own/{d.file_name}"] = copies.render(d, key, str(user.partner.uid))
