@@ -428,8 +428,8 @@ class FetchedPackage:
 
     @property
     def path(self) -> Path:
-        """The file's path when the packages storage is a local directory (X-Sendfile needs
-        one); other storages raise NotImplementedError."""
+        """The file's path, for X-Sendfile only: settings allow HEADSTART_SENDFILE=apache only
+        with a packages storage on a local directory, where every stored name has a path."""
         return Path(_packages().path(self.name))
 
 
