@@ -86,6 +86,7 @@ class ApiToken(models.Model):
     It works until it expires or is revoked, whichever comes first."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True, help_text="what its owner calls it (which script, which host)")
     prefix = models.CharField(max_length=16, help_text="first characters, to recognise a token in lists")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -97,3 +98,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}... ({self.user})"
+
+
+# Registered with this app from here; the invitation module names User by label, so no cycle.
+from headstart.apps.accounts.invitation_models import Invitation  # noqa: E402, F401
