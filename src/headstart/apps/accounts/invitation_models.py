@@ -34,7 +34,7 @@ class Invitation(models.Model):
 
     class Meta:
         app_label = "accounts"
-        constraints = [
+        constraints = [  # noqa: RUF012 - a declaration Django reads (as in models.py)
             models.CheckConstraint(
                 name="invited_staff_have_no_partner_and_members_have_one",
                 condition=(models.Q(role="staff", partner__isnull=True)

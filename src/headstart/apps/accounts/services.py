@@ -12,6 +12,7 @@ from headstart.apps.accounts import tokens
 from headstart.apps.accounts.models import ApiToken, Role, User
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.partners.models import Partner
+from headstart.apps.text import check_visible
 from headstart.errors import Conflict, Invalid, NotFound
 
 
@@ -52,14 +53,18 @@ def get_user(email: str) -> User:
     return user
 
 
-def create_token(user: User, *, actor: Actor) -> tuple[ApiToken, str]:
+def create_token(user: User, *, actor: Actor, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``, with an optional name (what its owner calls it); shown once."""
+    name = check_visible((name or "").strip(), "token name")
+    if len(name) > 100:  # ApiToken.name
+        raise Invalid("a token name is at most 100 characters")
     with transaction.atomic():
         # Judge the user and partner as stored now, not as the caller's copy remembers them.
         user = User.objects.select_related("partner").get(pk=user.pk)
         if not tokens.may_act(user):
             raise Invalid(f"{user.email} may not act (inactive user or partner not active)")
-        record_, token = tokens.issue(user)
-        record(actor, "token.create", user, prefix=record_.prefix)
+        record_, token = tokens.issue(user, name=name)
+        record(actor, "token.create", user, prefix=record_.prefix, name=name)
     return record_, token
 
 

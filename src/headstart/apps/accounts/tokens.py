@@ -29,11 +29,11 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(user: User) -> tuple[ApiToken, str]:
+def issue(user: User, *, name: str = "") -> tuple[ApiToken, str]:
     """Create a token; returns the record and the token text (never stored)."""
     token = PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
-    record = ApiToken.objects.create(user=user, prefix=token[:10], digest=digest(token),
+    record = ApiToken.objects.create(user=user, name=name, prefix=token[:10], digest=digest(token),
                                      expires_at=now + timedelta(days=settings.HEADSTART_TOKEN_DAYS))
     return record, token
 
