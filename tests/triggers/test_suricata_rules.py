@@ -279,3 +279,8 @@ def test_a_capture_that_is_not_a_pcap_is_refused_before_suricata_runs():
         merge_pcaps([POC, b"PK\x03\x04 not a capture at all"])
     with pytest.raises(TriggerError, match="cut short"):
         merge_pcaps([POC[:-3]])
+
+
+def test_the_rule_shown_in_the_suricata_document_is_the_one_the_generator_writes():
+    doc = (Path(__file__).parents[2] / "docs" / "suricata.md").read_text()
+    assert rule_text() in doc
