@@ -89,8 +89,10 @@ def _check_inviter(inviter: User | None, role: str, partner: Partner | None) -> 
         raise Invalid("a partner user needs a partner")
     if inviter is not None:
         team.require_manager(inviter, partner)
-    if partner.status not in (PartnerStatus.ACTIVE, PartnerStatus.APPLICANT):
-        raise Invalid(f"partner {partner.name!r} is {partner.status}: it cannot gain users")
+    # As stored now, not as the caller's copy remembers it.
+    status = Partner.objects.filter(pk=partner.pk).values_list("status", flat=True).first()
+    if status not in (PartnerStatus.ACTIVE, PartnerStatus.APPLICANT):
+        raise Invalid(f"partner {partner.name!r} is {status}: it cannot gain users")
 
 
 def invite(email: str, *, role: str, actor: Actor, inviter: User | None = None,
