@@ -303,6 +303,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("HEADSTART_SESSION_SECONDS", 8 * 3600)
 CSRF_COOKIE_HTTPONLY = True
+# A refused CSRF check gets the portal's page (JSON under /api/, as every API error).
+CSRF_FAILURE_VIEW = "headstart.faces.portal.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
