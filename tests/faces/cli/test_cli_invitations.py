@@ -67,3 +67,22 @@ def test_token_create_takes_a_name_that_token_list_shows(make_partner, run_cli):
     assert created["name"] == "nightly sync" and ApiToken.objects.get().name == "nightly sync"
     rows = json.loads(run_cli("token", "list", "--json").out)
     assert rows[0]["name"] == "nightly sync"
+
+
+def test_partner_certificate_replaces_it_as_the_portal_does(make_partner, run_cli, tmp_path):
+    import pysequoia
+
+    partner, _, _ = make_partner("Example AV")
+    key = pysequoia.Tsk.generate(user_id="Example AV <sec@example.com>", profile=pysequoia.Profile.RFC4880)
+    public, secret = tmp_path / "cert.asc", tmp_path / "secret.asc"
+    public.write_text(str(key.extract_certificate()))
+    secret.write_text(str(key))
+    refused = run_cli("partner", "certificate", "Example AV", str(secret))
+    assert refused.code != 0 and "this is a secret key" in refused.err
+    result = run_cli("partner", "certificate", "Example AV", str(public), "--json")
+    assert result.code == 0, result.err
+    fingerprint = str(key.extract_certificate().fingerprint).upper()
+    assert json.loads(result.out)["pgp_fingerprint"] == fingerprint
+    partner.refresh_from_db()
+    assert partner.pgp_fingerprint == fingerprint
+    assert AuditEvent.objects.filter(action="partner.certificate").count() == 1

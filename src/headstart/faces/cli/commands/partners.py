@@ -1,4 +1,4 @@
-"""headstart partner add|import|list|show|suspend|expel|reinstate."""
+"""headstart partner add|import|list|show|certificate|suspend|expel|reinstate."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from headstart.faces import present
-from headstart.faces.cli.common import Subparsers, add_json, cli_actor, read_text
+from headstart.faces.cli.common import Subparsers, add_json, cli_actor, read_file, read_text
 from headstart.faces.cli.output import emit, table
 
 
@@ -41,6 +41,14 @@ def register(sub: Subparsers) -> None:
     show.add_argument("name", help="the partner's name")
     add_json(show)
     show.set_defaults(handler=run_show)
+
+    cert = psub.add_parser("certificate", help="replace a partner's OpenPGP certificate (checked as with add)",
+                           description="Packages prepared from then on are encrypted to the new certificate. "
+                                       "A partner admin can do the same in the portal (My team, certificate).")
+    cert.add_argument("name", help="the partner's name")
+    cert.add_argument("file", help="the certificate file (armored or binary; never a secret key)")
+    add_json(cert)
+    cert.set_defaults(handler=run_certificate)
 
     for action, helptext in (("suspend", "suspend a partner (can be lifted with reinstate)"),
                              ("expel", "expel a partner (final)"),
@@ -123,6 +131,17 @@ def run_show(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     emit(args, data, text)
+    return 0
+
+
+def run_certificate(args: argparse.Namespace) -> int:
+    from headstart.apps.partners.certificates import replace_certificate
+    from headstart.apps.partners.services import get_partner
+
+    partner = replace_certificate(get_partner(args.name), read_file(args.file, what="certificate"), actor=cli_actor())
+    emit(args, present.partner(partner),
+         f"{partner.name}'s certificate is now {partner.pgp_fingerprint}"
+         + (f" (expires {partner.pgp_expires_at:%Y-%m-%d})" if partner.pgp_expires_at else " (no expiry)"))
     return 0
 
 
