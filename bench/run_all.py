@@ -31,6 +31,7 @@ QUICK = {
     "partner_import.py": ["--quick"],
     "demo_partner_keys.py": ["--quick"],
     "yara_rules.py": ["--quick"],
+    "suricata_rules.py": ["--quick"],
 }
 
 

@@ -19,5 +19,5 @@ def test_reference_example_is_the_issue_example_verbatim(example_text):
 def test_reference_names_every_operator_and_algorithm():
     text = DOC.read_text()
     for word in ("`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`in`", "`not-in`",
-                 "`crc32`", "`adler32`", "`sum8`", "`sum16`", "`sum32`", "`xor8`"):
+                 "`crc32`", "`adler32`", "`sum8`", "`sum16`", "`sum32`", "`xor8`", "`inet16`"):
         assert word in text
