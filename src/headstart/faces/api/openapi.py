@@ -55,7 +55,8 @@ def declare_framework_errors(schema: dict[str, Any]) -> dict[str, Any]:
         "required": ["detail"]})
     for item in schema.get("paths", {}).values():
         for operation in item.values():
-            responses = operation.setdefault("responses", {})
+            responses = _one_key_per_status(operation.setdefault("responses", {}))
+            operation["responses"] = responses
             extra = dict(EVERY_OPERATION)
             if operation.get("parameters") or operation.get("requestBody"):
                 extra |= WITH_INPUT
@@ -63,3 +64,14 @@ def declare_framework_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 if status not in responses and str(status) not in responses:
                     responses[status] = response
     return schema
+
+
+def _one_key_per_status(responses: dict[Any, Any]) -> dict[Any, Any]:
+    """Ninja keys a view's responses by number (200) and openapi_extra by string ("200"): both
+    would be written as "200", a duplicated key that YAML parsers (Swagger UI's among them)
+    refuse. One entry per status, the view's fields with the openapi_extra's over them."""
+    merged: dict[Any, Any] = {}
+    for status, response in responses.items():
+        number = int(status) if str(status).isdigit() else status
+        merged[number] = {**merged.get(number, {}), **response}
+    return merged
