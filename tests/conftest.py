@@ -42,6 +42,23 @@ def _test_settings(request, tmp_path):  # type: ignore[no-untyped-def]
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):  # type: ignore[no-untyped-def]
+    """Client.force_login stands for a complete sign-in (password and second factor): the portal,
+    the admin and the session API refuse a session that has not passed one (accounts.second_factor).
+    Tests of that rule sign in through the real pages instead (tests/mfa_helpers.py)."""
+    from django.test import Client
+    from mfa_helpers import pass_second_factor
+
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):  # type: ignore[no-untyped-def]
+        force_login(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
 @pytest.fixture(scope="session")
 def random_codeword():
     """random_codeword(carrier, seed) -> a codeword drawn uniformly for the carrier's slots

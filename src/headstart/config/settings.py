@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "headstart.apps.investigations",
     "headstart.apps.readiness",
     "headstart.faces.portal",
+    # After the portal, so that its templates (login, MFA pages in the portal's layout) win.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +83,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "headstart.apps.accounts.middleware.PartnerStatusMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # No page but sign-in and enrolment until the session has passed a second factor.
+    "headstart.apps.accounts.middleware.SecondFactorMiddleware",
     "headstart.faces.caching.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -135,6 +142,40 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
+# Sign-in with a mandatory second factor (django-allauth: its account and MFA apps; see
+# docs/accounts.md). An e-mail address and a password, then a TOTP code, a security key or
+# passkey (WebAuthn), or a one-time recovery code. A user without a second factor is sent to
+# enrol one on first sign-in (accounts.middleware.SecondFactorMiddleware). No self sign-up.
+ACCOUNT_ADAPTER = "headstart.apps.accounts.allauth_adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "headstart.apps.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/login/"
+ACCOUNT_SESSION_REMEMBER = False  # a session ends with the browser, or after HEADSTART_SESSION_SECONDS
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds: then a second-factor change asks for the password again
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a new password still needs the second factor to sign in
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Headstart] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# django-axes throttles the password step (below); allauth's counters limit wrong second-factor
+# codes (10 a minute per address, 10 in 15 minutes per user) and sign-in posts (30 a minute per
+# address, whoever they name).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,10/15m/key", "login": "30/m/ip"}
+MFA_ADAPTER = "headstart.apps.accounts.allauth_adapter.MFAAdapter"
+MFA_FORMS = {"authenticate": "headstart.apps.accounts.forms.AuthenticateForm",
+             "reauthenticate": "headstart.apps.accounts.forms.ReauthenticateForm",
+             "activate_totp": "headstart.apps.accounts.forms.ActivateTOTPForm",
+             "add_webauthn": "headstart.apps.accounts.forms.AddWebAuthnForm"}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("HEADSTART_TOTP_ISSUER", "Headstart") or "Headstart"
+MFA_TOTP_TOLERANCE = 1  # one 30 s step either side, for phones whose clocks drift
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # addresses are set by staff and invitations, never by the user
+MFA_PASSKEY_LOGIN_ENABLED = False  # a key is a second factor, after the password
+# WebAuthn needs HTTPS, except on localhost while developing.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+
 
 def _positive(name: str, default: int) -> int:
     value = env_int(name, default)
@@ -156,7 +197,7 @@ HEADSTART_LOGIN_LOCKOUT_MINUTES = _positive("HEADSTART_LOGIN_LOCKOUT_MINUTES", 1
 AXES_FAILURE_LIMIT = HEADSTART_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=HEADSTART_LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "username"  # both sign-in forms name the e-mail field "username"
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form names the e-mail field "username"
 AXES_USERNAME_CALLABLE = "headstart.apps.accounts.signin.username_of"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"

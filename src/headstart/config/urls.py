@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path(".well-known/csaf/", include("headstart.faces.csaf_public")),
     path("taxii2/", include("headstart.faces.taxii.urls")),
+    # Before the portal's: sign-in, second factor and passwords under allauth's URL names.
+    path("", include("headstart.faces.portal.auth_urls")),
     path("", include("headstart.faces.portal.urls")),
 ]
 

@@ -10,7 +10,9 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from mfa_helpers import sign_in_fully
 
+from headstart.apps.accounts.models import User
 from headstart.apps.accounts.services import set_password
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, verify
@@ -31,8 +33,9 @@ def partner_and_analyst(make_partner, make_advisory):  # type: ignore[no-untyped
 
 
 def signed_in_client(email: str) -> Client:
+    """Signed in through the real pages: the password, then a second factor."""
     client = Client()
-    response = client.post("/login/", {"username": email, "password": PASSWORD, "next": "/"})
+    response = sign_in_fully(client, User.objects.get(email=email), PASSWORD)
     assert response.status_code == 302 and "_auth_user_id" in client.session
     return client
 

@@ -87,6 +87,8 @@ def test_pages_carry_the_security_headers(make_partner, advisories):
 
 @pytest.mark.production_password_hashing
 def test_a_partner_user_signs_in_with_an_argon2_hashed_password(make_partner, advisories):
+    from mfa_helpers import enrol_totp, sign_in
+
     from headstart.apps.accounts.services import add_user
     from headstart.apps.audit.services import Actor
 
@@ -96,7 +98,8 @@ def test_a_partner_user_signs_in_with_an_argon2_hashed_password(make_partner, ad
     assert user.password.startswith("argon2")
     client = Client()
     assert client.post("/login/", {"username": user.email, "password": "wrong password here"}).status_code == 200
-    response = client.post("/login/", {"username": user.email, "password": "correct horse battery staple"})
+    secret, _codes = enrol_totp(user)
+    response = sign_in(client, user.email, "correct horse battery staple", secret)
     assert response.status_code == 302
     assert "HS-2026-0001" in client.get("/").content.decode()
 

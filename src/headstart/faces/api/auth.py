@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from headstart.apps.accounts import second_factor
 from headstart.apps.accounts.models import User
 from headstart.apps.accounts.tokens import may_act, user_for_token
 from headstart.apps.audit.services import Actor
@@ -21,7 +22,8 @@ class BearerToken(HttpBearer):
 
 
 class ActiveSession(SessionAuth):
-    """Django's session auth (which checks CSRF) for users who may still act."""
+    """Django's session auth (which checks CSRF) for users who may still act, in a session that
+    passed a second factor (a password alone is not enough: 401, like no session)."""
 
     def _get_key(self, request: HttpRequest) -> str | None:
         # Without a session cookie there is no session to ride on, so no CSRF to check: the
@@ -32,7 +34,9 @@ class ActiveSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = super().authenticate(request, key)
-        return user if user is not None and may_act(user) else None
+        if user is None or not may_act(user) or not second_factor.passed(request, user):
+            return None
+        return user
 
 
 def api_user(request: HttpRequest) -> User:

@@ -1,0 +1,223 @@
+"""Every account signs in with a password and a second factor (TOTP, security key, recovery code).
+
+Through Django's test Client against the real pages: /login/, allauth's second step
+(/accounts/2fa/authenticate/) and enrolment (/accounts/2fa/...). Codes are computed from the
+secret (RFC 6238, tests/mfa_helpers.py), never bypassed."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import Client
+from mfa_helpers import enrol_totp, secret_from_enrolment_page, sign_in, sign_in_with_password, totp
+
+from headstart.apps.accounts.services import set_password
+from headstart.apps.audit.models import AuditEvent
+from headstart.apps.audit.services import Actor, verify
+
+pytestmark = pytest.mark.django_db
+
+ACTOR = Actor(name="test:staff")
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture
+def analyst(make_partner, make_advisory):  # type: ignore[no-untyped-def]
+    user = make_partner("Example AV")[2]
+    set_password(user.email, PASSWORD, actor=ACTOR)
+    make_advisory()
+    user.refresh_from_db()  # the password as stored
+    return user
+
+
+@pytest.fixture
+def staff(staff_user):  # type: ignore[no-untyped-def]
+    set_password(staff_user.email, PASSWORD, actor=ACTOR)
+    staff_user.refresh_from_db()
+    return staff_user
+
+
+def no_inline_script(html: str) -> bool:
+    """Every script is a file (src) or data (JSON), as the CSP (script-src 'self') requires."""
+    tags = re.findall(r"<script\b[^>]*>", html)
+    return all("src=" in tag or 'type="application/json"' in tag for tag in tags)
+
+
+def actions_since(seq: int) -> list[str]:
+    return list(AuditEvent.objects.filter(seq__gt=seq).order_by("seq").values_list("action", flat=True))
+
+
+def last_seq() -> int:
+    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+@pytest.mark.parametrize("path", ["/", "/nda/", "/advisories/HS-2026-0001/", "/admin/", "/accounts/password/change/"])
+def test_a_user_with_a_password_only_is_sent_to_enrol_from_every_page(analyst, path):
+    client = Client()
+    assert sign_in_with_password(client, analyst.email, PASSWORD).status_code == 302
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/"
+
+
+def test_a_user_with_a_password_only_gets_401_from_the_session_api(analyst):
+    client = Client()
+    sign_in_with_password(client, analyst.email, PASSWORD)
+    assert client.get("/api/v1/advisories").status_code == 401
+
+
+def test_an_enrolled_user_with_a_password_only_is_not_signed_in(analyst):
+    _secret, _codes = enrol_totp(analyst)
+    client = Client()
+    response = sign_in_with_password(client, analyst.email, PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in client.session
+    for path in ("/", "/admin/", "/api/v1/advisories"):
+        assert client.get(path).status_code in (302, 401)
+    assert "_auth_user_id" not in client.session
+
+
+def test_first_sign_in_enrols_totp_and_shows_the_recovery_codes_once(analyst, django_capture_on_commit_callbacks):
+    client = Client()
+    sign_in_with_password(client, analyst.email, PASSWORD)
+    assert client.get("/").status_code == 302
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert no_inline_script(html) and "otpauth://totp/" in html
+    secret = secret_from_enrolment_page(html)
+    first = last_seq()
+    # allauth signals a change of second factor (audited) once it is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/accounts/2fa/totp/activate/", {"code": totp(secret)})
+    assert done.status_code == 302 and done["Location"] == "/accounts/2fa/recovery-codes/"
+    codes_response = client.get("/accounts/2fa/recovery-codes/")
+    assert codes_response.status_code == 200, codes_response.get("Location")
+    codes_page = codes_response.content.decode()
+    assert "shown only" in codes_page
+    codes = Authenticator.objects.get(user=analyst, type="recovery_codes").wrap().get_unused_codes()
+    assert all(code in codes_page for code in codes)
+    # Shown once: the next visit lists how many are left, not the codes.
+    again = client.get("/accounts/2fa/recovery-codes/").content.decode()
+    assert not any(code in again for code in codes)
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/advisories").status_code == 200
+    assert "auth.mfa_added" in actions_since(first)
+
+
+def test_a_wrong_enrolment_code_enrols_nothing(analyst):
+    client = Client()
+    sign_in_with_password(client, analyst.email, PASSWORD)
+    client.get("/accounts/2fa/totp/activate/")
+    page = client.post("/accounts/2fa/totp/activate/", {"code": "000000"})
+    assert page.status_code == 200 and "That code is not right" in page.content.decode()
+    assert not Authenticator.objects.filter(user=analyst).exists()
+    assert client.get("/").status_code == 302
+
+
+def test_sign_in_with_a_totp_code_computed_from_the_secret(analyst):
+    secret, _codes = enrol_totp(analyst)
+    client = Client()
+    first = last_seq()
+    response = sign_in(client, analyst.email, PASSWORD, secret)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert actions_since(first) == ["auth.mfa_passed", "auth.login"]
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/advisories").status_code == 200
+
+
+def test_a_wrong_code_is_refused_in_the_page_and_audited(analyst):
+    secret, _codes = enrol_totp(analyst)
+    client = Client()
+    sign_in_with_password(client, analyst.email, PASSWORD)
+    first = last_seq()
+    wrong = "000000" if totp(secret) != "000000" else "111111"
+    page = client.post("/accounts/2fa/authenticate/", {"code": wrong})
+    assert page.status_code == 200 and "That code is not right" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert actions_since(first) == ["auth.mfa_failed"]
+    event = AuditEvent.objects.get(seq__gt=first)
+    assert wrong not in json.dumps(event.details) and event.object_id == analyst.email
+
+
+def test_a_replayed_totp_code_is_refused_and_audited(analyst):
+    secret, _codes = enrol_totp(analyst)
+    code = totp(secret)
+    assert sign_in(Client(), analyst.email, PASSWORD, secret).status_code == 302
+    replay = Client()
+    sign_in_with_password(replay, analyst.email, PASSWORD)
+    first = last_seq()
+    page = replay.post("/accounts/2fa/authenticate/", {"code": code})
+    assert page.status_code == 200 and "has been used already" in page.content.decode()
+    assert "_auth_user_id" not in replay.session
+    assert actions_since(first) == ["auth.mfa_replayed"]
+
+
+def test_a_recovery_code_signs_in_once(analyst):
+    _secret, codes = enrol_totp(analyst)
+    client = Client()
+    sign_in_with_password(client, analyst.email, PASSWORD)
+    assert client.post("/accounts/2fa/authenticate/", {"code": codes[0]}).status_code == 302
+    assert client.get("/").status_code == 200
+    again = Client()
+    sign_in_with_password(again, analyst.email, PASSWORD)
+    page = again.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert page.status_code == 200 and "_auth_user_id" not in again.session
+    assert again.post("/accounts/2fa/authenticate/", {"code": codes[1]}).status_code == 302
+
+
+def test_the_admin_sign_in_form_is_not_a_way_around_the_second_factor(staff):
+    enrol_totp(staff)
+    client = Client()
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    posted = client.post("/admin/login/", {"username": staff.email, "password": PASSWORD})
+    assert posted.status_code == 302 and "_auth_user_id" not in client.session
+
+
+def test_a_session_signed_in_without_the_second_factor_is_signed_out(staff, client):
+    """Any other login() (here Django's own, as a plug-in might call it) does not pass the rule."""
+    from django.test.client import ClientMixin
+
+    enrol_totp(staff)
+    ClientMixin.force_login(client, staff)  # Django's own, not the tests' (conftest.py)
+    first = last_seq()
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert "_auth_user_id" not in client.session
+    assert "auth.mfa_missing" in actions_since(first)
+
+
+def test_the_last_second_factor_cannot_be_removed(analyst):
+    secret, _codes = enrol_totp(analyst)
+    client = Client()
+    sign_in(client, analyst.email, PASSWORD, secret)
+    page = client.post("/accounts/2fa/totp/deactivate/", {})
+    assert Authenticator.objects.filter(user=analyst, type="totp").exists()
+    assert page.status_code in (200, 302)
+
+
+def test_regenerating_recovery_codes_is_audited(analyst, django_capture_on_commit_callbacks):
+    secret, codes = enrol_totp(analyst)
+    client = Client()
+    sign_in(client, analyst.email, PASSWORD, secret)
+    # A change of second factor asks for the password again first.
+    assert client.post("/accounts/2fa/recovery-codes/generate/", {})["Location"].startswith("/accounts/reauthenticate/")
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    first = last_seq()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/2fa/recovery-codes/generate/", {})
+    assert response.status_code == 302
+    assert actions_since(first) == ["auth.mfa_recovery_codes_regenerated"]
+    fresh = Authenticator.objects.get(user=analyst, type="recovery_codes").wrap().get_unused_codes()
+    assert not set(fresh) & set(codes)
+    assert verify().ok
+
+
+def test_api_tokens_are_unaffected_by_the_second_factor(analyst):
+    from headstart.apps.accounts.services import create_token
+
+    _record, token = create_token(analyst, actor=ACTOR)
+    assert Client().get("/api/v1/advisories", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
