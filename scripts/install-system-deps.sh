@@ -9,6 +9,7 @@ command -v clang-format >/dev/null || need+=(clang-format)
 command -v pandoc >/dev/null || need+=(pandoc)
 [ -f /usr/share/wordnet/index.verb ] || need+=(wordnet-base)  # judges the prose synonym groups
 command -v objdump >/dev/null || need+=(binutils)  # the C carrier compares compiled copies
+command -v clamscan >/dev/null || need+=(clamav)  # partners test ClamAV signatures (a custom -d database only, no freshclam)
 command -v chromium >/dev/null || need+=(chromium)  # the browser tests (tests/browser) drive it with Playwright
 # Headers the corpus C PoCs include, so the tests compile them and compare their copies' code.
 for dev in libnl-3-dev libnl-route-3-dev libnl-cli-3-dev libkeyutils-dev libmnl-dev libnftnl-dev libbluetooth-dev; do

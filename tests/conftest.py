@@ -38,6 +38,9 @@ def _test_settings(request, tmp_path):  # type: ignore[no-untyped-def]
     # The test database lives in this process (SQLite in memory) or in its transaction: forked
     # workers could not see it. Tests that prepare on several processes say so (workers=2).
     settings.HEADSTART_PREPARE_WORKERS = 1
+    # No worker runs inside the test's transaction: a readiness POST answers 202 at once (the
+    # readiness tests run the real worker themselves, then read the result).
+    settings.HEADSTART_READINESS_WAIT_SECONDS = 0
     if request.node.get_closest_marker("production_password_hashing") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 

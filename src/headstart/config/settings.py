@@ -272,6 +272,15 @@ HEADSTART_READINESS_MAX_RULES_BYTES = _positive("HEADSTART_READINESS_MAX_RULES_B
 HEADSTART_READINESS_CPU_SECONDS = _positive("HEADSTART_READINESS_CPU_SECONDS", 20)
 HEADSTART_READINESS_MEMORY_BYTES = _positive("HEADSTART_READINESS_MEMORY_BYTES", 1024 * 1024 * 1024)
 HEADSTART_READINESS_SCAN_SECONDS = _positive("HEADSTART_READINESS_SCAN_SECONDS", 5)
+# A test runs as a `headstart worker` job; the API's POST waits this long for it before answering
+# 202 (default: the child's wall limit, 2 x CPU + 5 s, plus 5 s). 0: answer 202 at once.
+HEADSTART_READINESS_WAIT_SECONDS = env_int("HEADSTART_READINESS_WAIT_SECONDS",
+                                           HEADSTART_READINESS_CPU_SECONDS * 2 + 10)
+# Benign files of a PoC's format beside its near misses: files with its extension under these
+# directories (comma-separated) that parse under its specification and miss the trigger, at most
+# HEADSTART_READINESS_BENIGN_FILES of them, chosen in a fixed order.
+HEADSTART_READINESS_BENIGN_DIRS = env_list("HEADSTART_READINESS_BENIGN_DIRS", ["/usr/share"])
+HEADSTART_READINESS_BENIGN_FILES = env_int("HEADSTART_READINESS_BENIGN_FILES", 16)
 
 # Carriers (the slots found in each original) kept between processes; see
 # headstart.apps.delivery.carrier_store. Safe to delete: they are rebuilt.

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from headstart.apps.audit.services import Actor
-from headstart.apps.readiness.services import check_rules
+from headstart.apps.readiness.services import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,8 @@ def test_the_reminder_says_so_to_partners_not_ready_and_not_to_the_ready_one(
     ready, _, ready_analyst = make_partner("Alpha AV")
     late, _, _ = make_partner("Beta AV")
     advisory = sample_advisory(patch_in=dt.timedelta(hours=48))
-    check_rules(ready_analyst, advisory.ident, b"rule a { condition: true }", ready=True,
-                actor=Actor(name=ready_analyst.email, partner="Alpha AV"))
+    submit(ready_analyst, advisory.ident, b"rule a { condition: true }", ready=True,
+           actor=Actor(name=ready_analyst.email, partner="Alpha AV"))
     run_worker()
     let_time_pass(dt.timedelta(hours=47))
     run_worker()

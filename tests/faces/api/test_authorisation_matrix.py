@@ -114,8 +114,12 @@ def rules_for_poc_tiers(role: str, target: str | None) -> int:
 
 
 def partners_test_rules_on_poc_tiers(role: str, target: str | None) -> int:
-    """Only a partner entitled to the binary PoC tests its rules (staff have no copies)."""
-    return 403 if role == STAFF else rules_for_poc_tiers(role, target)
+    """Only a partner entitled to the binary PoC tests its rules (staff have no copies); the test
+    is queued for the worker (202: no worker runs inside the test)."""
+    if role == STAFF:
+        return 403
+    code = rules_for_poc_tiers(role, target)
+    return 202 if code == 200 else code
 
 
 def staff_find_no_investigation(role: str, target: str | None) -> int:

@@ -1,14 +1,18 @@
-"""Run untrusted YARA rules in a child process with CPU, memory and wall-clock limits.
+"""Run untrusted YARA rules or ClamAV signatures in a child process with CPU, memory and wall limits.
 
-The web process only writes the request to the child (``scanner.py``) and reads its answer:
-compiling and scanning happen there, under RLIMIT_CPU and RLIMIT_AS set before the rule text
-is read, with no includes and no modules. A child that runs past the wall timeout is killed.
+Called by the worker's job (never by the web process): it writes the request to the child
+(``scanner.py``) and reads its answer. Compiling and scanning happen there, under RLIMIT_CPU and
+RLIMIT_AS set before the rule text is read, with no includes and no modules (yara-x) or the
+partner's database only (clamscan). A child that runs past the wall timeout is killed.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -33,21 +37,33 @@ def check_text(raw: bytes) -> str:
         raise RulesRefused("the rules file is not UTF-8 text") from None
 
 
-def scan(rules: str, files: Mapping[str, bytes]) -> dict[str, list[str]]:
-    """The rule identifiers that match each file, by the caller's file id."""
+def wall_seconds() -> int:
+    """How long a test's child process may run in all before it is killed."""
+    return int(settings.HEADSTART_READINESS_CPU_SECONDS) * 2 + 5
+
+
+def scan(rules: str, files: Mapping[str, bytes], *, engine: str = "yara", suffix: str = "") -> dict[str, list[str]]:
+    """The rule (signature) names that match each file, by the caller's file id."""
     cpu = settings.HEADSTART_READINESS_CPU_SECONDS
-    wall = cpu * 2 + 5
+    wall = wall_seconds()
     # A child starved of memory may hang rather than exit: the wall timeout ends it too.
     stopped = (f"testing the rules was stopped: they needed more than {cpu} s of CPU time, {wall} s in all, or "
                f"{settings.HEADSTART_READINESS_MEMORY_BYTES // (1024 * 1024)} MB of memory")
-    request = json.dumps({"rules": rules, "files": {k: base64.b64encode(v).decode() for k, v in files.items()}})
+    request = json.dumps({"engine": engine, "suffix": suffix, "rules": rules,
+                          "files": {k: base64.b64encode(v).decode() for k, v in files.items()}})
+    argv = [sys.executable, "-m", "headstart.apps.readiness.scanner", str(cpu),
+            str(settings.HEADSTART_READINESS_MEMORY_BYTES), str(settings.HEADSTART_READINESS_SCAN_SECONDS)]
+    # A session of its own, so the wall timeout ends clamscan (its child) as well.
+    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True)
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "headstart.apps.readiness.scanner", str(cpu),
-             str(settings.HEADSTART_READINESS_MEMORY_BYTES), str(settings.HEADSTART_READINESS_SCAN_SECONDS)],
-            input=request.encode(), capture_output=True, timeout=wall, check=False)
+        stdout, _ = child.communicate(request.encode(), timeout=wall)
     except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
         raise RulesRefused(stopped) from None
+    done = subprocess.CompletedProcess(argv, child.returncode, stdout)
     if done.returncode != 0:
         raise RulesRefused(stopped)
     try:

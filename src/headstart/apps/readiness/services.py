@@ -1,120 +1,112 @@
-"""Test a partner's YARA rules against its own PoC copies and a benign corpus; record readiness.
+"""Partners test their own detection (YARA rules or ClamAV signatures) and mark an advisory ready.
 
 Authorised by access.py like every read: the partner's tier must be entitled to the binary PoC
-inside its window. The rules run in a sandboxed child process (sandbox.py) against:
+inside its window. The web process only checks the upload (who, how large, UTF-8 text, which
+engine) and records it with its task queued (``submit``); a ``headstart worker`` runs the rules in
+a sandboxed child process (tasks.py, sandbox.py) against:
 
 - the partner's own copies, rendered exactly as its package holds them (delivery.copies);
 - copies rendered for a few synthetic codewords (never another partner's copy), to tell a
   rule that keys on a mark: it matches the partner's copy and misses some of these;
-- near misses of each PoC (triggers.corpus): valid files that miss the trigger.
+- the benign corpus (corpus.py): near misses of each PoC and valid files of its format.
+
+The ready mark is the latest finished test's (or ready confirmation's): a queued, running or
+failed test changes nothing but its own row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import random
+import time
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from headstart.apps.accounts.models import User
 from headstart.apps.advisories import access
 from headstart.apps.advisories.models import Advisory, ArtifactKind
 from headstart.apps.advisories.reads import refused
 from headstart.apps.audit.services import Actor, record
-from headstart.apps.delivery import copies
 from headstart.apps.partners.models import Partner, PartnerStatus
-from headstart.apps.program import keys
-from headstart.apps.readiness import sandbox
-from headstart.apps.readiness.models import ReadinessTest
-from headstart.errors import Forbidden, HeadstartError, NotFound
-from headstart.triggers import TriggerError, check, decode_spec, load_spec
-from headstart.triggers.corpus import near_misses
+from headstart.apps.readiness import sandbox, tasks
+from headstart.apps.readiness.models import Engine, ReadinessTest, Status
+from headstart.apps.readiness.scanner import CLAMAV_SUFFIXES
+from headstart.apps.readiness.scope import (
+    FAILED,
+    MARK_WARNING,
+    READY,
+    SUBMIT,
+    TEST,
+    VIEW,
+    poc_deliverables,
+)
+from headstart.errors import HeadstartError, Invalid, NotFound
 
-TEST = "readiness.test"
-READY = "readiness.ready"
-VIEW = "readiness.view"
-# Codewords that belong to no partner (a partner's uid is a UUID): their copies stand in for
-# "the other partners' copies" without rendering or showing any real partner's copy.
-SYNTHETIC = [f"readiness-synthetic-{i}" for i in range(4)]
-MARK_WARNING = "a signature that keys on a mark would miss other partners' copies"
-
-
-def _poc_deliverables(user: User, ident: str, now: dt.datetime | None) -> tuple[Advisory, list[copies.Deliverable]]:
-    """The advisory and the binary PoCs the partner user may see; NotFound when there are none."""
-    if user.is_psirt:
-        raise Forbidden("only a partner tests its detection rules: staff have no copies")
-    advisory = access.get_visible_advisory(user, ident, now)
-    visible = {a.pk for a in access.visible_artifacts(user, advisory, now) if a.kind == ArtifactKind.POC_BINARY}
-    if not visible:
-        raise NotFound(f"advisory {ident!r} has no binary proof-of-concept file open to you")
-    items = [d for d in copies.deliverables(advisory, kinds={ArtifactKind.POC_BINARY}) if d.artifact.pk in visible]
-    return advisory, items
+MAX_NOTE = 2000
+ENGINES = (Engine.YARA.value, Engine.CLAMAV.value)
 
 
-def _benign(advisory: Advisory, items: list[copies.Deliverable]) -> dict[str, bytes]:
-    """Near misses of each PoC under the specification it meets, described by where they come from."""
-    specs = []
-    for artifact in access.latest_artifacts(advisory):
-        if artifact.kind == ArtifactKind.TRIGGER_SPEC:
-            try:
-                specs.append(load_spec(decode_spec(copies.original_bytes(artifact))))
-            except TriggerError:
-                continue
-    out: dict[str, bytes] = {}
-    for d in items:
-        original = copies.original_bytes(d.artifact)
-        for spec in specs:
-            try:
-                check(spec, original)
-            except TriggerError:
-                continue
-            for i, data in enumerate(near_misses(spec, original, random.Random(f"{d.scope}/benign"))):
-                out[f"near miss {i + 1} of {d.file_name}: a valid file that differs from it in one tested "
-                    f"field and does not trigger the bug"] = data
-            break
-    return out
+def _check_upload(raw: bytes, engine: str, filename: str, note: str) -> None:
+    if engine not in ENGINES:
+        raise Invalid(f"engine {engine!r}: choose {' or '.join(ENGINES)}")
+    if engine == Engine.CLAMAV and not filename.lower().endswith(CLAMAV_SUFFIXES):
+        raise Invalid(f"ClamAV signatures must be uploaded as a {', '.join(CLAMAV_SUFFIXES)} file "
+                      f"(the extension tells clamscan the database kind); got {filename or 'no file name'!r}")
+    if len(note) > MAX_NOTE:
+        raise Invalid(f"the note is {len(note):,} characters; at most {MAX_NOTE:,} are accepted")
+    sandbox.check_text(raw)
 
 
-def check_rules(user: User, ident: str, raw: bytes, *, note: str = "", ready: bool = False, actor: Actor,
-               now: dt.datetime | None = None) -> ReadinessTest:
-    """Run the partner's rules and record the result (and the ready mark), audited together."""
+def submit(user: User, ident: str, raw: bytes, *, engine: str = Engine.YARA, filename: str = "", note: str = "",
+           ready: bool = False, actor: Actor, now: dt.datetime | None = None) -> ReadinessTest:
+    """Record the partner's rules and queue their test (audited together); nothing is compiled here."""
     try:
-        advisory, items = _poc_deliverables(user, ident, now)
-        text = sandbox.check_text(raw)
-        assert user.partner is not None
-        key = keys.program_marking_key() if any(d.carrier for d in items) else b""
-        files: dict[str, bytes] = {}
-        for d in items:
-            files[f"own/{d.file_name}"] = copies.render(d, key, str(user.partner.uid))
-            for uid in SYNTHETIC:
-                files[f"other/{uid}/{d.file_name}"] = copies.render(d, key, uid)
-        benign = _benign(advisory, items)
-        files.update({f"benign/{name}": data for name, data in benign.items()})
-        matches = sandbox.scan(text, files)
+        advisory, _ = poc_deliverables(user, ident, now)
+        _check_upload(raw, engine, filename, note)
     except HeadstartError as exc:
         refused(actor, TEST, ident, exc)
         raise
-    detected = [d.file_name for d in items if matches[f"own/{d.file_name}"]]
-    missed = [d.file_name for d in items if not matches[f"own/{d.file_name}"]]
-    false_positives = [name for name in benign if matches[f"benign/{name}"]]
-    other = {name: sum(bool(matches[f"other/{uid}/{name}"]) for uid in SYNTHETIC) for name in detected}
-    result = {
-        "detected": detected, "missed": missed, "false_positives": false_positives, "benign_files": len(benign),
-        "other_copies": {name: {"matched": n, "of": len(SYNTHETIC)} for name, n in other.items()},
-        "warnings": [f"{name}: your rules match your copy but not every other copy: {MARK_WARNING}"
-                     for name, n in other.items() if n < len(SYNTHETIC)],
-    }
+    assert user.partner is not None
     with transaction.atomic():
-        test = ReadinessTest.objects.create(advisory=advisory, partner=user.partner, user=user,
-                                            rules_sha256=hashlib.sha256(raw).hexdigest(), rules_bytes=len(raw),
-                                            note=note, ready=ready, result=result)
-        record(actor, TEST, test, detected=detected, missed=missed, false_positives=len(false_positives),
-               rules_sha256=test.rules_sha256)
-        if ready:
-            record(actor, READY, test, note=note)
+        test = ReadinessTest.objects.create(
+            advisory=advisory, partner=user.partner, user=user, engine=engine, status=Status.QUEUED, rules=raw,
+            rules_name=filename[-200:], rules_sha256=hashlib.sha256(raw).hexdigest(), rules_bytes=len(raw),
+            note=note, ready=ready)
+        tasks.enqueue(test)
+        record(actor, SUBMIT, test, engine=engine, rules_sha256=test.rules_sha256, rules_bytes=len(raw), ready=ready)
     return test
+
+
+def confirm_ready(user: User, ident: str, *, note: str = "", actor: Actor,
+                  now: dt.datetime | None = None) -> ReadinessTest:
+    """Mark protections ready without a test: for a partner whose engine Headstart cannot run."""
+    try:
+        advisory, _ = poc_deliverables(user, ident, now)
+        if len(note) > MAX_NOTE:
+            raise Invalid(f"the note is {len(note):,} characters; at most {MAX_NOTE:,} are accepted")
+    except HeadstartError as exc:
+        refused(actor, READY, ident, exc)
+        raise
+    assert user.partner is not None
+    with transaction.atomic():
+        test = ReadinessTest.objects.create(
+            advisory=advisory, partner=user.partner, user=user, engine=Engine.OWN, status=Status.DONE,
+            rules_sha256="", rules_bytes=0, note=note, ready=True, finished_at=timezone.now())
+        record(actor, READY, test, note=note, engine=Engine.OWN)
+    return test
+
+
+def wait(test: ReadinessTest, seconds: float, *, poll: float = 0.25) -> ReadinessTest:
+    """The test once the worker has finished it, or as it stands after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        test.refresh_from_db(fields=["status", "result", "error", "ready", "started_at", "finished_at"])
+        if test.finished or time.monotonic() >= deadline:
+            return test
+        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
 
 
 def latest_tests(user: User, ident: str, *, actor: Actor, now: dt.datetime | None = None) -> list[ReadinessTest]:
@@ -126,7 +118,7 @@ def latest_tests(user: User, ident: str, *, actor: Actor, now: dt.datetime | Non
         else:
             if not any(a.kind == ArtifactKind.POC_BINARY for a in access.visible_artifacts(user, advisory, now)):
                 raise NotFound(f"advisory {ident!r} has no binary proof-of-concept file open to you")
-            tests = [t for t in latest_by_partner(advisory) if t.partner_id == user.partner_id]
+            tests = latest_by_partner(advisory, partner=user.partner)
     except HeadstartError as exc:
         refused(actor, VIEW, ident, exc)
         raise
@@ -135,9 +127,16 @@ def latest_tests(user: User, ident: str, *, actor: Actor, now: dt.datetime | Non
     return tests
 
 
-def latest_by_partner(advisory: Advisory) -> list[ReadinessTest]:
+def latest_by_partner(advisory: Advisory, *, partner: Partner | None = None,
+                      finished: bool = False) -> list[ReadinessTest]:
+    """Each partner's latest test of the advisory (of any status, or finished ones only), in one query."""
+    rows = ReadinessTest.objects.filter(advisory=advisory).select_related("partner", "advisory").defer("rules")
+    if partner is not None:
+        rows = rows.filter(partner=partner)
+    if finished:
+        rows = rows.filter(status=Status.DONE)
     latest: dict[int, ReadinessTest] = {}
-    for test in ReadinessTest.objects.filter(advisory=advisory).select_related("partner", "advisory"):
+    for test in rows:
         latest[test.partner_id] = test
     return sorted(latest.values(), key=lambda t: t.partner.name)
 
@@ -151,8 +150,8 @@ def _expected_partners(advisory: Advisory) -> QuerySet[Partner]:
 
 
 def ready_partner_ids(advisory: Advisory) -> set[int]:
-    """Partners whose latest test of the advisory carries the ready mark."""
-    return {t.partner_id for t in latest_by_partner(advisory) if t.ready}
+    """Partners whose latest finished test (or confirmation) of the advisory carries the ready mark."""
+    return {t.partner_id for t in latest_by_partner(advisory, finished=True) if t.ready}
 
 
 def not_ready(advisory: Advisory, partners: list[Partner]) -> set[int]:
@@ -177,9 +176,20 @@ def coverage(advisory: Advisory) -> dict[str, object]:
             "tiers": dict(sorted(tiers.items()))}
 
 
-def result_json(test: ReadinessTest) -> dict[str, object]:
-    return {"advisory": test.advisory.ident, "partner": test.partner.name, "tested_at": test.created_at.isoformat(),
-            "rules_sha256": test.rules_sha256, "note": test.note, "ready": test.ready, **test.result}
+def result_json(test: ReadinessTest) -> dict[str, Any]:
+    """The test as the API and the CLI show it: its status, and its result once done (or its error)."""
+    out: dict[str, Any] = {
+        "id": test.pk, "advisory": test.advisory.ident, "partner": test.partner.name, "status": test.status,
+        "engine": test.engine, "tested_at": test.created_at.isoformat(), "rules_sha256": test.rules_sha256,
+        "note": test.note, "ready": test.ready,
+        "finished_at": test.finished_at.isoformat() if test.finished_at else None,
+    }
+    if test.status == Status.DONE:
+        out.update(test.result)
+    elif test.status == Status.FAILED:
+        out["error"] = test.error
+    return out
 
 
-__all__ = ["MARK_WARNING", "check_rules", "coverage", "latest_tests", "not_ready", "result_json"]
+__all__ = ["FAILED", "MARK_WARNING", "confirm_ready", "coverage", "latest_tests", "not_ready",
+           "result_json", "submit", "wait"]

@@ -47,12 +47,22 @@ def register(sub: Subparsers) -> None:
     st.add_argument("id", help="advisory identifier, as `remote list` shows it")
     st.add_argument("--out", metavar="FILE", help="write the bundle to FILE instead of printing it")
     st.set_defaults(handler=run_stix)
-    rd = rsub.add_parser("readiness", help="test your YARA rules against your copies of an advisory's binary PoCs "
-                                           "(and benign files) on the server; --ready marks your protections ready")
+    rd = rsub.add_parser(
+        "readiness", help="test your YARA rules or ClamAV signatures against your copies of an advisory's binary "
+                          "PoCs (and benign files) on the server; --ready marks your protections ready",
+        description="Uploads RULES; a worker on the server tests them in a sandbox and this command waits for "
+                    "the result (up to --wait seconds), then prints what they detect, miss and match among "
+                    "benign files. Without RULES, --ready (with --note) confirms protections ready for a "
+                    "partner whose engine the server cannot run.")
     rd.add_argument("id", help="advisory identifier, as `remote list` shows it")
-    rd.add_argument("rules", metavar="RULES", help="your YARA rules file")
+    rd.add_argument("rules", metavar="RULES", nargs="?",
+                    help="your YARA rules file, or ClamAV signatures (.ndb, .ldb, .hdb, .hsb)")
+    rd.add_argument("--engine", choices=("yara", "clamav"),
+                    help="how to run RULES (default: clamav for a .ndb, .ldb, .hdb or .hsb file, else yara)")
     rd.add_argument("--note", default="", help="a note for the PSIRT (e.g. that you use another engine)")
     rd.add_argument("--ready", action="store_true", help="mark your protections for this advisory ready")
+    rd.add_argument("--wait", type=float, default=600.0, metavar="S",
+                    help="seconds to wait for the server's worker to finish the test (default 600)")
     add_json(rd)
     rd.set_defaults(handler=run_readiness)
 
@@ -148,24 +158,51 @@ def run_stix(args: argparse.Namespace) -> int:
     return _save_or_print(data, out, "STIX 2.1 bundle")
 
 
+CLAMAV_SUFFIXES = (".ndb", ".ldb", ".hdb", ".hsb")
+
+
 def run_readiness(args: argparse.Namespace) -> int:
+    import time
+
+    from headstart.errors import Invalid
     from headstart.faces.cli.common import read_file
 
-    rules = read_file(args.rules, what="rules")
-    boundary = "headstart-" + os.urandom(12).hex()
-    parts = [("rules", "rules.yar", rules), ("note", None, args.note.encode())]
+    if args.rules is None and not args.ready:
+        raise Invalid("give a RULES file to test, or --ready (and --note) to confirm protections ready without a test")
+    parts: list[tuple[str, str | None, bytes]] = [("note", None, args.note.encode())]
+    if args.rules is not None:
+        name = Path(args.rules).name
+        engine = args.engine or ("clamav" if name.lower().endswith(CLAMAV_SUFFIXES) else "yara")
+        parts += [("rules", name, read_file(args.rules, what="rules")), ("engine", None, engine.encode())]
     if args.ready:
         parts.append(("ready", None, b"true"))
+    boundary = "headstart-" + os.urandom(12).hex()
     body = b""
-    for name, filename, value in parts:
-        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+    for field, filename, value in parts:
+        disposition = f'form-data; name="{field}"' + (f'; filename="{filename}"' if filename else "")
         body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value + b"\r\n"
     body += f"--{boundary}--\r\n".encode()
     answer, _ = _get(args, f"/advisories/{args.id}/readiness", body=body,
                      content_type=f"multipart/form-data; boundary={boundary}")
     result = json.loads(answer)
+    # Queued or running on the server's worker: ask again until it is done (or --wait runs out).
+    deadline = time.monotonic() + args.wait
+    while result.get("status") in ("queued", "running"):
+        if time.monotonic() >= deadline:
+            raise Invalid(f"the test is still {result['status']} on the server after {args.wait:g} s (is a "
+                          f"`headstart worker` running there?); see it later with GET {result.get('url', '')}")
+        time.sleep(2)
+        latest, _ = _get(args, f"/advisories/{args.id}/readiness")
+        mine = [r for r in json.loads(latest) if r.get("id") == result["id"]]
+        if not mine:
+            raise Invalid("a later test by your organisation replaced this one; run the command again")
+        result = mine[0]
+    if result.get("status") == "failed":
+        raise Invalid(f"the test failed: {result.get('error', '')}")
 
     def text() -> str:
+        if result.get("engine") == "own":
+            return f"{result['advisory']}: marked ready without a test" + (f" ({result['note']})" if result["note"] else "")
         lines = [f"{result['advisory']}: detected {', '.join(result['detected']) or 'nothing'}",
                  f"  missed: {', '.join(result['missed']) or '-'}",
                  f"  false positives: {len(result['false_positives'])} of {result['benign_files']} benign files"]
