@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import random
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -122,6 +123,23 @@ def test_a_rule_that_matches_anything_reports_the_benign_files_it_matched(
     assert result["detected"] == ["poc.tim"]
     assert len(result["false_positives"]) == result["benign_files"] > 0
     assert all("does not trigger the bug" in name for name in result["false_positives"])
+
+
+def test_valid_files_of_the_format_found_on_the_server_are_benign_files_too(
+        make_partner, sample_advisory, worker, settings, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
+    from headstart.samples import SAMPLE_DIR
+    from headstart.triggers import decode_spec, load_spec
+    from headstart.triggers.corpus import near_misses
+
+    spec = load_spec(decode_spec((SAMPLE_DIR / "tim.ksy.yaml").read_bytes()))
+    (tmp_path / "found.tim").write_bytes(near_misses(spec, (SAMPLE_DIR / "poc.tim").read_bytes(), random.Random(3))[0])
+    settings.HEADSTART_READINESS_BENIGN_DIRS = [str(tmp_path)]
+    _, _, analyst = make_partner("Alpha AV")
+    advisory = sample_advisory()
+    result = run_test(worker, analyst, advisory.ident, "rule everything { condition: true }")
+    found = [name for name in result["false_positives"] if name.startswith("valid .tim file found on the server")]
+    assert found == [f"valid .tim file found on the server ({tmp_path / 'found.tim'}): it does not trigger the bug"]
+    assert result["benign_files"] == len(result["false_positives"])
 
 
 def test_a_rule_that_misses_the_poc_reports_it_missed(make_partner, sample_advisory, worker):  # type: ignore[no-untyped-def]  # noqa: F811
