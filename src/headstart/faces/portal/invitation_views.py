@@ -98,6 +98,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
 
 def _page(request: HttpRequest, template: str, context: dict, *, status: int) -> HttpResponse:
     response = render(request, template, context, status=status)
-    # The link's token is in this page's address: never send it on to another site.
-    response["Referrer-Policy"] = "no-referrer"
+    # The link's token is in this page's address: never send it on to another site. (Not
+    # no-referrer: the browser would then send the form with "Origin: null", which the CSRF
+    # check refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
