@@ -13,7 +13,7 @@ from factories import ACTOR
 from headstart.apps.accounts.tokens import issue
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.partners.services import set_status
-from headstart.apps.stix.bundles import collection_id
+from headstart.apps.taxii.collections import collection_id
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_before_the_window_opens_the_collection_serves_nothing(make_partner, sam
 
 
 def test_the_window_opening_is_the_date_an_object_was_added(make_partner, sample_advisory):
-    from headstart.apps.stix.bundles import collection_objects
+    from headstart.apps.taxii.collections import collection_objects
 
     alpha, _, analyst = make_partner("Alpha AV", "entry")
     advisory = sample_advisory(patch_in=dt.timedelta(hours=48))

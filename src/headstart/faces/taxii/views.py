@@ -3,7 +3,7 @@
 Callers authenticate exactly as API scripts do (`Authorization: Bearer TOKEN`, through the
 API's own BearerToken). A partner's user sees its partner's collection only; staff see every
 partner's. What a collection holds, and the audit of every read of it, is decided in
-headstart.apps.stix.bundles with the advisories' access rule: the objects of the advisories
+headstart.apps.taxii.collections with the advisories' access rule: the objects of the advisories
 open to that partner at the moment of the request.
 """
 
@@ -21,13 +21,8 @@ from django.urls import reverse
 from headstart.apps.accounts.models import User
 from headstart.apps.accounts.tokens import TooManyRefusals
 from headstart.apps.program.models import Program
-from headstart.apps.stix.bundles import (
-    STIX_MEDIA_TYPE,
-    CollectionObject,
-    collection_id,
-    collections_for,
-    read_collection,
-)
+from headstart.apps.stix.bundles import STIX_MEDIA_TYPE
+from headstart.apps.taxii.collections import CollectionObject, collection_id, collections_for, read_collection
 from headstart.errors import HeadstartError, Invalid, NotFound
 from headstart.faces.api.auth import BearerToken
 from headstart.faces.requests import request_actor
