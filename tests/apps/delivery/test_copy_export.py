@@ -24,7 +24,7 @@ def test_export_is_recorded_as_a_delivery_by_the_staff_member(make_keyed_partner
     keyed = make_keyed_partner("Export AV")
     advisory = sample_advisory()
     written = export_copy(advisory, keyed.partner, tmp_path, actor=STAFF)
-    digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written}
+    digests = {p.relative_to(tmp_path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in written}
     copies = Copy.objects.filter(partner=keyed.partner).select_related("artifact")
     assert {c.file_name: c.sha256 for c in copies} == {n: d for n, d in digests.items() if n in MARKED}
     assert all(c.artifact.advisory_id == advisory.pk and c.artifact.version == 1 for c in copies)
@@ -86,7 +86,8 @@ def test_an_export_holds_only_the_files_the_partners_tier_is_entitled_to(make_ke
     keyed = make_keyed_partner("Entry Export", "entry")
     advisory = sample_advisory(patch_in=dt.timedelta(hours=100))  # before the entry tier's window: staff may export
     written = export_copy(advisory, keyed.partner, tmp_path, actor=STAFF)
-    assert {p.name for p in written} == {"writeup.md", "guidance.md", "manifest.json"}
+    assert {p.relative_to(tmp_path).as_posix() for p in written} == {"writeup.md", "guidance.md", "manifest.json",
+                                                                      "stix/bundle.json"}
     assert set(Copy.objects.filter(partner=keyed.partner).values_list("file_name", flat=True)) == {
         "writeup.md", "guidance.md"}
 

@@ -89,7 +89,7 @@ def test_decrypted_files_equal_copy_export_and_differ_between_partners(make_keye
     files_one, _ = open_package(download(one.analyst, advisory.ident).getvalue(), one.secret, program_cert)
     files_two, _ = open_package(download(two.analyst, advisory.ident).getvalue(), two.secret, program_cert)
     written = export_copy(advisory, one.partner, tmp_path, actor=Actor(name=ACTOR_NAME))
-    assert {p.name: p.read_bytes() for p in written} == files_one
+    assert {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in written} == files_one
     for name in ("writeup.md", "guidance.md", "poc_tim_overflow.py", "poc_tim_overflow.c", "poc.tim",
                  "tim-procedure.md"):
         assert files_one[name] != files_two[name], name
@@ -110,7 +110,7 @@ def test_entry_tier_package_holds_only_its_entitled_files(make_keyed_partner, sa
     advisory = sample_advisory(patch_in=dt.timedelta(hours=20))
     files, _ = open_package(download(partner.analyst, advisory.ident).getvalue(), partner.secret,
                             Program.get().signing_certificate)
-    assert set(files) == {"writeup.md", "guidance.md", "manifest.json"}
+    assert set(files) == {"writeup.md", "guidance.md", "manifest.json", "stix/bundle.json"}
 
 
 def test_copy_digests_are_recorded_at_first_delivery_and_a_second_download_gives_the_same_copy(
@@ -122,7 +122,9 @@ def test_copy_digests_are_recorded_at_first_delivery_and_a_second_download_gives
     second, _ = open_package(download(partner.admin, advisory.ident).getvalue(), partner.secret, cert)
     assert first == second
     recorded = {c.file_name: c.sha256 for c in Copy.objects.filter(partner=partner.partner)}
-    assert recorded == {name: hashlib.sha256(data).hexdigest() for name, data in first.items() if name != "manifest.json"}
+    documents = {"detection/HS-2026-0001.yar", "stix/bundle.json"}  # no copies: see test_package_documents.py
+    assert recorded == {name: hashlib.sha256(data).hexdigest() for name, data in first.items()
+                        if name != "manifest.json" and name not in documents}
 
 
 def test_expelled_partner_is_refused_and_the_refusal_is_audited(make_keyed_partner, sample_advisory):
@@ -223,7 +225,7 @@ def test_copies_recorded_first_by_a_concurrent_download_are_compared_not_duplica
     advisory = sample_advisory()
     _, stored = prepare_package(advisory, keyed.partner, actor=ACTOR)
     commitment = commitment_for(advisory, keyed.partner, actor=ACTOR)
-    marked = [f for f in stored.files if f["kind"] != "manifest"]
+    marked = [f for f in stored.files if f["artifact_id"] is not None]  # not the manifest, not the documents
     # Another worker's download of the same partner got in first with one of the copies.
     first = marked[0]
     Copy.objects.create(partner=keyed.partner, artifact_id=first["artifact_id"], file_name=first["name"],

@@ -25,13 +25,15 @@ pytestmark = pytest.mark.django_db
 # A ready download (the package prepared ahead): the refused-token count of the caller's address,
 # kept in the shared cache table so every server sees it (1); the token with its user, partner and tier (1);
 # its last use noted (1); the advisory under the embargo (1); its artifacts (1); the covering
-# commitment (1); the NDA named in the content key (1); the prepared package (1); then, in the
+# commitment (1); the NDA named in the content key (1); for the standard-format documents whose
+# digests are in the key, the program (1) and the advisory's newest artifact time (1), the STIX
+# objects' `modified`; the prepared package (1); then, in the
 # transaction, the audit event: lock the head, insert the event, move the head (3), and the copies
 # delivered before, each with whether this route and user took it already (1). A first delivery
 # also inserts its copies and reads them back (2), and records the route each left by (1): that
 # insert is what lets an investigation show every way a copy left the program.
 # Transaction control (BEGIN/COMMIT, or savepoints inside a test's transaction) is not counted.
-READY_DOWNLOAD_QUERIES = 12
+READY_DOWNLOAD_QUERIES = 14
 FIRST_DELIVERY_QUERIES = READY_DOWNLOAD_QUERIES + 3
 
 

@@ -1,4 +1,5 @@
-"""One partner's package: a deterministic tar of its marked files, the procedure and a manifest.
+"""One partner's package: a deterministic tar of its marked files, the procedure, the documents in
+standard formats (documents.py) and a manifest.
 
 The tar is byte-for-byte reproducible (sorted entries, fixed times and owners), so a
 package can be rebuilt at any time and compared. It is then signed by the program and
@@ -23,6 +24,9 @@ class PackageEntry:
     name: str
     kind: str
     content: bytes
+    # For a document generated from the advisory's records (not a copy: nothing in it is
+    # marked), what it is; empty for the partner's copies and the manifest.
+    document: str = ""
 
     @property
     def sha256(self) -> str:
@@ -39,10 +43,18 @@ def manifest(*, advisory: dict[str, Any], partner: dict[str, Any], commitment: d
         "partner": partner,
         "codebook_commitment": commitment,
         "audit_checkpoint": audit_checkpoint,
-        "files": [{"name": e.name, "kind": e.kind, "sha256": e.sha256, "size": len(e.content)} for e in entries],
-        "notice": "Confidential. This copy is individually marked for the partner named above.",
+        "files": [_listed(e) for e in entries],
+        "notice": "Confidential. This copy is individually marked for the partner named above. The files with a "
+                  "\"document\" entry are generated from the advisory's records and carry no marks.",
     }
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _listed(entry: PackageEntry) -> dict[str, Any]:
+    listed: dict[str, Any] = {"name": entry.name, "kind": entry.kind, "sha256": entry.sha256, "size": len(entry.content)}
+    if entry.document:
+        listed["document"] = entry.document
+    return listed
 
 
 def tar_bytes(root: str, files: list[tuple[str, bytes]]) -> bytes:

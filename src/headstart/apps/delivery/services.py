@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -28,6 +29,7 @@ from headstart.apps.advisories.services import schedule_advisory
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.delivery import copies, traceability
+from headstart.apps.delivery.documents import DOCUMENT_KINDS, package_documents
 from headstart.apps.delivery.models import Commitment, Copy, Delivery, PackageFile, Route
 from headstart.apps.delivery.package import MANIFEST_NAME, PackageEntry, manifest, tar_bytes
 from headstart.apps.delivery.traceability import Traceability
@@ -243,6 +245,11 @@ class RenderedPackage:
     artifact_ids: dict[str, int]  # file name -> the artifact (version) it is a copy of
 
     @property
+    def documents(self) -> list[PackageEntry]:
+        """The standard-format documents (documents.py): not copies, in no Copy row."""
+        return [e for e in self.entries if e.document]
+
+    @property
     def root(self) -> str:
         return self.advisory.ident
 
@@ -253,6 +260,12 @@ class RenderedPackage:
 
 def _entitled_kinds(partner: Partner) -> set[str]:
     return partner.tier.artifact_kinds
+
+
+def _entitled(partner: Partner, artifacts: list[Artifact]) -> list[Artifact]:
+    """The advisory's current artifacts the partner's tier is entitled to (access.entitled_artifacts)."""
+    kinds = _entitled_kinds(partner)
+    return [a for a in artifacts if a.kind in kinds]
 
 
 def _manifest_sections(advisory: Advisory, partner: Partner) -> tuple[dict, dict]:
@@ -272,11 +285,14 @@ def render_package(advisory: Advisory, partner: Partner, *, actor: Actor, artifa
     """The plaintext package: exactly the files this partner receives. ``artifacts`` (the
     advisory's current artifacts) and ``sections`` (_manifest_sections) when the caller has
     them already."""
+    if artifacts is None:
+        artifacts = access.latest_artifacts(advisory)
     commitment = commitment_for(advisory, partner, actor=actor, artifacts=artifacts)
     key = _marking_key()
     uid = str(partner.uid)
     items = copies.deliverables(advisory, _entitled_kinds(partner), artifacts)
     entries = [PackageEntry(d.file_name, d.kind, copies.render(d, key, uid)) for d in items]
+    entries += package_documents(advisory, _entitled(partner, artifacts), artifacts)
     advisory_section, partner_section = sections or _manifest_sections(advisory, partner)
     doc = manifest(
         advisory=advisory_section, partner=partner_section,
@@ -297,7 +313,8 @@ def _record_deliveries(partner: Partner, commitment: Commitment, files: list[dic
 
     ``files`` is a package's file list (PackageFile.files). Every route a copy leaves by goes
     through here: downloads (API, portal) and staff exports alike."""
-    marked = {(f["artifact_id"], f["name"]): f for f in files if f["kind"] != "manifest"}
+    # The manifest and the standard-format documents are no copies: nothing in them is marked.
+    marked = {(f["artifact_id"], f["name"]): f for f in files if f["kind"] != "manifest" and f["kind"] not in DOCUMENT_KINDS}
     if not marked:
         return
     artifact_ids = {a for a, _ in marked}
@@ -377,7 +394,8 @@ def _usable_certificate(partner: Partner) -> str:
 
 
 def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, certificate: str,
-                 artifacts: list[Artifact] | None = None, sections: tuple[dict, dict] | None = None) -> str:
+                 artifacts: list[Artifact] | None = None, sections: tuple[dict, dict] | None = None,
+                 documents: list[PackageEntry] | None = None) -> str:
     """A digest of everything a package is made from and who it is for, computed without rendering.
 
     A copy is a pure function of (artifact, program key, advisory, partner), so this key names
@@ -386,19 +404,28 @@ def _content_key(advisory: Advisory, partner: Partner, commitment: Commitment, c
     version (the carriers' code), the signing key and the recipient's exact certificate. A
     download looks its prepared package up by this key instead of rendering it again.
 
+    The standard-format documents (documents.py) are in by their digests: they are cheap to make
+    (the YARA rules are worked out once per set of originals) and derive from records beyond
+    these (the program's name, the portal's address, every artifact's time), so their digests
+    are the one exact account of them: what changes a document (a new rule, a changed CVSS, a
+    product) changes the key, and nothing else does. ``documents``: when the caller has them.
+
     The signed audit checkpoint the manifest carries (the latest when the package was made) is
     not part of the key: a newer one (`headstart audit checkpoint`, preparing any advisory)
     leaves prepared packages valid, or signing checkpoints often would send the release-time
     rush back to rendering on demand. `advisory prepare` puts the newest one in again."""
     advisory_section, partner_section = sections or _manifest_sections(advisory, partner)
-    kinds = _entitled_kinds(partner)
     if artifacts is None:
         artifacts = access.latest_artifacts(advisory)
-    entitled = [[a.pk, a.name, a.kind, a.version, a.sha256, a.unmarked_reason] for a in artifacts if a.kind in kinds]
+    entitled_artifacts = _entitled(partner, artifacts)
+    entitled = [[a.pk, a.name, a.kind, a.version, a.sha256, a.unmarked_reason] for a in entitled_artifacts]
+    if documents is None:
+        documents = package_documents(advisory, entitled_artifacts, artifacts)
     inputs = {"format": "headstart-package/2", "software": headstart_version, "partner_uid": str(partner.uid),
               "advisory": advisory_section, "partner": partner_section, "artifacts": entitled,
               "commitment": [commitment.version, commitment.digest], "signed_by": _signing_fingerprint(),
-              "recipient": hashlib.sha256(certificate.encode()).hexdigest()}
+              "recipient": hashlib.sha256(certificate.encode()).hexdigest(),
+              "documents": [[d.name, d.kind, d.sha256] for d in documents]}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
@@ -442,7 +469,8 @@ def prepare_package(advisory: Advisory, partner: Partner, *, actor: Actor,
         artifacts = access.latest_artifacts(advisory)
     sections = _manifest_sections(advisory, partner)  # one read of the NDA for the manifest and the key
     package = render_package(advisory, partner, actor=actor, artifacts=artifacts, sections=sections)
-    content_key = _content_key(advisory, partner, package.commitment, certificate, artifacts, sections)
+    content_key = _content_key(advisory, partner, package.commitment, certificate, artifacts, sections,
+                               package.documents)
     cached = _prepared_file(advisory, partner, content_key)
     if cached is not None and cached.plaintext_sha256 == package.sha256:
         return package, cached
@@ -523,6 +551,7 @@ def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: A
               "artifact_id": package.artifact_ids.get(e.name)} for e in package.entries]
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    made: list[Path] = []  # the documents' folders (detection/, csaf/, stix/) this export made
     try:
         with transaction.atomic():
             event = record(actor, "copy.export", advisory, partner_name=partner.name, out=str(out_dir),
@@ -531,10 +560,15 @@ def export_copy(advisory: Advisory, partner: Partner, out_dir: Path, *, actor: A
             _record_deliveries(partner, package.commitment, files, route=Route.EXPORT, event=event)
             for entry in package.entries:
                 target = out_dir / entry.name
+                if not target.parent.exists():
+                    made.append(target.parent)
                 _write_atomically(target, entry.content)
                 written.append(target)
     except BaseException:
         for path in written:  # what was written belongs to an export that is not recorded
             path.unlink(missing_ok=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     return written
