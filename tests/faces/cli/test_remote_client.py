@@ -168,15 +168,45 @@ def test_remote_download_decrypts_verifies_the_program_signature_and_unpacks_the
     unpacked = tmp_path / ADVISORY
     manifest = json.loads((unpacked / "manifest.json").read_text())
     assert manifest["partner"]["name"] == "Example AV"
-    files = {p.name for p in unpacked.iterdir()}
+    files = _tree(unpacked)
     assert {f["name"]: f["sha256"] for f in manifest["files"]} == {
         name: hashlib.sha256((unpacked / name).read_bytes()).hexdigest() for name in files - {"manifest.json"}}
     assert {"writeup.md", "guidance.md", "poc.tim", "tim-procedure.md", "manifest.json"} <= files
     assert sorted(report["files"]) == sorted(str(unpacked / name) for name in files)
     # Exactly the files the program says this partner receives, byte for byte.
     assert exported.returncode == 0, exported.stderr
-    assert {p.name: p.read_bytes() for p in (tmp_path / "export").iterdir()} == \
-        {p.name: p.read_bytes() for p in unpacked.iterdir()}
+    assert {name: (tmp_path / "export" / name).read_bytes() for name in _tree(tmp_path / "export")} == \
+        {name: (unpacked / name).read_bytes() for name in files}
+
+
+def _tree(folder: Path) -> set[str]:
+    """The files under a folder, by their path relative to it."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_documents_unpacked_from_the_package_are_what_remote_csaf_stix_and_the_rules_api_serve(program, tmp_path):
+    import stix2
+    import yara_x
+    from csaf_helpers import csaf_failures
+
+    token = program.tokens["Example AV"]
+    done = program.remote("download", ADVISORY, "--out", str(tmp_path / "p.pgp"), "--key",
+                          str(program.keys / "example-av.asc"), token=token)
+    assert done.returncode == 0, done.stderr
+    unpacked = tmp_path / ADVISORY
+    csaf = program.remote("csaf", ADVISORY, "--edition", "partner", token=token)
+    stix = program.remote("stix", ADVISORY, token=token)
+    request = urllib.request.Request(f"{program.url}/api/v1/advisories/{ADVISORY}/rules",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        rules = answer.read()
+
+    assert (unpacked / "csaf" / "hs-2026-0001.json").read_text() == csaf.stdout
+    assert (unpacked / "stix" / "bundle.json").read_text() == stix.stdout
+    assert (unpacked / "detection" / f"{ADVISORY}.yar").read_bytes() == rules
+    assert csaf_failures(json.loads(csaf.stdout)) == []
+    assert stix2.parse(stix.stdout, allow_custom=False).type == "bundle"
+    assert yara_x.compile(rules.decode()).scan((unpacked / "poc.tim").read_bytes()).matching_rules
 
 
 def test_remote_download_with_another_partner_key_fails_clearly(program, tmp_path):

@@ -252,21 +252,24 @@ def _save(out: Path, package: bytes, target: Path, files: dict[str, bytes]) -> l
     from headstart.errors import Invalid
 
     written: list[Path] = []
-    made_target = False
+    made: list[Path] = []  # folders this call made: the target, and the documents' detection/, csaf/, stix/
     try:
         write_atomically(out, package)
         written.append(out)
         if files:
-            made_target = not target.exists()
-            target.mkdir(exist_ok=True)
-            for name, content in files.items():
-                write_atomically(target / name, content)
-                written.append(target / name)
+            for name, content in files.items():  # read_tar refused absolute names and ".."
+                path = target / name
+                for folder in reversed(path.relative_to(target.parent).parents[:-1]):
+                    if not (target.parent / folder).exists():
+                        (target.parent / folder).mkdir()
+                        made.append(target.parent / folder)
+                write_atomically(path, content)
+                written.append(path)
     except OSError as exc:
         for path in written:
             path.unlink(missing_ok=True)
-        if made_target:
-            shutil.rmtree(target, ignore_errors=True)
+        for folder in reversed(made):
+            shutil.rmtree(folder, ignore_errors=True)
         raise Invalid(f"cannot save the package: {exc.strerror or exc} ({exc.filename or out}); nothing was saved") \
             from None
     return written[1:]
