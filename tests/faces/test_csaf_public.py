@@ -49,7 +49,7 @@ def test_the_provider_metadata_names_the_publisher_and_the_white_rolie_feed(prog
     # Requirement 7: the fields the provider metadata schema requires, with their CSAF 2.0 values.
     assert metadata["canonical_url"] == BASE + ".well-known/csaf/provider-metadata.json"
     assert metadata["metadata_version"] == "2.0"
-    assert metadata["role"] == "csaf_provider"
+    assert metadata["role"] == "csaf_trusted_provider"
     assert metadata["list_on_CSAF_aggregators"] is True and metadata["mirror_on_CSAF_aggregators"] is True
     assert dt.datetime.fromisoformat(metadata["last_updated"])
     [distribution] = metadata["distributions"]
@@ -73,7 +73,7 @@ def test_before_the_patch_the_public_document_is_not_found_exactly_as_an_unknown
     unknown = client.get(path.replace("hs-2026-0001", "hs-2026-9999"))
     assert embargoed.status_code == unknown.status_code == 404
     assert embargoed.content == unknown.content
-    for suffix in (".sha256", ".sha512"):
+    for suffix in (".sha256", ".sha512", ".asc"):
         assert client.get(path + suffix).status_code == 404
     assert _feed(client)["entry"] == []
     assert advisory.title not in client.get(WELL_KNOWN + "feed-tlp-white.json").content.decode()
@@ -112,7 +112,7 @@ def test_the_rolie_feed_lists_only_the_public_editions_each_with_links_that_reso
     assert entry["updated"] == feed["updated"] == public.patch_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     for link in entry["link"]:
         assert client.get(_path(link["href"])).status_code == 200, link
-    assert sorted(link["rel"] for link in entry["link"]) == ["hash", "hash", "self"]
+    assert sorted(link["rel"] for link in entry["link"]) == ["hash", "hash", "self", "signature"]
     text = json.dumps(feed)
     for hidden in ("HS-2026-0002", "HS-2026-0003", "HS-2026-0004"):
         assert hidden not in text

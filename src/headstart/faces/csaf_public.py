@@ -1,7 +1,7 @@
 """The public CSAF provider under /.well-known/csaf/: no sign-in, public editions only.
 
-provider-metadata.json and the ROLIE feed are anyone's; a public edition (with its hash files)
-is served from the advisory's patch time on. Before then its URL answers exactly as an unknown
+provider-metadata.json, the ROLIE feed and the program's public OpenPGP certificate are anyone's;
+a public edition (with its hash files and its signature) is served from the advisory's patch time on. Before then its URL answers exactly as an unknown
 one does (404), so nothing tells the public that an embargoed advisory exists. Responses may
 be stored but must be revalidated, so an advisory appears in the feed as soon as it is public.
 """
@@ -18,7 +18,16 @@ from django.views.decorators.http import require_safe
 
 from headstart.apps.advisories.models import Advisory
 from headstart.apps.csaf.documents import PUBLIC_FOLDER, dumps, ident_for_filename, pre_release_date
-from headstart.apps.csaf.feeds import HASHES, hash_file, provider_metadata, rolie_feed
+from headstart.apps.csaf.feeds import (
+    HASHES,
+    OPENPGP_FOLDER,
+    SIGNATURE,
+    hash_file,
+    program_certificate,
+    provider_metadata,
+    rolie_feed,
+    signature_file,
+)
 from headstart.apps.csaf.reads import public_document
 from headstart.errors import NotFound
 
@@ -73,11 +82,27 @@ def _hash_view(algorithm: str) -> Callable[[HttpRequest, int, str], HttpResponse
     return view
 
 
-# The hash files first: a document's pattern would take their names too (and find nothing).
+@require_safe
+def signature(request: HttpRequest, year: int, name: str) -> HttpResponse:
+    _advisory, content = _document(year, name)
+    return _public(HttpResponse(signature_file(content), content_type="application/pgp-signature"))
+
+
+@require_safe
+def openpgp_key(request: HttpRequest, fingerprint: str) -> HttpResponse:
+    certificate = program_certificate(fingerprint)
+    if certificate is None:
+        raise Http404("no such OpenPGP key")
+    return _public(HttpResponse(certificate, content_type="application/pgp-keys"))
+
+
+# The hash and signature files first: a document's pattern would take their names too (and find nothing).
 urlpatterns: list[URLPattern] = [
     path(f"{PUBLIC_FOLDER}/<int:year>/<str:name>.{algorithm}", _hash_view(algorithm), name=f"csaf-{algorithm}")
     for algorithm in HASHES
 ] + [
+    path(f"{PUBLIC_FOLDER}/<int:year>/<str:name>.{SIGNATURE}", signature, name="csaf-signature"),
+    path(f"{OPENPGP_FOLDER}/<str:fingerprint>.asc", openpgp_key, name="csaf-openpgp-key"),
     path("provider-metadata.json", metadata, name="csaf-provider-metadata"),
     path("feed-tlp-white.json", feed, name="csaf-feed"),
     path(f"{PUBLIC_FOLDER}/<int:year>/<str:name>", document, name="csaf-document"),

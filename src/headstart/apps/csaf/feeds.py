@@ -1,9 +1,11 @@
-"""The CSAF provider's public files: provider-metadata.json, the ROLIE feed, hash files.
+"""The CSAF provider's public files: provider-metadata.json, the ROLIE feed, hash and signature files.
 
-Headstart is a CSAF provider (CSAF 2.0 section 7.2.2) with ROLIE-based distribution: the
+Headstart is a CSAF trusted provider (CSAF 2.0 section 7.2.3) with ROLIE-based distribution: the
 provider metadata at /.well-known/csaf/provider-metadata.json (requirements 7 and 9) names one
 ROLIE feed, feed-tlp-white.json (requirement 15), which lists every public edition, each with
-its SHA-256 and SHA-512 hash files (requirement 18). Partner editions (TLP:AMBER) are never
+its SHA-256 and SHA-512 hash files (requirement 18) and its OpenPGP signature (requirement 19),
+made with the program's signing key (the key that signs packages), whose public certificate the
+metadata names and the provider serves (requirement 20). Partner editions (TLP:AMBER) are never
 listed here: they are served only to signed-in callers, under /api/v1 (requirement 5).
 """
 
@@ -27,11 +29,20 @@ from headstart.apps.csaf.documents import (
     stamp,
     summary,
 )
+from headstart.apps.program import keys
 from headstart.apps.program.models import Program
+from headstart.crypto.detached import detached_signature
 
 FEED = "feed-tlp-white.json"
 HASHES = {"sha256": hashlib.sha256, "sha512": hashlib.sha512}
 ROLIE_CSAF_CATEGORY = {"scheme": "urn:ietf:params:rolie:category:information-type", "term": "csaf"}
+SIGNATURE = "asc"
+# Where the program's public OpenPGP certificate is served, by fingerprint (requirement 20).
+OPENPGP_FOLDER = "openpgp"
+
+
+def openpgp_key_path(fingerprint: str) -> str:
+    return f"{OPENPGP_FOLDER}/{fingerprint.upper()}.asc"
 
 
 def provider_metadata() -> dict[str, Any]:
@@ -44,8 +55,10 @@ def provider_metadata() -> dict[str, Any]:
         "list_on_CSAF_aggregators": True,
         "metadata_version": "2.0",
         "mirror_on_CSAF_aggregators": True,
+        "public_openpgp_keys": [{"fingerprint": program.signing_fingerprint.upper(),
+                                 "url": provider_url(openpgp_key_path(program.signing_fingerprint))}],
         "publisher": publisher(),
-        "role": "csaf_provider",
+        "role": "csaf_trusted_provider",
     }
 
 
@@ -65,7 +78,8 @@ def rolie_feed(now: dt.datetime | None = None) -> dict[str, Any]:
         entries.append({
             "id": advisory.ident,
             "title": advisory.title,
-            "link": [{"rel": "self", "href": url}] + [{"rel": "hash", "href": f"{url}.{name}"} for name in HASHES],
+            "link": [{"rel": "self", "href": url}] + [{"rel": "hash", "href": f"{url}.{name}"} for name in HASHES]
+                    + [{"rel": "signature", "href": f"{url}.{SIGNATURE}"}],
             "published": stamp(pre_release_date(advisory)),
             "updated": stamp(advisory.patch_at),
             "summary": {"content": summary(advisory)},
@@ -85,3 +99,16 @@ def rolie_feed(now: dt.datetime | None = None) -> dict[str, Any]:
 def hash_file(advisory: Advisory, content: bytes, algorithm: str) -> str:
     """A hash file's text (requirement 18): the hexadecimal digest, two spaces, the file name."""
     return f"{HASHES[algorithm](content).hexdigest()}  {filename(advisory)}\n"
+
+
+def signature_file(content: bytes) -> str:
+    """A public document's `.asc` (requirement 19): an armored detached OpenPGP signature of its
+    bytes by the program's signing key. OpenPGP signatures carry their creation time, so each
+    answer is a new, equally valid signature of the same bytes."""
+    return detached_signature(content, signing_key=keys.signing_key())
+
+
+def program_certificate(fingerprint: str) -> str | None:
+    """The program's public certificate when ``fingerprint`` is its signing key's (any case), else None."""
+    program = Program.get()
+    return program.signing_certificate if fingerprint.upper() == program.signing_fingerprint.upper() else None
