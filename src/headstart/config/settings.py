@@ -147,12 +147,16 @@ LOGIN_REDIRECT_URL = "/"
 # passkey (WebAuthn), or a one-time recovery code. A user without a second factor is sent to
 # enrol one on first sign-in (accounts.middleware.SecondFactorMiddleware). No self sign-up.
 ACCOUNT_ADAPTER = "headstart.apps.accounts.allauth_adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "headstart.apps.accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {"login": "headstart.apps.accounts.forms.LoginForm",
+                 "reset_password": "headstart.apps.accounts.forms.ResetPasswordForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset asked for an address that is no one's mails nothing
+PASSWORD_RESET_TIMEOUT = 2 * 3600  # seconds a reset link works (once)
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/login/"
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False  # /login/ shows its form to anyone, as it always has
 ACCOUNT_SESSION_REMEMBER = False  # a session ends with the browser, or after HEADSTART_SESSION_SECONDS
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds: then a second-factor change asks for the password again
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a new password still needs the second factor to sign in

@@ -1,5 +1,5 @@
 """How django-allauth fits Headstart: no self sign-up, partners' status checked at sign-in,
-the last second factor kept, and password-reset requests audited.
+django-axes alone throttling passwords, and the last second factor kept.
 
 Named in settings (ACCOUNT_ADAPTER, MFA_ADAPTER)."""
 
@@ -19,6 +19,11 @@ from headstart.apps.accounts.tokens import may_act
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages: ClassVar[dict[str, Any]] = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "Your e-mail address and password did not match.",
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts come from staff (`headstart user add`) and invitations only.
         return False
@@ -56,13 +61,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def respond_user_inactive(self, request: HttpRequest, user: Any) -> HttpResponse:
         return refused(request, user)
-
-    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        if template_prefix.startswith("account/email/password_reset_key"):
-            signin.password_reset_requested(context.get("user"), email, globals_request())
-        elif template_prefix.startswith("account/email/unknown_account"):
-            signin.password_reset_requested(None, email, globals_request())
-        super().send_mail(template_prefix, email, context)
 
 
 def globals_request() -> HttpRequest | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.core import context
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
@@ -22,6 +23,7 @@ from allauth.mfa.webauthn.forms import AddWebAuthnForm as AllauthAddWebAuthnForm
 from django import forms
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from headstart.apps.accounts import second_factor, signin
 
@@ -39,6 +41,18 @@ class LoginForm(AllauthLoginForm):
             else:
                 kwargs["data"] = data
         super().__init__(*args, **kwargs)
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """Every request for a reset link is audited: for a known user (a link is mailed), or for an
+    address that is no one's (nothing is mailed: Headstart does not write to strangers). The
+    page says the same either way."""
+
+    def save(self, request: HttpRequest, **kwargs: Any) -> str:
+        email = str(super().save(request, **kwargs))
+        for user in self.users or [None]:
+            signin.password_reset_requested(user, email, request)
+        return email
 
 
 def _used_key(user_pk: Any, code: str) -> str:
