@@ -21,6 +21,7 @@ def of(user: User) -> QuerySet[ApiToken]:
 
 
 def state(token: ApiToken) -> str:
+    """active, expired or revoked (the portal's list and `headstart token list`)."""
     if token.revoked_at is not None:
         return "revoked"
     return "expired" if token.expires_at <= timezone.now() else "active"

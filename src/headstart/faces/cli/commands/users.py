@@ -150,11 +150,10 @@ def _when(value: Any) -> str:
 
 
 def _token_view(t: ApiToken) -> dict[str, Any]:
-    from django.utils import timezone
+    from headstart.apps.accounts.own_tokens import state
 
-    state = "revoked" if t.revoked_at else "expired" if t.expires_at <= timezone.now() else "active"
     return {"id": t.pk, "name": t.name, "prefix": t.prefix, "user": t.user.email, "created_at": t.created_at,
-            "last_used_at": t.last_used_at, "expires_at": t.expires_at, "revoked_at": t.revoked_at, "state": state}
+            "last_used_at": t.last_used_at, "expires_at": t.expires_at, "revoked_at": t.revoked_at, "state": state(t)}
 
 
 def run_token_list(args: argparse.Namespace) -> int:
