@@ -5,8 +5,9 @@ Fixtures:
   browser test uses the transactional database, so the server thread sees the test's records.
 - `page`: a fresh browser context (no cookies) and page whose relative URLs go to the live
   server; console errors (a CSP violation is one) are collected in `page.console_errors`.
-- `sign_in(page, user)`: gives the user a known password (through the accounts service) and
-  signs in through the sign-in form, as a person would.
+- `sign_in(page, user)`: gives the user a known password (through the accounts service) and a
+  TOTP authenticator if it has no second factor, and signs in through the sign-in form and the
+  second step, as a person would.
 - `screenshot(page, name)`: saves a full-page PNG under $HEADSTART_SCREENSHOTS (default
   var/screenshots/ in the repository), the run's artifacts.
 
@@ -93,23 +94,39 @@ def page(browser: Browser, live_server: Any) -> Iterator[Page]:
     context.close()
 
 
-def _fill_second_factor(page: Page, user: Any) -> None:
-    """Hook for the second step of the sign-in: nothing to do until MFA asks for one."""
-
-
 @pytest.fixture
 def sign_in() -> Callable[..., None]:
-    """sign_in(page, user): the sign-in form, with the user's password set to PASSWORD first."""
+    """sign_in(page, user, factor="totp"): the sign-in form with the user's password (set to
+    PASSWORD first), then the second step with the user's second factor, as a person types it.
+
+    A user without a second factor gets a TOTP authenticator (allauth's records, as enrolment
+    makes them; tests/mfa_helpers.py) and the current code is typed. A TOTP code works once, so
+    a second sign-in of the user within the same 30 s (or factor="recovery") types an unused
+    recovery code instead."""
+    from mfa_helpers import enrol_totp, fresh_recovery_code, totp
+
+    from headstart.apps.accounts import second_factor
     from headstart.apps.accounts.services import set_password
 
-    def sign(page: Page, user: Any) -> None:
+    secrets: dict[int, str] = {}
+    used: dict[int, str] = {}
+
+    def sign(page: Page, user: Any, factor: str = "totp") -> None:
         set_password(user.email, PASSWORD, actor=ACTOR)
+        if not second_factor.has_factor(user):
+            secrets[user.pk] = enrol_totp(user)[0]
+        code = totp(secrets[user.pk]) if user.pk in secrets and factor == "totp" else ""
+        if not code or used.get(user.pk) == code:
+            code = fresh_recovery_code(user)
+        used[user.pk] = code
         page.goto("/login/")
         page.get_by_label("E-mail").fill(user.email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        _fill_second_factor(page, user)
-        page.wait_for_url(re.compile(r"^(?!.*/login/).*$"))
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        page.locator("input[name=code]").fill(code)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"^(?!.*/(login|accounts)/).*$"))
 
     return sign
 
