@@ -3,7 +3,8 @@ bundles over the API.
 
 Needs only the server's URL and an API token (HEADSTART_URL, HEADSTART_TOKEN), no local
 database. With --key, the package is decrypted and its signature checked against the
-program's certificate, and the files are unpacked.
+program's certificate, and the files are unpacked: the partner's copies, and the documents in
+standard formats in their folders (detection/, csaf/, stix/).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def register(sub: Subparsers) -> None:
     dl = rsub.add_parser("download", help="download your package for an advisory")
     dl.add_argument("id", help="advisory identifier, as `remote list` shows it")
     dl.add_argument("--out", required=True, metavar="FILE", help="where to write the encrypted package")
-    dl.add_argument("--key", metavar="FILE", help="your OpenPGP secret key: decrypt, verify and unpack next to FILE")
+    dl.add_argument("--key", metavar="FILE", help="your OpenPGP secret key: decrypt, verify and unpack next to FILE "
+                                                  "(your copies, and the YARA rules, CSAF and STIX documents in "
+                                                  "detection/, csaf/ and stix/)")
     add_json(dl)
     dl.set_defaults(handler=run_download)
     cs = rsub.add_parser("csaf", help="fetch an advisory as a CSAF 2.0 document: the partner edition (TLP:AMBER) "
