@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.models import Authenticator
 from django.test import Client
+from mfa_helpers import enrol_totp, fresh_recovery_code, sign_in_with_password, totp
 
 from headstart.apps.accounts.services import set_password
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor
 from headstart.apps.partners.services import set_status
-from mfa_helpers import enrol_totp, fresh_recovery_code, sign_in_with_password, totp
 
 pytestmark = pytest.mark.django_db
 
