@@ -150,7 +150,7 @@ def test_a_rule_that_misses_the_poc_reports_it_missed(make_partner, sample_advis
 
 
 @pytest.mark.parametrize(("rules", "message"), [
-    (b"rule big { condition: true }\n" + b"//" + b"x" * 300_000, "at most 262,144 are accepted"),
+    (b"rule big { condition: true }\n" + b"//" + b"x" * 300_000, "too large: at most 262,144 bytes are accepted"),
     (b"\xff\xfe rule", "not UTF-8"),
 ])
 def test_an_oversized_or_binary_rule_file_is_refused_at_once_and_nothing_is_recorded(

@@ -30,7 +30,8 @@ def check_text(raw: bytes) -> str:
     """The rule file as text, refused when too large or not UTF-8 (before any process starts)."""
     limit = settings.HEADSTART_READINESS_MAX_RULES_BYTES
     if len(raw) > limit:
-        raise RulesRefused(f"the rules file is {len(raw):,} bytes; at most {limit:,} are accepted")
+        # The caller reads at most one byte past the limit: the file's real size is not known.
+        raise RulesRefused(f"the rules file is too large: at most {limit:,} bytes are accepted")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from headstart.faces.portal import auth_urls, invitation_views, team_views, token_views, views
+from headstart.faces.portal import (
+    auth_urls,
+    invitation_views,
+    readiness_views,
+    team_views,
+    token_views,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -11,6 +18,10 @@ urlpatterns = [
     path("nda/", views.nda, name="nda"),
     path("advisories/<str:ident>/", views.advisory, name="advisory"),
     path("advisories/<str:ident>/package", views.package, name="package"),
+    # Readiness: a partner tests its rules or confirms it is ready; staff see coverage.
+    path("advisories/<str:ident>/readiness/", readiness_views.submit_rules, name="readiness-submit"),
+    path("advisories/<str:ident>/readiness/ready", readiness_views.confirm_ready, name="readiness-confirm"),
+    path("staff/coverage/", readiness_views.coverage, name="coverage"),
     # People: the team, invitations (the link's page is for anyone holding it), certificate, tokens.
     path("team/", team_views.team_page, name="team"),
     path("team/invite/", invitation_views.invite, name="invite"),

@@ -15,6 +15,7 @@ from headstart.apps.delivery.models import Route
 from headstart.apps.delivery.services import fetch_package
 from headstart.apps.partners.services import accept_nda, current_nda, has_accepted_current_nda
 from headstart.errors import HeadstartError, NotFound
+from headstart.faces.portal import readiness_views
 from headstart.faces.requests import package_response, request_actor
 
 
@@ -73,4 +74,5 @@ def advisory(request: HttpRequest, ident: str) -> HttpResponse:
         adv, artifacts = reads.view_advisory(_user(request), ident, actor=_actor(request))
     except NotFound:
         raise Http404("no such advisory") from None
-    return render(request, "portal/advisory.html", {"advisory": adv, "artifacts": artifacts})
+    return render(request, "portal/advisory.html",
+                  {"advisory": adv, "artifacts": artifacts, **readiness_views.advisory_context(request, adv, artifacts)})
