@@ -29,5 +29,6 @@ def test_the_reminder_says_so_to_partners_not_ready_and_not_to_the_ready_one(
     for message in to_late:
         assert "are not marked ready yet" in message.body
         assert f"/api/v1/advisories/{advisory.ident}/readiness" in message.body
+        assert f"/advisories/{advisory.ident}/#readiness" in message.body
     for message in to_ready:
         assert "not marked ready" not in message.body
