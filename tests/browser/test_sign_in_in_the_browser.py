@@ -11,12 +11,12 @@ import re
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from mfa_helpers import enrol_totp, totp
 from playwright.sync_api import Page, expect
 
 from headstart.apps.accounts.services import set_password
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor
-from mfa_helpers import enrol_totp, totp
 
 ACTOR = Actor(name="test:staff")
 PASSWORD = "browser sign-in passphrase 9"

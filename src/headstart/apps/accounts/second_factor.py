@@ -13,9 +13,13 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 
 from headstart.apps.accounts.models import User
+from headstart.apps.audit.services import Actor, record
+from headstart.errors import Invalid
 
 # In the session: the id of the user who passed a second factor in it. A session moved to
 # another user (Django's login() flushes it then) does not carry the mark along.
@@ -58,3 +62,19 @@ def passed(request: HttpRequest, user: User) -> bool:
     """Whether this session passed a second factor for this user (and the user still has one)."""
     session = getattr(request, "session", None)
     return session is not None and session.get(SESSION_KEY) == user.pk and has_factor(user)
+
+
+def reset_factors(user: User, *, actor: Actor, reason: str) -> int:
+    """Staff remove every second factor of a user who lost theirs (app, keys and recovery codes)
+    and end the user's sessions: the next sign-in enrols a factor anew. Audited as
+    auth.mfa_reset with the reason; returns how many authenticators went."""
+    from allauth.mfa.models import Authenticator
+
+    if not (reason or "").strip():
+        raise Invalid("give a reason (--reason): it goes into the audit log")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        removed, _ = Authenticator.objects.filter(user_id=locked.pk).delete()
+        User.objects.filter(pk=locked.pk).update(session_epoch=F("session_epoch") + 1)
+        record(actor, "auth.mfa_reset", locked, authenticators=removed, reason=reason.strip())
+    return int(removed)

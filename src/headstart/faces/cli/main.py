@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES = ("init", "serve", "tiers", "partners", "users", "nda", "advisories", "artifacts", "copies",
-                   "investigate", "audit", "seed", "sample", "worker", "remote", "demo")
+                   "investigate", "audit", "seed", "sample", "worker", "remote", "demo", "signin")
 # These never touch the program's data: they run on a fresh temporary HEADSTART_HOME.
 THROWAWAY_HOME = {"demo", "remote"}
 

@@ -12,6 +12,12 @@ DEMO_PARTNERS = (("Example AV", "advanced"), ("Other IPS", "advanced"), ("Contos
                  ("Fabrikam Mail Security", "entry"))
 
 
+# Every account, the demo's included, signs in with a second factor (docs/accounts.md).
+SECOND_FACTOR = ("after the password, each user sets up a second factor (an authenticator app, or a security key "
+                 "or passkey) and is shown its recovery codes once; the page also shows the app's secret as text, "
+                 "for a tool such as `oathtool --totp -b SECRET`")
+
+
 def register(sub: Subparsers) -> None:
     p = sub.add_parser("seed", help="load demo data: partners, users and the sample advisory (once)")
     p.add_argument("--patch-in", default="48h", help="time from now to the sample advisory's patch (default 48h)")
@@ -78,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
                                "password": partner_password},
             "partner_analysts": {"emails": [f"analyst@{n.lower().replace(' ', '-')}.example" for n, _ in DEMO_PARTNERS],
                                  "password": partner_password},
+            "second_factor": SECOND_FACTOR,
             "advisory": advisory.ident, "patch_at": advisory.patch_at, "partner_keys": str(key_dir),
             "partner_keys_made_with": made.made_with, "partner_keys_note": made.note}
     emit(args, data, lambda: "\n".join([
@@ -85,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
          f"(public at {advisory.patch_at:%Y-%m-%d %H:%M} UTC)."),
         f"  staff sign-in:   psirt@example.com / {staff_password}",
         f"  partner users:   admin@ and analyst@ of each partner (analyst@example-av.example ...) / {partner_password}",
+        f"  first sign-in:   {SECOND_FACTOR}",
         f"  partner keys:    {key_dir}" + (" (made with GnuPG)" if made.note is None else ""),
         *([f"Note: {made.note}."] if made.note else []),
         "These passwords are shown once."]))
