@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's security-key list page loads its filters
     # django-ninja as an app: the API docs page from its local template and Swagger UI files,
     # served by the project under its CSP (without it ninja loads them from a CDN).
     "ninja",

@@ -19,13 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from django.utils.http import int_to_base36
 from factories import ACTOR
+from mfa_helpers import enrol_totp
 
 from headstart.apps.accounts import invitations
 from headstart.apps.accounts.services import create_token
@@ -56,6 +59,7 @@ OWNERSHIP = ["own", "other"]
 LINKS = ["valid", "unknown"]
 
 TO_SIGN_IN = "to sign-in"  # a redirect to /login/?next=...
+TO_REAUTHENTICATE = "to re-authenticate"  # a redirect to the second factor asked again
 DONE = 302  # the change made, and a redirect to the page that shows it
 
 Expect = Callable[[str, str | None], int | str]
@@ -139,6 +143,17 @@ def own_token(ok: int | str) -> Expect:
     return expect
 
 
+def own_account(ok: int | str) -> Expect:
+    """The caller's own account (password, second factors): every signed-in user alike."""
+    return signed_in(ok)
+
+
+def reauthenticated(role: str, target: str | None) -> int | str:
+    """A change to one's second factors asks for the factor again first (allauth's rule); what
+    happens after it is the second-factor tests' business (tests/apps/accounts)."""
+    return TO_SIGN_IN if role in SIGNED_OUT else TO_REAUTHENTICATE
+
+
 def invitation_link(ok: int | str) -> Expect:
     """The link's page is for whoever holds the link, signed in or not."""
     return lambda role, target: ok if target == "valid" else 404
@@ -150,6 +165,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("portal:home", "POST"): signed_in(200),  # these views take any method and answer it as GET
     ("portal:login", "GET"): anyone(200),
     ("portal:login", "POST"): anyone(200),  # the table's POST has no password: the form again
+    ("portal:logout", "GET"): lambda role, target: 302 if role in SIGNED_OUT else 200,  # "sign out?"
     ("portal:logout", "POST"): anyone(DONE),
     ("portal:nda", "GET"): signed_in(200),
     ("portal:nda", "POST"): nda_accept,
@@ -171,6 +187,46 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("portal:token-revoke", "POST"): own_token(DONE),
     ("portal:invitation", "GET"): invitation_link(200),
     ("portal:invitation", "POST"): invitation_link(DONE),
+    # Sign-in, passwords and second factors (django-allauth's views, tests/apps/accounts).
+    ("account_login", "GET"): anyone(200),
+    ("account_login", "POST"): anyone(200),
+    ("account_logout", "GET"): lambda role, target: 302 if role in SIGNED_OUT else 200,  # "sign out?"
+    ("account_logout", "POST"): anyone(DONE),
+    ("account_reauthenticate", "GET"): reauthenticated,
+    ("account_reauthenticate", "POST"): reauthenticated,
+    ("account_change_password", "GET"): own_account(302),  # no password yet: to "set a password"
+    ("account_change_password", "POST"): own_account(302),
+    ("account_set_password", "GET"): own_account(200),
+    ("account_set_password", "POST"): own_account(200),  # the table's POST sends no password
+    ("account_reset_password", "GET"): anyone(200),
+    ("account_reset_password", "POST"): anyone(200),
+    ("account_reset_password_done", "GET"): anyone(200),
+    ("account_reset_password_from_key", "GET"): anyone(200),  # "the link is not valid"
+    ("account_reset_password_from_key", "POST"): anyone(200),
+    ("account_reset_password_from_key_done", "GET"): anyone(200),
+    ("mfa_index", "GET"): own_account(200),
+    ("mfa_authenticate", "GET"): anyone(302),  # the second step, only right after the password
+    ("mfa_authenticate", "POST"): anyone(302),
+    ("mfa_reauthenticate", "GET"): own_account(200),
+    ("mfa_reauthenticate", "POST"): own_account(200),
+    ("mfa_activate_totp", "GET"): reauthenticated,
+    ("mfa_activate_totp", "POST"): reauthenticated,
+    ("mfa_deactivate_totp", "GET"): reauthenticated,
+    ("mfa_deactivate_totp", "POST"): reauthenticated,
+    ("mfa_view_recovery_codes", "GET"): reauthenticated,
+    ("mfa_generate_recovery_codes", "GET"): reauthenticated,
+    ("mfa_generate_recovery_codes", "POST"): reauthenticated,
+    ("mfa_download_recovery_codes", "GET"): reauthenticated,
+    ("mfa_download_recovery_codes", "POST"): reauthenticated,
+    ("mfa_list_webauthn", "GET"): own_account(200),
+    ("mfa_add_webauthn", "GET"): reauthenticated,
+    ("mfa_add_webauthn", "POST"): reauthenticated,
+    ("mfa_reauthenticate_webauthn", "GET"): reauthenticated,
+    ("mfa_reauthenticate_webauthn", "POST"): reauthenticated,
+    ("mfa_remove_webauthn", "GET"): reauthenticated,
+    ("mfa_remove_webauthn", "POST"): reauthenticated,
+    ("mfa_edit_webauthn", "GET"): reauthenticated,
+    ("mfa_edit_webauthn", "POST"): reauthenticated,
 }
 # The methods tried on every page. One without a rule must be refused: 405, or, for a caller
 # who is not signed in, the way to sign in (pages that need a user check that first).
@@ -231,6 +287,7 @@ class World:
     links: dict[str, str] = field(default_factory=dict)  # "valid" -> a pending invitation's token
     tokens: dict[str, int] = field(default_factory=dict)  # caller role -> the id of one of its tokens
     other_token: int = 0  # another partner's user's token
+    other_user: Any = None  # another partner's analyst
     certificate: str = ""
 
 
@@ -290,6 +347,9 @@ def world(make_partner, staff_user, partner_key) -> World:  # type: ignore[no-un
         if user is not None:
             world.tokens[role] = create_token(user, actor=ACTOR)[0].pk
     world.other_token = create_token(other_analyst, actor=ACTOR)[0].pk
+    world.other_user = other_analyst
+    for user in (*(u for u in callers.values() if u is not None), other_analyst):
+        enrol_totp(user)  # a second factor each, as every user who signed in has
     for partner, admin in ((own, own_admin), (entry, None), (other, other_admin), (unsigned, unsigned_admin)):
         sent = len(mail.outbox)
         invitation = invitations.invite(f"newcomer@{partner.name.lower().replace(' ', '-')}.example",
@@ -319,6 +379,8 @@ def targets_of(route: str) -> list[str | None]:
         return list(LINKS)
     if "<int:" in route:
         return list(OWNERSHIP)
+    if "(?P<key>" in route:
+        return ["unknown"]  # a reset link never sent: its page says so
     return [None]
 
 
@@ -340,6 +402,12 @@ def url_for(world: World, role: str, name: str, route: str, target: str | None) 
         # Suspended and expelled partners have none: theirs is as good as any, they are signed out.
         owner_name = mine.name if target == "own" else world.other_partner.name
         values["invitation_id"] = str(world.invitations.get(owner_name, world.invitations["Own Co"]))
+    if "<int:pk>" in route:  # a second factor of the caller's, or another partner's user's
+        owner = world.callers[role] if target == "own" and world.callers[role] is not None else world.other_user
+        values["pk"] = str(Authenticator.objects.filter(user_id=owner.pk).values_list("pk", flat=True).first())
+    if "(?P<key>" in route:
+        user = world.callers[role] or world.other_user
+        return f"/accounts/password/reset/key/{int_to_base36(user.pk)}-set-{'x' * 20}/"
     if "<int:token_id>" in route:
         values["token_id"] = str(world.tokens.get(role, world.other_token) if target == "own" else world.other_token)
     path = route
@@ -382,6 +450,8 @@ def forbidden_strings(world: World, role: str) -> list[str]:
 def outcome(response: Any) -> int | str:
     if response.status_code == 302 and response["Location"].startswith("/login/?next="):
         return TO_SIGN_IN
+    if response.status_code == 302 and response["Location"].startswith("/accounts/2fa/reauthenticate/"):
+        return TO_REAUTHENTICATE
     return int(response.status_code)
 
 
