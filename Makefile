@@ -17,9 +17,11 @@ $(BIN)/headstart: pyproject.toml
 setup: $(BIN)/headstart
 	@scripts/install-system-deps.sh
 
+# A worker runs beside the server (notifications, partners' readiness tests) and stops with it.
 run: setup
 	$(BIN)/headstart init
 	$(BIN)/headstart seed --if-empty
+	$(BIN)/headstart worker --interval 2 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/headstart serve --host $(HOST) --port $(PORT)
 
 # The suite runs on SQLite, then the database-backed part again on a real PostgreSQL server.

@@ -70,6 +70,7 @@ def test_post_records_the_rules_queues_a_job_and_answers_202_with_where_to_look(
     body = json.loads(response.content)
     assert (body["status"], body["url"]) == ("queued", f"http://testserver/api/v1/advisories/{advisory.ident}/readiness")
     assert "detected" not in body
+    assert response["Location"] == body["url"]
     test = ReadinessTest.objects.get()
     assert (test.status, bytes(test.rules), test.engine, test.ready) == ("queued", b"rule a { condition: true }", "yara", True)
     assert coverage(advisory)["ready"] == 0  # not ready until the job has tested the rules
