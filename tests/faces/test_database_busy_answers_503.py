@@ -51,6 +51,13 @@ api = Client(HTTP_AUTHORIZATION="Bearer " + create_token(admin, actor=actor)[1],
 staff_api = Client(HTTP_AUTHORIZATION="Bearer " + create_token(staff, actor=actor)[1], raise_request_exception=False)
 portal = Client(raise_request_exception=False)
 portal.force_login(admin)
+# A portal session has passed a second factor (accounts.second_factor; tests/mfa_helpers.py).
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from headstart.apps.accounts import second_factor
+TOTP.activate(admin, generate_totp_secret())
+session = portal.session
+session[second_factor.SESSION_KEY] = admin.pk
+session.save()
 # Every client has been used once, so no first-use bookkeeping write is left for later.
 assert api.get("/api/v1/advisories").status_code == 200
 assert staff_api.get("/api/v1/tiers").status_code == 200

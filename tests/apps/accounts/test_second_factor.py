@@ -194,9 +194,29 @@ def test_the_last_second_factor_cannot_be_removed(analyst):
     secret, _codes = enrol_totp(analyst)
     client = Client()
     sign_in(client, analyst.email, PASSWORD, secret)
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
     page = client.post("/accounts/2fa/totp/deactivate/", {})
+    assert page.status_code == 200 and "This is your only second factor" in page.content.decode()
     assert Authenticator.objects.filter(user=analyst, type="totp").exists()
-    assert page.status_code in (200, 302)
+
+
+def test_with_a_security_key_as_well_the_app_may_be_removed_and_that_is_audited(analyst,
+                                                                               django_capture_on_commit_callbacks):
+    secret, _codes = enrol_totp(analyst)
+    # A key's record as allauth keeps it (its credential is not read when another factor goes).
+    Authenticator.objects.create(user=analyst, type=Authenticator.Type.WEBAUTHN,
+                                 data={"name": "Master key", "credential": {}})
+    client = Client()
+    sign_in(client, analyst.email, PASSWORD, secret)
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    first = last_seq()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/2fa/totp/deactivate/", {})
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=analyst, type="totp").exists()
+    event = AuditEvent.objects.get(seq__gt=first, action="auth.mfa_removed")
+    assert (event.object_id, event.details["kind"]) == (analyst.email, "totp")
+    assert secret not in json.dumps(event.details)
 
 
 def test_regenerating_recovery_codes_is_audited(analyst, django_capture_on_commit_callbacks):
