@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from zoneinfo import ZoneInfo
 
 import pysequoia
 from playwright.sync_api import expect
@@ -66,3 +68,17 @@ def test_staff_see_every_advisory_and_no_download(page, sign_in, screenshot, sta
     page.get_by_role("link", name=later.ident).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(later.title)
     expect(page.get_by_role("link", name="Download your package")).to_have_count(0)
+
+
+def test_times_are_shown_in_the_viewers_zone_with_its_name(page, sign_in, make_partner, make_advisory):
+    _, _, analyst = make_partner("Paris AV")
+    advisory = make_advisory(patch_in=dt.timedelta(hours=12))
+    utc = advisory.patch_at.astimezone(dt.UTC)
+    paris = advisory.patch_at.astimezone(ZoneInfo("Europe/Paris"))  # the browser's zone (conftest)
+
+    sign_in(page, analyst)
+    shown = page.get_by_role("row", name=advisory.ident).locator("time")
+    expect(shown).to_have_attribute("datetime", re.compile("^" + re.escape(f"{utc:%Y-%m-%dT%H:%M}")))
+    # "8 Dec 2026, 13:00 CET": the local hour and the zone's name, where the server wrote UTC.
+    expect(shown).to_contain_text(f"{paris:%H:%M} {paris.tzname()}")
+    expect(shown).to_have_attribute("title", f"{utc:%Y-%m-%d %H:%M} UTC (shown in Europe/Paris)")
