@@ -217,3 +217,15 @@ def test_partners_may_not_see_the_coverage_page(make_partner, sample_advisory): 
     sample_advisory()
     assert signed_in(admin).get("/staff/coverage/").status_code == 403
     assert AuditEvent.objects.filter(action="readiness.coverage.refused", partner="Alpha AV").exists()
+
+
+def test_coverage_counts_the_partners_who_downloaded_their_package(
+        make_keyed_partner, make_partner, staff_user, sample_advisory):  # type: ignore[no-untyped-def]
+    keyed = make_keyed_partner("Fetcher AV")
+    make_partner("Idle AV")
+    advisory = sample_advisory()
+    assert signed_in(keyed.analyst).get(f"/advisories/{advisory.ident}/package").status_code == 200
+    text = signed_in(staff_user).get("/staff/coverage/").content.decode()
+    assert '<th scope="row">advanced</th><td>2</td><td>1</td><td>0</td>' in text
+    assert '<th scope="row">Fetcher AV</th><td>advanced</td><td>yes</td>' in text
+    assert '<th scope="row">Idle AV</th><td>advanced</td><td>no</td>' in text
