@@ -11,7 +11,14 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from test_remote_client import ADVISORY, database_url, program  # noqa: F401 - the server fixtures
+from test_remote_client import (  # noqa: F401 - the server fixtures
+    ADVISORY,
+    _free_port,
+    _headstart,
+    _wait_until_serving,
+    database_url,
+    program,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +37,29 @@ def worker(program) -> Iterator[subprocess.Popen]:  # type: ignore[no-untyped-de
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # the group this fixture started
             process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def impatient_server(program) -> Iterator[str]:  # type: ignore[no-untyped-def]  # noqa: F811
+    """A second `headstart serve` on the same program whose readiness POST does not wait (202 at once)."""
+    url = f"http://127.0.0.1:{_free_port()}"
+    log = open(program.home / "impatient-serve.log", "wb")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "headstart.faces.cli.main", "serve", "--host", "127.0.0.1",
+         "--port", url.rsplit(":", 1)[1], "--workers", "1", "--threads", "2"],
+        env=program.program_env | {"HEADSTART_READINESS_WAIT_SECONDS": "0"}, stdout=log,
+        stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_until_serving(url, server)
+        yield url
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)  # the group this fixture started
+            server.wait(timeout=10)
         log.close()
 
 
@@ -90,3 +120,26 @@ def test_remote_readiness_is_not_found_for_a_tier_whose_window_has_not_opened(pr
     done = program.remote("readiness", ADVISORY, str(rules), token=program.tokens["Contoso EDR"])
     assert (done.returncode, done.stdout) == (1, "")
     assert "server said 404" in done.stderr
+
+
+def test_remote_readiness_asks_again_until_the_queued_test_is_done(
+        program, worker, impatient_server, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
+    rules = tmp_path / "mine.yar"
+    rules.write_text("rule anything { condition: true }\n")
+    done = _headstart(program.partner_env, "remote", "--url", impatient_server, "--token",
+                      program.tokens["Example AV"], "readiness", ADVISORY, str(rules), "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["status"], result["detected"]) == ("done", ["poc.tim"])
+
+
+def test_remote_readiness_gives_up_after_wait_seconds_and_says_the_test_is_not_done(
+        program, impatient_server, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
+    """With --wait 0 the client does not ask again: it says the test is not done yet, and why that may be."""
+    rules = tmp_path / "mine.yar"
+    rules.write_text("rule anything { condition: true }\n")
+    done = _headstart(program.partner_env, "remote", "--url", impatient_server, "--token",
+                      program.tokens["Example AV"], "readiness", ADVISORY, str(rules), "--wait", "0")
+    assert done.returncode == 1
+    assert "the test is still queued on the server after 0 s (is a `headstart worker` running there?)" \
+        in done.stderr or "the test is still running on the server after 0 s" in done.stderr
