@@ -241,3 +241,39 @@ def test_api_tokens_are_unaffected_by_the_second_factor(analyst):
 
     _record, token = create_token(analyst, actor=ACTOR)
     assert Client().get("/api/v1/advisories", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+
+def test_staff_sign_in_through_to_the_admin(staff):
+    secret, _codes = enrol_totp(staff)
+    client = Client()
+    form = client.get("/login/?next=/admin/").content.decode()
+    assert 'name="next" value="/admin/"' in form
+    response = sign_in(client, staff.email, PASSWORD, secret, next_url="/admin/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+SIGNED_IN_PAGES = ["/accounts/2fa/", "/accounts/2fa/webauthn/", "/accounts/2fa/webauthn/add/",
+                   "/accounts/2fa/recovery-codes/generate/", "/accounts/2fa/totp/deactivate/",
+                   "/accounts/reauthenticate/", "/accounts/2fa/reauthenticate/", "/accounts/password/change/",
+                   "/logout/"]
+ANONYMOUS_PAGES = ["/login/", "/accounts/password/reset/", "/accounts/password/reset/done/",
+                   "/accounts/password/reset/key/done/"]
+
+
+def test_every_sign_in_page_opens_in_the_portal_layout_without_inline_script(analyst):
+    secret, _codes = enrol_totp(analyst)
+    for path in ANONYMOUS_PAGES:
+        response = Client().get(path)
+        html = response.content.decode()
+        assert response.status_code == 200 and "Headstart" in html and no_inline_script(html), path
+    client = Client()
+    sign_in(client, analyst.email, PASSWORD, secret)
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    for path in SIGNED_IN_PAGES:
+        response = client.get(path)
+        html = response.content.decode()
+        assert response.status_code == 200 and "Headstart" in html and no_inline_script(html), path
+    # Pages Headstart does not offer: no self sign-up, no e-mail management.
+    for path in ("/accounts/signup/", "/accounts/email/", "/accounts/login/code/"):
+        assert client.get(path).status_code == 404, path
