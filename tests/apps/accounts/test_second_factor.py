@@ -277,3 +277,14 @@ def test_every_sign_in_page_opens_in_the_portal_layout_without_inline_script(ana
     # Pages Headstart does not offer: no self sign-up, no e-mail management.
     for path in ("/accounts/signup/", "/accounts/email/", "/accounts/login/code/"):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_totp_secret_and_the_recovery_codes_are_not_in_the_database_in_clear(analyst, stored_text):
+    secret, codes = enrol_totp(analyst)
+    stored = stored_text()
+    assert secret not in stored and not any(code in stored for code in codes)
+    totp_data = Authenticator.objects.get(user=analyst, type="totp").data
+    codes_data = Authenticator.objects.get(user=analyst, type="recovery_codes").data
+    assert totp_data["secret"].startswith("hs1:") and codes_data["seed"].startswith("hs1:")
+    # ...and still work: the adapter opens them again.
+    assert sign_in(Client(), analyst.email, PASSWORD, secret).status_code == 302

@@ -1,5 +1,6 @@
 """How django-allauth fits Headstart: no self sign-up, partners' status checked at sign-in,
-django-axes alone throttling passwords, and the last second factor kept.
+django-axes alone throttling passwords, the last second factor kept, and second-factor secrets
+sealed at rest (secret_box).
 
 Named in settings (ACCOUNT_ADAPTER, MFA_ADAPTER)."""
 
@@ -13,7 +14,7 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from headstart.apps.accounts import second_factor, signin
+from headstart.apps.accounts import second_factor, secret_box, signin
 from headstart.apps.accounts.models import User
 from headstart.apps.accounts.tokens import may_act
 
@@ -90,6 +91,12 @@ class MFAAdapter(DefaultMFAAdapter):
         "incorrect_code": "That code is not right. Enter the code your authenticator app shows now "
                           "(or, to sign in, one of your unused recovery codes).",
     }
+
+    def encrypt(self, text: str) -> str:
+        return secret_box.seal(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secret_box.open_sealed(encrypted_text)
 
     def get_totp_label(self, user: Any) -> str:
         return str(user.email)
