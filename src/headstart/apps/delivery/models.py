@@ -86,6 +86,7 @@ class Route(models.TextChoices):
 
     DOWNLOAD = "download", "downloaded as a package (API or the partner client)"
     PORTAL = "portal", "downloaded in the browser (portal)"
+    READ = "read", "read in the browser (portal's copy page)"
     EXPORT = "export", "exported in plain form by staff (headstart copy export)"
 
 

@@ -38,7 +38,7 @@ from headstart.apps.partners.services import current_nda
 from headstart.apps.program import checkpoints, keys
 from headstart.apps.program.models import Program
 from headstart.crypto import openpgp
-from headstart.errors import Forbidden, HeadstartError, Invalid
+from headstart.errors import Forbidden, HeadstartError, Invalid, NotFound
 from headstart.files import write_atomically
 from headstart.marking import commitment as codebook_commitment
 
@@ -510,6 +510,42 @@ def fetch_package(user: User, ident: str, *, actor: Actor, now: dt.datetime | No
         _record_deliveries(partner, commitment, stored.files, route=route, event=event)
     return FetchedPackage(advisory.ident, stored.path, stored.size, stored.plaintext_sha256,
                           stored.encrypted_sha256, files)
+
+
+# What a partner may read in the browser: its text files (never the binary PoC).
+READABLE_KINDS = frozenset({"writeup", "guidance", "trigger-spec", "poc-source"})
+
+
+def read_copy(user: User, ident: str, name: str, *, actor: Actor, now: dt.datetime | None = None) -> PackageEntry:
+    """A partner user's read of one of its text files (``name`` as in its package) in the browser.
+
+    A read is a delivery: the copy, this route of it (Route.READ) and the audit event are
+    recorded in one transaction before the caller shows a byte. The copy is rendered by the same
+    function as the package's file (copies.render), so it is exactly the bytes the package holds."""
+    try:
+        if user.is_psirt:
+            raise Forbidden("staff read the originals; copies are for partners")
+        advisory = access.get_visible_advisory(user, ident, now)
+        partner = user.partner
+        assert partner is not None
+        artifacts = access.latest_artifacts(advisory)
+        kinds = _entitled_kinds(partner) & READABLE_KINDS
+        wanted = [a for a in artifacts if a.kind in kinds and name in (a.name, copies.procedure_name(a))]
+        items = [d for d in copies.deliverables(advisory, kinds, wanted) if d.file_name == name]
+        if not items:
+            raise NotFound(f"no file {name!r} of {ident} to read")
+        commitment = commitment_for(advisory, partner, actor=actor, artifacts=artifacts)
+    except HeadstartError as exc:
+        refused(actor, "copy.read", ident, exc)
+        raise
+    entry = PackageEntry(items[0].file_name, items[0].kind, copies.render(items[0], _marking_key(), str(partner.uid)))
+    with transaction.atomic():
+        event = record(actor, "copy.read", advisory, file=entry.name, kind=entry.kind, sha256=entry.sha256,
+                       commitment=commitment.version)
+        _record_deliveries(partner, commitment, [{"name": entry.name, "kind": entry.kind, "sha256": entry.sha256,
+                                                  "size": len(entry.content), "artifact_id": items[0].artifact.pk}],
+                           route=Route.READ, event=event)
+    return entry
 
 
 def _prepared_download(user: User, ident: str, now: dt.datetime | None, *,
