@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "headstart.apps.delivery",
     "headstart.apps.investigations",
     "headstart.apps.readiness",
+    "headstart.apps.questions",
     "headstart.faces.portal",
     # After the portal, so that its templates (login, MFA pages in the portal's layout) win.
     "allauth",
