@@ -143,6 +143,21 @@ def own_token(ok: int | str) -> Expect:
     return expect
 
 
+def readiness(role: str, target: str | None) -> int | str:
+    """A partner tests its rules or says it is ready on an advisory it sees, if its tier is
+    entitled to the binary PoC; staff have no copies to test (403)."""
+    if role == STAFF:
+        return 403
+    seen = advisory_page(role, target)
+    return 404 if role == ENTRY and seen == 200 else DONE if seen == 200 else seen
+
+
+def staff_page(role: str, target: str | None) -> int | str:
+    if role in SIGNED_OUT:
+        return TO_SIGN_IN
+    return 200 if role == STAFF else 403
+
+
 def own_account(ok: int | str) -> Expect:
     """The caller's own account (password, second factors): every signed-in user alike."""
     return signed_in(ok)
@@ -187,6 +202,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("portal:token-revoke", "POST"): own_token(DONE),
     ("portal:invitation", "GET"): invitation_link(200),
     ("portal:invitation", "POST"): invitation_link(DONE),
+    ("portal:readiness-submit", "POST"): readiness,
+    ("portal:readiness-confirm", "POST"): readiness,
+    ("portal:coverage", "GET"): staff_page,
     # Sign-in, passwords and second factors (django-allauth's views, tests/apps/accounts).
     ("account_login", "GET"): anyone(200),
     ("account_login", "POST"): anyone(200),
@@ -296,14 +314,17 @@ PATCH_IN = {"future": dt.timedelta(hours=100), "open": dt.timedelta(hours=12), "
 
 
 def _advisory(time: str, number: int) -> tuple[Advisory, list[str]]:
-    """Advisories partners may receive carry the sample's write-up and guidance (they can be
-    marked, quickly); the others made-up files. Names carry the time, so each is unique."""
+    """Advisories partners may receive carry the sample's write-up, guidance and binary PoC (they
+    can be marked, quickly; its C and Python PoCs take far longer); the others made-up files.
+    Names carry the time, so each is unique."""
     if time in ("future", "draft"):
         items = [ArtifactInput(kind, f"{time}-{kind}.md", f"{time} {kind} content\n".encode())
                  for kind in ("writeup", "guidance")]
-    else:
+    else:  # with the binary PoC and its trigger specification, which readiness tests need
         items = [ArtifactInput(kind, f"{time}-{kind}.md", (SAMPLE_DIR / f"{kind}.md").read_bytes())
                  for kind in ("writeup", "guidance")]
+        items += [ArtifactInput("poc-binary", f"{time}-poc.tim", (SAMPLE_DIR / "poc.tim").read_bytes()),
+                  ArtifactInput("trigger-spec", f"{time}-tim.ksy.yaml", (SAMPLE_DIR / "tim.ksy.yaml").read_bytes())]
     title = f"{time.capitalize()} embargoed overflow"
     cve = f"CVE-2026-{20000 + number}"
     advisory = create_advisory(f"HS-2026-{number:04d}", title=title, cve=cve, patch_at=timezone.now() + PATCH_IN[time],
@@ -426,6 +447,9 @@ def form_for(world: World, name: str, role: str) -> dict[str, Any]:
         "portal:team-role": {"role": "admin"},
         "portal:certificate": {"certificate": SimpleUploadedFile("cert.asc", world.certificate.encode())},
         "portal:tokens": {"name": "table script"},
+        "portal:readiness-submit": {"rules": SimpleUploadedFile("mine.yar", b"rule nothing { condition: false }"),
+                                    "engine": "yara", "note": "table"},
+        "portal:readiness-confirm": {"note": "our own engine"},
         "portal:invitation": {"password1": "a long and unusual passphrase 42",
                               "password2": "a long and unusual passphrase 42"},
     }.get(name, {})
