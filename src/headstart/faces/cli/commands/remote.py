@@ -172,6 +172,8 @@ def run_readiness(args: argparse.Namespace) -> int:
 
     if args.rules is None and not args.ready:
         raise Invalid("give a RULES file to test, or --ready (and --note) to confirm protections ready without a test")
+    if not args.wait >= 0:
+        raise Invalid(f"--wait {args.wait}: give a number of seconds, 0 or more")
     parts: list[tuple[str, str | None, bytes]] = [("note", None, args.note.encode())]
     if args.rules is not None:
         name = Path(args.rules).name
