@@ -35,6 +35,8 @@ from headstart.apps.accounts.services import create_token
 from headstart.apps.advisories.models import Advisory
 from headstart.apps.advisories.services import ArtifactInput, create_advisory, schedule_advisory
 from headstart.apps.delivery.services import schedule as schedule_with_commitment
+from headstart.apps.investigations.intake import Submission
+from headstart.apps.investigations.services import investigate
 from headstart.apps.partners.services import set_status
 from headstart.samples import SAMPLE_DIR
 
@@ -88,6 +90,12 @@ def package(role: str, target: str | None) -> int | str:
     if role == STAFF:
         return 403  # staff export copies with the command line; packages are for partners
     return advisory_page(role, target)
+
+
+def staff_pages(ok: int | str) -> Expect:
+    """The staff pages (audit log, investigations, partners): a partner's user gets the answer a
+    missing page gets (404), so their addresses say nothing."""
+    return lambda role, target: TO_SIGN_IN if role in SIGNED_OUT else ok if role == STAFF else 404
 
 
 def nda_accept(role: str, target: str | None) -> int | str:
@@ -245,6 +253,21 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("mfa_remove_webauthn", "POST"): reauthenticated,
     ("mfa_edit_webauthn", "GET"): reauthenticated,
     ("mfa_edit_webauthn", "POST"): reauthenticated,
+    # Staff: audit log, investigations, partners. The world's investigation accuses nobody (no
+    # copy was delivered): nothing scored, so no plot, and an expel from it is refused in the page.
+    ("portal:staff-audit", "GET"): staff_pages(200),
+    ("portal:staff-audit-verify", "POST"): staff_pages(200),
+    ("portal:staff-investigations", "GET"): staff_pages(200),
+    ("portal:staff-investigations", "POST"): staff_pages(400),  # the table's POST uploads nothing
+    ("portal:staff-investigation", "GET"): staff_pages(200),
+    ("portal:staff-investigation-report", "GET"): staff_pages(200),
+    ("portal:staff-investigation-plot", "GET"): staff_pages(404),
+    ("portal:staff-investigation-expel", "POST"): staff_pages(DONE),
+    ("portal:staff-partners", "GET"): staff_pages(200),
+    ("portal:staff-partner-add", "POST"): staff_pages(DONE),
+    ("portal:staff-partner-import", "POST"): staff_pages(400),  # no CSV file
+    ("portal:staff-partner", "GET"): staff_pages(200),
+    ("portal:staff-partner-status", "POST"): staff_pages(DONE),
 }
 # The methods tried on every page. One without a rule must be refused: 405, or, for a caller
 # who is not signed in, the way to sign in (pages that need a user check that first).
@@ -307,6 +330,7 @@ class World:
     other_token: int = 0  # another partner's user's token
     other_user: Any = None  # another partner's analyst
     certificate: str = ""
+    investigation: str = ""  # an investigation's ID (staff pages)
 
 
 PATCH_IN = {"future": dt.timedelta(hours=100), "open": dt.timedelta(hours=12), "public": dt.timedelta(hours=1),
@@ -388,6 +412,8 @@ def world(make_partner, staff_user, partner_key) -> World:  # type: ignore[no-un
         world.secrets.setdefault(p.name, []).extend([p.name, p.email, p.pgp_fingerprint, *(u.email for u in p.users.all())])
     for number, time in enumerate(TIMES, start=1):
         world.advisories[time], world.advisory_secrets[time] = _advisory(time, number)
+    world.investigation = investigate([Submission("post.txt", b"a leak that matches no advisory")],
+                                      actor=ACTOR).ident
     return world
 
 
@@ -414,6 +440,10 @@ def url_for(world: World, role: str, name: str, route: str, target: str | None) 
         values["ident"] = world.advisories[str(target)].ident
     if "<str:token>" in route:
         values["token"] = world.links[str(target)]
+    if "<str:ref>" in route:
+        values["ref"] = world.investigation
+    if "<int:partner_id>" in route:
+        values["partner_id"] = str((mine if target == "own" else world.other_partner).pk)
     if "<int:user_id>" in route:
         # Never the caller itself: the team's rules about oneself are the team tests' business.
         owner = mine if target == "own" else world.other_partner
@@ -447,6 +477,8 @@ def form_for(world: World, name: str, role: str) -> dict[str, Any]:
         "portal:team-role": {"role": "admin"},
         "portal:certificate": {"certificate": SimpleUploadedFile("cert.asc", world.certificate.encode())},
         "portal:tokens": {"name": "table script"},
+        "portal:staff-partner-add": {"name": "Table Co", "tier": "advanced"},
+        "portal:staff-partner-status": {"action": "suspend", "reason": "the table's reason"},
         "portal:readiness-submit": {"rules": SimpleUploadedFile("mine.yar", b"rule nothing { condition: false }"),
                                     "engine": "yara", "note": "table"},
         "portal:readiness-confirm": {"note": "our own engine"},
