@@ -92,6 +92,15 @@ def package(role: str, target: str | None) -> int | str:
     return advisory_page(role, target)
 
 
+def question(role: str, target: str | None) -> int | str:
+    """A partner asks on an advisory it may see; staff only answer a thread (the table's world has
+    none: not found); everyone else gets what the advisory page gives."""
+    if role == STAFF:
+        return 404
+    answer = advisory_page(role, target)
+    return DONE if answer == 200 else answer
+
+
 def staff_pages(ok: int | str) -> Expect:
     """The staff pages (audit log, investigations, partners): a partner's user gets the answer a
     missing page gets (404), so their addresses say nothing."""
@@ -196,6 +205,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("portal:advisory", "POST"): advisory_page,
     ("portal:package", "GET"): package,
     ("portal:package", "POST"): package,
+    ("portal:copy", "GET"): package,  # the caller's own marked copy: staff have none (403)
+    ("portal:questions", "GET"): advisory_page,
+    ("portal:questions", "POST"): question,
+    ("portal:staff-questions", "GET"): staff_pages(200),
     ("portal:team", "GET"): signed_in(200),
     ("portal:invite", "GET"): managers(200),
     ("portal:invite", "POST"): managers(DONE),
@@ -440,6 +453,8 @@ def url_for(world: World, role: str, name: str, route: str, target: str | None) 
         values["ident"] = world.advisories[str(target)].ident
     if "<str:token>" in route:
         values["token"] = world.links[str(target)]
+    if "<str:name>" in route:  # a file of that advisory every tier receives
+        values["name"] = f"{target}-writeup.md"
     if "<str:ref>" in route:
         values["ref"] = world.investigation
     if "<int:partner_id>" in route:
@@ -477,6 +492,7 @@ def form_for(world: World, name: str, role: str) -> dict[str, Any]:
         "portal:team-role": {"role": "admin"},
         "portal:certificate": {"certificate": SimpleUploadedFile("cert.asc", world.certificate.encode())},
         "portal:tokens": {"name": "table script"},
+        "portal:questions": {"body": "Which versions are affected?", "partner": str(partner.pk)},
         "portal:staff-partner-add": {"name": "Table Co", "tier": "advanced"},
         "portal:staff-partner-status": {"action": "suspend", "reason": "the table's reason"},
         "portal:readiness-submit": {"rules": SimpleUploadedFile("mine.yar", b"rule nothing { condition: false }"),

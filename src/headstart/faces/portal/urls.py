@@ -2,7 +2,9 @@ from django.urls import path
 
 from headstart.faces.portal import (
     auth_urls,
+    copy_views,
     invitation_views,
+    question_views,
     readiness_views,
     staff_audit_views,
     staff_investigation_views,
@@ -21,6 +23,10 @@ urlpatterns = [
     path("nda/", views.nda, name="nda"),
     path("advisories/<str:ident>/", views.advisory, name="advisory"),
     path("advisories/<str:ident>/package", views.package, name="package"),
+    # A partner reads its marked copy of a text file; questions to the PSIRT and staff's answers.
+    path("advisories/<str:ident>/copies/<str:name>", copy_views.copy, name="copy"),
+    path("advisories/<str:ident>/questions/", question_views.thread, name="questions"),
+    path("staff/questions/", question_views.waiting, name="staff-questions"),
     # Readiness: a partner tests its rules or confirms it is ready; staff see coverage.
     path("advisories/<str:ident>/readiness/", readiness_views.submit_rules, name="readiness-submit"),
     path("advisories/<str:ident>/readiness/ready", readiness_views.confirm_ready, name="readiness-confirm"),
