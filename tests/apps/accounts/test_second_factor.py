@@ -124,6 +124,9 @@ def test_sign_in_with_a_totp_code_computed_from_the_secret(analyst):
     response = sign_in(client, analyst.email, PASSWORD, secret)
     assert response.status_code == 302 and response["Location"] == "/"
     assert actions_since(first) == ["auth.mfa_passed", "auth.login"]
+    login = AuditEvent.objects.get(seq__gt=first, action="auth.login")
+    assert (login.object_id, login.details["second_factor"], login.details["path"]) == (
+        analyst.email, "totp", "/accounts/2fa/authenticate/")
     assert client.get("/").status_code == 200
     assert client.get("/api/v1/advisories").status_code == 200
 

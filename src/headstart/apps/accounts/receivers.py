@@ -55,6 +55,8 @@ def on_lockout(sender: Any, *, request: Any = None, username: Any = None, ip_add
 def on_second_factor(sender: Any, *, request: Any = None, user: Any, authenticator: Any, reauthenticated: bool = False,
                      **kwargs: Any) -> None:
     second_factor.mark_passed(request, user)
+    if request is not None:
+        request.headstart_second_factor = authenticator.type  # named in the auth.login event that follows
     signin.second_factor_passed(user, request, authenticator.type, reauthentication=reauthenticated)
 
 

@@ -47,8 +47,11 @@ def _user_actor(user: User, request: HttpRequest | None) -> Actor:
 
 
 def signed_in(user: User, request: HttpRequest | None) -> None:
+    """A completed sign-in, with the second factor that passed it ('' for a first sign-in, which
+    enrols one next)."""
     with transaction.atomic():
-        record(_user_actor(user, request), "auth.login", user, path=_where(request))
+        record(_user_actor(user, request), "auth.login", user, path=_where(request),
+               second_factor=str(getattr(request, "headstart_second_factor", "")))
 
 
 def sign_in_failed(credentials: dict[str, Any] | None, request: HttpRequest | None) -> None:
