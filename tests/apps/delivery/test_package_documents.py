@@ -154,3 +154,21 @@ def test_a_change_to_a_document_changes_the_content_key_and_nothing_else_does(ma
     renamed = _key(patched, keyed)
     Program.objects.update(name="Renamed program")
     assert _key(patched, keyed) != renamed
+
+
+def test_leaked_documents_name_no_partner_while_the_leaked_poc_copy_does(make_keyed_partner, advisory):
+    from headstart.apps.investigations.intake import Submission
+    from headstart.apps.investigations.services import investigate
+
+    leaker = make_keyed_partner("Example AV")
+    make_keyed_partner("Other EDR")
+    files = _package(leaker)  # the only download: a file recorded as its copy would name it
+    staff = Actor(name="psirt@vendor.example")
+
+    documents = investigate([Submission(name.replace("/", "-"), files[name]) for name in (RULES, CSAF, STIX)],
+                            actor=staff, advisory=IDENT)
+    result = json.loads(documents.result_json)
+    assert (result["exact_matches"], result["accused"]) == ([], [])
+
+    poc = json.loads(investigate([Submission("poc.tim", files["poc.tim"])], actor=staff, advisory=IDENT).result_json)
+    assert [m["partner"] for m in poc["exact_matches"]] == ["Example AV"]
