@@ -291,3 +291,20 @@ def test_the_totp_secret_and_the_recovery_codes_are_not_in_the_database_in_clear
     assert totp_data["secret"].startswith("hs1:") and codes_data["seed"].startswith("hs1:")
     # ...and still work: the adapter opens them again.
     assert sign_in(Client(), analyst.email, PASSWORD, secret).status_code == 302
+
+
+def test_five_wrong_codes_lock_the_second_step_even_for_the_right_code(analyst):
+    secret, _codes = enrol_totp(analyst)
+    wrong = "000000" if totp(secret) != "000000" else "111111"
+    for attempt in range(5):
+        # From a new browser each time, and so from a fresh sign-in: the count is the user's.
+        client = Client(REMOTE_ADDR=f"198.51.100.{attempt}")
+        sign_in_with_password(client, analyst.email, PASSWORD)
+        assert "That code is not right" in client.post("/accounts/2fa/authenticate/", {"code": wrong}).content.decode()
+    client = Client()
+    sign_in_with_password(client, analyst.email, PASSWORD)
+    first = last_seq()
+    page = client.post("/accounts/2fa/authenticate/", {"code": totp(secret)})
+    assert page.status_code == 200 and "Too many wrong codes" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert actions_since(first) == ["auth.mfa_lockout"]

@@ -79,3 +79,18 @@ def test_reset_factors_needs_a_reason_and_a_known_user(analyst, run_cli):
     assert Authenticator.objects.filter(user=analyst).count() == 2
     unknown = run_cli("signin", "reset-factors", "nobody@nowhere.example", "--reason", "lost")
     assert unknown.code != 0 and "unknown user" in unknown.err
+
+
+def test_unlock_ends_a_lock_of_the_second_step_too(analyst, run_cli):
+    from mfa_helpers import totp
+
+    secret, _codes = enrol_totp(analyst)
+    wrong = "000000" if totp(secret) != "000000" else "111111"
+    for _ in range(5):
+        client = Client()
+        sign_in_with_password(client, analyst.email, PASSWORD)
+        client.post("/accounts/2fa/authenticate/", {"code": wrong})
+    assert run_cli("signin", "unlock", analyst.email).code == 0
+    client = Client()
+    sign_in_with_password(client, analyst.email, PASSWORD)
+    assert client.post("/accounts/2fa/authenticate/", {"code": totp(secret)}).status_code == 302

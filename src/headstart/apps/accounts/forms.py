@@ -3,7 +3,9 @@ and MFA_FORMS).
 
 The sign-in form keeps the field names scripts and the sign-in page have always used
 (`username`, `password`). The second-factor forms refuse a TOTP code used before, across every
-process and server (allauth remembers used codes in each process's own cache only), and say so.
+process and server (allauth remembers used codes in each process's own cache only), and say so;
+after HEADSTART_LOGIN_FAILURE_LIMIT wrong codes in a row the user's second step is locked for
+HEADSTART_LOGIN_LOCKOUT_MINUTES, like a password lockout.
 The enrolment forms mark the session as having passed the factor they prove possession of (at
 once: allauth's own signal comes only after the commit)."""
 
@@ -21,13 +23,17 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from allauth.mfa.webauthn.forms import AddWebAuthnForm as AllauthAddWebAuthnForm
 from django import forms
+from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from headstart.apps.accounts import second_factor, signin
+from headstart.apps.accounts.lockouts import second_factor_failures_key
 
 REPLAYED = "That code has been used already. Wait for your authenticator app to show the next one."
+TOO_MANY = ("Too many wrong codes for this account: the second step is locked for a while. Try again later, "
+            "or ask the PSIRT if you have lost your authenticator app, key and recovery codes.")
 
 
 class LoginForm(AllauthLoginForm):
@@ -75,10 +81,22 @@ class _NoReplay(forms.Form):
     def clean_code(self) -> str:
         code = str(self.cleaned_data.get("code") or "")
         shared = caches["shared"]
+        failures_key = second_factor_failures_key(self.user.pk)
+        if shared.get(failures_key, 0) >= settings.HEADSTART_LOGIN_FAILURE_LIMIT:
+            signin.second_factor_locked(self.user, context.request)
+            raise ValidationError(TOO_MANY, code="locked")
         if shared.get(_used_key(self.user.pk, code)) is not None:
             signin.second_factor_replayed(self.user, context.request)
             raise ValidationError(REPLAYED, code="replayed")
-        code = super().clean_code()  # type: ignore[misc]  # allauth's form, after this mixin
+        try:
+            code = super().clean_code()  # type: ignore[misc]  # allauth's form, after this mixin
+        except ValidationError:
+            # Counted for the user from every address and server (the shared cache), for as long
+            # as a password lockout lasts from the last wrong code.
+            shared.set(failures_key, shared.get(failures_key, 0) + 1,
+                       timeout=settings.HEADSTART_LOGIN_LOCKOUT_MINUTES * 60)
+            raise
+        shared.delete(failures_key)
         if self.authenticator.type == Authenticator.Type.TOTP and not shared.add(
                 _used_key(self.user.pk, code), "used", timeout=_used_timeout()):
             # Another process took the same code at the same moment.

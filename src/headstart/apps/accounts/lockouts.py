@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,11 +37,23 @@ def current() -> list[Lockout]:
 
 def unlock(email: str, *, actor: Actor) -> int:
     """Forget the failed sign-ins counted for this e-mail address (from every IP address), so it
-    may sign in again at once. Returns how many records went; audited as auth.unlock."""
+    may sign in again at once, and end a lock of the user's second step (too many wrong codes).
+Returns how many records went; audited as auth.unlock."""
     from axes.utils import reset
+
+    from headstart.apps.accounts.models import User
 
     name = (email or "").strip().lower()[:MAX_NAME]
     with transaction.atomic():
         removed = int(reset(username=name))
+        user = User.objects.filter(email=name).first()
+        if user is not None and caches["shared"].get(second_factor_failures_key(user.pk)) is not None:
+            caches["shared"].delete(second_factor_failures_key(user.pk))
+            removed += 1
         record(actor, "auth.unlock", object_type="user", object_id=name, records=removed)
     return removed
+
+
+def second_factor_failures_key(user_pk: object) -> str:
+    """The shared-cache key of a user's count of wrong second-factor codes (forms.py)."""
+    return f"headstart:mfa-failures:{user_pk}"

@@ -99,6 +99,12 @@ def second_factor_failed(user: User, request: HttpRequest | None, kind: str, *, 
                path=_where(request))
 
 
+def second_factor_locked(user: User, request: HttpRequest | None) -> None:
+    """A second-factor code refused unread: too many wrong codes for this user lately."""
+    with transaction.atomic():
+        record(_user_actor(user, request), "auth.mfa_lockout", user, path=_where(request))
+
+
 def second_factor_replayed(user: User, request: HttpRequest | None) -> None:
     """A TOTP code offered again after it was used: someone may have watched it typed."""
     with transaction.atomic():
