@@ -51,7 +51,7 @@ def test_the_result_page_shows_the_verdict_p_values_plot_report_and_an_expel_for
     assert escape(leaked.result["verdict"]) in text
     assert f"{leaked.result['accused'][0]['family_p_value']:.3g}" in text
     assert f'src="/staff/investigations/{leaked.ident}/plot.svg"' in text
-    assert f'src="/staff/investigations/{leaked.ident}/report"' in text and 'sandbox=""' in text
+    assert f'src="/staff/investigations/{leaked.ident}/report"' in text and 'sandbox="allow-same-origin"' in text
     assert f'<input type="hidden" name="partner" value="{LEAKER}">' in text
     assert f'name="partner" value="{INNOCENT}"' not in text  # never offered for a partner not accused
     assert AuditEvent.objects.filter(action="investigation.view.result", object_id=leaked.ident).count() == 1
