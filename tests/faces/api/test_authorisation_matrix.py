@@ -122,6 +122,15 @@ def partners_test_rules_on_poc_tiers(role: str, target: str | None) -> int:
     return 202 if code == 200 else code
 
 
+def partners_ask(role: str, target: str | None) -> int:
+    """A partner's user asks about an advisory it may see; staff answer a named partner's thread
+    (the table's body names none: 400)."""
+    if role == STAFF:
+        return 400
+    code = open_advisories_only(role, target)
+    return 201 if code == 200 else code
+
+
 def staff_find_no_investigation(role: str, target: str | None) -> int:
     return 404 if role == STAFF else 403  # the table's path values name no investigation
 
@@ -150,6 +159,8 @@ EXPECTED: dict[tuple[str, str], Callable[[str, str | None], int]] = {
     ("GET", "/advisories/{ident}/stix"): open_advisories_only,
     ("GET", "/advisories/{ident}/readiness"): rules_for_poc_tiers,
     ("POST", "/advisories/{ident}/readiness"): partners_test_rules_on_poc_tiers,
+    ("GET", "/advisories/{ident}/questions"): open_advisories_only,
+    ("POST", "/advisories/{ident}/questions"): partners_ask,
     ("GET", "/program"): everyone,
     ("GET", "/audit"): staff_only(200),
     ("GET", "/audit/verify"): staff_only(200),
@@ -170,6 +181,8 @@ def request_body(method: str, path: str) -> dict[str, Any]:
                 "content_type": "application/json"}
     if (method, path) == ("POST", "/investigations"):
         return {"data": {"text": "a note about nothing"}}
+    if (method, path) == ("POST", "/advisories/{ident}/questions"):
+        return {"data": json.dumps({"body": "Which versions are affected?"}), "content_type": "application/json"}
     if (method, path) == ("POST", "/advisories/{ident}/readiness"):
         return {"data": {"rules": SimpleUploadedFile("mine.yar", b"rule nothing { condition: false }")}}
     if (method, path) == ("POST", "/advisories"):

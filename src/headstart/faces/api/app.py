@@ -19,6 +19,7 @@ from headstart.faces.api.errors import detail_for
 from headstart.faces.api.openapi import declare_framework_errors
 from headstart.faces.api.routes import advisories, audit, delivery, investigations, me, partners
 from headstart.faces.api.routes.csaf import router as csaf_router
+from headstart.faces.api.routes.questions import router as questions_router
 from headstart.faces.api.routes.readiness import router as readiness_router
 from headstart.faces.api.routes.rules import router as rules_router
 from headstart.faces.api.routes.stix import router as stix_router
@@ -59,6 +60,7 @@ api.add_router("", csaf_router)
 api.add_router("", rules_router)
 api.add_router("", stix_router)
 api.add_router("", readiness_router)
+api.add_router("", questions_router)
 
 
 @api.exception_handler(HeadstartError)
