@@ -115,6 +115,8 @@ def test_first_sign_in_enrols_a_security_key(page, screenshot, make_partner):
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Recovery Codes")
     assert Authenticator.objects.filter(user=analyst, type="webauthn").exists()
+    added = AuditEvent.objects.filter(action="auth.mfa_added", object_id=analyst.email)
+    assert sorted(added.values_list("details__kind", flat=True)) == ["recovery_codes", "webauthn"]
     page.get_by_role("link", name="I have saved my recovery codes: continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Advisories")
     page.get_by_role("button", name="Sign out").click()
@@ -123,4 +125,6 @@ def test_first_sign_in_enrols_a_security_key(page, screenshot, make_partner):
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
     page.get_by_role("button", name="Use a security key").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Advisories")
+    login = AuditEvent.objects.filter(action="auth.login", object_id=analyst.email).latest("seq")
+    assert login.details["second_factor"] == "webauthn"
     assert page.console_errors == []
