@@ -2,7 +2,8 @@
 
 A copy is a pure function of (artifact, program key, advisory, partner), so copies are
 never stored: only their digests (Copy) at first delivery, and every route by which each
-copy left the program (Delivery: a download, a portal download, a staff export, and who).
+copy left the program (Delivery: a download, a portal download, a read in the portal, a staff
+export, and who).
 Packages are cached on disk
 (PackageFile) so that downloads at release time serve prepared files; the cache can be
 thrown away at any time and is rebuilt to the same plaintext.

@@ -312,7 +312,7 @@ def _record_deliveries(partner: Partner, commitment: Commitment, files: list[dic
     delivery must carry the same bytes (a copy is a pure function of its inputs).
 
     ``files`` is a package's file list (PackageFile.files). Every route a copy leaves by goes
-    through here: downloads (API, portal) and staff exports alike."""
+    through here: downloads (API, portal), reads in the portal and staff exports alike."""
     # The manifest and the standard-format documents are no copies: nothing in them is marked.
     marked = {(f["artifact_id"], f["name"]): f for f in files if f["kind"] != "manifest" and f["kind"] not in DOCUMENT_KINDS}
     if not marked:
