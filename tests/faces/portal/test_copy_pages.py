@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from factories import ACTOR
 
-from headstart.apps.advisories.services import ArtifactInput, create_advisory
+from headstart.apps.advisories.services import ArtifactInput, create_advisory, schedule_advisory
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.delivery.models import Copy, Delivery, Route
 from headstart.apps.delivery.services import schedule
@@ -129,3 +129,19 @@ def test_html_in_the_document_never_reaches_the_page(make_partner, program):
     assert "<script>alert" not in article and "&lt;script&gt;alert(1)&lt;/script&gt;" in article
     assert 'href="javascript:' not in article and "<img" not in article
     assert "<h2>" in article and "<h1>" not in article  # formatted, under the page's own title
+
+
+def test_the_trigger_procedure_is_read_as_the_package_holds_it(make_keyed_partner, program):
+    keyed = make_keyed_partner("Example AV", "advanced")
+    items = [a for a in sample_artifacts() if a.kind in ("writeup", "trigger-spec")]
+    advisory = create_advisory("HS-2026-0004", title="Procedure", actor=ACTOR, artifacts=items,
+                               patch_at=timezone.now() + dt.timedelta(hours=12))
+    schedule_advisory(advisory, actor=ACTOR)  # the commitment is made at the first delivery
+    client = signed_in(keyed.analyst)
+    page = client.get(f"/advisories/{advisory.ident}/").content.decode()
+    assert f'href="/advisories/{advisory.ident}/copies/tim-procedure.md"' in page
+    assert "tim.ksy.yaml</a>" not in page  # the specification itself never goes out
+    response = client.get(f"/advisories/{advisory.ident}/copies/tim-procedure.md?plain=1")
+    assert response.status_code == 200 and response.context["kind"] == "trigger procedure"
+    assert response.context["text"].encode() == _package_files(client, advisory.ident, keyed.secret)["tim-procedure.md"]
+    assert client.get(f"/advisories/{advisory.ident}/copies/tim.ksy.yaml").status_code == 404
