@@ -96,7 +96,7 @@ def test_an_empty_or_too_long_question_is_refused_in_the_page_and_nothing_change
     empty = client.post(url(advisory), {"body": "   "})
     assert empty.status_code == 400 and "the message is empty" in empty.content.decode()
     long = client.post(url(advisory), {"body": "x" * (MAX_CHARS + 1)})
-    assert long.status_code == 400 and f"at most {MAX_CHARS} characters" in long.content.decode()
+    assert long.status_code == 400 and f"at most {MAX_CHARS} characters; this one has {MAX_CHARS + 1}" in long.content.decode()
     assert not Message.objects.exists()
 
 
