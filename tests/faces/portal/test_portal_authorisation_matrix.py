@@ -527,32 +527,34 @@ def outcome(response: Any) -> int | str:
     return int(response.status_code)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_each_caller_gets_exactly_what_the_table_allows(world, role):
+def test_each_caller_gets_exactly_what_the_table_allows(world):
+    """Every caller in one test: the world (partners, marked advisories, tokens, invitations) is
+    built once, and each request rolls back what it changed."""
     wrong: list[str] = []
     leaks: list[str] = []
-    for page in portal_pages():
-        for method in page.methods:
-            rule = EXPECTED.get((page.name, method))
-            for target in targets_of(page.route):
-                url = url_for(world, role, page.name, page.route, target)
-                client = client_for(world.callers[role])  # a fresh session: a sign-out ends it
-                with transaction.atomic():
-                    if method == "POST":
-                        response = client.post(url, form_for(world, page.name, role))
-                    else:
-                        response = client.get(url)
-                    transaction.set_rollback(True)
-                got = outcome(response)
-                wanted = refused(role, target) if rule is None else (rule(role, target),)
-                case = f"{method} {url} [{target or '-'}]"
-                if got not in wanted:
-                    wrong.append(f"{case}: expected {wanted}, got {got}")
-                # An invitation's page shows its holder whom it invites where: the link is the key.
-                holds_the_key = page.name == "portal:invitation" and target == "valid"
-                if (not holds_the_key and not getattr(response, "streaming", False)
-                        and response.get("Content-Type", "").startswith("text/")):
-                    text = response.content.decode(errors="replace")
-                    leaks += [f"{case}: {s!r}" for s in forbidden_strings(world, role) if s in text]
+    for role in ROLES:
+        for page in portal_pages():
+            for method in page.methods:
+                rule = EXPECTED.get((page.name, method))
+                for target in targets_of(page.route):
+                    url = url_for(world, role, page.name, page.route, target)
+                    client = client_for(world.callers[role])  # a fresh session: a sign-out ends it
+                    with transaction.atomic():
+                        if method == "POST":
+                            response = client.post(url, form_for(world, page.name, role))
+                        else:
+                            response = client.get(url)
+                        transaction.set_rollback(True)
+                    got = outcome(response)
+                    wanted = refused(role, target) if rule is None else (rule(role, target),)
+                    case = f"{role}: {method} {url} [{target or '-'}]"
+                    if got not in wanted:
+                        wrong.append(f"{case}: expected {wanted}, got {got}")
+                    # An invitation's page shows its holder whom it invites where: the link is the key.
+                    holds_the_key = page.name == "portal:invitation" and target == "valid"
+                    if (not holds_the_key and not getattr(response, "streaming", False)
+                            and response.get("Content-Type", "").startswith("text/")):
+                        text = response.content.decode(errors="replace")
+                        leaks += [f"{case}: {s!r}" for s in forbidden_strings(world, role) if s in text]
     assert not wrong, "\n".join(wrong)
-    assert not leaks, f"{role} saw data it must not see:\n" + "\n".join(leaks)
+    assert not leaks, "callers saw data they must not see:\n" + "\n".join(leaks)
