@@ -5,7 +5,7 @@ and audits the read (``reads.read_rules``). A binary PoC gets the rule of the fi
 specification of its advisory that it meets, as delivery marks it with that specification.
 
 Delivery puts these rules in partners' packages, so this module sits below it and reads the
-originals itself (delivery imports detection, never the other way round). A rule is a pure
+originals itself (originals.py; delivery imports detection, never the other way round). A rule is a pure
 function of the advisory's identifier and CVE and of the artifacts' names and bytes: the rules
 of the same inputs are worked out once (preparing a thousand packages generates them once).
 """
@@ -13,14 +13,16 @@ of the same inputs are worked out once (preparing a thousand packages generates 
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from headstart.apps.advisories.access import latest_artifacts
-from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
-from headstart.errors import Invalid
-from headstart.triggers import TriggerError, check, decode_spec, load_spec
+from headstart.apps.advisories.models import Advisory, Artifact
+from headstart.apps.detection.originals import (
+    Original,
+    fitting_specification,
+    loaded_specifications,
+    pocs_and_specifications,
+)
 from headstart.triggers.yara_rules import RuleError, rule_name, yara_rule
 
 
@@ -46,67 +48,23 @@ def generate(advisory: Advisory, artifacts: Sequence[Artifact] | None = None, *,
              current: Sequence[Artifact] | None = None) -> tuple[list[AdvisoryRule], list[RuleGap]]:
     """Rules for the binary PoCs among ``artifacts`` (default: the advisory's current ones).
     ``current``: the advisory's current artifacts (latest_artifacts), when the caller has them."""
-    if current is None:
-        current = latest_artifacts(advisory)
-    pocs = [a for a in (current if artifacts is None else artifacts) if a.kind == ArtifactKind.POC_BINARY]
-    specs = [a for a in current if a.kind == ArtifactKind.TRIGGER_SPEC]
-    rules, gaps = _generate(advisory.ident, advisory.cve, tuple(_Input.of(a) for a in sorted(pocs, key=lambda a: a.name)),
-                            tuple(_Input.of(a) for a in specs))
+    pocs, specs = pocs_and_specifications(advisory, artifacts, current)
+    rules, gaps = _generate(advisory.ident, advisory.cve, pocs, specs)
     return list(rules), list(gaps)
 
 
-@dataclass(frozen=True)
-class _Input:
-    """An artifact version as rule generation sees it: its name and where its checked bytes are."""
-
-    name: str
-    stored: str  # the storage name of the original
-    sha256: str
-    artifact: Artifact
-
-    @classmethod
-    def of(cls, artifact: Artifact) -> _Input:
-        return cls(artifact.name, artifact.file.name or "", artifact.sha256, artifact)
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.stored, self.sha256))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Input) and (self.name, self.stored, self.sha256) == (
-            other.name, other.stored, other.sha256)
-
-    def original(self) -> bytes:
-        with self.artifact.file.open("rb") as fh:
-            data = fh.read()
-        if hashlib.sha256(data).hexdigest() != self.sha256:
-            raise Invalid(f"the stored original of {self.artifact} does not match its recorded SHA-256")
-        return data
-
-
 @functools.lru_cache(maxsize=64)
-def _generate(ident: str, cve: str, pocs: tuple[_Input, ...], specs: tuple[_Input, ...]
+def _generate(ident: str, cve: str, pocs: tuple[Original, ...], specs: tuple[Original, ...]
               ) -> tuple[tuple[AdvisoryRule, ...], tuple[RuleGap, ...]]:
-    loaded = []
-    for spec_input in specs:
-        try:
-            loaded.append((spec_input.name, load_spec(decode_spec(spec_input.original()))))
-        except TriggerError:
-            continue  # advisory check and prepare report a broken specification
+    loaded = loaded_specifications(specs)
     rules: list[AdvisoryRule] = []
     gaps: list[RuleGap] = []
     for poc in pocs:
-        original = poc.original()
-        fitting = []
-        for spec_name, spec in loaded:
-            try:
-                check(spec, original)
-            except TriggerError:
-                continue
-            fitting.append((spec_name, spec))
-        if not fitting:
+        fitting = fitting_specification(loaded, poc.read())
+        if fitting is None:
             gaps.append(RuleGap(poc.name, "no trigger specification of the advisory fits this file"))
             continue
-        spec_name, spec = fitting[0]
+        spec_name, spec = fitting
         name = rule_name(ident, poc.name)
         meta = {"advisory": ident, "poc": poc.name, "trigger_specification": spec_name}
         if cve:

@@ -13,14 +13,16 @@ artifacts' names and bytes: the rules of the same inputs are worked out once.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from headstart.apps.advisories.access import latest_artifacts
-from headstart.apps.advisories.models import Advisory, Artifact, ArtifactKind
-from headstart.errors import Invalid
-from headstart.triggers import TriggerError, check, decode_spec, load_spec
+from headstart.apps.advisories.models import Advisory, Artifact
+from headstart.apps.detection.originals import (
+    Original,
+    fitting_specification,
+    loaded_specifications,
+    pocs_and_specifications,
+)
 from headstart.triggers.suricata_rules import RuleError, suricata_rule
 
 PCAP_MAGICS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
@@ -44,14 +46,12 @@ class SuricataGap:
     reason: str
 
 
-def generate(advisory: Advisory, artifacts: Sequence[Artifact] | None = None
-             ) -> tuple[list[SuricataRule], list[SuricataGap]]:
-    """Rules for the network PoCs among ``artifacts`` (default: the advisory's current ones)."""
-    current = latest_artifacts(advisory)
-    pocs = [a for a in (current if artifacts is None else artifacts) if a.kind == ArtifactKind.POC_BINARY]
-    specs = [a for a in current if a.kind == ArtifactKind.TRIGGER_SPEC]
-    rules, gaps = _generate(advisory.ident, advisory.cve, tuple(_Input.of(a) for a in sorted(pocs, key=lambda a: a.name)),
-                            tuple(_Input.of(a) for a in specs))
+def generate(advisory: Advisory, artifacts: Sequence[Artifact] | None = None, *,
+             current: Sequence[Artifact] | None = None) -> tuple[list[SuricataRule], list[SuricataGap]]:
+    """Rules for the network PoCs among ``artifacts`` (default: the advisory's current ones).
+    ``current``: the advisory's current artifacts (latest_artifacts), when the caller has them."""
+    pocs, specs = pocs_and_specifications(advisory, artifacts, current)
+    rules, gaps = _generate(advisory.ident, advisory.cve, pocs, specs)
     return list(rules), list(gaps)
 
 
@@ -59,60 +59,21 @@ def is_capture(data: bytes) -> bool:
     return data[:4] in PCAP_MAGICS
 
 
-@dataclass(frozen=True)
-class _Input:
-    """An artifact version as rule generation sees it: its name and where its checked bytes are."""
-
-    name: str
-    stored: str
-    sha256: str
-    artifact: Artifact
-
-    @classmethod
-    def of(cls, artifact: Artifact) -> _Input:
-        return cls(artifact.name, artifact.file.name or "", artifact.sha256, artifact)
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.stored, self.sha256))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Input) and (self.name, self.stored, self.sha256) == (
-            other.name, other.stored, other.sha256)
-
-    def original(self) -> bytes:
-        with self.artifact.file.open("rb") as fh:
-            data = fh.read()
-        if hashlib.sha256(data).hexdigest() != self.sha256:
-            raise Invalid(f"the stored original of {self.artifact} does not match its recorded SHA-256")
-        return data
-
-
 @functools.lru_cache(maxsize=64)
-def _generate(ident: str, cve: str, pocs: tuple[_Input, ...], specs: tuple[_Input, ...]
+def _generate(ident: str, cve: str, pocs: tuple[Original, ...], specs: tuple[Original, ...]
               ) -> tuple[tuple[SuricataRule, ...], tuple[SuricataGap, ...]]:
-    captures = [(poc, data) for poc in pocs if is_capture(data := poc.original())]
+    captures = [(poc, data) for poc in pocs if is_capture(data := poc.read())]
     if not captures:
         return (), ()
-    loaded = []
-    for spec_input in specs:
-        try:
-            loaded.append((spec_input.name, load_spec(decode_spec(spec_input.original()))))
-        except TriggerError:
-            continue  # advisory check and prepare report a broken specification
+    loaded = loaded_specifications(specs)
     rules: list[SuricataRule] = []
     gaps: list[SuricataGap] = []
     for poc, original in captures:
-        fitting = []
-        for spec_name, spec in loaded:
-            try:
-                check(spec, original)
-            except TriggerError:
-                continue
-            fitting.append((spec_name, spec))
-        if not fitting:
+        fitting = fitting_specification(loaded, original)
+        if fitting is None:
             gaps.append(SuricataGap(poc.name, "no trigger specification of the advisory fits this capture"))
             continue
-        spec_name, spec = fitting[0]
+        spec_name, spec = fitting
         meta = {"headstart_trigger_specification": spec_name, **({"cve": cve} if cve else {})}
         try:
             rule = suricata_rule(spec, advisory=ident, artifact=poc.name, meta=meta)
