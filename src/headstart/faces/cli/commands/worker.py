@@ -1,4 +1,5 @@
-"""headstart worker: run background jobs (notifications) until stopped, or once; or report their state."""
+"""headstart worker: run background jobs (notifications, partners' readiness tests) until stopped, or once;
+or report their state."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ if TYPE_CHECKING:
 def register(sub: Subparsers) -> None:
     p = sub.add_parser(
         "worker",
-        help="run background jobs: notify partners as windows open",
+        help="run background jobs: notify partners as windows open; run partners' readiness tests",
         description=(
             "Each pass finds what is due (windows opened, reminders, withdrawals), including what was "
-            "missed while no worker ran, and sends it; each mail at most once. Stops cleanly on "
+            "missed while no worker ran, and sends it; each mail at most once. It also runs the readiness "
+            "tests partners queue (their detection rules against their own PoC copies, in a sandboxed "
+            "child process). Stops cleanly on "
             "SIGTERM or Ctrl-C after the task in hand."
         ),
     )
