@@ -190,7 +190,7 @@ def accept(token: str, password: str, *, ip: str | None = None) -> User:
         raise NotFound("this invitation link is not valid")
     refused = ""
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("partner").get(pk=invitation.pk)
+        invitation = Invitation.objects.select_for_update(of=("self",)).select_related("partner").get(pk=invitation.pk)
         _expire_overdue(Q(pk=invitation.pk))
         invitation.refresh_from_db()
         current = state(invitation)
