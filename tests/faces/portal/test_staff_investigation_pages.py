@@ -139,3 +139,22 @@ def test_a_partners_users_get_not_found_on_every_investigation_page(leaked):
 def test_an_unknown_investigation_is_not_found(staff, program):
     assert staff.get("/staff/investigations/INV-99999/").status_code == 404
     assert staff.get("/staff/investigations/nonsense/report").status_code == 404
+
+
+def test_the_list_costs_the_same_queries_however_many_investigations(leaked, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from headstart.apps.audit.services import Actor
+    from headstart.apps.investigations.intake import Submission
+    from headstart.apps.investigations.services import investigate
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff.get("/staff/investigations/").status_code == 200
+        return len(queries)
+
+    one = count()
+    for i in range(3):
+        investigate([Submission(f"note-{i}.txt", f"words that match nothing {i}".encode())], actor=Actor("cli"))
+    assert count() == one

@@ -28,6 +28,7 @@ PAGE_SIZE = 50
 _ACTION = re.compile(r"^[a-z0-9_.-]{1,80}$")
 # <input type="datetime-local"> sends 2026-12-08T14:00; a date alone means its midnight (UTC).
 _TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+_TIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class AuditFilter(forms.Form):
@@ -37,8 +38,8 @@ class AuditFilter(forms.Form):
                             help_text="Who acted: a user's e-mail address, cli or system.")
     action = forms.CharField(required=False, max_length=80, label="Action",
                              help_text="The action or its start, e.g. partner. or partner.expel")
-    since = forms.DateTimeField(required=False, input_formats=_TIME_FORMATS, label="From (UTC)")
-    until = forms.DateTimeField(required=False, input_formats=_TIME_FORMATS, label="Until (UTC)")
+    since = forms.DateTimeField(required=False, input_formats=_TIME_FORMATS, label="From (UTC)", widget=_TIME_INPUT)
+    until = forms.DateTimeField(required=False, input_formats=_TIME_FORMATS, label="Until (UTC)", widget=_TIME_INPUT)
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean_partner(self) -> str:
