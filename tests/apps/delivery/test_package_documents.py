@@ -13,12 +13,10 @@ import stix2
 import yara_x
 from csaf_helpers import PRODUCTS, csaf_failures
 from delivery_factories import sample_artifacts
-from django.test import Client
 from django.utils import timezone
 from factories import ACTOR
-from package_helpers import open_package
+from package_helpers import api_get, downloaded_package
 
-from headstart.apps.accounts.tokens import issue
 from headstart.apps.advisories.models import Advisory
 from headstart.apps.advisories.services import create_advisory
 from headstart.apps.audit.services import Actor
@@ -48,15 +46,11 @@ def advisory(program):  # type: ignore[no-untyped-def]
 
 
 def _api(user, path: str):  # type: ignore[no-untyped-def]
-    _, token = issue(user)
-    return Client().get(f"/api/v1/advisories/{IDENT}/{path}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    return api_get(user, IDENT, path)
 
 
 def _package(keyed) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
-    files, signed = open_package(_api(keyed.analyst, "package").getvalue(), keyed.secret,
-                                 Program.get().signing_certificate)
-    assert signed
-    return files
+    return downloaded_package(keyed, IDENT)
 
 
 def test_a_partner_package_holds_its_yara_rules_csaf_partner_edition_and_stix_bundle_each_valid(

@@ -9,16 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from factories import ACTOR
-from package_helpers import open_package
+from package_helpers import api_get, downloaded_package
 
-from headstart.apps.accounts.tokens import issue
 from headstart.apps.advisories.models import Advisory
 from headstart.apps.advisories.services import ArtifactInput, create_advisory
 from headstart.apps.audit.models import AuditEvent
-from headstart.apps.program.models import Program
 from headstart.samples import SAMPLE_DIR
 from headstart.triggers.suricata_engine import Suricata
 
@@ -44,15 +41,11 @@ def advisory(program):  # type: ignore[no-untyped-def]
 
 
 def _api(user, path: str):  # type: ignore[no-untyped-def]
-    _, token = issue(user)
-    return Client().get(f"/api/v1/advisories/{IDENT}/{path}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    return api_get(user, IDENT, path)
 
 
 def _package(keyed) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
-    files, signed = open_package(_api(keyed.analyst, "package").getvalue(), keyed.secret,
-                                 Program.get().signing_certificate)
-    assert signed
-    return files
+    return downloaded_package(keyed, IDENT)
 
 
 def test_the_package_holds_the_suricata_rules_the_api_serves_and_they_alert_on_the_partners_own_copy(

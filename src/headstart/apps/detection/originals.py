@@ -47,6 +47,15 @@ class Original:
         return data
 
 
+@dataclass(frozen=True)
+class RuleGap:
+    """A PoC that has no rule, and why (no specification fits it, or its specification says
+    what the rule language cannot)."""
+
+    source: str  # the PoC's file name
+    reason: str
+
+
 def pocs_and_specifications(advisory: Advisory, artifacts: Sequence[Artifact] | None,
                             current: Sequence[Artifact] | None) -> tuple[tuple[Original, ...], tuple[Original, ...]]:
     """The binary PoCs among ``artifacts`` (default: the advisory's current ones), by name, and

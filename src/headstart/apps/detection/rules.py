@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from headstart.apps.advisories.models import Advisory, Artifact
 from headstart.apps.detection.originals import (
     Original,
+    RuleGap,
     fitting_specification,
     loaded_specifications,
     pocs_and_specifications,
@@ -35,13 +36,6 @@ class AdvisoryRule:
     source: str  # the binary PoC's file name
     specification: str  # the trigger specification's file name
 
-
-@dataclass(frozen=True)
-class RuleGap:
-    """A binary PoC that has no rule, and why (its specification says what YARA cannot)."""
-
-    source: str
-    reason: str
 
 
 def generate(advisory: Advisory, artifacts: Sequence[Artifact] | None = None, *,
