@@ -4,7 +4,8 @@ Fixtures:
 - `live_server` (pytest-django): the portal on a local port, on the test database; every
   browser test uses the transactional database, so the server thread sees the test's records.
 - `page`: a fresh browser context (no cookies) and page whose relative URLs go to the live
-  server; console errors (a CSP violation is one) are collected in `page.console_errors`.
+  server; console errors (a CSP violation is one) are collected in `page.console_errors`, and
+  a test whose pages broke the CSP fails.
 - `sign_in(page, user)`: gives the user a known password (through the accounts service) and a
   TOTP authenticator if it has no second factor, and signs in through the sign-in form and the
   second step, as a person would.
@@ -92,6 +93,10 @@ def page(browser: Browser, live_server: Any) -> Iterator[Page]:
     opened.console_errors = errors  # type: ignore[attr-defined]
     yield opened
     context.close()
+    # Whatever a test checks, no page it opened may break the CSP (a refused script or style
+    # leaves the page half-working with no error on the server).
+    refused = [error for error in errors if "Content Security Policy" in error]
+    assert not refused, "a page broke the Content Security Policy:\n" + "\n".join(refused)
 
 
 @pytest.fixture
