@@ -75,7 +75,7 @@ def _target(viewer: User, user_id: int) -> User:
     require_manager(viewer, user.partner)
     if user.pk == viewer.pk:
         raise Invalid("you cannot change your own role or remove yourself; ask another admin")
-    return User.objects.select_for_update().select_related("partner").get(pk=user.pk)
+    return User.objects.select_for_update(of=("self",)).select_related("partner").get(pk=user.pk)
 
 
 def _keeps_an_admin(user: User) -> None:
