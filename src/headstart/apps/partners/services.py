@@ -92,6 +92,27 @@ def add_tier(name: str, lead_time: timedelta, entitlements: Iterable[str], *, ac
     return tier
 
 
+def update_tier(name: str, *, lead_time: timedelta | None = None, entitlements: Iterable[str] | None = None,
+                actor: Actor) -> Tier:
+    """Change a tier's window (its lead time before the patch) and/or what it is entitled to.
+    Every partner of the tier sees each advisory from the new window on, and receives the new
+    entitlements' artifacts from its next package. Audited as tier.update with old and new."""
+    if lead_time is not None and not timedelta(0) < lead_time <= MAX_LEAD_TIME:
+        raise Invalid(f"lead time must be positive and at most {MAX_LEAD_TIME.days} days")
+    ents = parse_entitlements(entitlements) if entitlements is not None else None
+    with transaction.atomic():
+        tier = Tier.objects.select_for_update().filter(pk=get_tier(name).pk).get()
+        old_lead, old_ents = tier.lead_time, list(tier.entitlements)
+        tier.lead_time = lead_time if lead_time is not None else old_lead
+        tier.entitlements = ents if ents is not None else old_ents
+        if (tier.lead_time, tier.entitlements) == (old_lead, old_ents):
+            return tier
+        tier.save(update_fields=["lead_time", "entitlements"])
+        record(actor, "tier.update", tier, old_lead_time=format_lead_time(old_lead),
+               lead_time=format_lead_time(tier.lead_time), old_entitlements=old_ents, entitlements=tier.entitlements)
+    return tier
+
+
 def get_tier(name: str) -> Tier:
     tier = Tier.objects.filter(name=name).first()
     if tier is None:
