@@ -281,6 +281,14 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("portal:staff-partner-import", "POST"): staff_pages(400),  # no CSV file
     ("portal:staff-partner", "GET"): staff_pages(200),
     ("portal:staff-partner-status", "POST"): staff_pages(DONE),
+    # Staff: the dashboard and the program's settings.
+    ("portal:staff-dashboard", "GET"): staff_pages(200),
+    ("portal:staff-tiers", "GET"): staff_pages(200),
+    ("portal:staff-tier-edit", "POST"): staff_pages(DONE),
+    ("portal:staff-nda", "GET"): staff_pages(200),
+    ("portal:staff-nda-publish", "POST"): staff_pages(DONE),
+    ("portal:staff-users", "GET"): staff_pages(200),
+    ("portal:staff-user-change", "POST"): staff_pages(DONE),  # the change or why not, on the accounts page
 }
 # The methods tried on every page. One without a rule must be refused: 405, or, for a caller
 # who is not signed in, the way to sign in (pages that need a user check that first).
@@ -495,6 +503,9 @@ def form_for(world: World, name: str, role: str) -> dict[str, Any]:
         "portal:questions": {"body": "Which versions are affected?", "partner": str(partner.pk)},
         "portal:staff-partner-add": {"name": "Table Co", "tier": "advanced"},
         "portal:staff-partner-status": {"action": "suspend", "reason": "the table's reason"},
+        "portal:staff-tier-edit": {"tier": "entry", "lead_hours": "30", "entitlements": ["writeup"]},
+        "portal:staff-nda-publish": {"text": "The table's NDA, version 2."},
+        "portal:staff-user-change": {"action": "unlock", "user": str(world.callers[ANALYST].pk)},
         "portal:readiness-submit": {"rules": SimpleUploadedFile("mine.yar", b"rule nothing { condition: false }"),
                                     "engine": "yara", "note": "table"},
         "portal:readiness-confirm": {"note": "our own engine"},

@@ -7,8 +7,10 @@ from headstart.faces.portal import (
     question_views,
     readiness_views,
     staff_audit_views,
+    staff_dashboard_views,
     staff_investigation_views,
     staff_partner_views,
+    staff_program_views,
     team_views,
     token_views,
     views,
@@ -54,4 +56,12 @@ urlpatterns = [
     path("staff/partners/import", staff_partner_views.import_csv, name="staff-partner-import"),
     path("staff/partners/<int:partner_id>/", staff_partner_views.partner, name="staff-partner"),
     path("staff/partners/<int:partner_id>/status", staff_partner_views.change_status, name="staff-partner-status"),
+    # Staff: the dashboard and the program's settings (tiers, NDA versions, accounts).
+    path("staff/", staff_dashboard_views.dashboard, name="staff-dashboard"),
+    path("staff/tiers/", staff_program_views.tiers, name="staff-tiers"),
+    path("staff/tiers/edit", staff_program_views.edit_tier, name="staff-tier-edit"),
+    path("staff/nda/", staff_program_views.nda_versions, name="staff-nda"),
+    path("staff/nda/publish", staff_program_views.publish, name="staff-nda-publish"),
+    path("staff/users/", staff_program_views.users, name="staff-users"),
+    path("staff/users/change", staff_program_views.change_user, name="staff-user-change"),
 ]
