@@ -276,6 +276,17 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("portal:staff-investigation-report", "GET"): staff_pages(200),
     ("portal:staff-investigation-plot", "GET"): staff_pages(404),
     ("portal:staff-investigation-expel", "POST"): staff_pages(DONE),
+    ("portal:staff-advisories", "GET"): staff_pages(200),
+    ("portal:staff-advisory-new", "GET"): staff_pages(200),
+    ("portal:staff-advisory-new", "POST"): staff_pages(400),  # no identifier, no files: nothing created
+    ("portal:staff-advisory", "GET"): staff_pages(200),
+    ("portal:staff-advisory-check", "GET"): staff_pages(200),
+    # Each action answers with the advisory's page, saying what it did or why it did not.
+    ("portal:staff-advisory-schedule", "POST"): staff_pages(DONE),
+    ("portal:staff-advisory-prepare", "POST"): staff_pages(DONE),
+    ("portal:staff-advisory-withdraw", "POST"): staff_pages(DONE),
+    ("portal:staff-advisory-replace", "POST"): staff_pages(DONE),
+    ("portal:staff-advisory-unmarked", "POST"): staff_pages(DONE),
     ("portal:staff-partners", "GET"): staff_pages(200),
     ("portal:staff-partner-add", "POST"): staff_pages(DONE),
     ("portal:staff-partner-import", "POST"): staff_pages(400),  # no CSV file
