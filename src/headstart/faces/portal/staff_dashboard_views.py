@@ -80,6 +80,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     totals = [sum(counts.get((t.name, s), 0) for t in tiers) for s in PartnerStatus.values]
     rows, now_at = timeline(coverage_table(user, actor=actor), tiers, timezone.now())
     return render(request, "portal/staff/dashboard.html", {
-        "statuses": PartnerStatus.values, "summary": summary, "totals": totals, "rows": rows, "now_at": now_at,
+        "statuses": PartnerStatus.values, "summary": summary, "totals": totals, "all": sum(totals), "rows": rows, "now_at": now_at,
         "threads": open_threads(user, actor=actor), "step": STEP,
     })
