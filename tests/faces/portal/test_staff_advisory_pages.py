@@ -169,7 +169,9 @@ def test_an_untraceable_advisory_is_refused_scheduling_with_the_checks_reasons(s
     advisory = _untraceable()
     before = AuditEvent.objects.count()
     check = staff.get(f"/staff/advisories/{advisory.ident}/check")
-    assert "Not ready to schedule" in check.content.decode() and "Untraceable" in check.content.decode()
+    shown = check.content.decode()
+    assert "Not ready to schedule" in shown and "Untraceable" in shown
+    assert "Proposed alternatives for tiny.md" in shown  # suggest_alternatives' proposals
     response = post(staff, f"/staff/advisories/{advisory.ident}/schedule")
     assert response.status_code == 302
     text = staff.get(response["Location"]).content.decode()
@@ -196,6 +198,22 @@ def test_preparing_a_draft_is_refused_and_prepares_nothing(staff, program, make_
     advisory = _draft(kinds=("writeup",))
     response = post(staff, f"/staff/advisories/{advisory.ident}/prepare")
     assert "Nothing prepared" in staff.get(response["Location"]).content.decode()
+    assert not PackageFile.objects.exists()
+
+
+def test_a_program_too_large_to_prepare_in_the_page_is_sent_to_the_command_line(staff, program, make_keyed_partner,
+                                                                               monkeypatch):
+    from headstart.faces.portal import staff_advisory_views
+
+    make_keyed_partner("Example AV")
+    make_keyed_partner("Contoso EDR")
+    advisory = _draft(kinds=("writeup",))
+    post(staff, f"/staff/advisories/{advisory.ident}/schedule")
+    monkeypatch.setattr(staff_advisory_views, "PREPARE_IN_PAGE_MAX_PARTNERS", 1)
+    assert "headstart advisory prepare HS-2026-0001" in staff.get(f"/staff/advisories/{advisory.ident}/").content.decode()
+    response = post(staff, f"/staff/advisories/{advisory.ident}/prepare")
+    assert "Nothing prepared: 2 partners are more than this page prepares" in staff.get(
+        response["Location"]).content.decode()
     assert not PackageFile.objects.exists()
 
 
