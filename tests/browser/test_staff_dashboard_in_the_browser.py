@@ -15,13 +15,11 @@ from playwright.sync_api import expect
 
 from headstart.apps.advisories.models import Advisory
 from headstart.apps.advisories.services import ArtifactInput, create_advisory
-from headstart.apps.delivery.services import schedule
-from headstart.samples import SAMPLE_DIR
-
 from headstart.apps.audit.models import AuditEvent
 from headstart.apps.audit.services import Actor
-from headstart.apps.delivery.services import fetch_package
+from headstart.apps.delivery.services import fetch_package, schedule
 from headstart.apps.partners.models import NdaVersion, Tier
+from headstart.samples import SAMPLE_DIR
 
 
 @pytest.fixture

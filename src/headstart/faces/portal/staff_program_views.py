@@ -22,7 +22,14 @@ from django.views.decorators.http import require_GET, require_POST
 from headstart.apps.accounts import lockouts, second_factor, staff_accounts
 from headstart.apps.accounts.models import Role, User
 from headstart.apps.accounts.services import list_users
-from headstart.apps.partners.models import ENTITLEMENTS, NdaAcceptance, NdaVersion, Partner, PartnerStatus, Tier
+from headstart.apps.partners.models import (
+    ENTITLEMENTS,
+    NdaAcceptance,
+    NdaVersion,
+    Partner,
+    PartnerStatus,
+    Tier,
+)
 from headstart.apps.partners.services import MAX_LEAD_TIME, current_nda, publish_nda, update_tier
 from headstart.errors import HeadstartError, Invalid, NotFound
 from headstart.faces.portal.people import actor_of, user_of
