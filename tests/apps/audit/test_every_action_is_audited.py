@@ -23,6 +23,7 @@ from headstart.apps.partners.services import (
     import_partners,
     publish_nda,
     set_status,
+    update_tier,
 )
 from headstart.errors import Conflict
 
@@ -39,6 +40,7 @@ def _advisory() -> Any:
 # (action, what it does, the object id it records); each runs after the ones before it.
 STAFF_ACTIONS: list[tuple[str, Callable[[], Any], str]] = [
     ("tier.add", lambda: add_tier("gold", dt.timedelta(hours=48), ["writeup"], actor=ACTOR), "gold"),
+    ("tier.update", lambda: update_tier("gold", lead_time=dt.timedelta(hours=36), actor=ACTOR), "gold"),
     ("partner.add", lambda: add_partner(PartnerInput("Example AV", "gold"), actor=ACTOR), "Example AV"),
     ("partner.import", lambda: import_partners("name,tier\nOther IPS,entry\n", actor=ACTOR), "*"),
     ("user.add", lambda: add_user("admin@example-av.example", actor=ACTOR, partner=get_partner("Example AV"),

@@ -1,4 +1,4 @@
-"""headstart tier add|list."""
+"""headstart tier add|set|list."""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ def register(sub: Subparsers) -> None:
     add.add_argument("--entitles", required=True, help="comma-separated: writeup,guidance,poc,trigger-spec")
     add_json(add)
     add.set_defaults(handler=run_add)
+    st = tsub.add_parser("set", help="change a tier's lead time and/or entitlements (every partner of the tier "
+                                     "sees advisories from the new window on)")
+    st.add_argument("name", help="the tier's name")
+    st.add_argument("--lead-time", help="how long before the patch partners get access, e.g. 72h, 3d")
+    st.add_argument("--entitles", help="comma-separated: writeup,guidance,poc,trigger-spec")
+    add_json(st)
+    st.set_defaults(handler=run_set)
     ls = tsub.add_parser("list", help="list tiers")
     add_json(ls)
     ls.set_defaults(handler=run_list)
@@ -29,6 +36,19 @@ def run_add(args: argparse.Namespace) -> int:
     tier = add_tier(args.name, parse_lead_time(args.lead_time), args.entitles.split(","), actor=cli_actor())
     data = present.tier(tier)
     emit(args, data, f"Added tier {tier.name} (lead time {data['lead_time']}; {', '.join(tier.entitlements)})")
+    return 0
+
+
+def run_set(args: argparse.Namespace) -> int:
+    from headstart.apps.partners.services import parse_lead_time, update_tier
+    from headstart.errors import Invalid
+
+    if args.lead_time is None and args.entitles is None:
+        raise Invalid("give --lead-time, --entitles or both")
+    tier = update_tier(args.name, lead_time=None if args.lead_time is None else parse_lead_time(args.lead_time),
+                       entitlements=None if args.entitles is None else args.entitles.split(","), actor=cli_actor())
+    data = present.tier(tier)
+    emit(args, data, f"Tier {tier.name}: lead time {data['lead_time']}; {', '.join(tier.entitlements)}")
     return 0
 
 
