@@ -58,7 +58,8 @@ def test_staff_upload_a_leak_read_its_report_and_expel_the_partner_it_names(
     # The plot is an image the project serves; the report's own page in its sandboxed frame.
     plot = page.get_by_role("img", name=re.compile("Evidence against each partner"))
     expect(plot).to_be_visible()
-    assert plot.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Visible as soon as laid out (it has a width and height): wait until its bytes have loaded.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=plot.element_handle())
     report = page.frame_locator("iframe.report")
     expect(report.get_by_role("heading", level=1)).to_be_visible()
     expect(report.get_by_text(LEAKER).first).to_be_visible()

@@ -194,7 +194,6 @@ def invitation_link(ok: int | str) -> Expect:
 # (URL name, method) -> who gets what. GET and POST for each page that takes them.
 EXPECTED: dict[tuple[str, str], Expect] = {
     ("portal:home", "GET"): signed_in(200),
-    ("portal:home", "POST"): signed_in(200),  # these views take any method and answer it as GET
     ("portal:login", "GET"): anyone(200),
     ("portal:login", "POST"): anyone(200),  # the table's POST has no password: the form again
     ("portal:logout", "GET"): lambda role, target: 302 if role in SIGNED_OUT else 200,  # "sign out?"
@@ -202,9 +201,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("portal:nda", "GET"): signed_in(200),
     ("portal:nda", "POST"): nda_accept,
     ("portal:advisory", "GET"): advisory_page,
-    ("portal:advisory", "POST"): advisory_page,
     ("portal:package", "GET"): package,
-    ("portal:package", "POST"): package,
     ("portal:copy", "GET"): package,  # the caller's own marked copy: staff have none (403)
     ("portal:questions", "GET"): advisory_page,
     ("portal:questions", "POST"): question,

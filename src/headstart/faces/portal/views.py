@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from headstart.apps.accounts.models import Role, User
 from headstart.apps.advisories import reads
@@ -71,6 +71,7 @@ def _home_rows(user: User, advisories: list[Advisory]) -> list[HomeRow]:
     return rows
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -108,6 +109,7 @@ def nda(request: HttpRequest) -> HttpResponse:
                                                "admins": admins, "may_accept": user.role == Role.PARTNER_ADMIN})
 
 
+@require_safe
 @login_required
 def package(request: HttpRequest, ident: str) -> HttpResponseBase:
     """The same package as the API's, for people who download from the browser."""
@@ -120,6 +122,7 @@ def package(request: HttpRequest, ident: str) -> HttpResponseBase:
     return package_response(fetched)
 
 
+@require_safe
 @login_required
 def advisory(request: HttpRequest, ident: str) -> HttpResponse:
     try:
