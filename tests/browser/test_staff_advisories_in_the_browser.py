@@ -1,6 +1,6 @@
 """Staff manage an advisory in a real browser: create it with the sample's files (a wrong file is
-refused in the page first), check it, schedule it, prepare the packages and withdraw it. No
-console error on any page: a CSP violation would be one."""
+refused in the page first), check it, schedule it, prepare the packages (queued, then run by the
+real worker) and withdraw it. No console error on any page: a CSP violation would be one."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Any
 
 from django.utils import timezone
 from playwright.sync_api import expect
+from readiness_worker import worker  # noqa: F401 - the fixture
 
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus
 from headstart.apps.audit.models import AuditEvent
+from headstart.apps.delivery.models import PackageFile
 from headstart.samples import SAMPLE_DIR
 
 IDENT = "HS-2026-0042"
@@ -20,7 +22,8 @@ SLOW_MS = 180_000  # checking the write-up's excerpts runs while staff wait
 
 
 def test_staff_create_check_schedule_prepare_and_withdraw_an_advisory(page: Any, sign_in, screenshot, staff_user,
-                                                                      program, make_keyed_partner):
+                                                                      program, make_keyed_partner,
+                                                                      worker):  # noqa: F811
     make_keyed_partner("Example AV")
     sign_in(page, staff_user)
     page.get_by_role("link", name="Manage advisories").click()
@@ -67,7 +70,13 @@ def test_staff_create_check_schedule_prepare_and_withdraw_an_advisory(page: Any,
     assert Advisory.objects.get(ident=IDENT).status == AdvisoryStatus.SCHEDULED
 
     page.get_by_role("button", name="Prepare 1 package").click(timeout=SLOW_MS)
-    expect(page.get_by_text("Prepared 1 package; skipped 0")).to_be_visible(timeout=SLOW_MS)
+    expect(page.get_by_text(f"Queued the preparation of {IDENT}")).to_be_visible()
+    expect(page.get_by_text(re.compile("Preparation queued .* waiting for a worker"))).to_be_visible()
+    expect(page.get_by_role("button", name="Prepare 1 package")).to_have_count(0)
+    worker()  # the real worker, once: it prepares the package while the page waits
+    page.get_by_role("link", name="Reload").click()
+    expect(page.get_by_text("Prepared 1 package; skipped 0 partners")).to_be_visible(timeout=SLOW_MS)
+    assert PackageFile.objects.filter(advisory__ident=IDENT).count() == 1
     screenshot(page, "staff-advisory")
 
     page.get_by_label("Reason to withdraw").fill("the vendor found it was a duplicate")

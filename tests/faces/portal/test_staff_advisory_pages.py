@@ -13,13 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from factories import ACTOR, database_state
 from people_helpers import post, signed_in
+from readiness_worker import worker  # noqa: F401 - the fixture
 
 from headstart.apps.advisories.models import Advisory, AdvisoryStatus
 from headstart.apps.advisories.services import ArtifactInput, create_advisory
 from headstart.apps.audit.models import AuditEvent
-from headstart.apps.delivery.models import PackageFile
+from headstart.apps.delivery.models import PackageFile, Preparation, PreparationStatus
 from headstart.samples import SAMPLE_DIR
 
 pytestmark = pytest.mark.django_db
@@ -180,41 +182,106 @@ def test_an_untraceable_advisory_is_refused_scheduling_with_the_checks_reasons(s
     assert advisory.status == AdvisoryStatus.DRAFT and AuditEvent.objects.count() == before
 
 
-def test_staff_schedule_and_prepare_and_each_writes_its_event(staff, program, make_keyed_partner):
-    make_keyed_partner("Example AV")
-    advisory = _draft(kinds=("writeup",))
+def _scheduled(staff, ident: str = "HS-2026-0001") -> Advisory:  # type: ignore[no-untyped-def]
+    advisory = _draft(ident, kinds=("writeup",))
     post(staff, f"/staff/advisories/{advisory.ident}/schedule")
     advisory.refresh_from_db()
     assert advisory.status == AdvisoryStatus.SCHEDULED
-    assert AuditEvent.objects.filter(action="advisory.schedule").count() == 1
-    response = post(staff, f"/staff/advisories/{advisory.ident}/prepare")
-    assert "Prepared 1 package" in staff.get(response["Location"]).content.decode()
-    assert PackageFile.objects.filter(advisory=advisory).count() == 1
-    assert AuditEvent.objects.filter(action="package.prepare").count() == 1
+    return advisory
 
 
-def test_preparing_a_draft_is_refused_and_prepares_nothing(staff, program, make_keyed_partner):
-    make_keyed_partner("Example AV")
-    advisory = _draft(kinds=("writeup",))
-    response = post(staff, f"/staff/advisories/{advisory.ident}/prepare")
-    assert "Nothing prepared" in staff.get(response["Location"]).content.decode()
-    assert not PackageFile.objects.exists()
+def _prepare_section(staff, advisory: Advisory) -> str:  # type: ignore[no-untyped-def]
+    text = staff.get(f"/staff/advisories/{advisory.ident}/").content.decode()
+    return text[text.index('id="prepare"'):text.index('id="artifacts"')]
 
 
-def test_a_program_too_large_to_prepare_in_the_page_is_sent_to_the_command_line(staff, program, make_keyed_partner,
-                                                                               monkeypatch):
-    from headstart.faces.portal import staff_advisory_views
-
+def test_staff_schedule_and_prepare_and_each_writes_its_event(staff, program, make_keyed_partner, worker):  # noqa: F811
     make_keyed_partner("Example AV")
     make_keyed_partner("Contoso EDR")
-    advisory = _draft(kinds=("writeup",))
-    post(staff, f"/staff/advisories/{advisory.ident}/schedule")
-    monkeypatch.setattr(staff_advisory_views, "PREPARE_IN_PAGE_MAX_PARTNERS", 1)
-    assert "headstart advisory prepare HS-2026-0001" in staff.get(f"/staff/advisories/{advisory.ident}/").content.decode()
+    advisory = _scheduled(staff)
+    assert AuditEvent.objects.filter(action="advisory.schedule").count() == 1
+
     response = post(staff, f"/staff/advisories/{advisory.ident}/prepare")
-    assert "Nothing prepared: 2 partners are more than this page prepares" in staff.get(
+    assert "Queued the preparation of HS-2026-0001" in staff.get(response["Location"]).content.decode()
+    preparation = Preparation.objects.get()
+    assert preparation.status == PreparationStatus.QUEUED and not PackageFile.objects.exists()
+    assert DBTaskResult.objects.count() == 1
+    assert AuditEvent.objects.filter(action="package.prepare.queue").count() == 1
+    section = _prepare_section(staff, advisory)
+    assert "Preparation queued" in section and "Reload" in section and "data-reload-seconds" in section
+    assert "<button" not in section  # no second request while one is queued
+
+    worker()
+
+    preparation.refresh_from_db()
+    assert preparation.status == PreparationStatus.DONE
+    assert (preparation.partners_done, preparation.partners_total, preparation.prepared) == (2, 2, 2)
+    assert sorted(PackageFile.objects.filter(advisory=advisory).values_list("partner__name", flat=True)) == [
+        "Contoso EDR", "Example AV"]
+    assert AuditEvent.objects.filter(action="package.prepare").count() == 1
+    section = _prepare_section(staff, advisory)
+    assert "Prepared 2 packages; skipped 0 partners" in section
+    assert "data-reload-seconds" not in section and "<button" in section  # done: it may be prepared again
+
+
+def test_a_second_request_while_one_is_queued_changes_nothing(staff, program, make_keyed_partner):
+    make_keyed_partner("Example AV")
+    advisory = _scheduled(staff)
+    post(staff, f"/staff/advisories/{advisory.ident}/prepare")
+    before = database_state()
+    tasks = DBTaskResult.objects.count()
+
+    response = post(staff, f"/staff/advisories/{advisory.ident}/prepare")
+
+    assert "Nothing queued: a preparation of HS-2026-0001 is already queued" in staff.get(
         response["Location"]).content.decode()
+    assert database_state() == before and DBTaskResult.objects.count() == tasks == 1
+    assert Preparation.objects.count() == 1
+
+
+def test_a_partner_that_gets_no_package_is_named_with_the_reason(staff, program, make_keyed_partner, pgp,
+                                                                  worker):  # noqa: F811
+    from headstart.apps.partners.models import Partner
+
+    make_keyed_partner("Example AV")
+    expired = make_keyed_partner("Expired Co").partner
+    Partner.objects.filter(pk=expired.pk).update(pgp_certificate=pgp.expired_certificate)
+    advisory = _scheduled(staff)
+    post(staff, f"/staff/advisories/{advisory.ident}/prepare")
+
+    worker()
+
+    section = _prepare_section(staff, advisory)
+    assert "Prepared 1 package; skipped 1 partner" in section
+    assert "Expired Co" in section and "no longer usable" in section
+    assert list(PackageFile.objects.values_list("partner__name", flat=True)) == ["Example AV"]
+
+
+def test_a_preparation_the_worker_cannot_run_shows_why(staff, program, make_keyed_partner, worker):  # noqa: F811
+    make_keyed_partner("Example AV")
+    advisory = _scheduled(staff)
+    post(staff, f"/staff/advisories/{advisory.ident}/prepare")
+    # Withdrawn while it waited for the worker: prepare_all refuses it.
+    post(staff, f"/staff/advisories/{advisory.ident}/withdraw", {"reason": "duplicate", "confirm": "yes"})
+
+    worker()
+
+    assert Preparation.objects.get().status == PreparationStatus.FAILED
+    section = _prepare_section(staff, advisory)
+    assert "Preparation failed" in section and "only a scheduled advisory is prepared" in section
+    assert "<button" not in section
+    assert AuditEvent.objects.filter(action="package.prepare.failed").count() == 1
     assert not PackageFile.objects.exists()
+
+
+def test_preparing_a_draft_is_refused_and_queues_nothing(staff, program, make_keyed_partner):
+    make_keyed_partner("Example AV")
+    advisory = _draft(kinds=("writeup",))
+    before = database_state()
+    response = post(staff, f"/staff/advisories/{advisory.ident}/prepare")
+    assert "Nothing queued" in staff.get(response["Location"]).content.decode()
+    assert database_state() == before and not DBTaskResult.objects.exists()
+    assert not PackageFile.objects.exists() and not Preparation.objects.exists()
 
 
 def test_withdraw_needs_a_reason_and_the_confirmation_and_writes_one_event(staff, program):

@@ -11,6 +11,7 @@ thrown away at any time and is rebuilt to the same plaintext.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -112,3 +113,43 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.copy_id} by {self.route} ({self.by or 'unknown'})"
+
+
+class PreparationStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Preparation(models.Model):
+    """Staff's request to prepare every partner's package of an advisory, run by a worker job
+    (preparation_jobs.py): its state, its progress as partners are done, and its outcome."""
+
+    advisory = models.ForeignKey("advisories.Advisory", on_delete=models.PROTECT, related_name="preparations")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=PreparationStatus.choices, default=PreparationStatus.QUEUED)
+    partners_total = models.PositiveIntegerField(default=0, help_text="active partners to prepare for")
+    partners_done = models.PositiveIntegerField(default=0)
+    prepared = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, help_text="each partner that got no package, with the reason")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["advisory", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"preparation {self.pk} of {self.advisory_id} ({self.status})"
+
+    @property
+    def audit_id(self) -> str:
+        return f"{self.advisory.ident}/preparation/{self.pk}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (PreparationStatus.QUEUED, PreparationStatus.RUNNING)

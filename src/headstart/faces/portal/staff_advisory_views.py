@@ -3,7 +3,8 @@ replace an artifact or let one go out unmarked.
 
 Each action is the service `headstart advisory|artifact ...` and the API call: create_advisory,
 delivery.services.check_advisory/suggest_alternatives/schedule (which refuses an advisory the
-check finds untraceable), delivery.preparing.prepare_all, withdraw_advisory, replace_artifact,
+check finds untraceable), delivery.preparation_jobs.request (queues prepare_all for a `headstart
+worker`; the page shows its progress), withdraw_advisory, replace_artifact,
 allow_unmarked; each writes its own audit event. A refusal changes nothing and says why in the page.
 """
 
@@ -31,11 +32,11 @@ from headstart.apps.advisories.services import (
     replace_artifact,
     withdraw_advisory,
 )
-from headstart.apps.delivery.preparing import prepare_all
+from headstart.apps.delivery import preparation_jobs
 from headstart.apps.delivery.services import check_advisory, schedule, suggest_alternatives
 from headstart.apps.partners.models import Partner, PartnerStatus, Tier
 from headstart.errors import HeadstartError, Invalid, NotFound
-from headstart.faces.portal.people import actor_of
+from headstart.faces.portal.people import actor_of, user_of
 from headstart.faces.portal.staff import staff_page
 
 # The create form's file inputs, one per kind (the CLI's --writeup, --guidance, --poc, --trigger-spec).
@@ -46,9 +47,6 @@ UPLOADS = [
     (ArtifactKind.POC_BINARY, "Binary PoCs", True, "Files that trigger the flaw; each needs its trigger specification."),
     (ArtifactKind.TRIGGER_SPEC, "Trigger specifications", True, "YAML, one per binary PoC; any number."),
 ]
-# Preparing runs in the request, one partner after another (~0.1 s each); a larger program
-# prepares with `headstart advisory prepare`, which uses every core.
-PREPARE_IN_PAGE_MAX_PARTNERS = 100
 
 
 def _advisory(ident: str) -> Advisory:
@@ -148,7 +146,7 @@ def advisory(request: HttpRequest, ident: str) -> HttpResponse:
         "may_change": status in (AdvisoryStatus.DRAFT, AdvisoryStatus.SCHEDULED),
         "may_schedule": status == AdvisoryStatus.DRAFT,
         "may_prepare": status == AdvisoryStatus.SCHEDULED, "partners": partners,
-        "prepare_in_page": partners <= PREPARE_IN_PAGE_MAX_PARTNERS,
+        "preparation": preparation_jobs.latest(a),
         "max_bytes": settings.HEADSTART_MAX_ARTIFACT_BYTES,
     })
 
@@ -201,22 +199,15 @@ def schedule_view(request: HttpRequest, ident: str) -> HttpResponse:
 @require_POST
 @staff_page
 def prepare(request: HttpRequest, ident: str) -> HttpResponse:
+    """Queue the preparation for a `headstart worker`; the advisory's page shows its progress."""
     a = _advisory(ident)
     try:
-        active = Partner.objects.filter(status=PartnerStatus.ACTIVE).count()
-        if active > PREPARE_IN_PAGE_MAX_PARTNERS:
-            raise Invalid(f"{active} partners are more than this page prepares while you wait "
-                          f"({PREPARE_IN_PAGE_MAX_PARTNERS}); run `headstart advisory prepare {a.ident}`")
-        # One process, in this request: forking a web server's worker is not safe.
-        result = prepare_all(a, actor=actor_of(request), workers=1)
+        preparation_jobs.request(a, user=user_of(request), actor=actor_of(request))
     except HeadstartError as exc:
-        messages.error(request, f"Nothing prepared: {exc.message}.")
+        messages.error(request, f"Nothing queued: {exc.message}.")
     else:
-        skipped = result["skipped"]
-        messages.success(request, f"Prepared {len(result['prepared'])} package"
-                         f"{'' if len(result['prepared']) == 1 else 's'}; skipped {len(skipped)}"
-                         + (": " + "; ".join(f"{s['partner']}: {s['reason']}" for s in skipped) if skipped else "")
-                         + ".")
+        messages.success(request, f"Queued the preparation of {a.ident}'s packages: a worker prepares them; "
+                                  "this page shows how far it has got.")
     return _back(a, "#prepare")
 
 
