@@ -274,6 +274,29 @@ def test_a_preparation_the_worker_cannot_run_shows_why(staff, program, make_keye
     assert not PackageFile.objects.exists()
 
 
+def test_a_running_preparation_shows_its_progress_written_now_and_then(staff, program, make_keyed_partner,
+                                                                       monkeypatch):
+    from headstart.apps.delivery import preparation_jobs
+
+    make_keyed_partner("Example AV")
+    advisory = _scheduled(staff)
+    post(staff, f"/staff/advisories/{advisory.ident}/prepare")
+    preparation = preparation_jobs._claim(Preparation.objects.get().pk)
+    assert preparation is not None and preparation.status == PreparationStatus.RUNNING
+    monkeypatch.setattr(preparation_jobs, "PROGRESS_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr(preparation_jobs, "PROGRESS_EVERY_PARTNERS", 10)
+    progress = preparation_jobs._Progress(preparation.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        progress(1, 30)  # the first is written
+        progress(2, 30)  # then not before ten more partners
+        progress(11, 30)
+    assert len(queries) == 2
+    section = _prepare_section(staff, advisory)
+    assert "11 of 30 active partners done" in section and "data-reload-seconds" in section
+    assert "<button" not in section
+
+
 def test_preparing_a_draft_is_refused_and_queues_nothing(staff, program, make_keyed_partner):
     make_keyed_partner("Example AV")
     advisory = _draft(kinds=("writeup",))

@@ -25,6 +25,7 @@ from headstart.apps.advisories.models import Advisory, AdvisoryStatus
 from headstart.apps.audit.services import Actor, record
 from headstart.apps.delivery.models import Preparation, PreparationStatus
 from headstart.apps.delivery.preparing import prepare_all
+from headstart.apps.partners.models import Partner, PartnerStatus
 from headstart.errors import Conflict, HeadstartError, Invalid
 
 QUEUE = "package.prepare.queue"
@@ -70,7 +71,9 @@ def _claim(preparation_id: int) -> Preparation | None:
         if preparation is None or preparation.status != PreparationStatus.QUEUED:
             return None
         preparation.status, preparation.started_at = PreparationStatus.RUNNING, timezone.now()
-        preparation.save(update_fields=["status", "started_at"])
+        # What the page shows until the first progress (prepare_all counts again as it starts).
+        preparation.partners_total = Partner.objects.filter(status=PartnerStatus.ACTIVE).count()
+        preparation.save(update_fields=["status", "started_at", "partners_total"])
     return preparation
 
 
