@@ -12,6 +12,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -102,6 +103,9 @@ def _prepared(advisory: Advisory, artifacts: list[Artifact], actor: Actor, partn
 
 def _start_worker() -> None:
     connections.close_all()  # closed in the parent already; never reuse an inherited socket
+    # The pool ends its workers with SIGTERM (on an error in the parent): a handler inherited from
+    # `headstart worker` that only notes a stop would leave them running and the pool waiting.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _prepare_one(index: int) -> str | None:
