@@ -3,6 +3,7 @@
 Fixtures:
 - `live_server` (pytest-django): the portal on a local port, on the test database; every
   browser test uses the transactional database, so the server thread sees the test's records.
+  It answers one request at a time (below).
 - `page`: a fresh browser context (no cookies) and page whose relative URLs go to the live
   server; console errors (a CSP violation is one) are collected in `page.console_errors`, and
   a test whose pages broke the CSP fails.
@@ -26,8 +27,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from factories import ACTOR
 from playwright.sync_api import Browser, Page, sync_playwright
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server without a thread per request. On SQLite every request thread shares the
+    test's one in-memory connection, so two requests at once (a page's image and its frame, each
+    writing an audit event) would meet inside one transaction. Django's server answers
+    `Connection: close` when it is not threaded, so a browser never holds it."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override  # LiveServerThread.run applies them
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 CHROMIUM = Path(os.environ.get("HEADSTART_CHROMIUM", "/usr/bin/chromium"))
 # Headless and quiet: the test machines' network refuses Google's hosts, and chromium stalls on

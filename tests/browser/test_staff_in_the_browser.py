@@ -21,15 +21,6 @@ PARTNERS = ("Alpha AV", "Bravo IPS", "Charlie EDR", "Delta Labs")
 LEAKER = "Charlie EDR"
 
 
-def one_request_at_a_time(page: Any) -> None:
-    """The result page loads its plot and its report's frame at once. On SQLite the test's live
-    server shares one in-memory database connection between its threads, which two simultaneous
-    requests that write (each read of an investigation is audited) break; a server on its own
-    database has a connection per thread. So this browser sends the staff pages' requests one
-    after the other: each is fetched whole before the next starts."""
-    page.route(re.compile(r"/staff/"), lambda route: route.fulfill(response=route.fetch(max_redirects=0)))
-
-
 @pytest.fixture
 def delivered(marked_advisory, make_keyed_partner, tmp_path) -> Delivered:  # type: ignore[no-untyped-def]
     """The marked write-up and guidance, downloaded by four partners."""
@@ -43,7 +34,6 @@ def delivered(marked_advisory, make_keyed_partner, tmp_path) -> Delivered:  # ty
 def test_staff_upload_a_leak_read_its_report_and_expel_the_partner_it_names(
         page: Any, sign_in, screenshot, staff_user, delivered):
     leak = rewrap(delivered.text(LEAKER, "writeup.md")).encode()
-    one_request_at_a_time(page)
     sign_in(page, staff_user)
     page.get_by_role("link", name="Investigations").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Investigations")
