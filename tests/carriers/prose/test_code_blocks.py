@@ -91,7 +91,7 @@ def test_assembly_in_a_comment_is_not_a_sentence():
     [
         ("`*key1 = 0x90`", ("0x90", "144")),
         ("`msg[0x3c2]`", ("0x3c2", "0x3C2", "962")),
-        ("`0xdeadbeef`", ("0xdeadbeef", "0xDEADBEEF")),
+        ("`0xdeadbeef`", ("0xdeadbeef", "0xDEADBEEF", "0xdeadbeefU", "0xDEADBEEFU")),
     ],
 )
 def test_inline_code_literals_change_notation_not_value(span, alternatives):
@@ -153,3 +153,71 @@ def test_the_english_of_a_comment_gets_prose_choices_but_its_identifiers_stay(ra
     for seed in range(6):
         copy = c.render_text(random_codeword(c, seed))
         assert "x = f(y); /* " in copy and "check_width() or by cl_parent" in copy
+
+
+def test_every_address_sum_in_the_corpus_reads_the_same_either_way_round_under_gcc(tmp_path):
+    """``base + 0x...`` and ``0x... + base``, with every spelling of the literal: the same
+    type whether the base is an integer or a pointer, and the same value."""
+    checks = []
+    for path in WRITEUPS:
+        try:
+            carrier = ProseCarrier(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        for s in carrier.slots:
+            if s.key.split("@")[0] != "code-sum":
+                continue
+            name = next(t for t in s.alternatives[0].replace("+", " ").split() if not t[0].isdigit())
+            first = s.alternatives[0]
+            for alt in s.alternatives[1:]:
+                note = f"{path.parent.name} {first} {alt}"
+                same_type = f"__builtin_types_compatible_p(__typeof__({first}), __typeof__({alt}))"
+                checks += [
+                    f"#define {name} 123456789UL",
+                    f'_Static_assert({same_type} && ({first}) == ({alt}), "{note}");',
+                    f"#undef {name}",
+                    f'void f{len(checks)}(char *{name}) {{ _Static_assert({same_type}, "{note}"); }}',
+                ]
+    assert len(checks) >= 4 * 30
+    source = tmp_path / "sums.c"
+    source.write_text("\n".join(checks) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        ["gcc", "-std=gnu11", "-fsyntax-only", str(source)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_kernel_address_added_to_a_base_gets_both_orders_and_every_spelling():
+    md = "```c\nrop[idx++] = kbase + 0xffffffff811481f3; // pop rdi ; ret\n```\n"
+    (alts,) = [a for k, a in code_slots(md) if k == "code-sum"]
+    assert alts[0] == "kbase + 0xffffffff811481f3"
+    spellings = ("0xffffffff811481f3", "0xFFFFFFFF811481F3", "0xffffffff811481f3UL", "0xFFFFFFFF811481F3UL")
+    assert set(alts) == {f"kbase + {s}" for s in spellings} | {f"{s} + kbase" for s in spellings}
+    assert not any(k == "code-literal" for k, _a in code_slots(md))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "x = a + 0x10 * 2;",  # not the whole right-hand side
+        "x = a + 0x10 + b;",
+        "f(a + 0x10);",  # not an assignment
+        "x = *a + 0x10;",  # an expression, not a name
+        "x = a + 16;",  # a decimal count, not an address or offset in hex
+        "x = a +\n    0x10;",  # split over lines: a forum copy may join or cut them
+    ],
+)
+def test_a_sum_that_is_not_a_whole_right_hand_side_name_plus_hex_keeps_its_order(statement):
+    md = f"```c\nint g(void)\n{{\n    {statement}\n    return x;\n}}\n```\n"
+    assert not any(k == "code-sum" for k, _a in code_slots(md))
+
+
+def test_a_hex_literal_gets_the_unsigned_suffix_it_has_in_effect_only():
+    from headstart.carriers.prose.code_blocks import literal_alternatives
+
+    assert literal_alternatives("0xffffffff811481f3")[2:] == ["0xffffffff811481f3UL", "0xFFFFFFFF811481F3UL"]
+    assert literal_alternatives("0x80000000") == ["0x80000000", "0x80000000U"]
+    # int, long: a suffix would make them unsigned
+    assert literal_alternatives("0x7fffffff") == ["0x7fffffff", "0x7FFFFFFF"]
+    assert literal_alternatives("0x100000000") == []
+    assert literal_alternatives("4096") == ["4096", "0x1000"]

@@ -5,7 +5,13 @@ so choices made there survive where every English word is gone. Only choices tha
 change what the code says are made:
 
 - integer literal notation in C-like blocks (hex digit case, ``u``/``U``, hex or decimal
-  where value and type stay the same), from the C carrier's ``c_int_alternatives``;
+  where value and type stay the same), from the C carrier's ``c_int_alternatives``, and
+  an unsigned suffix on a hex literal already unsigned without one (a kernel address
+  ``0xffffffff811481f3`` / ``0xffffffff811481f3UL``: ``unsigned long`` either way);
+- the order of the two operands of an assignment's whole right-hand side ``name + hex``
+  (``kbase + 0xffffffff811481f3`` / ``0xffffffff811481f3 + kbase``: an exploit's address
+  arithmetic; ``+`` of an integer and an integer or a pointer is commutative in C and the
+  operands have no side effects), together with the literal's notation in one slot;
 - the wording of comments in C-like blocks: a lower-case or capitalised first word, a
   closing period or none;
 - literal notation in inline code: a hex number quoted alone (``0x3fff`` / ``0x3FFF`` /
@@ -28,7 +34,7 @@ from headstart.carriers.literal_forms import c_int_alternatives
 from headstart.carriers.prose.finders import Candidate, Scope, find_candidates
 from headstart.carriers.prose.markdown_scan import Block, code_spans, protected_spans
 
-CODE_KINDS = frozenset({"code-literal", "comment-case", "comment-period", "inline-literal"})
+CODE_KINDS = frozenset({"code-literal", "code-sum", "comment-case", "comment-period", "inline-literal"})
 
 _C_INFO = frozenset({"c", "h", "cpp", "c++", "cc", "cxx", "hpp", "objc"})
 _FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*([^\s`]*)")
@@ -95,6 +101,57 @@ def code_identifiers(text: str, blocks: list[Block]) -> set[str]:
     return names
 
 
+# Hex literals whose unsuffixed type is already unsigned, and the suffix that keeps that
+# type: above INT_MAX and within 32 bits, unsigned int (``U``); above LONG_MAX,
+# unsigned long on LP64 and unsigned long long on ILP32, which ``UL`` gives as well.
+_UNSIGNED_SUFFIX = ((0x7FFFFFFF, 0xFFFFFFFF, "U"), (0x7FFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF, "UL"))
+
+
+def literal_alternatives(text: str) -> list[str]:
+    """Spellings of an integer literal with the same value and type, ``text`` first:
+    ``c_int_alternatives``, and each hex spelling with the unsigned suffix an unsuffixed
+    hex literal of that size has in effect. A write-up's kernel addresses (a ROP chain's
+    gadgets) get two choices each rather than one; the PoC's own copy of the same line
+    never shows the suffix, so a quote read by the PoC's carrier mostly fails to match."""
+    alts = c_int_alternatives(text) or [text]
+    if text[:2].lower() == "0x" and all(c in "0123456789abcdefABCDEF" for c in text[2:]) and len(text) > 2:
+        value = int(text, 16)
+        for low, high, suffix in _UNSIGNED_SUFFIX:
+            if low < value <= high:
+                alts += [a + suffix for a in list(alts) if a[:2].lower() == "0x"]
+    return alts if len(alts) > 1 else []
+
+
+def _sum_candidates(body: str, offset: int, toks: list[Token]) -> list[Candidate]:
+    """``= name + 0x...;`` (or ``= 0x... + name;``): the whole right-hand side of an
+    assignment, a name and a hex literal added. Both orders, each with every spelling of
+    the literal, in one slot (the literal's own slot would overlap it)."""
+    out = []
+    for i in range(1, len(toks) - 4):
+        eq, a, plus, b, end = toks[i : i + 5]
+        if not (eq.kind == "op" and eq.text == "=" and plus.kind == "op" and plus.text == "+"):
+            continue
+        if not (end.kind == "op" and end.text == ";"):
+            continue
+        if {a.kind, b.kind} != {"name", "number"}:
+            continue
+        name, number = (a, b) if a.kind == "name" else (b, a)
+        if number.text[:2].lower() != "0x" or name.text in C_KEYWORDS:
+            continue
+        gap1, gap2 = body[a.end : plus.start], body[plus.end : b.start]
+        if "\n" in gap1 + gap2:
+            continue
+        spellings = literal_alternatives(number.text) or [number.text]
+        orders = [(a, b), (b, a)]
+        alts = tuple(
+            f"{x.text if x is not number else s}{gap1}+{gap2}{y.text if y is not number else s}"
+            for x, y in orders
+            for s in spellings
+        )
+        out.append(Candidate(offset + a.start, offset + b.end, alts, "code-sum"))
+    return out
+
+
 def _literal_candidates(offset: int, toks: list[Token]) -> list[Candidate]:
     out = []
     for i, t in enumerate(toks):
@@ -103,7 +160,7 @@ def _literal_candidates(offset: int, toks: list[Token]) -> list[Candidate]:
         before = toks[i - 1].text if i else ""
         if before in (".", "->", "#"):
             continue  # not a value (a member or a directive's argument)
-        alts = c_int_alternatives(t.text)
+        alts = literal_alternatives(t.text)
         if alts:
             out.append(Candidate(offset + t.start, offset + t.end, tuple(alts), "code-literal"))
     return out
@@ -183,7 +240,7 @@ def _inline_candidates(text: str, start: int, end: int) -> list[Candidate]:
         after = inner[t.end] if t.end < len(inner) else " "
         if before.isalnum() or before in "-._" or after.isalnum() or after in "-._":
             continue
-        alts = c_int_alternatives(t.text)
+        alts = literal_alternatives(t.text)
         if alts:
             at = start + ticks + t.start
             out.append(Candidate(at, at + len(t.text), tuple(alts), "inline-literal"))
@@ -211,7 +268,13 @@ def code_candidates(text: str, blocks: list[Block]) -> list[Candidate]:
             if not is_c_like(body, info):
                 continue
             toks = lex_c(body)
-            found += _literal_candidates(start, toks)
+            sums = _sum_candidates(body, start, toks)
+            found += sums
+            found += [
+                c
+                for c in _literal_candidates(start, toks)
+                if not any(x.start <= c.start and c.end <= x.end for x in sums)
+            ]
             for i, t in enumerate(toks):
                 if t.kind == "comment" and t.closed:
                     before = toks[i - 1] if i else None

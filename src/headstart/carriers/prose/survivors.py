@@ -16,6 +16,7 @@ the target language's convention, which would read as another partner's choice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +31,21 @@ SURVIVING_KINDS = frozenset({"hex-case", "hex-padding", "code-literal", "inline-
 _GROWTH = ((2, 2), (3, 3), (4, 4), (6, 6))
 _MIN_LITERALS = 4
 SHINGLE = 3  # survivor tokens per shingle when a leak is located by its survivors
+
+
+# An integer literal's suffix (``0xffffffff811481f3UL``, ``0xdeadbeefU``): a copy's choice,
+# left out where a leak is located by its survivors (all copies are located alike).
+_INT_SUFFIX = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(?:u|ul|ull|lu|llu|l|ll)$")
+
+
+def _shingle_token(folded: str) -> str:
+    m = _INT_SUFFIX.match(folded)
+    return m.group(1) if m else folded
+
+
+def _shingles(stream: Stream) -> set[tuple[str, ...]]:
+    toks = [_shingle_token(t) for t in stream.folded]
+    return {tuple(toks[i : i + SHINGLE]) for i in range(len(toks) - SHINGLE + 1)}
 
 
 def is_survivor(tok: str) -> bool:
@@ -129,9 +145,7 @@ class SurvivorIndex:
         ]
         self._occ = list(occ)
         self._kinds = kinds
-        self.shingles = {
-            tuple(s.folded[i : i + SHINGLE]) for s in self.streams for i in range(len(s) - SHINGLE + 1)
-        }
+        self.shingles = set().union(*(_shingles(s) for s in self.streams))
 
     def reader(self, oid: int) -> SurvivorReader | None:
         """A pattern in survivor tokens for one occurrence, or None when its slot is not
@@ -176,8 +190,7 @@ class SurvivorIndex:
     def containment(self, leak: Stream) -> tuple[int, float]:
         """(shared survivor shingles, their share of the leak's): how much of a leak, in
         whatever language, is this original's numbers, identifiers and code in order."""
-        s = survivor_stream(leak)
-        mine = {tuple(s.folded[i : i + SHINGLE]) for i in range(len(s) - SHINGLE + 1)}
+        mine = _shingles(survivor_stream(leak))
         if not mine:
             return 0, 0.0
         shared = len(mine & self.shingles)
