@@ -46,7 +46,7 @@ def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
 @pytest.mark.parametrize(
     "md, alts",
     [
-        ("We modified the width of the chunk before the call" + TAIL, ("modified", "altered")),
+        ("We modified the width of the chunk before the call" + TAIL, ("modified", "altered", "changed")),
         ("This eventually leads to a double free of the chain" + TAIL, ("leads to", "results in")),
         ("The bug led to a crash of the whole machine" + TAIL, ("led to", "resulted in")),
         ("We need to free the object before the call" + TAIL, ("need to", "have to", "must")),
@@ -56,8 +56,8 @@ def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
         ("It frees the chain, because the rule is bound to it" + TAIL, (",", "")),
         ("We send a packet to the interface before the call" + TAIL, ("send", "transmit")),
         ("We simply overwrite the pointer before the call" + TAIL, ("simply", "just")),
-        ("We free it and finally jump to the gadget in the slab" + TAIL, ("finally", "eventually")),
-        ("The message provides a primitive for the write" + TAIL, ("provides", "offers")),
+        ("We free it and finally jump to the gadget in the slab" + TAIL, ("finally", "eventually", "ultimately")),
+        ("The message provides a primitive for the write" + TAIL, ("provides", "offers", "supplies")),
         ("A use-after-free in the scheduler is reached" + TAIL, ("use-after-free", "use after free")),
         ("What is left is the return to the caller" + TAIL, ("What is", "What's")),
         ("We know the chain is freed before the call" + TAIL, ("", "that ")),

@@ -904,6 +904,11 @@ def _with_article(scope: Scope, block: Block, start: int, end: int, alts: list[s
     return Candidate(art_start, end, tuple(full), "synonym", None, 32)
 
 
+def _code_next(text: str, pos: int) -> bool:
+    """Inline code follows on the same line: a name, so the object of the verb before it."""
+    return bool(re.match(r"[ \t]+`[^`\n]+`", text[pos : pos + 200]))
+
+
 def find_synonyms(scope: Scope) -> Iterator[Candidate]:
     """ "modified" / "altered", "the entire chain" / "the whole chain", "usually" /
     "typically": curated groups (synonyms.py), each member inflected to the original's form
@@ -930,7 +935,11 @@ def find_synonyms(scope: Scope) -> Iterator[Candidate]:
                 continue
             if group.pos == "VERB" and (before in _DETERMINER_BEFORE or (before is None and nxt_low is None)):
                 continue  # "the start", "a permit": a noun, or a word alone
-            if group.object_next and nxt_low not in OBJECT_OPENERS:
+            if (
+                group.object_next
+                and nxt_low not in OBJECT_OPENERS
+                and not (group.code_object and _code_next(t, m.end()))
+            ):
                 continue
             if group.pos == "VERB" and may_be_noun(low) and not is_verb_context(before):
                 continue  # "the places", "a need": only after a subject, a modal or "to"
@@ -1039,7 +1048,11 @@ def find_phrasal_verbs(scope: Scope) -> Iterator[Candidate]:
             continue  # "all primitives we need to complete ...": "need" has the noun as object
         for pg, i, form in _PHRASAL_FORMS[key]:
             lemma = pg.members[i][0]
-            if form in NOUN_LIKE and not is_verb_context(before):
+            # A singular "this" before an -s form makes it a verb: "this results in" (the
+            # noun would be "these results").
+            if form in NOUN_LIKE and not (
+                is_verb_context(before) or (before == "this" and form.endswith("s"))
+            ):
                 continue
             if not following or following[0] in pg.not_next:
                 continue
@@ -1370,6 +1383,232 @@ def find_because_comma(scope: Scope) -> Iterator[Candidate]:
             yield Candidate(m.start(2), m.start(2), ("", ","), "because-comma", None, 60)
 
 
+# After a passive "called", these words leave it a call ("is called from", "is called twice",
+# "is called, ..."); a noun or a name after it makes it naming ("is called heap spraying").
+_CALL_NEXT = frozenset(
+    {
+        "from", "on", "in", "with", "by", "for", "at", "after", "before", "during", "when", "while",
+        "once", "if", "again", "twice", "first", "directly", "inside", "within", "through", "via",
+        "and", "or", "to", "only", "later", "here", "there", "whenever", "every", "each", "until",
+        "without", "upon", "instead", "next",
+    }
+)  # fmt: skip
+_PASSIVE_CALL_RX = re.compile(
+    r"(?<![\w'\u2019-])(?:is|are|was|were|be|been|being|gets|get|got|getting)[ \t]+(called)"
+    r"(?:[ \t]+(?:again|eventually|later|first|directly|only)){0,1}(?=([ \t]*[,.;:)](?:\s|$)|[ \t]+([a-z]+)\b|[ \t]*$))",
+    re.MULTILINE,
+)
+_ACTIVE_CALL_RX = re.compile(r"(?<=`)[ \t]+(calls)(?=[ \t]+(?:`|the[ \t]))")
+
+
+def find_calls(scope: Scope) -> Iterator[Candidate]:
+    """ "`qfq_enqueue` is called from ..." / "... is invoked from ...": the passive of a call,
+    where the word after it is a preposition, an adverb or a stop (so never naming: "is
+    called heap spraying", "is called `foo`"); and "`a` calls `b`" / "`a` invokes `b`"
+    between a code subject and its object."""
+    for _block, m in scope.prose_matches(_PASSIVE_CALL_RX):
+        if m.group(3) is not None and m.group(3) not in _CALL_NEXT:
+            continue
+        if m.group(2) is None and m.group(3) is None:
+            continue  # the line ends: what follows is unknown
+        yield Candidate(m.start(1), m.end(1), ("called", "invoked"), "call", None, 31)
+    for _block, m in scope.prose_matches(_ACTIVE_CALL_RX):
+        yield Candidate(m.start(1), m.end(1), ("calls", "invokes"), "call", None, 31)
+
+
+_USE_TO_RX = re.compile(
+    r"(?<![\w'\u2019-])(?:use|uses|used|using)[ \t]+(?!to\b)((?:`[^`\n]+`|[\w'-]+)(?:[ \t]+(?:`[^`\n]+`|[\w'-]+)){0,3}?)"
+    r"[ \t]+(to)[ \t]+([a-z]+)\b"
+)
+_NOT_USE_OBJECT = frozenset(
+    {
+        "to",
+        "it",
+        "them",
+        "that",
+        "which",
+        "as",
+        "in",
+        "for",
+        "of",
+        "and",
+        "or",
+        "by",
+        "on",
+        "at",
+        "from",
+        "with",
+        "is",
+        "are",
+    }
+)
+# Nouns that take a "to" of their own ("a pointer to free memory", "a way to leak").
+_TO_COMPLEMENT_NOUNS = frozenset(
+    {"pointer", "pointers", "reference", "references", "access", "path", "offset", "link", "links", "jump",
+     "way", "ways", "ability", "chance", "time", "attempt", "need", "order", "right", "permission", "key"}
+)  # fmt: skip
+
+
+def find_use_to(scope: Scope) -> Iterator[Candidate]:
+    """ "we use `msg_msg` to spray" / "... in order to spray" / "... so as to spray", and "it
+    is used to leak" / "is used in order to leak": after "use" and its object (at most four
+    words, no clause), "to" and a plain verb is a purpose. "used to" right after the verb
+    (habit, "accustomed") is never taken."""
+    for _block, m in scope.prose_matches(_USE_TO_RX):
+        obj = m.group(1)
+        words = re.findall(r"`[^`]*`|[\w'-]+", obj)
+        if any(w.lower() in _NOT_USE_OBJECT for w in words) or words[-1].lower() in _TO_COMPLEMENT_NOUNS:
+            continue  # "use it to", "used in step 2 to", "a pointer to free memory"
+        verb = m.group(3)
+        if not is_base_verb(verb) or verb in DETERMINERS:
+            continue
+        yield Candidate(m.start(2), m.end(2), ("to", "in order to", "so as to"), "purpose", None, 29)
+    for _block, m in scope.prose_matches(_USED_TO_RX):
+        if not is_base_verb(m.group(2)):
+            continue
+        yield Candidate(m.start(1), m.end(1), ("to", "in order to", "so as to"), "purpose", None, 29)
+
+
+# "X is used to leak": the passive with its purpose (the habitual "used to" has no "be").
+_USED_TO_RX = re.compile(
+    r"(?<![\w'\u2019-])(?:is|are|was|were|be|been|being)[ \t]+used[ \t]+(to)[ \t]+([a-z]+)\b"
+)
+
+
+_VULN_RX = re.compile(r"(?<![\w'\u2019-])(?:[Tt]he|[Tt]his)[ \t]+(vulnerability)(?![\w'\u2019-])")
+# After "the vulnerability", these words leave it the whole noun phrase (a verb, a
+# preposition, a conjunction); a noun after it would make it a modifier ("the
+# vulnerability class").
+_AFTER_NOUN_PHRASE = frozenset(
+    {
+        "is", "was", "are", "has", "had", "can", "could", "may", "might", "will", "would", "does",
+        "did", "must", "should", "in", "on", "at", "to", "from", "by", "with", "for", "and", "or",
+        "but", "as", "so", "when", "if", "because", "since", "which", "that", "itself",
+        "described", "discussed", "mentioned", "above", "below", "again", "first", "here", "there",
+        "reliably", "directly", "only", "also",
+    }
+)  # fmt: skip
+
+
+def find_the_vulnerability(scope: Scope) -> Iterator[Candidate]:
+    """ "to trigger the vulnerability" / "to trigger the bug": a write-up's "the vulnerability"
+    or "this vulnerability" is the bug it describes, named either way; only where the word
+    ends its noun phrase (a stop, a verb or a preposition follows)."""
+    t = scope.text
+    for _block, m in scope.prose_matches(_VULN_RX):
+        nxt = word_after(t, m.end(1))
+        after = t[m.end(1) : m.end(1) + 2]
+        if nxt is None:
+            if not re.match(r"[ \t]*(?:[,.;:!?)\n]|$)", after) and after != "":
+                continue
+        elif nxt.lower() not in _AFTER_NOUN_PHRASE and not (
+            nxt.islower() and is_verb_form(nxt) and not may_be_noun(nxt)
+        ):
+            continue
+        yield Candidate(m.start(1), m.end(1), ("vulnerability", "bug"), "synonym", None, 32)
+
+
+# Labels of the key: value lists and headings that write-ups share ("- Fixed by: <commit>",
+# "## Commit which fixed the vulnerability"), each with a label that says the same.
+_LABELS: dict[str, tuple[str, ...]] = {
+    "Kernel configuration": ("Kernel config",),
+    "User namespaces required": ("User namespaces needed",),
+    "Introduced by": ("Introduced in",),
+    "Fixed by": ("Fixed in",),
+    "Cause": ("Root cause",),
+    "Syscall to disable": ("System call to disable",),
+    "Affected Version": ("Affected versions",),
+    "Affected version": ("Affected versions",),
+    "Commit which introduced": ("Commit that introduced",),
+    "Commit which fixed": ("Commit that fixed",),
+}
+_LABEL_RX = re.compile(
+    r"(?m)^[ \t]*(?:[-*+][ \t]+|#{1,6}[ \t]+)("
+    + "|".join(re.escape(k) for k in sorted(_LABELS, key=len, reverse=True))
+    + r")(?=[ \t]*:|[ \t]+the[ \t]|[ \t]*$)"
+)
+
+
+def find_labels(scope: Scope) -> Iterator[Candidate]:
+    """ "- Fixed by: <commit>" / "- Fixed in: <commit>", "## Commit which fixed the
+    vulnerability" / "## Commit that fixed ...": the labels of a write-up's key: value lists
+    and headings, at the start of a list item or heading, before its colon."""
+    for _block, m in scope.prose_matches(_LABEL_RX):
+        label = m.group(1)
+        yield Candidate(m.start(1), m.end(1), (label, *_LABELS[label]), "label", None, 26)
+
+
+_POINT_RX = re.compile(r"(?<![\w'\u2019-])(points|pointed|pointing|point)[ \t]+(to)(?=[ \t]+(?:`|[a-z]))")
+
+
+def find_point_to(scope: Scope) -> Iterator[Candidate]:
+    """ "a pointer that points to the chain" / "... points at the chain": the verb of a pointer;
+    "point" only after a word that makes it a verb ("make it point to"), never "the point
+    to note"."""
+    t = scope.text
+    for block, m in scope.prose_matches(_POINT_RX):
+        word = m.group(1)
+        before = word_before(t, m.start(), block.start)
+        if word == "point" and not (is_verb_context(before) or before in ("them", "it", "to")):
+            continue
+        if word == "points" and (before in DETERMINERS or before in ("two", "three", "several", "many")):
+            continue
+        yield Candidate(m.start(2), m.end(2), ("to", "at"), "pointing", None, 33)
+
+
+_DO_THIS_RX = re.compile(r"(?<![\w'\u2019-])(To|to)[ \t]+do[ \t]+(this|so)(?=[ \t]*,)")
+
+
+def find_do_this(scope: Scope) -> Iterator[Candidate]:
+    """ "To do this, we ..." / "To do so, we ...": the same pro-form before a comma."""
+    for _block, m in scope.prose_matches(_DO_THIS_RX):
+        word = m.group(2)
+        yield Candidate(m.start(2), m.end(2), (word, "so" if word == "this" else "this"), "phrase", None, 30)
+
+
+_AS_FOLLOWS_RX = re.compile(r"(?<![\w'\u2019-])([a-z]+)[ \t]+(as[ \t]+follows)(?=[ \t]*:)")
+_NOT_BEFORE_FOLLOWS = frozenset(
+    {"is", "are", "was", "were", "be", "been", "being", "look", "looks", "looked", "seem", "seems", "read", "reads", "go", "goes", "went"}
+)  # fmt: skip
+
+
+def find_as_follows(scope: Scope) -> Iterator[Candidate]:
+    """ "We can trigger the vulnerability as follows:" / "... in the following way:": after a
+    verb of doing (never "is as follows", "looks as follows", where the phrase is the
+    complement)."""
+    for _block, m in scope.prose_matches(_AS_FOLLOWS_RX):
+        verb = m.group(1)
+        if verb in _NOT_BEFORE_FOLLOWS or not is_verb_form(verb):
+            continue
+        yield Candidate(m.start(2), m.end(2), (m.group(2), "in the following way"), "phrase", None, 30)
+
+
+_ALLOW_RX = re.compile(
+    r"(?<![\w'\u2019-])(allow|allows|allowed|allowing)(?=[ \t]+(?:us|you|them|me|attackers|an[ \t]+attacker|the[ \t]+attacker)[ \t]+to[ \t]+([a-z]+)\b)"
+)
+_ALLOW_FORMS = {
+    "allow": ("allow", "enable", "permit"),
+    "allows": ("allows", "enables", "permits"),
+    "allowed": ("allowed", "enabled", "permitted"),
+    "allowing": ("allowing", "enabling", "permitting"),
+}
+
+
+def find_allow_to(scope: Scope) -> Iterator[Candidate]:
+    """ "allows us to leak" / "enables us to leak" / "permits us to leak": before a person and
+    "to" with a plain verb, the three verbs mean making it possible."""
+    for block, m in scope.prose_matches(_ALLOW_RX):
+        word = m.group(1)
+        if not is_base_verb(m.group(2)):
+            continue
+        if not _lower_or_sentence_case(scope, block, m.start(), word):
+            continue
+        alts = _ALLOW_FORMS[word.lower()]
+        yield Candidate(
+            m.start(1), m.end(1), (word, *(match_case(word, a) for a in alts[1:])), "permission", None, 31
+        )
+
+
 FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_spelling,
     find_hyphenation,
@@ -1407,6 +1646,14 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_will,
     find_because_comma,
     find_that_insertion,
+    find_calls,
+    find_use_to,
+    find_the_vulnerability,
+    find_labels,
+    find_point_to,
+    find_do_this,
+    find_as_follows,
+    find_allow_to,
 )
 
 
@@ -1443,6 +1690,9 @@ _WORD_CHOICE_KINDS = frozenset(
         "naming",
         "contraction",
         "phrase",
+        "call",
+        "permission",
+        "pointing",
     }
 )
 

@@ -131,7 +131,7 @@ HYPHENATION_GROUPS: tuple[tuple[str, ...], ...] = (
     ("time stamps", "timestamps", "time-stamps"), ("wild card", "wildcard", "wild-card"),
     ("user space", "userspace", "user-space"), ("side channel", "side-channel", "sidechannel"),
     ("side channels", "side-channels", "sidechannels"), ("bit flip", "bitflip", "bit-flip"),
-    ("free list", "freelist"),
+    ("free list", "freelist"), ("system call", "syscall"), ("system calls", "syscalls"),
 )
 
 # Compound modifiers written with a hyphen ("a low-privileged account"): the open form

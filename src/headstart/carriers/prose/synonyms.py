@@ -40,6 +40,7 @@ class Group:
     attributive: bool = False
     plural_next: bool = False
     object_next: bool = False  # a verb taken only before its object's determiner ("get the address")
+    code_object: bool = False  # with object_next: inline code is an object too ("place `rule`")
     verb_next: bool = False  # an adverb taken only before a verb ("simply overwrite")
     not_particle: bool = False  # not when a particle or place follows the object ("get it back")
     mid_sentence: bool = False  # never at a sentence start ("Finally note that ..." is "lastly")
@@ -63,8 +64,8 @@ _DETERMINER_BEFORE = frozenset({
 
 SYNONYM_GROUPS: tuple[Group, ...] = (
     # Verbs: regular inflection on both sides, or irregular forms that lemminflect settles.
-    Group("VERB", ("modify", "alter")),
-    Group("VERB", ("happen", "occur"), not_before=frozenset({"to"})),
+    Group("VERB", ("modify", "alter", "change"), detect=("modify", "alter")),
+    Group("VERB", ("happen", "occur", "take place"), detect=("happen", "occur"), not_before=frozenset({"to", "that"})),
     Group("VERB", ("begin", "start"), detect=("begin",), not_before=frozenset({"with"})),
     Group("VERB", ("utilize", "use"), detect=("utilize", "utilise")),
     Group("VERB", ("discover", "find"), detect=("discover",), not_before=frozenset({"that", "how", "what", "why", "whether", "if"})),
@@ -75,17 +76,19 @@ SYNONYM_GROUPS: tuple[Group, ...] = (
     Group("VERB", ("initiate", "start"), detect=("initiate",)),
     Group("VERB", ("permit", "allow"), detect=("allow",), not_before=frozenset({"for"})),
     # Before a determiner the object is certain, and these verbs mean the same there.
-    Group("VERB", ("get", "obtain"), object_next=True, not_particle=True),
-    Group("VERB", ("need", "require"), object_next=True),
-    Group("VERB", ("contain", "hold"), detect=("contain",), object_next=True),
+    Group("VERB", ("get", "obtain"), object_next=True, not_particle=True, code_object=True),
+    Group("VERB", ("need", "require"), object_next=True, code_object=True),
+    Group("VERB", ("contain", "hold"), detect=("contain",), object_next=True, code_object=True),
     Group("VERB", ("keep", "retain"), object_next=True),
-    Group("VERB", ("place", "put"), detect=("place",), object_next=True),
+    Group("VERB", ("place", "put"), detect=("place",), object_next=True, code_object=True),
     Group("VERB", ("receive", "get"), detect=("receive",), object_next=True),
-    Group("VERB", ("send", "transmit"), detect=("send",), object_next=True),
+    Group("VERB", ("send", "transmit"), detect=("send",), object_next=True, code_object=True),
     Group("VERB", ("determine", "find out"), detect=("determine",), object_next=True),
-    Group("VERB", ("provide", "offer"), object_next=True),
+    Group("VERB", ("provide", "offer", "supply"), detect=("provide",), object_next=True),
+    Group("VERB", ("offer", "provide"), detect=("offer",), object_next=True),
     Group("VERB", ("complete", "finish"), object_next=True),
     Group("VERB", ("demonstrate", "show"), detect=("demonstrate",)),
+    Group("VERB", ("reach", "hit"), detect=("reach",), object_next=True, code_object=True),
     # Adjectives, before their noun.
     Group("ADJ", ("entire", "whole"), attributive=True,
           not_before=frozenset({"of", "new", "lot", "number", "bunch", "host", "range"})),
@@ -95,11 +98,11 @@ SYNONYM_GROUPS: tuple[Group, ...] = (
     Group("ADJ", ("difficult", "hard"), detect=("difficult",)),
     Group("ADJ", ("easy", "simple"), detect=("easy",)),
     Group("ADJ", ("incorrect", "wrong"), detect=("incorrect",)),
-    Group("ADJ", ("huge", "enormous")),
+    Group("ADJ", ("huge", "enormous", "massive")),
     Group("ADJ", ("additional", "extra"), attributive=True),
     Group("ADJ", ("exact", "precise"), attributive=True, detect=("exact",)),
     Group("ADJ", ("numerous", "many"), detect=("numerous",), plural_next=True),
-    Group("ADJ", ("crucial", "essential"), detect=("crucial",)),
+    Group("ADJ", ("crucial", "essential", "vital"), detect=("crucial",)),
     Group("ADJ", ("large", "big"), detect=("large",), attributive=True, not_before=frozenset({
         "number", "numbers", "amount", "amounts", "part", "parts", "scale", "page", "pages", "extent",
     })),
@@ -116,7 +119,8 @@ SYNONYM_GROUPS: tuple[Group, ...] = (
     Group("ADV", ("primarily", "mainly")),
     Group("ADV", ("probably",), extra=("most likely",)),
     Group("ADV", ("therefore", "thus")),
-    Group("ADV", ("finally", "eventually"), detect=("finally",), mid_sentence=True),
+    Group("ADV", ("finally", "eventually", "ultimately"), detect=("finally",), mid_sentence=True),
+    Group("ADV", ("basically", "essentially")),
     Group("ADV", ("immediately", "instantly"), detect=("immediately",)),
     Group("ADV", ("afterwards", "later"), detect=("afterwards",)),
     Group("ADV", ("subsequently", "later"), detect=("subsequently",)),

@@ -1,0 +1,140 @@
+"""Choices that ordinary technical English offers without any author markup: each rule is
+shown on a sentence where it fires and on sentences where its word has another role and
+it must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from headstart.carriers.base import NoSlotsError
+from headstart.carriers.prose import ProseCarrier
+
+TAIL = " in the decoder of the viewer today.\n"
+
+
+def alternatives(md: str) -> list[tuple[str, ...]]:
+    try:
+        return [s.alternatives for s in ProseCarrier(md).slots]
+    except NoSlotsError:
+        return []
+
+
+def offered(md: str, word: str) -> bool:
+    return any(word in a for alts in alternatives(md) for a in alts[1:])
+
+
+@pytest.mark.parametrize(
+    "md, alts",
+    [
+        # A call in the passive, before a preposition, an adverb or a stop.
+        ("We know that `qfq_enqueue()` is called from the softirq" + TAIL, ("called", "invoked")),
+        ("The handler `tp->classify` is called twice for every packet" + TAIL, ("called", "invoked")),
+        ("After the free, the destructor will be called, and the rule dangles" + TAIL, ("called", "invoked")),
+        # A call between a code subject and its object.
+        (
+            "In this phase `nft_immediate_deactivate` calls `nf_tables_unbind_chain` first" + TAIL,
+            ("calls", "invokes"),
+        ),
+        # The purpose of "use": "to" with a plain verb after the object.
+        ("We use the `msg_msg` object to spray the slab" + TAIL, ("to", "in order to", "so as to")),
+        ("A `simple_xattr` is used to store the target address" + TAIL, ("to", "in order to", "so as to")),
+        # "the vulnerability" of a write-up is its bug.
+        ("We need a second packet to trigger the vulnerability" + TAIL, ("vulnerability", "bug")),
+        ("The vulnerability is triggered by a second packet" + TAIL, ("vulnerability", "bug")),
+        # Making it possible, before a person and "to".
+        ("This primitive allows us to leak the heap address" + TAIL, ("allows", "enables", "permits")),
+        # A pointer points to or at what it addresses.
+        ("The freed pointer still points to the old table" + TAIL, ("to", "at")),
+        ("We make it point to the fake object in the slab" + TAIL, ("to", "at")),
+        # The same pro-form.
+        ("To do this, we free the chain before the rule" + TAIL, ("this", "so")),
+        # "as follows" after a verb of doing.
+        (
+            "We can trigger the bug in the kernel as follows:\n\n1. free the chain\n",
+            ("as follows", "in the following way"),
+        ),
+        # "this results in": singular "this" makes "results" the verb.
+        ("This results in a double free of the chain object" + TAIL, ("results in", "leads to")),
+        # A verb before inline code: the code is its object.
+        ("We place `nft_rule` in the freed name of the victim chain" + TAIL, ("place", "put")),
+        # Three-way word choices, each a WordNet sense of the other.
+        (
+            "The kernel modifies the width of the chunk before the call" + TAIL,
+            ("modifies", "alters", "changes"),
+        ),
+        ("A crash occurs when the chain is bound to the rule" + TAIL, ("occurs", "happens", "takes place")),
+    ],
+)
+def test_an_everyday_choice_is_offered_where_its_role_is_certain(md, alts):
+    assert alts in alternatives(md), alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md, never",
+    [
+        # "called" naming something, not a call.
+        ("This technique is called heap spraying by most people" + TAIL, "invoked"),
+        ("The second function is called `foo` in the source" + TAIL, "invoked"),
+        ("The structure is called a classifier in the kernel" + TAIL, "invoked"),
+        # "calls" as a noun.
+        ("The calls to `kfree` are made from the worker" + TAIL, "invokes"),
+        # "used to" as habit, or "to" that belongs to the object ("a pointer to").
+        ("The kernel used to free the chain before the rule" + TAIL, "in order to"),
+        ("We use a pointer to free memory in the slab" + TAIL, "in order to"),
+        ("We use it to the full extent in the slab" + TAIL, "in order to"),
+        # "the vulnerability" as a modifier of another noun.
+        ("We filed the vulnerability report with the maintainers" + TAIL, "bug"),
+        ("A use-after-free vulnerability exists in the scheduler" + TAIL, "bug"),
+        # "allow" with no person and "to", or "allow for".
+        ("The layout must allow for a second object in the slab" + TAIL, "enable"),
+        ("The firewall allows traffic from the host to the guest" + TAIL, "enables"),
+        # "point" as a noun; "points" counted.
+        ("The point to note is that the chain is freed twice" + TAIL, " at "),
+        ("There are two points to consider before the call" + TAIL, " at "),
+        # "is as follows", "looks as follows": the phrase is the complement.
+        ("The layout of the chain is as follows:\n\n1. free the chain\n", "in the following way"),
+        ("The layout of the chain looks as follows:\n\n1. free the chain\n", "in the following way"),
+        # "these results in" is a noun; "happens that" has no "takes place that".
+        ("The results in the table are from the first run" + TAIL, "leads to"),
+        ("It happens that the chain is freed twice in a row" + TAIL, "takes place"),
+        # "keep" takes no code object: "keep `x` alive" is no "retain `x` alive".
+        ("We keep `refcnt` above zero until the end of the run" + TAIL, "retain"),
+    ],
+)
+def test_an_everyday_choice_is_left_alone_where_its_role_is_not_certain(md, never):
+    assert not offered(md, never), alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md, alts",
+    [
+        (
+            "- Fixed by: https://example.com/commit/1234\n- Cause: Use-After-Free of the chain\n",
+            ("Fixed by", "Fixed in"),
+        ),
+        (
+            "- Kernel configuration: CONFIG_NF_TABLES in the build\n- Cause: Use-After-Free of the chain\n",
+            ("Kernel configuration", "Kernel config"),
+        ),
+        (
+            "## Commit which fixed the vulnerability in the kernel tree\n\nThe commit is merged.\n",
+            ("Commit which fixed", "Commit that fixed"),
+        ),
+    ],
+)
+def test_the_labels_of_a_key_value_list_or_heading_have_equivalent_wordings(md, alts):
+    assert alts in alternatives(md), alternatives(md)
+
+
+def test_a_label_word_in_running_text_is_left_alone():
+    md = "The fix was written by the maintainers, and the cause is known" + TAIL
+    assert not offered(md, "Root cause") and not offered(md, "Fixed in")
+
+
+def test_every_copy_of_a_three_way_choice_reads_back_its_own_alternative():
+    c = ProseCarrier("We use the `msg_msg` object to spray the slab" + TAIL)
+    i = next(i for i, s in enumerate(c.slots) if s.q == 3)
+    for symbol in range(3):
+        cw = [0] * len(c.slots)
+        cw[i] = symbol
+        assert int(c.read(c.render_text(cw)).symbols[i]) == symbol
