@@ -36,13 +36,27 @@ import symtable
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
+
 from headstart.carriers._lexers import Token, lex_python
+from headstart.carriers._python_structure import (
+    Run,
+    find_runs,
+    leak_statements,
+    order_from_digits,
+    permute,
+    read_runs,
+    token_orders,
+    unpermute,
+)
 from headstart.carriers.base import (
+    ERASED,
     NoSlotsError,
     Reading,
     RenderError,
     Slot,
     Template,
+    check_codeword,
     decode_leak,
 )
 from headstart.carriers.literal_forms import bytes_body, classify_int_spelling, hex_is_canonical
@@ -106,7 +120,18 @@ class PythonCarrier(TemplateSourceCarrier):
                 "the Python source has no renamable local, parameter or private name and no "
                 "literal with an equivalent spelling: a copy would go out unmarked"
             )
-        self._check_copy(self._template.render([0] * len(self._slots)), [0] * len(self._slots))
+        self._base = len(self._slots)
+        self._runs = find_runs(self._tree, self.source)
+        for r, run in enumerate(self._runs):
+            for digit, q in enumerate(run.sizes()):
+                alternatives = ("kept", *(f"statement {k + 1} of those left" for k in range(1, q)))
+                self._slots.append(
+                    Slot(f"order:{r}:{digit}", alternatives, _run_where(run, digit, self.source))
+                )
+                self._kinds.append("order")
+                self._originals.append("")
+                self._alt_index.append({})
+        self._check_copy(self._render_text([0] * len(self._slots)), [0] * len(self._slots))
 
     def _build(self, module: cst.Module, excluded: set[str]) -> None:
         from headstart.carriers._python_slots import find_slots
@@ -121,21 +146,98 @@ class PythonCarrier(TemplateSourceCarrier):
         )
         sentinel_code = _rename_in_comments(node_slot.code, node_slot.comment_names, self._nonce)
         self._template = _split_template(sentinel_code, self._nonce, self._slots)
+        self._sentinel_code = sentinel_code
+        self._literal_text = node_slot.literal_text
         self._keys, self._sites = self._original_keys(sentinel_code, node_slot.literal_text)
+        self._segments = python_segments([t for t in lex_python(sentinel_code) if t.kind != "comment"])
 
     # -- the Carrier contract -------------------------------------------------------
 
+    def render(self, codeword: Sequence[int]) -> bytes:
+        check_codeword(codeword, self._slots)
+        copy = self._render_text(codeword)
+        self._check_copy(copy, codeword)
+        return copy.encode("utf-8")
+
+    def _orders(self, codeword: Sequence[int]) -> list[list[int]]:
+        out, at = [], self._base
+        for run in getattr(self, "_runs", []):
+            out.append(order_from_digits(len(run.blocks), [int(d) for d in codeword[at : at + run.slots]]))
+            at += run.slots
+        return out
+
+    def _render_text(self, codeword: Sequence[int]) -> str:
+        """The template with the names and literals in place, then each run's statements
+        in the order the codeword says (both keep every line's count, so the runs' line
+        spans hold in the rendered text)."""
+        text = self._template.render(list(codeword[: self._base]))
+        if not getattr(self, "_runs", None):
+            return text
+        return "".join(permute(text.splitlines(keepends=True), self._runs, self._orders(codeword)))
+
     def read(self, leak: bytes | str) -> Reading:
         text = decode_leak(leak)
-        reading = self._read_tokens([t for t in lex_python(text) if t.kind != "comment"])
-        if reading.read < len(self._slots) // 2 and "#" in text:
+        # The order of the runs first: the names and literals are then read against the
+        # original arranged in that order, so a moved function aligns with itself.
+        runs = getattr(self, "_runs", [])
+        digits = [d for run_digits in read_runs(leak_statements(text), runs) for d in run_digits]
+        tokens = [t for t in lex_python(text) if t.kind != "comment"]
+        reading = self._read_tokens(tokens, self._arranged(digits, tokens))
+        if reading.read < self._base // 2 and "#" in text:
             # Maybe the line breaks were lost and a comment swallowed the code after it.
-            again = self._read_tokens(lex_python(text, line_comments=False))
+            tokens = lex_python(text, line_comments=False)
+            again = self._read_tokens(tokens, self._arranged(digits, tokens))
             if again.read > reading.read:
-                return again
-        return reading
+                reading = again
+        if not runs:
+            return reading
+        symbols = np.array([ERASED if d is None else d for d in digits], dtype=np.int64)
+        confidence = np.array([0.0 if d is None else 1.0 for d in digits], dtype=np.float64)
+        return Reading(
+            np.concatenate([reading.symbols[: self._base], symbols]),
+            np.concatenate([reading.confidence[: self._base], confidence]),
+        )
 
-    def _read_tokens(self, tokens: list[Token]) -> Reading:
+    def _arranged(
+        self, digits: Sequence[int | None], tokens: list[Token]
+    ) -> tuple[list[str], dict[int, int], list[int]]:
+        """The original's token keys, slot sites and segments with its runs in the order the
+        leak shows them: as read, or where a run could not be read (the leak does not
+        parse), as its statements' tokens are found in the leak."""
+        if not getattr(self, "_runs", None):
+            return self._keys, self._sites, self._segments
+        orders: list[list[int]] = []
+        guessed: list[list[int] | None] | None = None
+        at = 0
+        for r, run in enumerate(self._runs):
+            run_digits = digits[at : at + run.slots]
+            at += run.slots
+            if run_digits and run_digits[0] is not None:
+                orders.append(order_from_digits(len(run.blocks), [d or 0 for d in run_digits]))
+                continue
+            if guessed is None:
+                guessed = token_orders(_keys(tokens, self._all_names), self._item_keys(), self._runs)
+            orders.append(guessed[r] or list(range(len(run.blocks))))
+        if all(order == sorted(order) for order in orders):
+            return self._keys, self._sites, self._segments
+        lines = self._sentinel_code.splitlines(keepends=True)
+        code = "".join(permute(lines, self._runs, orders))
+        keys, sites = self._original_keys(code, self._literal_text)
+        return keys, sites, python_segments([t for t in lex_python(code) if t.kind != "comment"])
+
+    def _item_keys(self) -> list[list[list[str]]]:
+        """Each run's statements as token keys (what ``token_orders`` looks for)."""
+        if getattr(self, "_item_keys_cache", None) is None:
+            lines = self._sentinel_code.splitlines(keepends=True)
+            self._item_keys_cache = [
+                [self._original_keys("".join(lines[a:b]), self._literal_text)[0] for a, b in run.blocks]
+                for run in self._runs
+            ]
+        return self._item_keys_cache
+
+    def _read_tokens(
+        self, tokens: list[Token], arranged: tuple[list[str], dict[int, int], list[int]]
+    ) -> Reading:
         keys = _keys(tokens, self._all_names)
         canonical_hex = hex_is_canonical(tokens)
 
@@ -157,14 +259,15 @@ class PythonCarrier(TemplateSourceCarrier):
                     return k
             return None
 
+        original_keys, sites, segments = arranged
         return read_aligned(
-            self._keys,
-            self._sites,
+            original_keys,
+            sites,
             tokens,
             keys,
-            len(self._slots),
+            self._base,
             classify,
-            self._segments,
+            segments,
             python_segments(tokens),
         )
 
@@ -175,7 +278,6 @@ class PythonCarrier(TemplateSourceCarrier):
     ) -> tuple[list[str], dict[int, int]]:
         pattern = _marker_pattern(self._nonce)
         tokens = [t for t in lex_python(sentinel_code) if t.kind != "comment"]
-        self._segments = python_segments(tokens)
         keys = _keys(tokens, self._all_names)
         sites: dict[int, int] = {}
         for i, tok in enumerate(tokens):
@@ -259,7 +361,39 @@ class PythonCarrier(TemplateSourceCarrier):
             back[name] = self._originals[slot]
         return back
 
+    def _check_reordering(self, copy: str, ordered: str, orders: list[list[int]]) -> None:
+        """The copy's module body is the ordered text's, with each run's statements in
+        the codeword's order and everything else where it was."""
+        try:
+            moved = ast.parse(copy).body
+            kept = ast.parse(ordered).body
+        except (SyntaxError, ValueError) as exc:
+            raise RenderError(f"the copy does not compile: {exc}") from exc
+        line_of = [s.lineno - 1 for s in kept]
+        expected = list(kept)
+        for run, order in zip(self._runs, orders, strict=True):
+            index = [next(k for k, line in enumerate(line_of) if a <= line < b) for a, b in run.blocks]
+            for pos, item in enumerate(order):
+                expected[index[pos]] = kept[index[item]]
+        if len(moved) != len(expected) or any(
+            a != b for a, b in zip(_unlined(moved), _unlined(expected), strict=True)
+        ):
+            raise RenderError("the copy's statements are not the original's in the chosen order")
+
     def _check_copy(self, copy: str, codeword: Sequence[int]) -> None:
+        runs = getattr(self, "_runs", [])
+        if runs:
+            # The copy is the program below with each run's statements reordered: the
+            # analysis proved them independent, so what is checked here is that the copy
+            # is exactly that reordering (statement by statement) of a copy that passes
+            # every check up to the names.
+            orders = self._orders(codeword)
+            lines = copy.splitlines(keepends=True)
+            ordered = "".join(unpermute(lines, runs, orders))
+            if "".join(permute(ordered.splitlines(keepends=True), runs, orders)) != copy:
+                raise RenderError("the copy's reordered statements do not sit where the runs say")
+            self._check_reordering(copy, ordered, orders)
+            copy = ordered
         try:
             tree = ast.parse(copy)
             compile(tree, "<copy>", "exec", dont_inherit=True)
@@ -283,6 +417,19 @@ class PythonCarrier(TemplateSourceCarrier):
 
 
 # -- slot discovery ------------------------------------------------------------------
+
+
+def _unlined(statements: list[ast.stmt]) -> list[str]:
+    return [ast.dump(s, include_attributes=False) for s in statements]
+
+
+def _run_where(run: Run, digit: int, source: str) -> str:
+    first = run.blocks[0][0] + 1
+    last = run.blocks[-1][1]
+    what = {"import": "imports", "constants": "constant assignments", "definitions": "function definitions"}[
+        run.kind
+    ]
+    return f"order of the {len(run.blocks)} {what} on lines {first}-{last}: position {digit + 1}"
 
 
 def _nonce(source: str) -> str:
