@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import lemminflect
+import numpy as np
 import pytest
 
 from headstart.carriers.prose import ProseCarrier
 from headstart.carriers.prose.markdown_scan import scan_blocks
 from headstart.carriers.prose.suggest import SYNONYMS, slot_positions, suggest
+from headstart.leaks.text import markdown_html_text
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 PLAIN = "# Note\n\nThe error path frees the buffer twice.\n"
@@ -98,13 +100,19 @@ def test_a_short_sentence_gets_one_proposal_the_first_in_reading_order():
     assert [p.original for p in result.proposals] == ["goal"]
 
 
-def test_a_long_sentence_gets_one_proposal_per_eight_words():
+def test_a_long_sentence_gets_one_proposal_per_five_words():
     text = ("# Note\n\nThe goal of the spray is a slab that the error path frees twice, because the "
             "refcount drops to zero.\n")
     result = suggest(text, covered_keys=[])
 
-    assert len(text.split()) - 2 >= 16
-    assert [p.original for p in result.proposals] == ["goal", "frees"]
+    assert len(text.split()) - 2 == 20  # room for four
+    assert [p.original for p in result.proposals] == ["goal", "frees", "because"]
+
+
+def test_a_sentence_with_more_candidates_than_room_keeps_the_first_in_reading_order():
+    result = suggest("# Note\n\nBecause the goal frees it, the path frees the slab.\n", covered_keys=[])
+
+    assert [p.original for p in result.proposals] == ["Because", "goal"]
 
 
 def test_the_case_of_the_original_is_kept():
@@ -113,12 +121,20 @@ def test_the_case_of_the_original_is_kept():
     assert result.proposals[0].alternatives == ("Because", "Since")
 
 
-def test_a_sentence_whose_slot_survives_gets_no_proposal_and_one_whose_slot_is_lost_gets_one():
-    text = "# Note\n\nThe bug doesn't check the size, so the error path frees the buffer.\n"
+def test_a_surviving_slot_takes_the_place_of_a_proposal_in_its_sentence():
+    text = "# Note\n\nThe bug doesn't check it, so the path frees it because it is 0.\n"
+    keys = [s.key for s in ProseCarrier(text).slots]
+
+    assert len(keys) == 1
+    assert [p.original for p in suggest(text, keys).proposals] == ["frees"]
+    assert [p.original for p in suggest(text, []).proposals] == ["frees", "because"]
+
+
+def test_a_short_sentence_whose_slot_survives_gets_no_proposal():
+    text = "# Note\n\nThe bug doesn't free the buffer.\n"
     keys = [s.key for s in ProseCarrier(text).slots]
 
     assert keys and suggest(text, keys).proposals == []
-    assert [p.original for p in suggest(text, []).proposals] == ["frees"]
 
 
 def test_every_prose_slot_of_a_corpus_write_up_has_a_position():
@@ -151,3 +167,33 @@ def test_every_proposed_verb_or_noun_keeps_the_original_s_inflection(group):
             assert verb & theirs, f"{group[0]!r} is {sorted(verb)}, {alternative!r} is {sorted(theirs)}"
         if noun and theirs:
             assert noun & theirs, f"{group[0]!r} is {sorted(noun)}, {alternative!r} is {sorted(theirs)}"
+
+
+def test_no_proposal_lands_in_a_heading_code_a_link_a_table_or_a_quoted_string():
+    control = "The loop eventually frees the object on the error path of the function."
+    text = ("# The loop eventually frees the object\n\n"
+            f"{control}\n\n"
+            "See [the loop eventually frees it](https://example.com/eventually-frees) and `eventually frees`.\n\n"
+            "```c\n/* the loop eventually frees the object */\n```\n\n"
+            "| what | how |\n|---|---|\n| the loop eventually | frees the object |\n\n"
+            'It prints "the loop eventually frees the object" on use-after-frees.\n')
+    result = suggest(text, covered_keys=[])
+
+    assert [(p.line, p.original) for p in result.proposals] == [(3, "eventually"), (3, "frees")]
+
+
+def test_the_write_up_with_every_proposal_accepted_reads_back_right_from_a_forum_copy():
+    """Each proposal is an author slot with all its alternatives (three for "vulnerability"),
+    and a partner's copy, rendered to HTML and copied as text, reads back to that partner."""
+    text = (CORPUS / "CVE-2023-4623_lts_cos" / "vulnerability.md").read_text()
+    accepted = suggest(text, covered_keys=[])
+    carrier = ProseCarrier(accepted.markdown)
+    slots = carrier.slots
+    proposed = [i for i, s in enumerate(slots) if s.key.startswith("author@")]
+
+    assert len(proposed) == len(accepted.proposals) and any(len(slots[i].alternatives) == 3 for i in proposed)
+    rng = np.random.default_rng(4)
+    for _ in range(3):
+        codeword = [int(rng.integers(len(s.alternatives))) for s in slots]
+        reading = carrier.read(markdown_html_text(carrier.render_text(codeword)))
+        assert [int(reading.symbols[i]) for i in proposed] == [codeword[i] for i in proposed]

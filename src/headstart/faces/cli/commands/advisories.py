@@ -54,8 +54,18 @@ def register(sub: Subparsers) -> None:
     add_json(chk)
     chk.set_defaults(handler=run_check)
 
-    sug = asub.add_parser("suggest", help="print a write-up with proposed {{either|or}} alternatives where its "
-                                          "copies carry no mark that survives a forum copy")
+    sug = asub.add_parser(
+        "suggest",
+        help="print a write-up with proposed {{either|or}} alternatives where its copies carry too few marks "
+             "that survive a forum copy",
+        description="Prints the write-up's Markdown with {{original|alternative|...}} proposals, the original "
+                    "first: WordNet near-synonyms of verbs, adjectives, adverbs and abstract nouns in the "
+                    "original's form, hand-read phrases and security terms, and counts with a thousands "
+                    "separator; each sentence gets room for one mark per five words, filled first by the "
+                    "slots that survive a forum copy. Nothing is proposed in headings, code, identifiers, "
+                    "links, quoted strings or tables. Keep the alternatives that say the same thing, write "
+                    "back the first choice of the others, then `headstart artifact replace`. --json lists "
+                    "each proposal with the reason it was made.")
     sug.add_argument("id", help="advisory identifier")
     sug.add_argument("--artifact", required=True, metavar="NAME",
                      help="the write-up or guidance, by name as `advisory show` lists it")
