@@ -138,3 +138,40 @@ def test_every_copy_of_a_three_way_choice_reads_back_its_own_alternative():
         cw = [0] * len(c.slots)
         cw[i] = symbol
         assert int(c.read(c.render_text(cw)).symbols[i]) == symbol
+
+
+@pytest.mark.parametrize(
+    "md, alts",
+    [
+        (
+            "Then we free the chain before the rule" + TAIL,
+            ("Then we", "We then", "Next, we", "After that, we"),
+        ),
+        (
+            "We then spray the slab with fake chains" + TAIL,
+            ("We then", "Then we", "Next, we", "After that, we"),
+        ),
+        ("Now we change the size of the set element" + TAIL, ("Now we", "We now")),
+        ("First, we create a root qdisc of the DRR type" + TAIL, ("First, we", "We first", "Firstly, we")),
+    ],
+)
+def test_a_step_adverb_may_stand_before_or_after_its_pronoun_subject(md, alts):
+    assert alts in alternatives(md), alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        # An auxiliary or modal wants the adverb after it: "we can now", not "we now can".
+        "Now we can free the chain before the rule" + TAIL,
+        "Then we are ready to free the chain before the rule" + TAIL,
+        # Mid-sentence, or "finally" (which moved would mean "at long last").
+        "The rule dangles and then we free the chain" + TAIL,
+        "Finally we free the chain before the rule" + TAIL,
+    ],
+)
+def test_a_step_adverb_stays_where_moving_it_would_change_the_reading(md):
+    assert not any(
+        any(a.startswith(("We then", "We now", "We first", "we then", "We finally")) for a in alts[1:])
+        for alts in alternatives(md)
+    ), alternatives(md)

@@ -1609,6 +1609,49 @@ def find_allow_to(scope: Scope) -> Iterator[Candidate]:
         )
 
 
+_STEP_ADVERB_FIRST_RX = re.compile(r"(Then|Now|First)(,?)[ \t]+(we|I|you|they)(?=[ \t]+([a-z]+)\b)")
+_STEP_ADVERB_AFTER_RX = re.compile(r"(We|I|You|They)[ \t]+(then|now|first)(?=[ \t]+([a-z]+)\b)")
+_FRONTED = {
+    "then": ("Then {s}", "{S} then", "Next, {s}", "After that, {s}"),
+    "now": ("Now {s}", "{S} now"),
+    "first": ("First, {s}", "{S} first", "Firstly, {s}"),
+}
+
+
+def _plain_verb(word: str) -> bool:
+    """A lexical verb that can follow a step adverb on either side of its subject ("we then
+    free" / "then we free"); an auxiliary or modal would want the adverb after it ("we can
+    now"), and is left alone."""
+    return (
+        is_verb_form(word) and word not in FINITE_AUX and word not in MODAL_WORDS and word not in MID_ADVERBS
+    )
+
+
+def find_step_adverbs(scope: Scope) -> Iterator[Candidate]:
+    """ "Then we free the chain" / "We then free the chain" / "Next, we free ..." / "After that,
+    we free ...", "Now we spray" / "We now spray", "First, we spray" / "We first spray": a
+    step adverb before or after a pronoun subject that opens a sentence, before a plain
+    verb."""
+    for block, m in scope.prose_matches(_STEP_ADVERB_FIRST_RX):
+        if not scope.sentence_start(block, m.start()) or not _plain_verb(m.group(4)):
+            continue
+        adverb, subject = m.group(1).lower(), m.group(3)
+        forms_ = [f.format(s=subject, S=subject[:1].upper() + subject[1:]) for f in _FRONTED[adverb]]
+        orig = m.group()
+        if adverb == "then" and m.group(2):
+            forms_[0] = f"Then, {subject}"
+        if adverb == "first" and not m.group(2):
+            forms_[0] = f"First {subject}"
+        yield Candidate(m.start(), m.end(), (orig, *forms_[1:]), "step-adverb", None, 23)
+    for block, m in scope.prose_matches(_STEP_ADVERB_AFTER_RX):
+        if not scope.sentence_start(block, m.start()) or not _plain_verb(m.group(3)):
+            continue
+        subject, adverb = m.group(1), m.group(2)
+        low = subject if subject == "I" else subject.lower()
+        forms_ = [f.format(s=low, S=subject) for f in _FRONTED[adverb]]
+        yield Candidate(m.start(), m.end(), (m.group(), forms_[0], *forms_[2:]), "step-adverb", None, 23)
+
+
 FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_spelling,
     find_hyphenation,
@@ -1654,6 +1697,7 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_do_this,
     find_as_follows,
     find_allow_to,
+    find_step_adverbs,
 )
 
 
