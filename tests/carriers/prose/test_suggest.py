@@ -118,7 +118,7 @@ def test_a_sentence_with_more_candidates_than_room_keeps_the_first_in_reading_or
 def test_the_case_of_the_original_is_kept():
     result = suggest("# Note\n\nBecause the lock is dropped, the object is freed.\n", covered_keys=[])
 
-    assert result.proposals[0].alternatives == ("Because", "Since")
+    assert result.proposals[0].alternatives == ("Because", "Since", "As")
 
 
 def test_a_surviving_slot_takes_the_place_of_a_proposal_in_its_sentence():

@@ -60,10 +60,10 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("try to", "attempt to"),
     ("tried to", "attempted to"),
     ("trying to", "attempting to"),
-    ("leads to", "results in"),
-    ("lead to", "result in"),
-    ("led to", "resulted in"),
-    ("leading to", "resulting in"),
+    ("leads to", "results in", "causes"),
+    ("lead to", "result in", "cause"),
+    ("led to", "resulted in", "caused"),
+    ("leading to", "resulting in", "causing"),
     ("modifies", "changes"),
     ("modify", "change"),
     ("modified", "changed"),
@@ -76,21 +76,21 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("performing", "carrying out"),
     ("contains", "holds"),
     ("containing", "holding"),
-    ("demonstrates", "shows"),
-    ("demonstrate", "show"),
+    ("demonstrates", "shows", "illustrates"),
+    ("demonstrate", "show", "illustrate"),
     ("needs to", "has to"),
     ("need to", "have to"),
     ("needed to", "had to"),
     ("simply", "just"),
-    ("afterwards", "later"),
-    ("goal", "aim"),
-    ("technique", "method"),
-    ("techniques", "methods"),
+    ("afterwards", "later", "subsequently"),
+    ("goal", "aim", "objective"),
+    ("technique", "method", "approach"),
+    ("techniques", "methods", "approaches"),
     ("large", "big"),
-    ("because", "since"),
+    ("because", "since", "as"),
     ("in this case", "here"),
-    ("at this point", "now"),
-    ("after that", "then"),
+    ("at this point", "now", "at this stage"),
+    ("after that", "then", "afterwards"),
     ("this means", "this implies"),
     ("required", "needed"),
     ("corresponding", "matching"),
@@ -106,6 +106,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("exploit", "abuse", "leverage"),
     ("exploited", "abused", "leveraged"),
     ("exploiting", "abusing", "leveraging"),
+    # The first person of a walk-through, said another way.
+    ("we can", "we are able to"),
+    ("we will", "we are going to"),
 )
 # A form followed by one of these words would change meaning or grammar ("allows for" is no
 # "enables for", "large number" no "big number").
@@ -119,6 +122,7 @@ NOT_BEFORE: dict[str, frozenset[str]] = {
     "because": frozenset({"of"}),
     "corresponding": frozenset({"to"}),
     "this means": frozenset({"of"}),
+    "we can": frozenset({"not", "only"}),  # "we are able to not", "we are able to only"
     "at this point": frozenset({"in", "of"}),
 }
 # A form after one of these words is a noun ("no need to", "a try to"): no verb is offered.
@@ -344,6 +348,8 @@ def _phrase_proposals(text: str, start: int, end: int) -> list[tuple[float, Prop
             continue
         if _glued(text, m.start(), m.end()):  # "use-after-free", "attacker-controlled"
             continue
+        if m.end() < len(text) and not text[m.end()].isspace() and text[m.end()] not in ",.;:)":
+            continue  # "we can't" is no "we are able to't"
         if "\n" in form:
             continue
         alternatives = (form, *(match_case(form, a) for a in group[1:]))
