@@ -175,3 +175,31 @@ def test_a_step_adverb_stays_where_moving_it_would_change_the_reading(md):
         any(a.startswith(("We then", "We now", "We first", "we then", "We finally")) for a in alts[1:])
         for alts in alternatives(md)
     ), alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        "In this exploit, we overwrite `core_pattern` to gain privileges on the host" + TAIL,
+        "Then we send the vulnerable command to receive that data from the stack" + TAIL,
+        "Free every second allocation to create holes in the slab" + TAIL,
+    ],
+)
+def test_the_purpose_of_making_sending_or_freeing_may_say_in_order_to(md):
+    assert ("to", "in order to", "so as to") in alternatives(md), alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        # The object does the infinitive, or "to be" makes the object its subject.
+        "We modify the pointer to point to the fake object" + TAIL,
+        "Finally, we send a network packet to be matched by the filter" + TAIL,
+        # A degree complement: "enough ... to".
+        "We just have to create enough partial slabs to go over the limit" + TAIL,
+        # A noun, not the verb: "the exploit attempts to".
+        "The spray attempts to fill the slab before the free" + TAIL,
+    ],
+)
+def test_an_infinitive_that_is_no_purpose_of_the_subject_stays_to(md):
+    assert not offered(md, "in order to"), alternatives(md)

@@ -1420,28 +1420,14 @@ _USE_TO_RX = re.compile(
     r"(?<![\w'\u2019-])(?:use|uses|used|using)[ \t]+(?!to\b)((?:`[^`\n]+`|[\w'-]+)(?:[ \t]+(?:`[^`\n]+`|[\w'-]+)){0,3}?)"
     r"[ \t]+(to)[ \t]+([a-z]+)\b"
 )
+# Words that end an object (a preposition, a clause) or make its "to" a degree complement
+# ("enough slabs to go over the limit", "too small to hold").
 _NOT_USE_OBJECT = frozenset(
     {
-        "to",
-        "it",
-        "them",
-        "that",
-        "which",
-        "as",
-        "in",
-        "for",
-        "of",
-        "and",
-        "or",
-        "by",
-        "on",
-        "at",
-        "from",
-        "with",
-        "is",
-        "are",
+        "to", "it", "them", "that", "which", "as", "in", "for", "of", "and", "or", "by", "on", "at",
+        "from", "with", "is", "are", "enough", "too", "sufficient", "so", "such",
     }
-)
+)  # fmt: skip
 # Nouns that take a "to" of their own ("a pointer to free memory", "a way to leak").
 _TO_COMPLEMENT_NOUNS = frozenset(
     {"pointer", "pointers", "reference", "references", "access", "path", "offset", "link", "links", "jump",
@@ -1460,7 +1446,7 @@ def find_use_to(scope: Scope) -> Iterator[Candidate]:
         if any(w.lower() in _NOT_USE_OBJECT for w in words) or words[-1].lower() in _TO_COMPLEMENT_NOUNS:
             continue  # "use it to", "used in step 2 to", "a pointer to free memory"
         verb = m.group(3)
-        if not is_base_verb(verb) or verb in DETERMINERS:
+        if verb == "be" or not is_base_verb(verb) or verb in DETERMINERS:
             continue
         yield Candidate(m.start(2), m.end(2), ("to", "in order to", "so as to"), "purpose", None, 29)
     for _block, m in scope.prose_matches(_USED_TO_RX):
@@ -1652,6 +1638,51 @@ def find_step_adverbs(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(m.start(), m.end(), (m.group(), forms_[0], *forms_[2:]), "step-adverb", None, 23)
 
 
+# Verbs whose object is a thing made, sent or destroyed: an infinitive after that object
+# says why the subject acts ("we spray `msg_msg` to fill the slab"). Verbs whose object
+# does the infinitive ("modify X to point to Y", "set it to expire") are not here.
+_AGENT_PURPOSE_VERBS = frozenset(
+    {
+        "spray", "sprays", "sprayed", "spraying", "allocate", "allocates", "allocated", "allocating",
+        "send", "sends", "sent", "sending", "create", "creates", "created", "creating", "free",
+        "frees", "freed", "freeing", "overwrite", "overwrites", "overwrote", "overwriting", "leak",
+        "leaks", "leaked", "leaking", "abuse", "abuses", "abused", "abusing", "fill", "fills",
+        "filled", "filling", "perform", "performs", "performed", "performing", "delete", "deletes",
+        "deleted", "deleting", "call", "calls", "called", "calling",
+    }
+)  # fmt: skip
+_AGENT_PURPOSE_RX = re.compile(
+    r"(?<![\w'\u2019-])("
+    + "|".join(sorted(_AGENT_PURPOSE_VERBS | {v.capitalize() for v in _AGENT_PURPOSE_VERBS}))
+    + r")[ \t]+(?!to\b)"
+    r"((?:`[^`\n]+`|[\w'-]+)(?:[ \t]+(?:`[^`\n]+`|[\w'-]+)){0,3}?)[ \t]+(to)[ \t]+([a-z]+)\b"
+)
+
+
+def find_agent_purpose(scope: Scope) -> Iterator[Candidate]:
+    """ "we spray `msg_msg` to fill the slab" / "... in order to fill the slab" / "... so as to
+    fill ...": after a verb of making, sending or destroying, certainly a verb (after its
+    subject, a modal, "to", or opening an instruction) and its short object, "to" and a
+    plain verb is the subject's purpose. Never "to be" (the object would be its subject:
+    "send a packet to be matched")."""
+    t = scope.text
+    for block, m in scope.prose_matches(_AGENT_PURPOSE_RX):
+        before = word_before(t, m.start(), block.start)
+        # An instruction opens its sentence; otherwise a subject, modal or "to" comes first.
+        if m.group(1)[0].isupper() or before is None:
+            if not scope.sentence_start(block, m.start()):
+                continue
+        elif not is_verb_context(before):
+            continue
+        words = re.findall(r"`[^`]*`|[\w'-]+", m.group(2))
+        if any(w.lower() in _NOT_USE_OBJECT for w in words) or words[-1].lower() in _TO_COMPLEMENT_NOUNS:
+            continue
+        verb = m.group(4)
+        if verb in ("be", "have") or not is_base_verb(verb) or verb in DETERMINERS:
+            continue
+        yield Candidate(m.start(3), m.end(3), ("to", "in order to", "so as to"), "purpose", None, 29)
+
+
 FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_spelling,
     find_hyphenation,
@@ -1698,6 +1729,7 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_as_follows,
     find_allow_to,
     find_step_adverbs,
+    find_agent_purpose,
 )
 
 
