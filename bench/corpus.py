@@ -28,7 +28,8 @@ Rows (each printed with its target and PASS/FAIL, and for a FAIL one line of why
 7. the first 40% of a PoC copy's lines, the same.
 8. 3 colluders of 100 pool their copies of a whole advisory (write-up + PoC) and post one
    mix (headstart.leaks.mixing, per sentence for prose and per line for code): majority,
-   random, and delete every unit that differs; a colluder accused.
+   random, and delete every unit that differs; a colluder accused. Then the same with each
+   write-up replaced by its copy with suggest's proposals accepted (no target of its own).
 9. the unrestricted attack on a q = 4 code (n = 300 partners, c = 3, m = 600 slots,
    design 3): colluders write a valid symbol none of them holds where they differ
    (headstart.marking.simulate); a colluder accused by attribute().
@@ -396,9 +397,13 @@ MODES: dict[str, Callable[[list[str], str, int], str]] = {
 }
 
 
-def collusion_trials(corpus: Corpus, rng: random.Random, trials: int, tally: Tally) -> dict[str, dict]:
+def collusion_trials(corpus: Corpus, rng: random.Random, trials: int, tally: Tally,
+                     suggested: dict[str, Built] | None = None) -> dict[str, dict]:
+    """Three colluders mix their copies of one advisory; ``suggested`` replaces each write-up by
+    its copy with every proposal accepted."""
     out = {}
     folders = sorted(corpus.advisories)
+    label = "collusion, suggested" if suggested else "collusion"
     for mode, mix in MODES.items():
         named = 0
         detail = []
@@ -407,6 +412,7 @@ def collusion_trials(corpus: Corpus, rng: random.Random, trials: int, tally: Tal
             colluders = rng.sample(range(len(PARTNERS)), 3)
             pairs, rows = [], {}
             for built in corpus.advisory(folder):
+                built = (suggested or {}).get(built.path, built)
                 if built.artifact is None:
                     rows[built.path] = {"slots": 0, "problem": built.note}
                     continue
@@ -414,21 +420,21 @@ def collusion_trials(corpus: Corpus, rng: random.Random, trials: int, tally: Tal
                 try:
                     copies = [built.copy(c) for c in colluders]
                 except Exception as exc:  # noqa: BLE001 - a copy that does not render is a finding
-                    rows[built.path] = {"slots": built.slots, "problem": tally.failed(f"collusion {mode}", exc)}
+                    rows[built.path] = {"slots": built.slots, "problem": tally.failed(f"{label} {mode}", exc)}
                     continue
                 mixed = mix(copies, unit, t)
                 reading, problem = read(built.artifact, mixed)
                 pairs.append((built.artifact.book, reading))
                 rows[built.path] = reading_row(built, reading, set(colluders), problem)
             result = judge_readings(pairs, {PARTNERS[c] for c in colluders})
-            tally.add(f"collusion {mode} {folder}", result.innocents_accused)
+            tally.add(f"{label} {mode} {folder}", result.innocents_accused)
             named += bool(result.guilty_accused)
             detail.append({"advisory": folder, "named": bool(result.guilty_accused), "readings": rows})
         out[mode] = {"trials": trials, "named": named, "share": named / trials, "detail": detail}
     return out
 
 
-def collusion_row(mode: str, result: dict) -> dict:
+def collusion_row(mode: str, result: dict, suffix: str = "") -> dict:
     share = result["share"]
     missed = [d for d in result["detail"] if not d["named"]]
     why = ""
@@ -436,7 +442,7 @@ def collusion_row(mode: str, result: dict) -> dict:
         bits = statistics.median(sum(r.get("robust_bits", 0.0) for r in d["readings"].values()) for d in missed)
         why = (f"{len(missed)} trials named nobody; their median colluder-matching bits read {bits:.1f} "
                f"(a single leaker alone needs {evidence_floor_bits(len(PARTNERS)):.1f})")
-    return row(f"3 colluders, whole advisory: {mode}", f"{share:.2f} ({result['named']}/{result['trials']})",
+    return row(f"3 colluders, whole advisory: {mode}{suffix}", f"{share:.2f} ({result['named']}/{result['trials']})",
                ">= 0.95", share >= 0.95, why, value=share)
 
 
@@ -548,6 +554,11 @@ def main() -> int:
 
     collusion = timed("collusion", lambda: collusion_trials(corpus, rng, n["collusion"], tally))
     rows += [collusion_row(mode, collusion[mode]) for mode in MODES]
+    collusion_marked = None
+    if suggested_files:
+        collusion_marked = timed("collusion, suggested", lambda: collusion_trials(
+            corpus, rng, n["collusion"], tally, suggested_files))
+        rows += [collusion_row(mode, collusion_marked[mode], ", with suggest's proposals accepted") for mode in MODES]
 
     unrestricted = timed("unrestricted", lambda: unrestricted_trials(rng, n["unrestricted"], tally))
     share = unrestricted["share"]
@@ -590,6 +601,7 @@ def main() -> int:
         "retyped_pocs": retyped,
         "first_40_percent_of_pocs": first40,
         "collusion": collusion,
+        "collusion_suggested": collusion_marked,
         "unrestricted": unrestricted,
         "innocents_accused": {"count": tally.innocents, "trials": tally.trials, "where": tally.where},
         "trials_that_could_not_run": tally.failures,
