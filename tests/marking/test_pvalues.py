@@ -129,14 +129,14 @@ def test_erasing_slots_a_partner_matched_never_lowers_its_p_value(partners_500, 
     book = make_book(seed, [2] * 120 + [4] * 8, partners_500[:60], coalition=design)
     gang = simulate.coalition(book, 2, rng=seed)
     leak = simulate.leak(book, gang, "interleave", rng=seed)
-    before = attribute(book, leak, score=score)
+    before = attribute(book, leak, score=score, coalition=False)
     rng = np.random.default_rng(seed)
     for partner in rng.choice(book.partners, 5, replace=False).tolist():
         matched = np.nonzero(book.codeword(partner) == leak.symbols)[0]
         gone = rng.choice(matched, min(erase, matched.size - 1), replace=False)
         symbols = leak.symbols.copy()
         symbols[gone] = -1
-        after = attribute(book, Leak(symbols), score=score)
+        after = attribute(book, Leak(symbols), score=score, coalition=False)
         assert after.for_partner(partner).p_value >= before.for_partner(partner).p_value * (1 - 1e-9)
 
 

@@ -9,6 +9,8 @@ import numpy as np
 
 from ._codebook import Codebook
 from ._errors import MarkingError
+from ._helpers import SCORES as HELPED_SCORES
+from ._helpers import helper_scores
 from ._leak import Leak
 from ._pvalues import tail_p_values
 from ._scores import DEFAULT_SCORE, check_score, lattice_step, slot_values, unheld_modelled
@@ -23,7 +25,9 @@ class PartnerScore:
 
     ``p_value`` is a rigorous upper bound on the chance that an innocent partner (whose
     codeword is independent of the leak) scores at least this high; ``family_p_value`` is
-    min(1, p_value x partners considered). ``method`` is "exact" or "chernoff".
+    min(1, p_value x partners considered). ``method`` is "exact" or "chernoff". ``helpers``:
+    the two other partners whose symbols weighted the score that gave ``p_value`` (the
+    coalition score of _helpers.py, its p-value doubled), empty for the slot-by-slot score.
     """
 
     partner: str
@@ -31,6 +35,7 @@ class PartnerScore:
     p_value: float
     family_p_value: float
     method: str
+    helpers: tuple[str, ...] = ()
 
     def _fields(self) -> tuple[str, float, float, float]:
         return (self.partner, self.score, self.p_value, self.family_p_value)
@@ -187,13 +192,16 @@ def _evidence(book: Codebook, leak: Leak, score: str, step: float) -> _Evidence:
 
 
 def attribute(books: Codebook | Sequence[Pair], leak: Leak | np.ndarray | None = None, *,
-              threshold: float = 1e-6, score: str = DEFAULT_SCORE) -> Attribution:
+              threshold: float = 1e-6, score: str = DEFAULT_SCORE, coalition: bool = True) -> Attribution:
     """Score every partner against the leak(s), bound each innocent's chance, accuse.
 
     ``attribute(book, leak)`` or ``attribute([(book1, leak1), (book2, leak2), ...])``: scores
     add up over all pairs (a partner absent from a book gets nothing from it) and the p-value
     is that of the combined score, computed from the independent per-slot distributions.
     Accused: exactly the partners whose family-wise p-value is at most ``threshold``.
+    With ``coalition`` (the default), a partner whose two strongest fellow suspects are
+    themselves suspicious is also scored given their symbols (_helpers.py) and keeps twice
+    the smaller of its two p-values.
     """
     t = _check_threshold(threshold)
     score = check_score(score)
@@ -236,13 +244,23 @@ def attribute(books: Codebook | Sequence[Pair], leak: Leak | np.ndarray | None =
         idx = np.asarray(group)
         p_values[idx], exact[idx] = tail_p_values(k, pi, lattice[idx])
 
+    helped: list[tuple[str, ...]] = [()] * n
+    if coalition and n >= 3:
+        first = sorted(range(n), key=lambda r: (p_values[r], -total[r], names[r]))
+        second = helper_scores(pairs, [names[r] for r in first], {names[r]: float(p_values[r]) for r in range(n)})
+        for name, hs in second.items():
+            r = partners[name]
+            if hs.p_value < p_values[r]:
+                p_values[r], exact[r], helped[r] = hs.p_value, hs.exact, hs.helpers
+            p_values[r] = min(1.0, HELPED_SCORES * p_values[r])
+
     # Bounds below 1e-300 would underflow towards 0, which is no upper bound at all; any
     # larger number still is one, so tiny p-values are reported as P_FLOOR.
     p_values = np.maximum(p_values, P_FLOOR)
     family = np.minimum(1.0, p_values * n)
     order = sorted(range(n), key=lambda r: (p_values[r], -total[r], names[r]))
     ranking = [PartnerScore(names[r], float(total[r]), float(p_values[r]), float(family[r]),
-                            "exact" if exact[r] else "chernoff") for r in order]
+                            "exact" if exact[r] else "chernoff", helped[r]) for r in order]
     accused = [row.partner for row in ranking if row.family_p_value <= t]
     return Attribution(accused=accused, ranking=ranking, partners_considered=n,
                        positions_read=sum(ev.read for ev in evidence), threshold=t, score_name=score)

@@ -1,0 +1,146 @@
+"""A second score for coalitions: each partner scored given the two strongest other suspects.
+
+When several partners mix their copies, the leak at a slot shows one of their symbols, and
+which one depends on the others' symbols: where the two other colluders both hold a symbol
+the leak does not show, the third must hold it; where they disagree, a majority vote shows
+the third's symbol. The slot-by-slot score of _scores.py cannot see that (it knows nobody's
+symbols but the partner's own), so it credits a colluder with the average match rate only.
+
+For partner j this score takes as helpers the two partners ranked highest by the slot-by-slot
+p-values among everyone but j, and gives each read slot the weights of the log-likelihood
+ratio P(x_j | leak, helpers' symbols, j colludes with them) / P(x_j), under a mix of
+interleaving and majority voting by the three (plus a little noise). Those weights depend on
+the leak, the biases and other partners' codewords, never on j's: an innocent's codeword is
+independent of all three, so its score is again a sum of independent two-point variables
+with known probabilities and its p-value is exact (_pvalues.py), conditionally on the others.
+
+The helper score is tried only for a partner whose two helpers are themselves suspects (each
+with a slot-by-slot family-wise p-value within HELPER_FAMILY_P; two innocents get there in
+under 1% of leaks by one partner): that choice also depends on others only.
+Such a partner's p-value is twice the smaller of the two (Bonferroni over the two scores);
+everyone else keeps the slot-by-slot p-value unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._codebook import Codebook
+from ._leak import Leak
+from ._pvalues import tail_p_values
+
+HELPER_FAMILY_P = (0.01, 1.0)  # how suspicious (p-value x partners) the first and the second helper must be
+CANDIDATES = 20  # partners (best first by the slot-by-slot p-value) given the second score
+SCORES = 2  # the Bonferroni factor for a partner given the second score
+_STEP = 0.02  # nats per lattice step
+_INTERLEAVE = 0.8  # share of interleaving (each slot or unit from a random colluder) in the attack mix
+_NOISE = 0.02  # chance a slot shows anything at all (a misread, an unheld symbol)
+_CLIP = 1e-4
+
+
+@dataclass(frozen=True)
+class HelperScore:
+    p_value: float
+    exact: bool
+    helpers: tuple[str, str]
+
+
+def posterior_match(pi: np.ndarray, n: np.ndarray, helpers_agree: np.ndarray, p_other: np.ndarray) -> np.ndarray:
+    """P(x_j = y | y, helpers, j colludes with them) per read slot.
+
+    pi: P(an innocent holds y); n: how many helpers hold y (0..2); helpers_agree: the two
+    hold the same symbol; p_other: P(symbol of the helper that does not hold y) where n = 1.
+    """
+    same_i, other_i = (1.0 + n) / 3.0, n / 3.0  # interleaving: the shown symbol is a random colluder's
+    # majority of three, a random one of the three where all differ
+    same_m = np.where(n >= 1, 1.0, np.where(helpers_agree, 0.0, 1.0 / 3.0))
+    rest = np.maximum(1.0 - pi - p_other, 0.0) / np.maximum(1.0 - pi, 1e-12) / 3.0
+    other_m = np.where(n == 2, 1.0, np.where(n == 1, rest, 0.0))
+    same = (1 - _NOISE) * (_INTERLEAVE * same_i + (1 - _INTERLEAVE) * same_m) + _NOISE
+    other = (1 - _NOISE) * (_INTERLEAVE * other_i + (1 - _INTERLEAVE) * other_m) + _NOISE
+    return pi * same / (pi * same + (1.0 - pi) * other)
+
+
+@dataclass
+class _Book:
+    book: Codebook
+    leak: Leak
+    rows: dict[str, int]
+    read: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    pi: np.ndarray
+
+
+def _prepare(pairs: Sequence[tuple[Codebook, Leak]]) -> list[_Book]:
+    out = []
+    for book, leak in pairs:
+        weights = leak.weights
+        read = np.nonzero(weights > 0)[0]
+        y = np.where(weights > 0, leak.symbols, 0)
+        pi = book._table.match_probability(y)[read]
+        out.append(_Book(book, leak, {p: i for i, p in enumerate(book.partners)}, read, y[read], weights[read], pi))
+    return out
+
+
+def helper_weights(y: np.ndarray, a: np.ndarray, c: np.ndarray, pi: np.ndarray, pa: np.ndarray,
+                   pc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(k, flip) per read slot: the lattice increment a partner earns, on a match with the
+    leaked symbol y (flip False) or on a mismatch (flip True). a, c: the helpers' symbols;
+    pi, pa, pc: P(an innocent holds y, a, c); w: the leak's confidence."""
+    n = (a == y).astype(np.int64) + (c == y)
+    p_other = np.where((n == 1) & (a == y), pc, np.where(n == 1, pa, 0.0))
+    g = np.clip(posterior_match(pi, n, a == c, p_other), _CLIP, 1 - _CLIP)
+    high, low = np.log(g / pi), np.log((1 - g) / (1 - pi))
+    return np.rint(w * np.abs(high - low) / _STEP).astype(np.int64), high < low
+
+
+def _one(j: str, helpers: tuple[str, str], books: list[_Book]) -> HelperScore:
+    ks, pis, earned = [], [], 0
+    for b in books:
+        if j not in b.rows or helpers[0] not in b.rows or helpers[1] not in b.rows or not b.read.size:
+            continue
+        words = b.book.codewords()
+        a = words[b.rows[helpers[0]], b.read].astype(np.int64)
+        c = words[b.rows[helpers[1]], b.read].astype(np.int64)
+        x = words[b.rows[j], b.read].astype(np.int64)
+        k, flip = helper_weights(b.y, a, c, b.pi, _held(b, a), _held(b, c), b.w)
+        earned += int(k[np.where(flip, x != b.y, x == b.y)].sum())
+        ks.append(k)
+        pis.append(np.where(flip, 1.0 - b.pi, b.pi))
+    p, exact = tail_p_values(np.concatenate(ks), np.concatenate(pis), np.array([earned]))
+    return HelperScore(float(p[0]), bool(exact[0]), helpers)
+
+
+def _held(b: _Book, symbols: np.ndarray) -> np.ndarray:
+    """P(an innocent holds ``symbols``) at the book's read slots."""
+    full = np.zeros(b.book.m, dtype=np.int64)
+    full[b.read] = symbols
+    return b.book._table.match_probability(full)[b.read]
+
+
+def helper_scores(pairs: Sequence[tuple[Codebook, Leak]], order: Sequence[str],
+                  single_p: dict[str, float]) -> dict[str, HelperScore]:
+    """The partners given the second score, each with its helper p-value.
+
+    ``order``: every partner, best first by the slot-by-slot score; ``single_p``: the
+    slot-by-slot p-values. A partner is given the second score when its two helpers are
+    suspects and some book holds it with both (facts about others and the books only).
+    Beyond the CANDIDATES best the second score is not worked out (p-value 1): the
+    Bonferroni factor still applies to them, since whether a partner is among the best
+    depends on its own codeword.
+    """
+    books = _prepare(pairs)
+    out: dict[str, HelperScore] = {}
+    for rank, j in enumerate(order):
+        others = [p for p in order[:3] if p != j][:2]
+        if len(others) < 2 or any(single_p[h] * len(order) > bound for h, bound in zip(others, HELPER_FAMILY_P, strict=True)):
+            continue
+        helpers = (others[0], others[1])
+        if not any(j in b.rows and helpers[0] in b.rows and helpers[1] in b.rows and b.read.size for b in books):
+            continue
+        out[j] = _one(j, helpers, books) if rank < CANDIDATES else HelperScore(1.0, True, helpers)
+    return out

@@ -1,0 +1,96 @@
+"""The coalition score: each partner scored given its two strongest fellow suspects."""
+
+import itertools
+
+import numpy as np
+
+from headstart.marking import Codebook, attribute, simulate
+from headstart.marking._helpers import CANDIDATES, helper_weights
+from headstart.marking._pvalues import tail_p_values
+
+PARTNERS = [f"partner-{i:03d}" for i in range(100)]
+
+
+def _uniform_book(seed: int, m: int, partners=PARTNERS) -> Codebook:
+    return Codebook(seed.to_bytes(8, "big") * 4, f"helpers/{seed}", [2] * m, partners, design_coalition=2)
+
+
+def test_an_innocents_helper_p_value_is_exact_over_every_codeword_it_could_hold():
+    """For a fixed leak and fixed helpers, enumerate every codeword an innocent could hold
+    (each with its probability): the share with p <= alpha is at most alpha, for every alpha."""
+    rng = np.random.default_rng(3)
+    m = 10
+    for _ in range(20):
+        q = rng.integers(2, 4, m)
+        y, a, c = (rng.integers(0, q) for _ in range(3))
+        probs = [rng.dirichlet(np.ones(int(s))) for s in q]
+        pi = np.array([p[s] for p, s in zip(probs, y, strict=True)])
+        pa = np.array([p[s] for p, s in zip(probs, a, strict=True)])
+        pc = np.array([p[s] for p, s in zip(probs, c, strict=True)])
+        k, flip = helper_weights(y, a, c, pi, pa, pc, np.ones(m))
+        pi_high = np.where(flip, 1 - pi, pi)
+        earned, chance = [], []
+        for x in itertools.product(*[range(int(s)) for s in q]):
+            xa = np.array(x)
+            earned.append(int(k[np.where(flip, xa != y, xa == y)].sum()))
+            chance.append(float(np.prod([p[s] for p, s in zip(probs, xa, strict=True)])))
+        p, _ = tail_p_values(k, pi_high, np.array(earned))
+        chance_arr = np.array(chance)
+        for alpha in np.unique(p):
+            assert chance_arr[p <= alpha].sum() <= alpha * (1 + 1e-9)
+
+
+def test_innocents_p_values_stay_calibrated_when_colluders_are_strong_helpers():
+    """Coalitions of three with strong evidence, so every partner's helpers are suspects:
+    over all innocents, the count at p <= alpha stays within Binomial(N, alpha)'s range."""
+    innocent = []
+    for seed in range(12):
+        book = _uniform_book(seed, 300)
+        gang = simulate.coalition(book, 3, rng=seed)
+        attack = ("interleave", "majority", "random")[seed % 3]
+        result = attribute(book, simulate.leak(book, gang, attack, rng=seed))
+        assert set(result.accused) <= set(gang)
+        innocent += [row.p_value for row in result.ranking if row.partner not in gang]
+    p = np.array(innocent)
+    for alpha in (0.5, 0.1, 0.02):
+        mean = alpha * p.size
+        assert np.count_nonzero(p <= alpha) <= mean + 4.5 * np.sqrt(mean) + 1
+
+
+def test_the_coalition_score_names_interleaving_colluders_the_slot_score_misses():
+    named_slot = named_both = 0
+    for seed in range(20):
+        book = _uniform_book(seed, 160)
+        gang = simulate.coalition(book, 3, rng=seed)
+        leak = simulate.leak(book, gang, "interleave", rng=seed)
+        slot_only = attribute(book, leak, coalition=False)
+        both = attribute(book, leak)
+        assert set(both.accused) <= set(gang)
+        named_slot += bool(slot_only.accused)
+        named_both += bool(both.accused)
+    assert named_both >= named_slot + 4
+
+
+def test_a_partner_with_suspect_helpers_pays_the_factor_two_even_when_not_rescored():
+    book = _uniform_book(7, 300)
+    gang = simulate.coalition(book, 3, rng=7)
+    leak = simulate.leak(book, gang, "majority", rng=7)
+    slot_only = attribute(book, leak, coalition=False)
+    both = attribute(book, leak)
+    ranked = [row.partner for row in slot_only.ranking]
+    last = ranked[CANDIDATES + 5]  # beyond the rescored candidates; its helpers are the top two
+    assert slot_only.for_partner(last).p_value < 0.5  # so doubling shows
+    assert both.for_partner(last).p_value == min(1.0, 2 * slot_only.for_partner(last).p_value)
+    assert both.for_partner(last).helpers == ()
+    rescored = [row for row in both.ranking if row.helpers]
+    assert rescored and all(set(row.helpers) <= set(ranked[:3]) for row in rescored)
+
+
+def test_a_single_leaker_keeps_its_slot_score_p_value():
+    """Alone, a leaker's fellow suspects are innocents, who are almost never suspects."""
+    book = _uniform_book(11, 60)
+    leak = simulate.leak(book, ["partner-042"], "interleave", rng=11)
+    slot_only = attribute(book, leak, coalition=False)
+    both = attribute(book, leak)
+    assert both.accused == ["partner-042"]
+    assert both.for_partner("partner-042").p_value == slot_only.for_partner("partner-042").p_value
