@@ -26,6 +26,11 @@ def test_wordnet_lists_a_lemma_s_senses_most_frequent_first_with_tag_counts():
     assert wordnet.senses("no-such-word", "VERB") == []
 
 
+def test_without_the_wordnet_data_there_are_no_senses_rather_than_an_error(tmp_path):
+    assert not wordnet.available(tmp_path)
+    assert wordnet.senses("achieve", "VERB", tmp_path) == []
+
+
 def test_a_past_participle_is_offered_as_past_participles_and_a_past_tense_as_past_tenses():
     participle = word_choice("concealed", "was", "the")
     past = word_choice("concealed", "we", "the")
