@@ -34,6 +34,7 @@ from headstart.carriers.prose.markdown_scan import (
 )
 from headstart.carriers.prose.match import AltTable, Stream
 from headstart.carriers.prose.normalize import html_to_text, looks_like_html, tokens, tokens_and_breaks
+from headstart.carriers.prose.programs import quoted_signatures, without_programs
 from headstart.carriers.prose.reader import OccurrenceReader, combine
 from headstart.carriers.prose.skeleton import Occurrence, Original, SkelBlock, build_block, reference_streams
 from headstart.carriers.prose.survivors import SurvivorIndex, survivor_stream
@@ -114,7 +115,7 @@ class ProseCarrier(Carrier):
         return spans
 
     def read(self, leak: bytes | str) -> Reading:
-        text = _leak_text(leak)
+        text = without_programs(_leak_text(leak), self._quoted)
         stream = Stream(*tokens_and_breaks(text))
         n = len(self._slots)
         symbols = np.full(n, ERASED, dtype=np.int64)
@@ -160,6 +161,7 @@ class ProseCarrier(Carrier):
 
         blocks = scan_blocks(text)
         check_directives(blocks)
+        self._quoted = quoted_signatures(text, blocks)
         shuffles = find_shuffle_lists(text, blocks)
         authored = find_author_alternatives(text, blocks)
         for c in authored:
