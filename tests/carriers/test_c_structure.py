@@ -334,6 +334,80 @@ def test_a_definition_that_declares_a_struct_before_its_body_stays_in_place():
     assert choices(carrier, "definitions") == []
 
 
+# -- tests against zero -----------------------------------------------------------------
+
+
+def test_a_test_against_zero_may_be_written_with_not_or_the_operands_swapped():
+    carrier = carrier_of(
+        """
+        int empty(const char *s) {
+            int n = s[0];
+            return n == 0;
+        }
+        """
+    )
+    assert [f.split("return ")[1].split(";")[0] for f in forms(carrier, "zero")] == ["n == 0", "!n", "0 == n"]
+
+
+def test_a_truth_value_may_be_compared_with_zero_and_a_whole_condition_may_drop_it():
+    carrier = carrier_of(
+        """
+        #include <string.h>
+        int same(const char *a, const char *b, int strict) {
+            if (strict && strcmp(a, b) != 0) {
+                return 0;
+            }
+            if (strcmp(a, b) != 0) {
+                return 2;
+            }
+            return 1;
+        }
+        """
+    )
+    kinds = carrier.struct_kinds()
+    copies = [carrier.render([min(level, s.q - 1) if k == "zero" else 0 for s, k in zip(carrier.slots, kinds, strict=True)]).decode()
+              for level in (1, 2)]  # fmt: skip
+    assert "if (strict != 0 && strcmp(a, b) != 0)" in copies[0]
+    assert "if (strcmp(a, b))" in copies[0]
+    assert "if (0 != strict && strcmp(a, b) != 0)" in copies[1]
+
+
+def test_a_negation_may_be_a_comparison_with_zero_only_where_nothing_binds_tighter():
+    carrier = carrier_of(
+        """
+        int f(int a, int b) {
+            int x = !a + b;
+            int y = !a;
+            return x + y;
+        }
+        """
+    )
+    assert choices(carrier, "zero") == ["negation on line 4"]
+
+
+def test_zero_tests_of_macros_and_of_operands_of_other_operators_keep_their_form():
+    carrier = carrier_of(
+        """
+        #define BOTH(a, b) a || b
+        int f(int a, int b) {
+            if (BOTH(a, b) == 0) {
+                return 1;
+            }
+            if (a + b == 0) {
+                return 2;
+            }
+            if (a & b != 0) {
+                return 3;
+            }
+            return a < b == 0;
+        }
+        """
+    )
+    # Only the whole condition ``a + b == 0``, as ``!(a + b)``: never ``a + !b``.
+    assert choices(carrier, "zero") == ["test against 0 on line 7"]
+    assert "if (!(a + b)) {" in forms(carrier, "zero")[1]
+
+
 # -- every copy is the same program ----------------------------------------------------
 
 PROGRAM = """
@@ -361,6 +435,12 @@ int main(void) {
     } else {
         printf("odd %d %d %d\\n", acc, width, height);
     }
+    if (width != 0) {
+        printf("width %d\\n", width);
+    }
+    if (acc && !height) {
+        printf("never\\n");
+    }
     int k = 3;
     k--;
     for (;;) {
@@ -378,7 +458,7 @@ int main(void) {
 def test_every_form_of_every_choice_prints_what_the_original_prints(tmp_path):
     carrier = CCarrier(PROGRAM)
     kinds = {k for k in carrier.struct_kinds() if k}
-    assert kinds == {"increment", "commute", "polarity", "loop", "order", "definitions"}
+    assert kinds == {"increment", "commute", "zero", "polarity", "loop", "order", "definitions"}
     expected = run(PROGRAM, tmp_path, "original")
     for level in (1, 2, 3):
         codeword = [min(level, s.q - 1) for s in carrier.slots]

@@ -89,8 +89,11 @@ def object_code(source: str, opt: str = "-O0", renamed: Mapping[str, str] | None
     contents = _contents(dump)
     rename = _renamer(renamed or {})
     out: dict[str, str] = {}
+    # Relocations are read after renaming (``.rodata.note.0`` of a copy that calls it
+    # ``message``), so the sections they point into are looked up by their renamed names.
+    renamed_contents = {rename(name): data for name, data in contents.items()}
     for name, body in _sections(dis).items():
-        out[rename(name)] = _relocations(rename(body), contents)
+        out[rename(name)] = _relocations(rename(body), renamed_contents)
     for name, data in contents.items():
         if name.startswith((".text", ".comment", ".note", ".rela", ".eh_frame")):
             continue

@@ -19,6 +19,16 @@ that every form is the same program:
   the tokens on either side bind less tightly than the operator (``x - a + b`` is never
   touched), so the pair is one node of the parse. gcc canonicalises many of these at -O0
   and the others at -O2; what it does not prove, the conditions above do (tested).
+* ``zero``: a test against zero, three ways. ``E == 0`` / ``!E`` (and ``0 == E`` for an
+  atom), in either direction, where E is a unary operand (an atom, ``*``s before one, or a
+  call of a function, never of a macro of the file) and the neighbours bind less tightly
+  than ``==``: C11 6.5.3.3p5 says ``!E`` is equivalent to ``(0==E)``. A truth value (an
+  operand of ``&&`` or ``||``, or a whole ``if``/``while`` condition) ``E`` / ``E != 0``
+  (and ``0 != E``): 6.5.13, 6.5.14, 6.8.4.1 and 6.8.5p4 compare it with 0 either way. A
+  whole condition ``E != 0`` / ``E`` and ``E == 0`` / ``!(E)`` for any E whose operators
+  all bind tighter than ``==`` and that holds no macro of the file. ``NULL`` counts as 0
+  where the file does not define it. gcc compiles the forms to the same code at -O0 (the
+  compiler check confirms it per file).
 * ``polarity``: ``if (c) {A} else {B}`` and ``if (!(c)) {B} else {A}``, only when both
   branches are compound statements (no dangling ``else`` can change owner). ``!(c)`` is 1
   exactly when c compares equal to 0, which is when the original runs B.
@@ -62,7 +72,7 @@ Form = tuple["str | Piece", ...]
 
 @dataclass(frozen=True)
 class Choice:
-    kind: str  # increment | commute | polarity | loop | order | definitions
+    kind: str  # increment | commute | zero | polarity | loop | order | definitions
     start: int  # character span of the original the choice rewrites
     end: int
     first: int  # index of its first code token
@@ -127,6 +137,11 @@ class _Analysis:
             and "#" in m.group(2)
         }
         self._macro_args: list[tuple[int, int]]
+        self.fn_macros = {
+            m.group(1)
+            for t in all_tokens
+            if t.kind == "pp" and (m := re.match(r"[#%:]+\s*define\s+(\w+)\(", t.text))
+        }
         self.atomic_file = "_Atomic" in source or "atomic_" in source
         self.volatile = self._qualified({"volatile", "_Atomic", "__volatile__"})
         self.integer = {id(b) for b in scope.bindings if self._integer_declared(b)}
@@ -448,6 +463,189 @@ class _Analysis:
                                        f"operands of {op} on line {self.line(k)}"))  # fmt: skip
         return out
 
+    def zeros(self) -> list[Choice]:
+        """``E == 0`` / ``!E`` (C11 6.5.3.3p5: ``!E`` is equivalent to ``(0==E)``), and a
+        whole controlling expression ``E != 0`` / ``E`` (6.8.4.1, 6.8.5p4: the statement
+        runs while E compares unequal to 0); ``NULL`` as ``0`` where the file does not
+        define it. With an atom E the operands may also swap (see ``commute``)."""
+        out: list[Choice] = []
+        taken: set[int] = set()
+        for k in range(self.n):
+            tok = self.toks[k]
+            if tok.kind != "name" or tok.text not in ("if", "while") or self.text(k + 1) != "(":
+                continue
+            close = self.match.get(k + 1, -1)
+            if close < k + 5 or not self._zero(close - 1) or self.text(close - 2) not in ("==", "!="):
+                continue
+            e0, e1 = k + 2, close - 2  # E is tokens [e0, e1)
+            unequal = self.text(e1) == "!="
+            if not unequal and self._operand_end(e0) == e1:
+                continue  # a unary operand: the general rule below takes it
+            if not self._binds_tighter_than_equality(e0, e1) or not self._names_plain(e0, e1):
+                continue
+            expr = self.piece(e0, e1 - 1)
+            found: list[Form] = [(expr,) if unequal else ("!(", expr, ")")]
+            labels = ["kept", "rewritten"]
+            if unequal and self.atom(e0, self.n) == e1:
+                found.append((self.piece(e1 + 1, e1 + 1), " != ", expr))
+                labels.append("swapped")
+            taken.add(e0)
+            out.append(self.choice("zero", e0, close - 1, tuple(labels), found,
+                                   f"test against 0 on line {self.line(k)}"))  # fmt: skip
+        for k in range(self.n):
+            if k in taken or not self._opening_context(k - 1) or not self._left_binds_less(k - 1, "=="):
+                continue
+            end = self._operand_end(k)
+            if end is None or self.text(end) != "==" or not self._zero(end + 1):
+                continue
+            after = self.text(end + 2)
+            if not (after in _CLOSING or (after in _PREC and _PREC[after] <= _PREC["=="])):
+                continue
+            expr = self.piece(k, end - 1)
+            forms: list[Form] = [("!", expr)]
+            labels = ["kept", "negated"]
+            if self.atom(k, self.n) == end:
+                forms.append((self.piece(end + 1, end + 1), " == ", expr))
+                labels.append("swapped")
+            taken.add(k)
+            out.append(self.choice("zero", k, end + 1, tuple(labels), forms,
+                                   f"test against 0 on line {self.line(k)}"))  # fmt: skip
+        for k in range(self.n):
+            if k in taken:
+                continue
+            if self.text(k) == "!" and self.toks[k].kind == "op":
+                # ``!E`` / ``E == 0``: where the neighbours bind less tightly than ``==``.
+                if not self._opening_context(k - 1) or not self._left_binds_less(k - 1, "=="):
+                    continue
+                end = self._operand_end(k + 1)
+                after = self.text(end) if end is not None else ""
+                if end is None or not (after in _CLOSING or (after in _PREC and _PREC[after] <= _PREC["=="])):
+                    continue
+                expr = self.piece(k + 1, end - 1)
+                forms = [(expr, " == 0")]
+                labels = ["kept", "compared"]
+                if self.atom(k + 1, self.n) == end:
+                    forms.append(("0 == ", expr))
+                    labels.append("swapped")
+                out.append(self.choice("zero", k, end - 1, tuple(labels), forms,
+                                       f"negation on line {self.line(k)}"))  # fmt: skip
+                continue
+            # ``E`` / ``E != 0`` where E is a truth value: an operand of && or ||, or a
+            # whole controlling expression (6.5.13, 6.5.14, 6.8.4.1, 6.8.5p4).
+            if not self._truth_left(k - 1):
+                continue
+            end = self._operand_end(k)
+            if end is None or end == k or not self._truth_right(end, k - 1):
+                continue
+            expr = self.piece(k, end - 1)
+            forms = [(expr, " != 0")]
+            labels = ["kept", "compared"]
+            if self.atom(k, self.n) == end:
+                forms.append(("0 != ", expr))
+                labels.append("swapped")
+            out.append(self.choice("zero", k, end - 1, tuple(labels), forms,
+                                   f"truth test on line {self.line(k)}"))  # fmt: skip
+        return out
+
+    def _truth_left(self, i: int) -> bool:
+        t = self.text(i)
+        if t in ("&&", "||") and self.toks[i].kind == "op":
+            return True
+        return t == "(" and self.text(i - 1) in ("if", "while") and self.toks[i - 1].kind == "name"
+
+    def _truth_right(self, end: int, left: int) -> bool:
+        t = self.text(end)
+        if t in ("&&", "||") and self.toks[end].kind == "op":
+            return True
+        if t != ")":
+            return False
+        opener = self.match.get(end, -1)
+        if self.text(opener - 1) not in ("if", "while"):
+            return False
+        # Directly the condition's own parentheses, or && / || inside them.
+        return opener == left or self.text(left) in ("&&", "||")
+
+    def _zero(self, i: int) -> bool:
+        tok = self.toks[i] if 0 <= i < self.n else None
+        if tok is None:
+            return False
+        if tok.kind == "number":
+            return tok.text == "0"
+        return (
+            tok.kind == "name"
+            and tok.text == "NULL"
+            and "NULL" not in self.pp_macros
+            and i not in self.binding_at
+        )
+
+    def _operand_end(self, k: int) -> int | None:
+        """End of a unary operand at ``k``: ``*``s before a side-effect-free atom, or a call
+        of a function (never of a macro of the file, whose body may need parentheses)."""
+        j = k
+        while self.text(j) == "*" and self.toks[j].kind == "op":
+            j += 1
+        end = self.atom(j, self.n)
+        if end is not None:
+            return end
+        tok = self.toks[j] if j < self.n else None
+        if tok is None or tok.kind != "name" or self.text(j + 1) != "(" or j + 1 not in self.match:
+            return None
+        if not self._plain_callee(j):
+            return None
+        end = self.match[j + 1] + 1
+        return (
+            None
+            if self.text(end) in ("(", "[", ".", "->", "++", "--") or self.text(end) in _ASSIGNING
+            else end
+        )
+
+    def _plain_callee(self, j: int) -> bool:
+        name = self.text(j)
+        b = self.binding_at.get(j)
+        if b is not None:
+            return b.is_function
+        file_macros = self.pasting_macros | set(self.pp_macros) | self._function_macros()
+        return (
+            name not in C_KEYWORDS and name not in file_macros and not re.fullmatch(r"[A-Z][A-Z0-9_]*", name)
+        )
+
+    def _function_macros(self) -> set[str]:
+        return self.fn_macros
+
+    def _binds_tighter_than_equality(self, start: int, end: int) -> bool:
+        """Every operator at depth 0 in [start, end) binds tighter than ``==`` (so the
+        expression is one operand of it), and nothing there assigns or sequences."""
+        depth = 0
+        for m in range(start, end):
+            t = self.text(m)
+            if t in ("(", "["):
+                depth += 1
+            elif t in (")", "]"):
+                depth -= 1
+            elif depth == 0 and self.toks[m].kind == "op":
+                if t in _ASSIGNING or t in (",", "?", ":", "{", "}", ";"):
+                    return False
+                if t in _PREC and _PREC[t] <= _PREC["=="]:
+                    return False
+        return depth == 0
+
+    def _names_plain(self, start: int, end: int) -> bool:
+        """No name in [start, end) is a macro of the file (its body could regroup the
+        expression) or an upper-case name used as a call (a header's macro)."""
+        for m in range(start, end):
+            tok = self.toks[m]
+            if tok.kind != "name" or tok.text in C_KEYWORDS or self.text(m - 1) in (".", "->"):
+                continue
+            if m in self.binding_at or self._type_word(m):
+                continue
+            if tok.text in self._function_macros() or (
+                tok.text in self.pp_macros and not self.pp_macros[tok.text]
+            ):
+                return False
+            if self.text(m + 1) == "(" and not self._plain_callee(m):
+                return False
+        return True
+
     def _opening_context(self, i: int) -> bool:
         t = self.text(i)
         if t in _OPENING and self.toks[i].kind in ("op", "name"):
@@ -765,6 +963,7 @@ def find_choices(source: str, code: list[Token], all_tokens: list[Token], scope:
         + analysis.loops()
         + analysis.orders()
         + analysis.increments()
+        + analysis.zeros()
         + analysis.commutes()
     )
     kept: list[Choice] = []

@@ -16,7 +16,7 @@ Slots (found by a real C lexer and a block-scope walk of every function, no libc
   target gcc and clang build PoCs for), and with a ``u`` suffix both bases take the same
   type list. Literals inside preprocessor lines are never touched.
 * **structure** (``_c_structure``): increment forms, operands of commutative operators,
-  branch polarity, endless-loop forms, independent adjacent assignments, adjacent
+  tests against zero (``x == 0`` / ``!x``, ``if (p)`` / ``if (p != 0)``), branch polarity, endless-loop forms, independent adjacent assignments, adjacent
   independent function definitions. These survive renaming every identifier, reformatting and stripping
   comments, so a retyped leak still carries them.
 
