@@ -203,3 +203,19 @@ def test_the_purpose_of_making_sending_or_freeing_may_say_in_order_to(md):
 )
 def test_an_infinitive_that_is_no_purpose_of_the_subject_stays_to(md):
     assert not offered(md, "in order to"), alternatives(md)
+
+
+def test_what_the_text_shows_may_be_seen_with_or_without_can():
+    md = "Looking at `qfq_slot_insert`, we can see that the slot is written" + TAIL
+    assert ("we can see that", "we see that") in alternatives(md), alternatives(md)
+
+
+def test_seeing_whether_is_a_check_and_keeps_its_can():
+    md = "Looking at `qfq_slot_insert`, we can see if the slot is written" + TAIL
+    assert not offered(md, "we see"), alternatives(md)
+
+
+@pytest.mark.parametrize("noun", ["scenarios", "phases", "structures", "problems"])
+def test_a_small_count_of_things_may_be_written_in_digits(noun):
+    md = f"The exploit goes through three {noun} before the free" + TAIL
+    assert ("three", "3") in alternatives(md), alternatives(md)

@@ -56,7 +56,10 @@ def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
         ("It frees the chain, because the rule is bound to it" + TAIL, (",", "")),
         ("We send a packet to the interface before the call" + TAIL, ("send", "transmit")),
         ("We simply overwrite the pointer before the call" + TAIL, ("simply", "just")),
-        ("We free it and finally jump to the gadget in the slab" + TAIL, ("finally", "eventually", "ultimately")),
+        (
+            "We free it and finally jump to the gadget in the slab" + TAIL,
+            ("finally", "eventually", "ultimately"),
+        ),
         ("The message provides a primitive for the write" + TAIL, ("provides", "offers", "supplies")),
         ("A use-after-free in the scheduler is reached" + TAIL, ("use-after-free", "use after free")),
         ("What is left is the return to the caller" + TAIL, ("What is", "What's")),
@@ -77,7 +80,10 @@ def test_that_which_introduces_a_clause_with_its_own_subject_may_be_dropped(md):
         ("We allocate a table for each qdisc before the call" + TAIL, ("each", "every")),
         ("We spray objects so that the chain is reused" + TAIL, ("so that", "so")),
         ("A global variable called `real_mode_header` is allocated" + TAIL, ("called", "named")),
-        ("The kernel frees it. Then we spray the heap again" + TAIL, ("Then we", "We then", "Next, we", "After that, we")),
+        (
+            "The kernel frees it. Then we spray the heap again" + TAIL,
+            ("Then we", "We then", "Next, we", "After that, we"),
+        ),
         ("The kernel frees it. Then the worker sprays the heap" + TAIL, ("Then", "Next,", "After that,")),
         ("To trigger the bug, we send two packets to the socket" + TAIL, ("To", "In order to")),
         ("Let's free the object before the call" + TAIL, ("Let's", "Let us")),

@@ -346,6 +346,9 @@ PHRASE_CHOICES: tuple[tuple[str, ...], ...] = (
     ("were required", "were needed"), ("be required", "be needed"), ("is needed", "is required"),
     ("are needed", "are required"), ("was needed", "was required"), ("be needed", "be required"),
     ("due to", "because of"), ("via", "through"), ("thanks to", "owing to", "because of"),
+    # "we can see that" states what the text shows, as "we see that" does ("we can see if"
+    # would be a check, and is not taken).
+    ("we can see that", "we see that"),
 )
 # A phrase is taken only if the next word is not one of these (or, for the phrases in
 # PHRASE_NEXT_ONLY, only if it is one of those): "make sure to" cannot become "ensure to",
@@ -439,6 +442,9 @@ COUNTED_NOUNS: frozenset[str] = frozenset({
     "stages", "times", "objects", "elements", "pages", "gadgets", "registers", "rules", "chains",
     "classes", "members", "messages", "packets", "sockets", "allocations", "vulnerabilities",
     "bugs", "cores", "slots", "calls", "instructions", "cycles", "iterations", "keys", "sets",
+    "structures", "tasks", "types", "cases", "filters", "scenarios", "mappings", "phases",
+    "problems", "addresses", "exploits", "issues", "qdiscs", "tables", "buffers", "workers",
+    "connections", "devices", "events", "groups", "requests", "commands", "values", "errors",
 })
 
 # --- Word choices decided by role (finders.find_can and its neighbours) ----------------
