@@ -39,8 +39,8 @@ def offered(md: str, word: str) -> bool:
         ("We use the `msg_msg` object to spray the slab" + TAIL, ("to", "in order to", "so as to")),
         ("A `simple_xattr` is used to store the target address" + TAIL, ("to", "in order to", "so as to")),
         # "the vulnerability" of a write-up is its bug.
-        ("We need a second packet to trigger the vulnerability" + TAIL, ("vulnerability", "bug")),
-        ("The vulnerability is triggered by a second packet" + TAIL, ("vulnerability", "bug")),
+        ("We need a second packet to trigger the vulnerability" + TAIL, ("vulnerability", "bug", "flaw")),
+        ("The vulnerability is triggered by a second packet" + TAIL, ("vulnerability", "bug", "flaw")),
         # Making it possible, before a person and "to".
         ("This primitive allows us to leak the heap address" + TAIL, ("allows", "enables", "permits")),
         # A pointer points to or at what it addresses.

@@ -1477,9 +1477,10 @@ _AFTER_NOUN_PHRASE = frozenset(
 
 
 def find_the_vulnerability(scope: Scope) -> Iterator[Candidate]:
-    """ "to trigger the vulnerability" / "to trigger the bug": a write-up's "the vulnerability"
-    or "this vulnerability" is the bug it describes, named either way; only where the word
-    ends its noun phrase (a stop, a verb or a preposition follows)."""
+    """ "to trigger the vulnerability" / "the bug" / "the flaw": a write-up's "the
+    vulnerability" or "this vulnerability" is the flaw it describes, named any of the three
+    ways (advisories call it a flaw as often); only where the word ends its noun phrase (a
+    stop, a verb or a preposition follows)."""
     t = scope.text
     for _block, m in scope.prose_matches(_VULN_RX):
         nxt = word_after(t, m.end(1))
@@ -1491,7 +1492,7 @@ def find_the_vulnerability(scope: Scope) -> Iterator[Candidate]:
             nxt.islower() and is_verb_form(nxt) and not may_be_noun(nxt)
         ):
             continue
-        yield Candidate(m.start(1), m.end(1), ("vulnerability", "bug"), "synonym", None, 32)
+        yield Candidate(m.start(1), m.end(1), ("vulnerability", "bug", "flaw"), "synonym", None, 32)
 
 
 # Labels of the key: value lists and headings that write-ups share ("- Fixed by: <commit>",
