@@ -9,9 +9,16 @@ survivor pattern), build time and the time to read a whole copy.
 Per translation or paraphrase fixture (tests/carriers/prose/fixtures and
 tests/fixtures/corpus_leaks), a leak made from each of several partners' copies
 (`headstart.leaks.translation.leak_for_copy`: the kept code, inline code and numbers are
-that partner's): slots read correctly / erased / wrongly, `survivor_match`, and whether
-`attribute()` names the leaker among 100 partners at family-wise p <= 1e-6 (and whether it
-accuses anyone else).
+that partner's): slots read correctly / erased / wrongly, the bits read correctly, `survivor_match`,
+and whether `attribute()` names the leaker among 100 partners at family-wise p <= 1e-6 (and
+whether it accuses anyone else; a single leaker needs at least log2(100 / 1e-6) = 26.6 bits).
+With it, an upper bound on what any notation marking could carry in what the translator kept
+(``kept_bound``): every kept number of value 10 or more given a hex/decimal choice (1 bit) and
+a letter-case choice when it is hex with letters (1 bit), in prose, inline code and code blocks
+(numbers joined to a name, ``kmalloc-cg-64``, are identifiers and count nothing); every comment
+of two or more words in a code block 2 bits (first-word case, closing period); every
+``= name + 0x...;`` 1 bit (operand order). A fixture whose bound is below 26.6 bits cannot name
+a leaker by what its translator kept, whatever the carrier does.
 
     PYTHONPATH=src .venv/bin/python bench/prose_translation.py [--quick] [--corpus PATH]
 """
@@ -21,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import statistics
 import time
 from pathlib import Path
@@ -30,7 +38,7 @@ import numpy as np
 from headstart.carriers.base import CarrierError
 from headstart.carriers.prose import ProseCarrier
 from headstart.carriers.prose.code_blocks import is_code_kind
-from headstart.leaks.translation import leak_for_copy
+from headstart.leaks.translation import kept_elements, leak_for_copy, line_span
 from headstart.marking import Codebook, Leak, attribute, design_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +147,48 @@ def measure_writeup(path: Path, corpus: Path, carriers: dict[Path, ProseCarrier]
     }
 
 
+_KEPT_NUMBER = re.compile(r"(?<![\w.\-])(0[xX][0-9a-fA-F]+|\d+)(?![\w\-]|\.\d)")
+_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def _number_bits(tok: str) -> float:
+    hexa = tok[:2].lower() == "0x"
+    value = int(tok, 16) if hexa else int(tok)
+    return (1.0 if value >= 10 else 0.0) + (1.0 if hexa and re.search(r"[a-fA-F]", tok[2:]) else 0.0)
+
+
+def kept_bound(original: str, first_line: int, last_line: int) -> dict:
+    """Places a translator keeps in the original's span and an upper bound on the bits
+    notation marks could carry there (see the module's docstring)."""
+    start, end = line_span(original, first_line, last_line)
+    out = {
+        k: [0, 0.0] for k in ("prose_numbers", "inline_numbers", "code_numbers", "code_comments", "code_sums")
+    }
+    for e in kept_elements(original[start:end]):
+        if e.kind == "number":
+            key, texts = "prose_numbers", [e.text] if "." not in e.text else []
+        elif e.kind == "inline-code":
+            key, texts = "inline_numbers", _KEPT_NUMBER.findall(e.text)
+        else:
+            code = _COMMENT.sub(" ", e.text)
+            comments = [
+                c for c in _COMMENT.findall(e.text) if len(re.findall(r"(?<!\w)[A-Za-z][a-z]+", c)) >= 2
+            ]
+            out["code_comments"][0] += len(comments)
+            out["code_comments"][1] += 2.0 * len(comments)
+            sums = re.findall(r"=\s*\w+\s*\+\s*0[xX]\w+\s*;", code)
+            out["code_sums"][0] += len(sums)
+            out["code_sums"][1] += float(len(sums))
+            key, texts = "code_numbers", _KEPT_NUMBER.findall(code)
+        out[key][0] += len(texts)
+        out[key][1] += sum(_number_bits(t) for t in texts)
+    return {
+        "places": {k: n for k, (n, _b) in out.items()},
+        "bits": {k: b for k, (_n, b) in out.items()},
+        "bound_bits": sum(b for _n, b in out.values()),
+    }
+
+
 def measure_fixture(spec: dict, folder: Path, corpus: Path, trials: int) -> dict:
     original = (corpus / spec["source"]).read_text(encoding="utf-8")
     fixture = (folder / spec["fixture"]).read_text(encoding="utf-8")
@@ -152,7 +202,7 @@ def measure_fixture(spec: dict, folder: Path, corpus: Path, trials: int) -> dict
         PARTNERS,
         design_coalition=design_for(sizes),
     )
-    right, erased, wrong, named, innocents, shares = [], [], [], 0, 0, []
+    right, erased, wrong, named, innocents, shares, bits = [], [], [], 0, 0, [], []
     for leaker in PARTNERS[:trials]:
         codeword = book.codeword(leaker)
         leak = leak_for_copy(
@@ -164,6 +214,7 @@ def measure_fixture(spec: dict, folder: Path, corpus: Path, trials: int) -> dict
         right.append(int((read & ~bad).sum()))
         erased.append(int((~read).sum()))
         wrong.append(int(bad.sum()))
+        bits.append(float(sum(math.log2(sizes[i]) for i in np.nonzero(read & ~bad)[0])))
         shares.append(carrier.survivor_match(leak)[1])
         result = attribute(book, Leak(reading.symbols, reading.confidence), threshold=THRESHOLD)
         named += leaker in result.accused
@@ -178,6 +229,8 @@ def measure_fixture(spec: dict, folder: Path, corpus: Path, trials: int) -> dict
         "read_correctly": statistics.mean(right),
         "erased": statistics.mean(erased),
         "read_wrongly": statistics.mean(wrong),
+        "bits_read_correctly": round(statistics.mean(bits), 1),
+        "kept": kept_bound(original, spec["first_line"], spec["last_line"]),
         "survivor_match": round(statistics.mean(shares), 3),
         "named": f"{named}/{trials}",
         "innocents_accused": innocents,
@@ -213,13 +266,17 @@ def main() -> None:
     fixtures = [measure_fixture(s, folder, args.corpus, trials) for s, folder in specs]
     print()
     print(
-        f"{'fixture':58} {'slots':>5} {'right':>6} {'erased':>6} {'wrong':>5} {'match':>5} {'named':>6} {'innoc':>5}"
+        f"{'fixture':58} {'slots':>5} {'right':>6} {'erased':>6} {'wrong':>5} {'bits':>5} {'bound':>5} "
+        f"{'match':>5} {'named':>6} {'innoc':>5}"
     )
     for f in fixtures:
         print(
             f"{f['fixture']:58} {f['slots']:>5} {f['read_correctly']:>6.1f} {f['erased']:>6.1f} "
-            f"{f['read_wrongly']:>5.1f} {f['survivor_match']:>5} {f['named']:>6} {f['innocents_accused']:>5}"
+            f"{f['read_wrongly']:>5.1f} {f['bits_read_correctly']:>5.1f} {f['kept']['bound_bits']:>5.0f} "
+            f"{f['survivor_match']:>5} {f['named']:>6} {f['innocents_accused']:>5}"
         )
+    print("bits: read correctly (mean over leakers); bound: the most notation marks could carry in what the")
+    print("translator kept (module docstring); a single leaker among 100 at 1e-6 needs 26.6 bits")
     args.out.write_text(
         json.dumps(
             {
