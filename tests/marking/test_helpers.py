@@ -87,10 +87,22 @@ def test_a_partner_with_suspect_helpers_pays_the_factor_two_even_when_not_rescor
 
 
 def test_a_single_leaker_keeps_its_slot_score_p_value():
-    """Alone, a leaker's fellow suspects are innocents, who are almost never suspects."""
+    """Alone, a leaker's fellow suspects are innocents, who rarely look like accomplices."""
     book = _uniform_book(11, 60)
     leak = simulate.leak(book, ["partner-042"], "interleave", rng=11)
     slot_only = attribute(book, leak, coalition=False)
     both = attribute(book, leak)
     assert both.accused == ["partner-042"]
     assert both.for_partner("partner-042").p_value == slot_only.for_partner("partner-042").p_value
+
+
+def test_only_partners_whose_helpers_look_like_accomplices_get_the_second_score():
+    from headstart.marking._helpers import _looks_like_accomplices, _prepare
+
+    book = _uniform_book(13, 300)
+    gang = simulate.coalition(book, 3, rng=13)
+    coalition_leak = simulate.leak(book, gang, "majority", rng=13)
+    single_leak = simulate.leak(book, [gang[0]], "interleave", rng=13)
+    innocents = tuple(p for p in PARTNERS if p not in gang)[:2]
+    assert _looks_like_accomplices((gang[1], gang[2]), _prepare([(book, coalition_leak)]))
+    assert not _looks_like_accomplices(innocents, _prepare([(book, single_leak)]))

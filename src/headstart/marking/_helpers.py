@@ -14,11 +14,14 @@ the leak, the biases and other partners' codewords, never on j's: an innocent's 
 independent of all three, so its score is again a sum of independent two-point variables
 with known probabilities and its p-value is exact (_pvalues.py), conditionally on the others.
 
-The helper score is tried only for a partner whose two helpers are themselves suspects (each
-with a slot-by-slot family-wise p-value within HELPER_FAMILY_P; two innocents get there in
-under 1% of leaks by one partner): that choice also depends on others only.
-Such a partner's p-value is twice the smaller of the two (Bonferroni over the two scores);
-everyone else keeps the slot-by-slot p-value unchanged.
+The helper score is tried only for a partner whose two helpers look like its accomplices:
+the first with a slot-by-slot family-wise p-value of at most 0.1, the second of at most 1,
+and the leak showing a symbol neither holds at no more than 22% of the read slots (a third
+colluder supplies at most a third of the slots and differs from both at a quarter of those
+on uniform binary slots; two innocents differ from a leak together at a quarter of all
+slots). All three are facts about others and the leak only; a single leaker's score gets
+the second score in a few % of leaks. Such a partner's p-value is twice the smaller of the
+two (Bonferroni over the two scores); everyone else keeps the slot-by-slot p-value unchanged.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from ._codebook import Codebook
 from ._leak import Leak
 from ._pvalues import tail_p_values
 
-HELPER_FAMILY_P = (0.01, 1.0)  # how suspicious (p-value x partners) the first and the second helper must be
+HELPER_FAMILY_P = (0.1, 1.0)  # how suspicious (p-value x partners) the first and the second helper must be
+OUTSIDE_SHARE = 0.22  # at most this share of read slots shows a symbol neither helper holds
 CANDIDATES = 20  # partners (best first by the slot-by-slot p-value) given the second score
 SCORES = 2  # the Bonferroni factor for a partner given the second score
 _STEP = 0.02  # nats per lattice step
@@ -122,25 +126,44 @@ def _held(b: _Book, symbols: np.ndarray) -> np.ndarray:
     return b.book._table.match_probability(full)[b.read]
 
 
+def _looks_like_accomplices(helpers: tuple[str, str], books: list[_Book]) -> bool:
+    """Whether the leak shows a symbol neither helper holds at few enough read slots for the
+    two to be colluders with one more partner."""
+    shown = outside = 0
+    for b in books:
+        if helpers[0] in b.rows and helpers[1] in b.rows:
+            words = b.book.codewords()
+            a = words[b.rows[helpers[0]], b.read]
+            c = words[b.rows[helpers[1]], b.read]
+            shown += b.read.size
+            outside += int(np.count_nonzero((a != b.y) & (c != b.y)))
+    return shown > 0 and outside <= OUTSIDE_SHARE * shown
+
+
 def helper_scores(pairs: Sequence[tuple[Codebook, Leak]], order: Sequence[str],
                   single_p: dict[str, float]) -> dict[str, HelperScore]:
     """The partners given the second score, each with its helper p-value.
 
     ``order``: every partner, best first by the slot-by-slot score; ``single_p``: the
-    slot-by-slot p-values. A partner is given the second score when its two helpers are
-    suspects and some book holds it with both (facts about others and the books only).
+    slot-by-slot p-values. A partner is given the second score when its two helpers look
+    like accomplices and some book holds it with both (facts about others and the leak only).
     Beyond the CANDIDATES best the second score is not worked out (p-value 1): the
     Bonferroni factor still applies to them, since whether a partner is among the best
     depends on its own codeword.
     """
     books = _prepare(pairs)
     out: dict[str, HelperScore] = {}
+    looks: dict[tuple[str, str], bool] = {}
     for rank, j in enumerate(order):
         others = [p for p in order[:3] if p != j][:2]
         if len(others) < 2 or any(single_p[h] * len(order) > bound for h, bound in zip(others, HELPER_FAMILY_P, strict=True)):
             continue
         helpers = (others[0], others[1])
         if not any(j in b.rows and helpers[0] in b.rows and helpers[1] in b.rows and b.read.size for b in books):
+            continue
+        if helpers not in looks:
+            looks[helpers] = _looks_like_accomplices(helpers, books)
+        if not looks[helpers]:
             continue
         out[j] = _one(j, helpers, books) if rank < CANDIDATES else HelperScore(1.0, True, helpers)
     return out
