@@ -11,7 +11,8 @@ import pytest
 from marking.helpers import random_codeword
 
 import headstart.samples
-from headstart.carriers._python_structure import find_runs, leak_statements, read_runs
+from headstart.carriers._line_orders import read_runs
+from headstart.carriers._python_structure import find_runs, leak_statements
 from headstart.carriers.base import ERASED
 from headstart.carriers.python_source import PythonCarrier
 from headstart.leaks.code import retype_python

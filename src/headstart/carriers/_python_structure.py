@@ -32,36 +32,19 @@ import ast
 import copy
 import difflib
 import itertools
-import math
+import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from headstart.carriers._line_orders import Run, split_lines
 
 _STDLIB = frozenset(sys.stdlib_module_names)
 
 
-@dataclass(frozen=True)
-class Run:
-    """One run: its statements' line spans (0-based, end exclusive, comments above
-    included), in original order, and their fingerprints."""
-
-    kind: str  # import | constants | definitions
-    blocks: tuple[tuple[int, int], ...]
-    prints: tuple[str, ...]
-    before: str | None  # fingerprint of the statement just before the run (None: none)
-    before_run: int | None  # the run that statement belongs to (its last place moves)
-
-    @property
-    def slots(self) -> int:
-        return len(self.blocks) - 1
-
-    def sizes(self) -> list[int]:
-        n = len(self.blocks)
-        return [n - i for i in range(n - 1)]
-
-
 def find_runs(tree: ast.Module, source: str) -> list[Run]:
-    lines = source.splitlines(keepends=True)
+    if re.search(r"\r(?!\n)", source):
+        return []  # a line ending in a lone CR: ast's line numbers are not the lines split here
+    lines = split_lines(source)
     body = tree.body
     future_annotations = any(
         isinstance(s, ast.ImportFrom)
@@ -276,76 +259,13 @@ def fingerprint(stmt: ast.stmt) -> str:
     return ast.dump(node, annotate_fields=False, include_attributes=False)
 
 
-# -- Lehmer codes --------------------------------------------------------------------
-
-
-def order_from_digits(n: int, digits: list[int]) -> list[int]:
-    """The order (original indices by position) that digits d_0..d_{n-2} encode."""
-    remaining = list(range(n))
-    out = [remaining.pop(d) for d in digits]
-    return out + remaining
-
-
-def digits_from_order(order: list[int], n: int) -> list[int]:
-    """Digits of the first positions of an order of n items (its start may be all there is)."""
-    remaining = list(range(n))
-    out: list[int] = []
-    for item in order[: n - 1]:
-        out.append(remaining.index(item))
-        remaining.remove(item)
-    return out
-
-
-def bits(runs: list[Run]) -> float:
-    return sum(math.log2(math.factorial(len(r.blocks))) for r in runs)
-
-
-# -- rendering and reading -----------------------------------------------------------
-
-
-def permute(lines: list[str], runs: list[Run], orders: list[list[int]]) -> list[str]:
-    """The lines with each run's blocks placed in ``orders[r]`` (the gaps stay)."""
-    out = list(lines)
-    for run, order in sorted(zip(runs, orders, strict=True), key=lambda ro: -ro[0].blocks[0][0]):
-        texts = [lines[a:b] for a, b in run.blocks]
-        gaps = [lines[run.blocks[i][1] : run.blocks[i + 1][0]] for i in range(len(run.blocks) - 1)]
-        region: list[str] = []
-        for pos, item in enumerate(order):
-            region += texts[item]
-            if pos < len(gaps):
-                region += gaps[pos]
-        out[run.blocks[0][0] : run.blocks[-1][1]] = region
-    return out
-
-
-def unpermute(lines: list[str], runs: list[Run], orders: list[list[int]]) -> list[str]:
-    """The inverse of ``permute`` for the same runs and orders."""
-    out = list(lines)
-    for run, order in sorted(zip(runs, orders, strict=True), key=lambda ro: -ro[0].blocks[0][0]):
-        sizes = [b - a for a, b in run.blocks]
-        gaps = [run.blocks[i + 1][0] - run.blocks[i][1] for i in range(len(run.blocks) - 1)]
-        at = run.blocks[0][0]
-        texts: dict[int, list[str]] = {}
-        gap_texts: list[list[str]] = []
-        for pos, item in enumerate(order):
-            texts[item] = lines[at : at + sizes[item]]
-            at += sizes[item]
-            if pos < len(gaps):
-                gap_texts.append(lines[at : at + gaps[pos]])
-                at += gaps[pos]
-        region: list[str] = []
-        for item in range(len(run.blocks)):
-            region += texts[item]
-            if item < len(gap_texts):
-                region += gap_texts[item]
-        out[run.blocks[0][0] : run.blocks[-1][1]] = region
-    return out
+# -- reading ---------------------------------------------------------------------------
 
 
 def leak_statements(text: str) -> list[str] | None:
     """Fingerprints of the leak's top-level statements, in order; a leak cut inside a
     statement loses that statement (cut back to the last line that starts one)."""
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text)
     end = len(lines)
     for _ in range(40):
         try:
@@ -365,45 +285,6 @@ def _last_statement_start(lines: list[str], end: int) -> int:
         if line.strip() and not line[0].isspace() and not line.startswith(("#", ")", "]", "}")):
             return i
     return 0
-
-
-def read_runs(statements: list[str] | None, runs: list[Run]) -> list[list[int | None]]:
-    """Digits of each run read from the leak's statement fingerprints (None: erased).
-
-    A run is read from where its first statement stands in the leak: right after the run
-    before it, when the statement preceding it in the original belongs to one (that run
-    must have been read whole), else right after that statement (one such place only),
-    or at the leak's start when nothing precedes it. Its digits are read while the leak
-    shows the run's statements one after another. A run the leak shows only in part,
-    with something else after it, was edited: nothing of it is read."""
-    out: list[list[int | None]] = [[None] * r.slots for r in runs]
-    if not statements:
-        return out
-    ends: dict[int, int] = {}  # run -> leak index after it, for runs read whole
-    for r, run in enumerate(runs):
-        member = {p: k for k, p in enumerate(run.prints)}
-        if run.before_run is not None:
-            start = ends.get(run.before_run)
-        elif run.before is None:
-            start = 0
-        else:
-            places = [i for i in range(1, len(statements)) if statements[i - 1] == run.before]
-            start = places[0] if len(places) == 1 else None
-        if start is None or start >= len(statements) or statements[start] not in member:
-            continue
-        order: list[int] = []
-        i = start
-        while i < len(statements) and statements[i] in member and member[statements[i]] not in order:
-            order.append(member[statements[i]])
-            i += 1
-        if len(order) < len(run.blocks) and i < len(statements):
-            continue  # the run goes on with something else: edited, not read
-        if len(order) == len(run.blocks):
-            ends[r] = i
-        for k, d in enumerate(digits_from_order(order, len(run.blocks))):
-            if k < run.slots:
-                out[r][k] = d
-    return out
 
 
 def token_orders(

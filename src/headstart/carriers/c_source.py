@@ -45,6 +45,7 @@ from typing import ClassVar
 import numpy as np
 
 from headstart.carriers._c_compile import ANALYSIS_PROVEN, check_with_compiler
+from headstart.carriers._c_defines import find_define_runs, leak_define_lines, leak_items
 from headstart.carriers._c_reading import (
     NameSets,
     abstract_leak_keys,
@@ -57,6 +58,7 @@ from headstart.carriers._c_scope import Binding, CScope, CSyntaxError
 from headstart.carriers._c_structure import Choice, Piece, find_choices, stringified_arguments
 from headstart.carriers._c_template import ExpectedToken, TreeTemplate
 from headstart.carriers._lexers import Token, lex_c
+from headstart.carriers._line_orders import Run, order_from_digits, permute, read_runs, split_lines, unpermute
 from headstart.carriers._names import C_KEYWORDS, C_LIBRARY_NAMES, C_STANDARD_TYPEDEFS, candidate_names
 from headstart.carriers.base import (
     ERASED,
@@ -209,8 +211,38 @@ class CCarrier(TemplateSourceCarrier):
                     self._expected_keys(whole[a:b], abstract=True),
                     self._expected_keys(whole[c:d], abstract=True),
                 )
-        self._check_copy(self._tree.render(zeros), zeros)
+        self._base = len(self._slots)
+        self._define_runs = find_define_runs(self.source)
+        for r, run in enumerate(self._define_runs):
+            for digit, q in enumerate(run.sizes()):
+                alternatives = ("kept", *(f"line {k + 1} of those left" for k in range(1, q)))
+                key = f"defines:{r}:{digit}"
+                where = (
+                    f"order of the {len(run.blocks)} #define lines on lines {run.blocks[0][0] + 1}-"
+                    f"{run.blocks[-1][1]}: position {digit + 1}"
+                )
+                self._slots.append(Slot(key, alternatives, where))
+                self._infos.append(_SlotInfo("defines", len(code), alternatives, where, key, ()))
+                self._kinds.append("defines")
+                self._alt_index.append({})
+        everything = [0] * len(self._slots)
+        self._check_copy(self._render_text(everything), everything)
         self.compiler_check = check_with_compiler(self) if compiler_check else "not run"
+
+    def _define_orders(self, codeword: Sequence[int]) -> list[list[int]]:
+        out, at = [], self._base
+        for run in self._define_runs:
+            out.append(order_from_digits(len(run.blocks), [int(d) for d in codeword[at : at + run.slots]]))
+            at += run.slots
+        return out
+
+    def _render_text(self, codeword: Sequence[int]) -> str:
+        """The tree rendered, then each run of ``#define`` lines in the codeword's order
+        (no choice moves a directive or changes a line count, so the runs' lines hold)."""
+        text = self._tree.render(codeword)
+        if not self._define_runs:
+            return text
+        return "".join(permute(split_lines(text), self._define_runs, self._define_orders(codeword)))
 
     @property
     def template(self) -> Template:
@@ -218,19 +250,33 @@ class CCarrier(TemplateSourceCarrier):
 
     def render(self, codeword: Sequence[int]) -> bytes:
         check_codeword(codeword, self._slots)
-        copy = self._tree.render(codeword)
+        copy = self._render_text(codeword)
         self._check_copy(copy, codeword)
         return copy.encode("utf-8")
 
     def read(self, leak: bytes | str) -> Reading:
         text = decode_leak(leak)
+        digits: list[int | None] = []
+        runs = getattr(self, "_define_runs", [])
+        if runs:
+            # The #define runs first, by the shape of each line; a run read whole is put
+            # back in the original's order so the rest aligns as it always did.
+            by_run = read_runs(leak_items(text), runs)
+            digits = [d for run_digits in by_run for d in run_digits]
+            text = _in_original_order(text, runs, by_run)
         reading = self._read_tokens([t for t in lex_c(text, directives=False) if t.kind != "comment"], text)
         if reading.read < len(self._slots) // 2 and "//" in text:
             # Maybe the line breaks were lost and a // comment swallowed the code after it.
             again = self._read_tokens(lex_c(text, directives=False, line_comments=False), text)
             if again.read > reading.read:
-                return again
-        return reading
+                reading = again
+        if not runs:
+            return reading
+        symbols, confidence = reading.symbols.copy(), reading.confidence.copy()
+        for k, d in enumerate(digits):
+            symbols[self._base + k] = ERASED if d is None else d
+            confidence[self._base + k] = 0.0 if d is None else 1.0
+        return Reading(symbols, confidence)
 
     def _read_tokens(self, tokens: list[Token], text: str) -> Reading:
         n = len(self._slots)
@@ -321,6 +367,22 @@ class CCarrier(TemplateSourceCarrier):
         return out
 
     def _check_copy(self, copy: str, codeword: Sequence[int]) -> None:
+        runs = getattr(self, "_define_runs", [])
+        if runs:
+            # The copy is the text below with each #define run in the codeword's order:
+            # check that it is exactly that, then check the text as every copy is checked.
+            orders = self._define_orders(codeword)
+            ordered = "".join(unpermute(split_lines(copy), runs, orders))
+            if "".join(permute(split_lines(ordered), runs, orders)) != copy:
+                raise RenderError("the copy's #define lines do not sit where their runs say")
+            moved = [
+                line
+                for a, b in (blk for run in runs for blk in run.blocks)
+                for line in split_lines(copy)[a:b]
+            ]
+            if any(not _DEFINE_LINE.match(line) for line in moved):
+                raise RenderError("a line that moved in the copy is not a #define line")
+            copy = ordered
         lexed = lex_c(copy)
         tokens = [t for t in lexed if t.kind not in ("comment", "pp")]
         expected = self._tree.texts(codeword, self._in_directives)
@@ -354,7 +416,35 @@ class CCarrier(TemplateSourceCarrier):
 
     def struct_kinds(self) -> list[str | None]:
         """Per slot, the kind of structural choice it is, or None for names and literals."""
-        return [info.choice.kind if info.choice is not None else None for info in self._infos]
+        return [
+            info.choice.kind if info.choice is not None else "defines" if info.kind == "defines" else None
+            for info in self._infos
+        ]
+
+
+def _in_original_order(text: str, runs: list[Run], by_run: list[list[int | None]]) -> str:
+    """The leak with each #define run it shows whole (every digit read) in original order."""
+    lines = split_lines(text)
+    at = leak_define_lines(text)
+    items = leak_items(text)
+    for run, run_digits in zip(runs, by_run, strict=True):
+        if any(d is None for d in run_digits):
+            continue
+        order = order_from_digits(len(run.blocks), [d or 0 for d in run_digits])
+        want = [run.prints[k] for k in order]
+        starts = [i for i in range(len(items) - len(want) + 1) if items[i : i + len(want)] == want]
+        if len(starts) != 1:
+            continue
+        where = at[starts[0] : starts[0] + len(want)]
+        if where != list(range(where[0], where[0] + len(want))):
+            continue  # not adjacent lines in the leak: leave them
+        texts = [lines[w] for w in where]
+        for pos, item in enumerate(order):
+            lines[where[0] + item] = texts[pos]
+    return "".join(lines)
+
+
+_DEFINE_LINE = re.compile(r"[ \t]*#[ \t]*define[ \t]")
 
 
 # -- names ---------------------------------------------------------------------------

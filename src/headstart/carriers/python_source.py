@@ -39,16 +39,8 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from headstart.carriers._lexers import Token, lex_python
-from headstart.carriers._python_structure import (
-    Run,
-    find_runs,
-    leak_statements,
-    order_from_digits,
-    permute,
-    read_runs,
-    token_orders,
-    unpermute,
-)
+from headstart.carriers._line_orders import Run, order_from_digits, permute, read_runs, split_lines, unpermute
+from headstart.carriers._python_structure import find_runs, leak_statements, token_orders
 from headstart.carriers.base import (
     ERASED,
     NoSlotsError,
@@ -173,7 +165,7 @@ class PythonCarrier(TemplateSourceCarrier):
         text = self._template.render(list(codeword[: self._base]))
         if not getattr(self, "_runs", None):
             return text
-        return "".join(permute(text.splitlines(keepends=True), self._runs, self._orders(codeword)))
+        return "".join(permute(split_lines(text), self._runs, self._orders(codeword)))
 
     def read(self, leak: bytes | str) -> Reading:
         text = decode_leak(leak)
@@ -220,7 +212,7 @@ class PythonCarrier(TemplateSourceCarrier):
             orders.append(guessed[r] or list(range(len(run.blocks))))
         if all(order == sorted(order) for order in orders):
             return self._keys, self._sites, self._segments
-        lines = self._sentinel_code.splitlines(keepends=True)
+        lines = split_lines(self._sentinel_code)
         code = "".join(permute(lines, self._runs, orders))
         keys, sites = self._original_keys(code, self._literal_text)
         return keys, sites, python_segments([t for t in lex_python(code) if t.kind != "comment"])
@@ -228,7 +220,7 @@ class PythonCarrier(TemplateSourceCarrier):
     def _item_keys(self) -> list[list[list[str]]]:
         """Each run's statements as token keys (what ``token_orders`` looks for)."""
         if getattr(self, "_item_keys_cache", None) is None:
-            lines = self._sentinel_code.splitlines(keepends=True)
+            lines = split_lines(self._sentinel_code)
             self._item_keys_cache = [
                 [self._original_keys("".join(lines[a:b]), self._literal_text)[0] for a, b in run.blocks]
                 for run in self._runs
@@ -388,9 +380,9 @@ class PythonCarrier(TemplateSourceCarrier):
             # is exactly that reordering (statement by statement) of a copy that passes
             # every check up to the names.
             orders = self._orders(codeword)
-            lines = copy.splitlines(keepends=True)
+            lines = split_lines(copy)
             ordered = "".join(unpermute(lines, runs, orders))
-            if "".join(permute(ordered.splitlines(keepends=True), runs, orders)) != copy:
+            if "".join(permute(split_lines(ordered), runs, orders)) != copy:
                 raise RenderError("the copy's reordered statements do not sit where the runs say")
             self._check_reordering(copy, ordered, orders)
             copy = ordered
