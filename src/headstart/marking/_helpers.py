@@ -9,7 +9,8 @@ symbols but the partner's own), so it credits a colluder with the average match 
 For partner j this score takes as helpers the two partners ranked highest by the slot-by-slot
 p-values among everyone but j, and gives each read slot the weights of the log-likelihood
 ratio P(x_j | leak, helpers' symbols, j colludes with them) / P(x_j), under a mix of
-interleaving and majority voting by the three (plus a little noise). Those weights depend on
+interleaving and majority voting by the three (plus a little noise), the mix fitted to the
+leak and the helpers' symbols with j's averaged out. Those weights depend on
 the leak, the biases and other partners' codewords, never on j's: an innocent's codeword is
 independent of all three, so its score is again a sum of independent two-point variables
 with known probabilities and its p-value is exact (_pvalues.py), conditionally on the others.
@@ -40,7 +41,8 @@ OUTSIDE_SHARE = 0.22  # at most this share of read slots shows a symbol neither 
 CANDIDATES = 20  # partners (best first by the slot-by-slot p-value) given the second score
 SCORES = 2  # the Bonferroni factor for a partner given the second score
 _STEP = 0.02  # nats per lattice step
-_INTERLEAVE = 0.8  # share of interleaving (each slot or unit from a random colluder) in the attack mix
+_INTERLEAVE = 0.8  # share of interleaving (each slot or unit from a random colluder) when not fitted
+_SHARES = np.linspace(0.0, 1.0, 11)  # candidate shares of interleaving, fitted to the leak
 _NOISE = 0.02  # chance a slot shows anything at all (a misread, an unheld symbol)
 _CLIP = 1e-4
 
@@ -52,20 +54,41 @@ class HelperScore:
     helpers: tuple[str, str]
 
 
-def posterior_match(pi: np.ndarray, n: np.ndarray, helpers_agree: np.ndarray, p_other: np.ndarray) -> np.ndarray:
-    """P(x_j = y | y, helpers, j colludes with them) per read slot.
-
-    pi: P(an innocent holds y); n: how many helpers hold y (0..2); helpers_agree: the two
-    hold the same symbol; p_other: P(symbol of the helper that does not hold y) where n = 1.
-    """
+def _likelihoods(pi: np.ndarray, n: np.ndarray, helpers_agree: np.ndarray, p_other: np.ndarray,
+                 interleave: float) -> tuple[np.ndarray, np.ndarray]:
+    """P(the leak shows y | x_j = y) and P(... | x_j != y) per read slot, given the helpers."""
     same_i, other_i = (1.0 + n) / 3.0, n / 3.0  # interleaving: the shown symbol is a random colluder's
     # majority of three, a random one of the three where all differ
     same_m = np.where(n >= 1, 1.0, np.where(helpers_agree, 0.0, 1.0 / 3.0))
     rest = np.maximum(1.0 - pi - p_other, 0.0) / np.maximum(1.0 - pi, 1e-12) / 3.0
     other_m = np.where(n == 2, 1.0, np.where(n == 1, rest, 0.0))
-    same = (1 - _NOISE) * (_INTERLEAVE * same_i + (1 - _INTERLEAVE) * same_m) + _NOISE
-    other = (1 - _NOISE) * (_INTERLEAVE * other_i + (1 - _INTERLEAVE) * other_m) + _NOISE
+    same = (1 - _NOISE) * (interleave * same_i + (1 - interleave) * same_m) + _NOISE
+    other = (1 - _NOISE) * (interleave * other_i + (1 - interleave) * other_m) + _NOISE
+    return same, other
+
+
+def posterior_match(pi: np.ndarray, n: np.ndarray, helpers_agree: np.ndarray, p_other: np.ndarray,
+                    interleave: float = _INTERLEAVE) -> np.ndarray:
+    """P(x_j = y | y, helpers, j colludes with them) per read slot.
+
+    pi: P(an innocent holds y); n: how many helpers hold y (0..2); helpers_agree: the two
+    hold the same symbol; p_other: P(symbol of the helper that does not hold y) where n = 1;
+    interleave: the share of interleaving in the attack mix (the rest is majority voting).
+    """
+    same, other = _likelihoods(pi, n, helpers_agree, p_other, interleave)
     return pi * same / (pi * same + (1.0 - pi) * other)
+
+
+def estimate_interleave(pi: np.ndarray, n: np.ndarray, helpers_agree: np.ndarray, p_other: np.ndarray) -> float:
+    """The attack mix that best explains the leak given the helpers, with j's symbols
+    averaged out (each with its bias): a fact about the leak and the helpers only."""
+    best, share = -np.inf, _INTERLEAVE
+    for candidate in _SHARES:
+        same, other = _likelihoods(pi, n, helpers_agree, p_other, float(candidate))
+        fit = float(np.sum(np.log(pi * same + (1.0 - pi) * other)))
+        if fit > best + 1e-9:
+            best, share = fit, float(candidate)
+    return share
 
 
 @dataclass
@@ -90,28 +113,44 @@ def _prepare(pairs: Sequence[tuple[Codebook, Leak]]) -> list[_Book]:
     return out
 
 
+def _slot_facts(y: np.ndarray, a: np.ndarray, c: np.ndarray, pa: np.ndarray,
+                pc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(n, helpers agree, p_other) per read slot (see posterior_match)."""
+    n = (a == y).astype(np.int64) + (c == y)
+    return n, a == c, np.where((n == 1) & (a == y), pc, np.where(n == 1, pa, 0.0))
+
+
 def helper_weights(y: np.ndarray, a: np.ndarray, c: np.ndarray, pi: np.ndarray, pa: np.ndarray,
-                   pc: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                   pc: np.ndarray, w: np.ndarray, interleave: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(k, flip) per read slot: the lattice increment a partner earns, on a match with the
     leaked symbol y (flip False) or on a mismatch (flip True). a, c: the helpers' symbols;
-    pi, pa, pc: P(an innocent holds y, a, c); w: the leak's confidence."""
-    n = (a == y).astype(np.int64) + (c == y)
-    p_other = np.where((n == 1) & (a == y), pc, np.where(n == 1, pa, 0.0))
-    g = np.clip(posterior_match(pi, n, a == c, p_other), _CLIP, 1 - _CLIP)
+    pi, pa, pc: P(an innocent holds y, a, c); w: the leak's confidence; interleave: the
+    attack mix, fitted to these slots when None."""
+    n, agree, p_other = _slot_facts(y, a, c, pa, pc)
+    if interleave is None:
+        interleave = estimate_interleave(pi, n, agree, p_other)
+    g = np.clip(posterior_match(pi, n, agree, p_other, interleave), _CLIP, 1 - _CLIP)
     high, low = np.log(g / pi), np.log((1 - g) / (1 - pi))
     return np.rint(w * np.abs(high - low) / _STEP).astype(np.int64), high < low
 
 
 def _one(j: str, helpers: tuple[str, str], books: list[_Book]) -> HelperScore:
-    ks, pis, earned = [], [], 0
+    parts = []
     for b in books:
         if j not in b.rows or helpers[0] not in b.rows or helpers[1] not in b.rows or not b.read.size:
             continue
         words = b.book.codewords()
         a = words[b.rows[helpers[0]], b.read].astype(np.int64)
         c = words[b.rows[helpers[1]], b.read].astype(np.int64)
-        x = words[b.rows[j], b.read].astype(np.int64)
-        k, flip = helper_weights(b.y, a, c, b.pi, _held(b, a), _held(b, c), b.w)
+        parts.append((b, a, c, _held(b, a), _held(b, c)))
+    # one attack mix for the whole leak, fitted to every book's slots
+    facts = [_slot_facts(b.y, a, c, pa, pc) for b, a, c, pa, pc in parts]
+    interleave = estimate_interleave(np.concatenate([b.pi for b, *_ in parts]),
+                                     *(np.concatenate(f) for f in zip(*facts, strict=True)))
+    ks, pis, earned = [], [], 0
+    for b, a, c, pa, pc in parts:
+        x = b.book.codewords()[b.rows[j], b.read].astype(np.int64)
+        k, flip = helper_weights(b.y, a, c, b.pi, pa, pc, b.w, interleave)
         earned += int(k[np.where(flip, x != b.y, x == b.y)].sum())
         ks.append(k)
         pis.append(np.where(flip, 1.0 - b.pi, b.pi))
