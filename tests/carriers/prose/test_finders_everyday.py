@@ -219,3 +219,26 @@ def test_seeing_whether_is_a_check_and_keeps_its_can():
 def test_a_small_count_of_things_may_be_written_in_digits(noun):
     md = f"The exploit goes through three {noun} before the free" + TAIL
     assert ("three", "3") in alternatives(md), alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        "The element of the set is allocated in `kmalloc-cg-256` by the kernel" + TAIL,
+        "The object is allocated from the kmalloc-96 cache by the kernel" + TAIL,
+    ],
+)
+def test_memory_is_allocated_in_or_from_its_slab_cache(md):
+    alts = alternatives(md)
+    assert ("allocated in", "allocated from") in alts or ("allocated from", "allocated in") in alts, alts
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        "The object is allocated in step 3 of the exploit" + TAIL,
+        "The buffer is allocated in the kernel by the worker" + TAIL,
+    ],
+)
+def test_allocated_in_a_place_or_a_step_stays_in(md):
+    assert ("allocated in", "allocated from") not in alternatives(md), alternatives(md)

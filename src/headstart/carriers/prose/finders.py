@@ -1684,6 +1684,24 @@ def find_agent_purpose(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(m.start(3), m.end(3), ("to", "in order to", "so as to"), "purpose", None, 29)
 
 
+_ALLOCATED_RX = re.compile(
+    r"(?<![\w'\u2019-])(allocated|reallocated)[ \t]+(in|from)"
+    r"(?=[ \t]+(?:the[ \t]+)?(?:`|(?:dyn-)?kmalloc-|kmem))"
+)
+
+
+def find_allocated_from(scope: Scope) -> Iterator[Candidate]:
+    """ "allocated in `kmalloc-cg-64`" / "allocated from `kmalloc-cg-64`": memory is allocated
+    from a slab cache (or by the function named in code) and lies in it; only before a
+    cache's name or inline code."""
+    for _block, m in scope.prose_matches(_ALLOCATED_RX):
+        # The verb is part of the slot: "in" alone is German too, and a translation that
+        # keeps "in `kmalloc-cg-64`" must not read as a copy's choice.
+        verb, word = m.group(1), m.group(2)
+        other = "from" if word == "in" else "in"
+        yield Candidate(m.start(1), m.end(2), (m.group(), f"{verb} {other}"), "allocation", None, 33)
+
+
 FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_spelling,
     find_hyphenation,
@@ -1731,6 +1749,7 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_allow_to,
     find_step_adverbs,
     find_agent_purpose,
+    find_allocated_from,
 )
 
 
@@ -1770,6 +1789,7 @@ _WORD_CHOICE_KINDS = frozenset(
         "call",
         "permission",
         "pointing",
+        "allocation",
     }
 )
 
