@@ -408,10 +408,80 @@ def test_zero_tests_of_macros_and_of_operands_of_other_operators_keep_their_form
     assert "if (!(a + b)) {" in forms(carrier, "zero")[1]
 
 
+def test_a_null_pointer_may_be_spelled_0_or_NULL_where_the_type_is_a_pointer():
+    carrier = carrier_of(
+        """
+        #include <stddef.h>
+        static char *first(char *s) {
+            char *none = NULL;
+            int zero = 0;
+            if (s[0] == 'x') {
+                return none;
+            }
+            return 0;
+        }
+        int use(void) {
+            return first("x") != 0;
+        }
+        """
+    )
+    assert choices(carrier, "null") == ["null pointer on line 4", "null pointer on line 9"]
+    copy = forms(carrier, "null")[1]
+    assert "char *none = 0;" in copy
+
+
+def test_steps_of_two_variables_in_a_comma_expression_may_trade_places():
+    carrier = carrier_of(
+        """
+        int count(const char *s, int n) {
+            int len = n;
+            while (*s == ' ') len--, s++;
+            return len;
+        }
+        """
+    )
+    assert choices(carrier, "comma") == ["comma expression on line 4"]
+    assert "s++, len--;" in forms(carrier, "comma")[1]
+
+
+def test_a_comma_expression_whose_sides_share_a_variable_or_an_address_keeps_its_order():
+    carrier = carrier_of(
+        """
+        int count(int n, int m) {
+            int *p = &m;
+            n++, n--;
+            m++, n--;
+            return n + *p;
+        }
+        """
+    )
+    assert choices(carrier, "comma") == []
+
+
+def test_while_true_with_stdbool_is_an_endless_loop_too():
+    carrier = carrier_of(
+        """
+        #include <stdbool.h>
+        int spin(int n) {
+            while (true) {
+                if (n > 3) {
+                    break;
+                }
+                n = n + 2;
+            }
+            return n;
+        }
+        """
+    )
+    assert choices(carrier, "loop") == ["endless loop on line 4"]
+    assert "for (;;) {" in forms(carrier, "loop")[1]
+
+
 # -- every copy is the same program ----------------------------------------------------
 
 PROGRAM = """
 #include <stdio.h>
+#include <stddef.h>
 
 #define STEP 0x10
 
@@ -423,8 +493,18 @@ static int shift(int v) {
     return STEP + v;
 }
 
+static const char *label(int v) {
+    if (v > 100) {
+        return "big";
+    }
+    return NULL;
+}
+
 int main(void) {
     int acc = 0, width, height;
+    int left = 4, right = 0;
+    while (left > 0) left--, right++;
+    printf("%d %s\\n", right, label(right) ? "labelled" : "plain");
     for (int i = 0; i < 5; i++) {
         acc += scale(i) ^ shift(i);
     }
@@ -458,7 +538,17 @@ int main(void) {
 def test_every_form_of_every_choice_prints_what_the_original_prints(tmp_path):
     carrier = CCarrier(PROGRAM)
     kinds = {k for k in carrier.struct_kinds() if k}
-    assert kinds == {"increment", "commute", "zero", "polarity", "loop", "order", "definitions"}
+    assert kinds == {
+        "increment",
+        "commute",
+        "zero",
+        "null",
+        "comma",
+        "polarity",
+        "loop",
+        "order",
+        "definitions",
+    }
     expected = run(PROGRAM, tmp_path, "original")
     for level in (1, 2, 3):
         codeword = [min(level, s.q - 1) for s in carrier.slots]

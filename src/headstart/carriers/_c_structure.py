@@ -29,6 +29,13 @@ that every form is the same program:
   all bind tighter than ``==`` and that holds no macro of the file. ``NULL`` counts as 0
   where the file does not define it. gcc compiles the forms to the same code at -O0 (the
   compiler check confirms it per file).
+* ``null``: a null pointer constant spelled ``0`` or ``NULL`` (6.3.2.3p3, 7.19p3) where the
+  pointer type is certain: ``return`` in a function whose declarator returns a pointer, and
+  the initialiser of a pointer declared ``T *p = 0``. Never where the file defines NULL.
+* ``comma``: ``a++, b--`` and ``b--, a++`` as a statement or a ``for`` clause, each side
+  stepping a different local whose address is never taken: neither side reads or writes
+  what the other does, and the value is discarded. gcc emits the sides in the written
+  order, so the compiler check lets it change only its function (its analysis proves it).
 * ``polarity``: ``if (c) {A} else {B}`` and ``if (!(c)) {B} else {A}``, only when both
   branches are compound statements (no dangling ``else`` can change owner). ``!(c)`` is 1
   exactly when c compares equal to 0, which is when the original runs B.
@@ -37,7 +44,7 @@ that every form is the same program:
   reading what the other writes, both free of calls, increments and volatile reads. Such
   statements commute: their read and write sets are disjoint and nothing else is written.
   The first must not be a branch's or loop's body nor follow a label.
-* ``loop``: ``while (1)`` and ``for (;;)``: both loop until left by a jump (C11 6.8.5.3:
+* ``loop``: ``while (1)`` (or ``while (true)`` with stdbool's ``true``) and ``for (;;)``: both loop until left by a jump (C11 6.8.5.3:
   an omitted condition is a nonzero constant). Never the tail of a ``do ... while (1);``.
   gcc compiles both to identical code at -O0.
 * ``definitions``: two adjacent function definitions with nothing but blank space and
@@ -72,7 +79,7 @@ Form = tuple["str | Piece", ...]
 
 @dataclass(frozen=True)
 class Choice:
-    kind: str  # increment | commute | zero | polarity | loop | order | definitions
+    kind: str  # increment | commute | zero | null | comma | polarity | loop | order | definitions
     start: int  # character span of the original the choice rewrites
     end: int
     first: int  # index of its first code token
@@ -137,6 +144,7 @@ class _Analysis:
             and "#" in m.group(2)
         }
         self._macro_args: list[tuple[int, int]]
+        self.stdbool = bool(re.search(r"#\s*include\s*<stdbool\.h>", source))
         self.fn_macros = {
             m.group(1)
             for t in all_tokens
@@ -783,7 +791,7 @@ class _Analysis:
                 continue
             close = self.match.get(k + 1, -1)
             if t == "while":
-                if not (close == k + 3 and self.text(k + 2) == "1") or self.text(close + 1) == ";":
+                if not (close == k + 3 and self._one(k + 2)) or self.text(close + 1) == ";":
                     continue  # not while (1), or the tail of a do ... while (1);
                 forms: list[Form] = [("for (;;)",)]
             else:
@@ -793,6 +801,102 @@ class _Analysis:
             out.append(self.choice("loop", k, close, ("kept", "rewritten"), forms,
                                    f"endless loop on line {self.line(k)}"))  # fmt: skip
         return out
+
+    def _one(self, i: int) -> bool:
+        """``1``, or stdbool's ``true`` (a macro for 1) where the file does not define it."""
+        if self.text(i) == "1":
+            return True
+        return (
+            self.text(i) == "true"
+            and self.stdbool
+            and i not in self.binding_at
+            and "true" not in self.pp_macros
+            and "true" not in self.fn_macros
+        )
+
+    def nulls(self) -> list[Choice]:
+        """A null pointer constant written ``0`` or ``NULL`` (C11 6.3.2.3p3; ``NULL`` is one,
+        7.19p3) where the other side is known to be a pointer: ``return`` in a function
+        whose declarator returns a pointer, and the initialiser of a declared pointer."""
+        out: list[Choice] = []
+        if "NULL" in self.pp_macros or "NULL" in self.fn_macros:
+            return out
+        returns_pointer = {
+            (fn.first, fn.last)
+            for fn in self.scope.functions
+            if (name := self._function_name(fn)) is not None and self.text(name - 1) == "*"
+        }
+        for k in range(1, self.n - 1):
+            tok = self.toks[k]
+            if tok.text not in ("0", "NULL") or tok.kind not in ("number", "name") or k in self.binding_at:
+                continue
+            if self.text(k + 1) not in (";", ","):
+                continue
+            prev = self.text(k - 1)
+            pointer = False
+            if prev == "return" and self.text(k + 1) == ";":
+                pointer = any(a < k < b for a, b in returns_pointer)
+            elif prev == "=" and self.text(k - 3) == "*" and self.toks[k - 2].kind == "name":
+                b = self.binding_at.get(k - 2)
+                pointer = b is not None and k - 2 in b.decls and not b.is_function
+            if not pointer:
+                continue
+            other = "NULL" if tok.text == "0" else "0"
+            out.append(self.choice("null", k, k, ("kept", "respelled"), [(other,)],
+                                   f"null pointer on line {self.line(k)}"))  # fmt: skip
+        return out
+
+    def _function_name(self, fn: FunctionDef) -> int | None:
+        """Token index of the defined function's name: the name before the first ``(``."""
+        for m in range(fn.first, fn.last):
+            if self.text(m) == "(" and self.toks[m - 1].kind == "name":
+                return m - 1
+        return None
+
+    def commas(self) -> list[Choice]:
+        """``a++, b--`` / ``b--, a++``: a comma expression whose value is discarded (an
+        expression statement or a ``for`` clause), both sides increments or decrements of
+        two different plain variables whose address is never taken, so neither side can
+        reach what the other changes (the comma's sequence point orders nothing else)."""
+        out: list[Choice] = []
+        for k in range(self.n):
+            if not self._statement_or_for_clause_start(k):
+                continue
+            first = self._step(k)
+            if first is None or self.text(first[0]) != ",":
+                continue
+            second = self._step(first[0] + 1)
+            if second is None or first[1] is second[1]:
+                continue
+            end = second[0]
+            in_for = self._third_clause(k)
+            if self.text(end) != (")" if in_for else ";"):
+                continue
+            forms: list[Form] = [
+                (
+                    self.piece(first[0] + 1, end - 1),
+                    self.gap(first[0] - 1, first[0]),
+                    ", ",
+                    self.piece(k, first[0] - 1),
+                )
+            ]
+            out.append(self.choice("comma", k, end - 1, ("kept", "swapped"), forms,
+                                   f"comma expression on line {self.line(k)}"))  # fmt: skip
+        return out
+
+    def _step(self, k: int) -> tuple[int, Binding] | None:
+        """``x++``, ``++x``, ``x--`` or ``--x`` of a plain local at ``k``: (index after, x)."""
+        if self.text(k) in ("++", "--"):
+            b, after = self.binding_at.get(k + 1), k + 2
+        elif self.text(k + 1) in ("++", "--"):
+            b, after = self.binding_at.get(k), k + 2
+        else:
+            return None
+        if b is None or b.kind not in ("local", "param") or b.is_function:
+            return None
+        if id(b) in self.volatile or id(b) in self.address_taken:
+            return None
+        return after, b
 
     def polarities(self) -> list[Choice]:
         out: list[Choice] = []
@@ -962,7 +1066,9 @@ def find_choices(source: str, code: list[Token], all_tokens: list[Token], scope:
         + analysis.polarities()
         + analysis.loops()
         + analysis.orders()
+        + analysis.commas()
         + analysis.increments()
+        + analysis.nulls()
         + analysis.zeros()
         + analysis.commutes()
     )
