@@ -242,3 +242,19 @@ def test_memory_is_allocated_in_or_from_its_slab_cache(md):
 )
 def test_allocated_in_a_place_or_a_step_stays_in(md):
     assert ("allocated in", "allocated from") not in alternatives(md), alternatives(md)
+
+
+def test_a_wish_may_be_wanted_or_would_be_liked():
+    md = "The chain is bound. Next, we want to free our key payload through the bug" + TAIL
+    assert ("want", "would like") in alternatives(md), alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        "So why did we want to have a heap primitive in the first place" + TAIL,
+        "The tools you may want to use are listed in the appendix" + TAIL,
+    ],
+)
+def test_want_after_an_auxiliary_keeps_its_plain_form(md):
+    assert not offered(md, "would like"), alternatives(md)

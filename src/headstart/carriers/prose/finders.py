@@ -1702,6 +1702,22 @@ def find_allocated_from(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(m.start(1), m.end(2), (m.group(), f"{verb} {other}"), "allocation", None, 33)
 
 
+_WANT_RX = re.compile(
+    r"(?<![\w'\u2019-])(?:we|I|you|they|We|You|They)[ \t]+(want)(?=[ \t]+to[ \t]+([a-z]+)\b)"
+)
+
+
+def find_want(scope: Scope) -> Iterator[Candidate]:
+    """ "we want to free" / "we would like to free": the present of "want" with a pronoun
+    subject that opens its clause ("why did we want to" keeps "want": "did" needs a plain
+    verb), before "to" and a plain verb."""
+    t = scope.text
+    for block, m in scope.prose_matches(_WANT_RX):
+        if not is_base_verb(m.group(2)) or not _opens_clause(t, block, m.start(1)):
+            continue
+        yield Candidate(m.start(1), m.end(1), ("want", "would like"), "desire", None, 31)
+
+
 FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_spelling,
     find_hyphenation,
@@ -1750,6 +1766,7 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_step_adverbs,
     find_agent_purpose,
     find_allocated_from,
+    find_want,
 )
 
 
@@ -1790,6 +1807,7 @@ _WORD_CHOICE_KINDS = frozenset(
         "permission",
         "pointing",
         "allocation",
+        "desire",
     }
 )
 
