@@ -258,3 +258,19 @@ def test_a_wish_may_be_wanted_or_would_be_liked():
 )
 def test_want_after_an_auxiliary_keeps_its_plain_form(md):
     assert not offered(md, "would like"), alternatives(md)
+
+
+def test_the_short_word_for_an_nftables_expression_may_be_written_out():
+    md = "Create a rule in the chain with an immediate expr referencing the victim" + TAIL
+    assert ("expr", "expression") in alternatives(md), alternatives(md)
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        "Now we get a fake counter expr[1] in the freed chain of the victim" + TAIL,
+        "The `nft_expr` object is sprayed before the free of the chain" + TAIL,
+    ],
+)
+def test_expr_as_a_name_or_in_code_stays(md):
+    assert not offered(md, "expression"), alternatives(md)

@@ -1718,6 +1718,18 @@ def find_want(scope: Scope) -> Iterator[Candidate]:
         yield Candidate(m.start(1), m.end(1), ("want", "would like"), "desire", None, 31)
 
 
+_EXPR_RX = re.compile(r"(?<![\w`'\u2019>.-])(expr)(s?)(?![\w`'\u2019\[(-])")
+
+
+def find_expr(scope: Scope) -> Iterator[Candidate]:
+    """ "an immediate expr" / "an immediate expression": the nftables writer's short word in
+    running text (never in code, nor as a name: "expr[1]", "expr->ops")."""
+    for _block, m in scope.prose_matches(_EXPR_RX):
+        if not scope.boundary_ok(m.start(), m.end()):
+            continue
+        yield Candidate(m.start(), m.end(), (m.group(), "expression" + m.group(2)), "expansion", None, 34)
+
+
 FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_spelling,
     find_hyphenation,
@@ -1767,6 +1779,7 @@ FINDERS: tuple[Callable[[Scope], Iterable[Candidate]], ...] = (
     find_agent_purpose,
     find_allocated_from,
     find_want,
+    find_expr,
 )
 
 
@@ -1808,6 +1821,7 @@ _WORD_CHOICE_KINDS = frozenset(
         "pointing",
         "allocation",
         "desire",
+        "expansion",
     }
 )
 
