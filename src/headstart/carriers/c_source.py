@@ -319,6 +319,40 @@ class CCarrier(TemplateSourceCarrier):
         #    original rearranged as the structure just read says (an unread choice as in
         #    the original). A name reads only where the leak spells one of its alternatives.
         base = [max(int(symbols[k]), 0) if self._kinds[k] == "struct" else 0 for k in range(n)]
+        spelled = self._spell(base, tokens, leak_abstract, leak_segments)
+        # Two look-alike functions whose order was not read may each align with the other:
+        # a name or literal inside them counts only if it reads the same with the pair in
+        # either order.
+        unsure = [
+            k
+            for k, info in enumerate(self._infos[:n])
+            if info.choice is not None and info.choice.kind == "definitions" and symbols[k] == ERASED
+        ]
+        pair_spans: list[tuple[int, int]] = []
+        for k in unsure:
+            choice = self._infos[k].choice
+            assert choice is not None
+            pair_spans.append((choice.first, choice.last))
+        swapped = None
+        if unsure:
+            other = list(base)
+            for k in unsure:
+                other[k] = 1
+            swapped = self._spell(other, tokens, leak_abstract, leak_segments)
+        for k in range(n):
+            if self._kinds[k] == "struct" or spelled.symbols[k] == ERASED:
+                continue
+            inside = any(lo <= t <= hi for t in self._infos[k].tokens for lo, hi in pair_spans)
+            if swapped is not None and inside and swapped.symbols[k] != spelled.symbols[k]:
+                continue
+            symbols[k], confidence[k] = spelled.symbols[k], spelled.confidence[k]
+        return Reading(symbols, confidence)
+
+    def _spell(
+        self, base: list[int], tokens: list[Token], leak_abstract: list[str], leak_segments: list[int]
+    ) -> Reading:
+        """Names and literal spellings read against the original arranged as ``base`` says."""
+        n = len(base)
         expected = self._tree.tokens(base)
         keys = self._expected_keys(expected, abstract=True)
         sites = {i: e.slot for i, e in enumerate(expected) if e.slot is not None}
@@ -330,7 +364,7 @@ class CCarrier(TemplateSourceCarrier):
                 return None
             return self._alt_index[slot].get(tok.text)
 
-        spelled = read_aligned(
+        return read_aligned(
             keys,
             sites,
             tokens,
@@ -340,10 +374,6 @@ class CCarrier(TemplateSourceCarrier):
             c_segments([Token(e.kind, e.text, 0, 0) for e in expected]),
             leak_segments,
         )
-        for k in range(n):
-            if self._kinds[k] != "struct" and spelled.symbols[k] != ERASED:
-                symbols[k], confidence[k] = spelled.symbols[k], spelled.confidence[k]
-        return Reading(symbols, confidence)
 
     def _expected_keys(self, expected: Sequence[ExpectedToken], abstract: bool) -> list[str]:
         out = []
