@@ -3,8 +3,9 @@
 import itertools
 
 import numpy as np
+import pytest
 
-from headstart.marking import Codebook, attribute, simulate
+from headstart.marking import Codebook, MarkingError, attribute, simulate
 from headstart.marking._helpers import CANDIDATES, helper_weights
 from headstart.marking._pvalues import tail_p_values
 
@@ -106,3 +107,10 @@ def test_only_partners_whose_helpers_look_like_accomplices_get_the_second_score(
     innocents = tuple(p for p in PARTNERS if p not in gang)[:2]
     assert _looks_like_accomplices((gang[1], gang[2]), _prepare([(book, coalition_leak)]))
     assert not _looks_like_accomplices(innocents, _prepare([(book, single_leak)]))
+
+
+def test_coalition_must_be_a_boolean():
+    book = _uniform_book(17, 40)
+    leak = simulate.leak(book, ["partner-001"], "interleave", rng=17)
+    with pytest.raises(MarkingError, match="coalition must be True or False"):
+        attribute(book, leak, coalition="yes")

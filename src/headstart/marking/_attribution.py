@@ -205,6 +205,8 @@ def attribute(books: Codebook | Sequence[Pair], leak: Leak | np.ndarray | None =
     """
     t = _check_threshold(threshold)
     score = check_score(score)
+    if not isinstance(coalition, bool):
+        raise MarkingError(f"coalition must be True or False, got {coalition!r}")
     pairs = _pairs(books, leak)
     seen_scopes: dict[tuple[str, str], int] = {}
     for i, (book, lk) in enumerate(pairs):
