@@ -1685,21 +1685,23 @@ def find_agent_purpose(scope: Scope) -> Iterator[Candidate]:
 
 
 _ALLOCATED_RX = re.compile(
-    r"(?<![\w'\u2019-])(allocated|reallocated)[ \t]+(in|from)"
+    r"(?<![\w'\u2019-])(allocated|reallocated)[ \t]+(in|from|within)"
     r"(?=[ \t]+(?:the[ \t]+)?(?:`|(?:dyn-)?kmalloc-|kmem))"
 )
 
 
 def find_allocated_from(scope: Scope) -> Iterator[Candidate]:
-    """ "allocated in `kmalloc-cg-64`" / "allocated from `kmalloc-cg-64`": memory is allocated
+    """ "allocated in `kmalloc-cg-64`" / "allocated from ..." / "allocated within ...": memory is allocated
     from a slab cache (or by the function named in code) and lies in it; only before a
     cache's name or inline code."""
     for _block, m in scope.prose_matches(_ALLOCATED_RX):
         # The verb is part of the slot: "in" alone is German too, and a translation that
         # keeps "in `kmalloc-cg-64`" must not read as a copy's choice.
         verb, word = m.group(1), m.group(2)
-        other = "from" if word == "in" else "in"
-        yield Candidate(m.start(1), m.end(2), (m.group(), f"{verb} {other}"), "allocation", None, 33)
+        others = [w for w in ("in", "from", "within") if w != word]
+        yield Candidate(
+            m.start(1), m.end(2), (m.group(), *(f"{verb} {w}" for w in others)), "allocation", None, 33
+        )
 
 
 _WANT_RX = re.compile(
