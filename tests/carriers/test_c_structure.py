@@ -408,6 +408,28 @@ def test_zero_tests_of_macros_and_of_operands_of_other_operators_keep_their_form
     assert "if (!(a + b)) {" in forms(carrier, "zero")[1]
 
 
+def test_an_assignment_may_be_written_augmented_or_plain():
+    carrier = carrier_of(
+        """
+        unsigned mix(unsigned h, unsigned v) {
+            h = h * 31;
+            v--;
+            h ^= v << 3;
+            h = h - v - 1;
+            return h;
+        }
+        """
+    )
+    assert choices(carrier, "augment") == ["assignment on line 3", "assignment on line 5"]
+    copies = forms(carrier, "augment")
+    assert "h *= 31;" in copies[1]
+    kinds = carrier.struct_kinds()
+    second = [k for k, kind in enumerate(kinds) if kind == "augment"][1]
+    codeword = [0] * len(carrier.slots)
+    codeword[second] = 1
+    assert "h = h ^ v << 3;" in carrier.render(codeword).decode()  # h - v - 1 is (h - v) - 1: kept
+
+
 def test_a_null_pointer_may_be_spelled_0_or_NULL_where_the_type_is_a_pointer():
     carrier = carrier_of(
         """
@@ -510,6 +532,7 @@ int main(void) {
     }
     width = acc * 2;
     height = acc + 7;
+    width = width * 3;
     if (acc == 0x40) {
         printf("even %d\\n", acc);
     } else {
@@ -540,6 +563,7 @@ def test_every_form_of_every_choice_prints_what_the_original_prints(tmp_path):
     kinds = {k for k in carrier.struct_kinds() if k}
     assert kinds == {
         "increment",
+        "augment",
         "commute",
         "zero",
         "null",

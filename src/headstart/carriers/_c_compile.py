@@ -187,7 +187,7 @@ class Checkable(Protocol):
 # Kinds of choice that change code at -O0 although the program is the same; what proves
 # them is their analysis (see _c_structure), and the check lets them change only the
 # functions that hold one.
-ANALYSIS_PROVEN = frozenset({"commute", "polarity", "order", "comma"})
+ANALYSIS_PROVEN = frozenset({"commute", "polarity", "order", "comma", "augment"})
 
 
 def check_codewords(sizes: Sequence[int], seed: int, random_ones: int = 2) -> list[list[int]]:

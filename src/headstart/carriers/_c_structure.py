@@ -11,6 +11,12 @@ that every form is the same program:
   is a non-volatile, non-atomic variable with member and index steps whose indices have
   no side effects, so evaluating it twice is the same as once. gcc compiles the four
   forms to identical code at -O0 (the carrier's compiler check confirms it per file).
+* ``augment``: ``x = x OP e;`` / ``x OP= e;`` (OP one of ``+ - * / % << >> & | ^``), x a
+  side-effect-free lvalue as for ``increment``, e whose operators at depth 0 bind tighter
+  than OP and that holds no macro of the file and no header macro call: C11 6.5.16.2p3
+  makes ``E1 OP= E2`` the same as ``E1 = E1 OP (E2)`` but for evaluating E1 once. gcc may
+  compute an indexed E1's address twice at -O0, so the compiler check lets it change only
+  its function (its analysis proves it).
 * ``commute``: the two operands of ``==``, ``!=``, ``&``, ``|``, ``^`` (any types), or of
   ``+`` and ``*`` when one operand is a known integer (then the other is an integer, a
   pointer or a floating value whose single NaN, if any, comes out the same): both
@@ -79,7 +85,7 @@ Form = tuple["str | Piece", ...]
 
 @dataclass(frozen=True)
 class Choice:
-    kind: str  # increment | commute | zero | null | comma | polarity | loop | order | definitions
+    kind: str  # increment | augment | commute | zero | null | comma | polarity | loop | order | definitions
     start: int  # character span of the original the choice rewrites
     end: int
     first: int  # index of its first code token
@@ -100,6 +106,7 @@ _OPENING = frozenset({"(", "[", ",", "=", "+=", "-=", "*=", "/=", "%=", "&=", "|
                       "return", ";", "{", "}"})  # fmt: skip
 _CLOSING = frozenset({")", "]", ",", ";", "?", ":", "}"})
 _ASSIGNING = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "++", "--"})
+_AUGMENTABLE = frozenset({"+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^"})
 _INTEGER_WORDS = frozenset(
     {"char", "short", "int", "long", "signed", "unsigned", "_Bool", "bool", "__int128"}
 )
@@ -884,6 +891,68 @@ class _Analysis:
                                    f"comma expression on line {self.line(k)}"))  # fmt: skip
         return out
 
+    def augments(self) -> list[Choice]:
+        """``x = x OP e;`` / ``x OP= e;`` as a statement, x a side-effect-free lvalue (a
+        non-volatile variable with member and index steps), e whose operators at depth 0
+        all bind tighter than OP (so ``x OP e`` is ``x OP (e)``) and holding no macro of the
+        file or header macro call: C11 6.5.16.2p3 makes ``E1 OP= E2`` the simple assignment
+        ``E1 = E1 OP (E2)`` with E1 evaluated once, which changes nothing when E1 has no side
+        effects. Adding or subtracting 1 is left to ``increment``."""
+        out: list[Choice] = []
+        for k in range(self.n):
+            if self.text(k - 1) not in (";", "{", "}") or self._in_for_header(k):
+                continue
+            x1 = self.lvalue(k, self.n)
+            if x1 is None:
+                continue
+            n = x1 - k
+            t = self.text(x1)
+            if t == "=" and [self.text(k + m) for m in range(n)] == [self.text(x1 + 1 + m) for m in range(n)]:
+                op, e0 = self.text(x1 + 1 + n), x1 + 2 + n
+                plain = True
+            elif t.endswith("=") and t[:-1] in _AUGMENTABLE and self.toks[x1].kind == "op":
+                op, e0 = t[:-1], x1 + 1
+                plain = False
+            else:
+                continue
+            if op not in _AUGMENTABLE or self.toks[e0 - 1].kind != "op":
+                continue
+            end = e0
+            while end < self.n and self.text(end) not in (";", "{", "}"):
+                end += 1
+            if self.text(end) != ";" or end == e0:
+                continue
+            if op in ("+", "-") and end == e0 + 1 and self.text(e0) == "1":
+                continue
+            if not self._binds_tighter_than(e0, end, op) or not self._names_plain(e0, end):
+                continue
+            x = self.piece(k, x1 - 1)
+            e = self.piece(e0, end - 1)
+            form: Form = (x, f" {op}= ", e) if plain else (x, " = ", x, f" {op} ", e)
+            out.append(self.choice("augment", k, end - 1, ("kept", "rewritten"), [form],
+                                   f"assignment on line {self.line(k)}"))  # fmt: skip
+        # Two in a row (``n += f(a); n += f(b);``) look alike to a reader that names every
+        # variable alike, and each would lend the other its anchors: neither is offered.
+        ends = {c.last + 2 for c in out}  # the token after the statement's semicolon
+        starts = {c.first for c in out}
+        return [c for c in out if c.first not in ends and c.last + 2 not in starts]
+
+    def _binds_tighter_than(self, start: int, end: int, op: str) -> bool:
+        depth = 0
+        for m in range(start, end):
+            t = self.text(m)
+            if t in ("(", "["):
+                depth += 1
+            elif t in (")", "]"):
+                depth -= 1
+            elif depth == 0 and self.toks[m].kind == "op":
+                if t in _ASSIGNING or t in (",", "?", ":", "{", "}", ";"):
+                    return False
+                binary = (m > start and self._ends_operand(m - 1)) or self.text(m - 1) == ")"
+                if binary and t in _PREC and _PREC[t] <= _PREC[op]:
+                    return False
+        return depth == 0
+
     def _step(self, k: int) -> tuple[int, Binding] | None:
         """``x++``, ``++x``, ``x--`` or ``--x`` of a plain local at ``k``: (index after, x)."""
         if self.text(k) in ("++", "--"):
@@ -1068,6 +1137,7 @@ def find_choices(source: str, code: list[Token], all_tokens: list[Token], scope:
         + analysis.orders()
         + analysis.commas()
         + analysis.increments()
+        + analysis.augments()
         + analysis.nulls()
         + analysis.zeros()
         + analysis.commutes()
