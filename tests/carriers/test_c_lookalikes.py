@@ -44,3 +44,21 @@ def test_a_copy_and_its_first_lines_read_no_wrong_symbol_when_look_alike_functio
         reading = carrier.read(leak)
         read = reading.symbols != ERASED
         assert np.array_equal(reading.symbols[read], cw[read])
+
+
+ZENBLEED = CORPUS / "zenbleed" / "zenbleed.c"
+
+
+@pytest.mark.skipif(not ZENBLEED.is_file(), reason="the corpus is not here")
+def test_a_leak_cut_inside_a_moved_function_lends_no_name_to_a_look_alike_further_down():
+    carrier = CCarrier(ZENBLEED.read_text(), compiler_check=False)
+    pair = next(
+        k for k, s in enumerate(carrier.slots) if s.where.startswith("definitions of thread_leak_consumer")
+    )
+    rng = np.random.default_rng(4)
+    cw = np.array([int(rng.integers(s.q)) for s in carrier.slots])
+    cw[pair] = 1  # the producer first; the first 40% ends inside the consumer
+    lines = carrier.render(cw).decode().splitlines(keepends=True)
+    reading = carrier.read("".join(lines[: math.ceil(0.4 * len(lines))]))
+    read = reading.symbols != ERASED
+    assert np.array_equal(reading.symbols[read], cw[read])

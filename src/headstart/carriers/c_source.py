@@ -321,18 +321,12 @@ class CCarrier(TemplateSourceCarrier):
         base = [max(int(symbols[k]), 0) if self._kinds[k] == "struct" else 0 for k in range(n)]
         spelled = self._spell(base, tokens, leak_abstract, leak_segments)
         # Two look-alike functions whose order was not read may each align with the other:
-        # a name or literal inside them counts only if it reads the same with the pair in
-        # either order.
+        # a name or literal counts only if it reads the same with the pairs in either order.
         unsure = [
             k
             for k, info in enumerate(self._infos[:n])
             if info.choice is not None and info.choice.kind == "definitions" and symbols[k] == ERASED
         ]
-        pair_spans: list[tuple[int, int]] = []
-        for k in unsure:
-            choice = self._infos[k].choice
-            assert choice is not None
-            pair_spans.append((choice.first, choice.last))
         swapped = None
         if unsure:
             other = list(base)
@@ -342,8 +336,9 @@ class CCarrier(TemplateSourceCarrier):
         for k in range(n):
             if self._kinds[k] == "struct" or spelled.symbols[k] == ERASED:
                 continue
-            inside = any(lo <= t <= hi for t in self._infos[k].tokens for lo, hi in pair_spans)
-            if swapped is not None and inside and swapped.symbols[k] != spelled.symbols[k]:
+            # Anywhere, not only inside the pair: a leak cut inside the second function
+            # (the first 40% of a copy) can pair it with a look-alike further down.
+            if swapped is not None and swapped.symbols[k] != spelled.symbols[k]:
                 continue
             symbols[k], confidence[k] = spelled.symbols[k], spelled.confidence[k]
         return Reading(symbols, confidence)
