@@ -21,12 +21,17 @@ def test_a_single_leaker_with_a_clean_copy_is_accused_from_log2_n_over_eps_slots
     leaker = partners[seed % n]
     # design_coalition=1: uniform binary symbols, one bit of evidence per slot
     book = Codebook(seed.to_bytes(8, "big"), "clean", [2] * m, partners, design_coalition=1)
-    result = attribute(book, Leak(book.codeword(leaker)), threshold=eps)
+    result = attribute(book, Leak(book.codeword(leaker)), threshold=eps, coalition=False)
     assert leaker in result.accused
     assert result.for_partner(leaker).family_p_value <= eps
     shorter = Codebook(seed.to_bytes(8, "big"), "clean", [2] * (m - 1), partners, design_coalition=1)
-    # one slot fewer: even a perfect match is not rare enough among n partners
+    # one slot fewer: even a perfect match is not rare enough among n partners, under any score
     assert leaker not in attribute(shorter, Leak(shorter.codeword(leaker)), threshold=eps).accused
+    # With the coalition score (the default), two innocents who happen to match the leak
+    # well can look like accomplices; the leaker then pays at most the slot score's share,
+    # a factor 5 (under 3 bits), so three slots more always suffice.
+    longer = Codebook(seed.to_bytes(8, "big"), "clean", [2] * (m + 3), partners, design_coalition=1)
+    assert leaker in attribute(longer, Leak(longer.codeword(leaker)), threshold=eps).accused
 
 
 @pytest.mark.parametrize("attack", simulate.ATTACKS[:6])

@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from headstart.marking import Codebook, MarkingError, attribute, simulate
-from headstart.marking._helpers import CANDIDATES, helper_weights
+from headstart.marking import Codebook, Leak, MarkingError, attribute, simulate
+from headstart.marking._helpers import CANDIDATES, SHARES, _judge_helpers, _prepare, helper_weights
 from headstart.marking._pvalues import tail_p_values
 
 PARTNERS = [f"partner-{i:03d}" for i in range(100)]
@@ -72,19 +72,31 @@ def test_the_coalition_score_names_interleaving_colluders_the_slot_score_misses(
     assert named_both >= named_slot + 4
 
 
-def test_a_partner_with_suspect_helpers_pays_the_factor_two_even_when_not_rescored():
-    book = _uniform_book(7, 300)
+def test_a_partner_with_suspect_helpers_pays_the_bonferroni_share_even_when_not_rescored():
+    book = _uniform_book(7, 300, [f"partner-{i:03d}" for i in range(500)])
     gang = simulate.coalition(book, 3, rng=7)
     leak = simulate.leak(book, gang, "majority", rng=7)
     slot_only = attribute(book, leak, coalition=False)
     both = attribute(book, leak)
     ranked = [row.partner for row in slot_only.ranking]
-    last = ranked[CANDIDATES + 5]  # beyond the rescored candidates; its helpers are the top two
-    assert slot_only.for_partner(last).p_value < 0.5  # so doubling shows
-    assert both.for_partner(last).p_value == min(1.0, 2 * slot_only.for_partner(last).p_value)
+    # beyond the rescored candidates (its helpers are the top two), suspicious enough to show the division
+    last = next(p for p in ranked[CANDIDATES:] if slot_only.for_partner(p).p_value < 0.1)
+    p = slot_only.for_partner(last).p_value
+    assert both.for_partner(last).p_value == min(1.0, p / (1 - SHARES[0]))
     assert both.for_partner(last).helpers == ()
     rescored = [row for row in both.ranking if row.helpers]
     assert rescored and all(set(row.helpers) <= set(ranked[:3]) for row in rescored)
+
+
+def test_a_leak_of_unanimous_units_leaves_the_larger_share_to_the_slot_score():
+    """Colluders who delete whatever differs show only symbols all of them hold."""
+    book = _uniform_book(19, 300)
+    gang = simulate.coalition(book, 3, rng=19)
+    words = np.stack([book.codeword(p) for p in gang])
+    unanimous = np.where((words == words[0]).all(axis=0), words[0], -1)
+    assert _judge_helpers((gang[1], gang[2]), _prepare([(book, Leak(unanimous))])) == SHARES[1]
+    mixed = simulate.leak(book, gang, "interleave", rng=19)
+    assert _judge_helpers((gang[1], gang[2]), _prepare([(book, mixed)])) == SHARES[0]
 
 
 def test_a_single_leaker_keeps_its_slot_score_p_value():
@@ -98,15 +110,13 @@ def test_a_single_leaker_keeps_its_slot_score_p_value():
 
 
 def test_only_partners_whose_helpers_look_like_accomplices_get_the_second_score():
-    from headstart.marking._helpers import _looks_like_accomplices, _prepare
-
     book = _uniform_book(13, 300)
     gang = simulate.coalition(book, 3, rng=13)
     coalition_leak = simulate.leak(book, gang, "majority", rng=13)
     single_leak = simulate.leak(book, [gang[0]], "interleave", rng=13)
     innocents = tuple(p for p in PARTNERS if p not in gang)[:2]
-    assert _looks_like_accomplices((gang[1], gang[2]), _prepare([(book, coalition_leak)]))
-    assert not _looks_like_accomplices(innocents, _prepare([(book, single_leak)]))
+    assert _judge_helpers((gang[1], gang[2]), _prepare([(book, coalition_leak)])) is not None
+    assert _judge_helpers((innocents[0], innocents[1]), _prepare([(book, single_leak)])) is None
 
 
 def test_coalition_must_be_a_boolean():

@@ -9,7 +9,6 @@ import numpy as np
 
 from ._codebook import Codebook
 from ._errors import MarkingError
-from ._helpers import SCORES as HELPED_SCORES
 from ._helpers import helper_scores
 from ._leak import Leak
 from ._pvalues import tail_p_values
@@ -27,7 +26,8 @@ class PartnerScore:
     codeword is independent of the leak) scores at least this high; ``family_p_value`` is
     min(1, p_value x partners considered). ``method`` is "exact" or "chernoff". ``helpers``:
     the two other partners whose symbols weighted the score that gave ``p_value`` (the
-    coalition score of _helpers.py, its p-value doubled), empty for the slot-by-slot score.
+    coalition score of _helpers.py, its p-value divided by the score's share), empty for the
+    slot-by-slot score.
     """
 
     partner: str
@@ -199,9 +199,9 @@ def attribute(books: Codebook | Sequence[Pair], leak: Leak | np.ndarray | None =
     add up over all pairs (a partner absent from a book gets nothing from it) and the p-value
     is that of the combined score, computed from the independent per-slot distributions.
     Accused: exactly the partners whose family-wise p-value is at most ``threshold``.
-    With ``coalition`` (the default), a partner whose two strongest fellow suspects are
-    themselves suspicious is also scored given their symbols (_helpers.py) and keeps twice
-    the smaller of its two p-values.
+    With ``coalition`` (the default), a partner whose two strongest fellow suspects look like
+    its accomplices is also scored given their symbols (_helpers.py); its p-value is then the
+    weighted Bonferroni bound over the two scores.
     """
     t = _check_threshold(threshold)
     score = check_score(score)
@@ -252,9 +252,12 @@ def attribute(books: Codebook | Sequence[Pair], leak: Leak | np.ndarray | None =
         second = helper_scores(pairs, [names[r] for r in first], {names[r]: float(p_values[r]) for r in range(n)})
         for name, hs in second.items():
             r = partners[name]
-            if hs.p_value < p_values[r]:
-                p_values[r], exact[r], helped[r] = hs.p_value, hs.exact, hs.helpers
-            p_values[r] = min(1.0, HELPED_SCORES * p_values[r])
+            # weighted Bonferroni over the two scores, the share fixed by the leak and the helpers
+            slot_p, helper_p = p_values[r] / (1.0 - hs.share), hs.p_value / hs.share
+            if helper_p < slot_p and hs.p_value < 1.0:
+                p_values[r], exact[r], helped[r] = min(1.0, helper_p), hs.exact, hs.helpers
+            else:
+                p_values[r] = min(1.0, slot_p)
 
     # Bounds below 1e-300 would underflow towards 0, which is no upper bound at all; any
     # larger number still is one, so tiny p-values are reported as P_FLOOR.

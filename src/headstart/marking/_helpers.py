@@ -16,13 +16,17 @@ independent of all three, so its score is again a sum of independent two-point v
 with known probabilities and its p-value is exact (_pvalues.py), conditionally on the others.
 
 The helper score is tried only for a partner whose two helpers look like its accomplices:
-the first with a slot-by-slot family-wise p-value of at most 0.1, the second of at most 1,
+the first with a slot-by-slot family-wise p-value of at most 0.01, the second of at most 1,
 and the leak showing a symbol neither holds at no more than 22% of the read slots (a third
 colluder supplies at most a third of the slots and differs from both at a quarter of those
 on uniform binary slots; two innocents differ from a leak together at a quarter of all
-slots). All three are facts about others and the leak only; a single leaker's score gets
-the second score in a few % of leaks. Such a partner's p-value is twice the smaller of the
-two (Bonferroni over the two scores); everyone else keeps the slot-by-slot p-value unchanged.
+slots). All three are facts about others and the leak only; a single leaker gets the
+second score in under 1% of leaks. Such a partner's p-value is the weighted Bonferroni
+bound min(p_slot / (1 - s), p_coalition / s) over the two scores, where the coalition
+score's share s is 0.8, or 0.2 for a leak where both helpers hold the shown symbol at 90%
+of the read slots or more (colluders who kept only the units they all have alike: there
+the slot score carries the evidence). s too depends on the leak and the helpers only.
+Everyone else keeps the slot-by-slot p-value unchanged.
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ from ._codebook import Codebook
 from ._leak import Leak
 from ._pvalues import tail_p_values
 
-HELPER_FAMILY_P = (0.1, 1.0)  # how suspicious (p-value x partners) the first and the second helper must be
+HELPER_FAMILY_P = (0.01, 1.0)  # how suspicious (p-value x partners) the first and the second helper must be
 OUTSIDE_SHARE = 0.22  # at most this share of read slots shows a symbol neither helper holds
 CANDIDATES = 20  # partners (best first by the slot-by-slot p-value) given the second score
-SCORES = 2  # the Bonferroni factor for a partner given the second score
+SHARES = (0.8, 0.2)  # the coalition score's part of the budget: usually, and for a leak of unanimous units
+UNANIMOUS = 0.9  # a leak is of unanimous units when both helpers hold the shown symbol at this share of slots
 _STEP = 0.02  # nats per lattice step
 _INTERLEAVE = 0.8  # share of interleaving (each slot or unit from a random colluder) when not fitted
 _SHARES = np.linspace(0.0, 1.0, 11)  # candidate shares of interleaving, fitted to the leak
@@ -52,6 +57,7 @@ class HelperScore:
     p_value: float
     exact: bool
     helpers: tuple[str, str]
+    share: float  # the part of the partner's false-accusation budget given to this score
 
 
 def _likelihoods(pi: np.ndarray, n: np.ndarray, helpers_agree: np.ndarray, p_other: np.ndarray,
@@ -134,15 +140,22 @@ def helper_weights(y: np.ndarray, a: np.ndarray, c: np.ndarray, pi: np.ndarray, 
     return np.rint(w * np.abs(high - low) / _STEP).astype(np.int64), high < low
 
 
-def _one(j: str, helpers: tuple[str, str], books: list[_Book]) -> HelperScore:
+def _parts(j: str | None, helpers: tuple[str, str], books: list[_Book]) -> list[tuple]:
+    """Per book holding j (None: any) and both helpers: (book, a, c, P(a), P(c)) at read slots."""
     parts = []
     for b in books:
-        if j not in b.rows or helpers[0] not in b.rows or helpers[1] not in b.rows or not b.read.size:
+        if (j is not None and j not in b.rows) or helpers[0] not in b.rows or helpers[1] not in b.rows \
+                or not b.read.size:
             continue
         words = b.book.codewords()
         a = words[b.rows[helpers[0]], b.read].astype(np.int64)
         c = words[b.rows[helpers[1]], b.read].astype(np.int64)
         parts.append((b, a, c, _held(b, a), _held(b, c)))
+    return parts
+
+
+def _one(j: str, helpers: tuple[str, str], books: list[_Book], share: float) -> HelperScore:
+    parts = _parts(j, helpers, books)
     # one attack mix for the whole leak, fitted to every book's slots
     facts = [_slot_facts(b.y, a, c, pa, pc) for b, a, c, pa, pc in parts]
     interleave = estimate_interleave(np.concatenate([b.pi for b, *_ in parts]),
@@ -155,7 +168,7 @@ def _one(j: str, helpers: tuple[str, str], books: list[_Book]) -> HelperScore:
         ks.append(k)
         pis.append(np.where(flip, 1.0 - b.pi, b.pi))
     p, exact = tail_p_values(np.concatenate(ks), np.concatenate(pis), np.array([earned]))
-    return HelperScore(float(p[0]), bool(exact[0]), helpers)
+    return HelperScore(float(p[0]), bool(exact[0]), helpers, share)
 
 
 def _held(b: _Book, symbols: np.ndarray) -> np.ndarray:
@@ -165,34 +178,36 @@ def _held(b: _Book, symbols: np.ndarray) -> np.ndarray:
     return b.book._table.match_probability(full)[b.read]
 
 
-def _looks_like_accomplices(helpers: tuple[str, str], books: list[_Book]) -> bool:
-    """Whether the leak shows a symbol neither helper holds at few enough read slots for the
-    two to be colluders with one more partner."""
-    shown = outside = 0
-    for b in books:
-        if helpers[0] in b.rows and helpers[1] in b.rows:
-            words = b.book.codewords()
-            a = words[b.rows[helpers[0]], b.read]
-            c = words[b.rows[helpers[1]], b.read]
-            shown += b.read.size
-            outside += int(np.count_nonzero((a != b.y) & (c != b.y)))
-    return shown > 0 and outside <= OUTSIDE_SHARE * shown
+def _judge_helpers(helpers: tuple[str, str], books: list[_Book]) -> float | None:
+    """The coalition score's share of the budget for partners with these helpers, or None
+    when the two do not look like accomplices: when the leak shows a symbol neither holds
+    at more than OUTSIDE_SHARE of the read slots. A leak where both hold the shown symbol
+    at UNANIMOUS of the slots or more is one of unanimous units (the colluders deleted
+    what differs): the slot score then carries the evidence and gets the larger share."""
+    shown = outside = both = 0
+    for b, a, c, _, _ in _parts(None, helpers, books):
+        shown += b.read.size
+        outside += int(np.count_nonzero((a != b.y) & (c != b.y)))
+        both += int(np.count_nonzero((a == b.y) & (c == b.y)))
+    if not shown or outside > OUTSIDE_SHARE * shown:
+        return None
+    return SHARES[1] if both >= UNANIMOUS * shown else SHARES[0]
 
 
 def helper_scores(pairs: Sequence[tuple[Codebook, Leak]], order: Sequence[str],
                   single_p: dict[str, float]) -> dict[str, HelperScore]:
-    """The partners given the second score, each with its helper p-value.
+    """The partners given the second score, each with its helper p-value and share.
 
     ``order``: every partner, best first by the slot-by-slot score; ``single_p``: the
     slot-by-slot p-values. A partner is given the second score when its two helpers look
     like accomplices and some book holds it with both (facts about others and the leak only).
     Beyond the CANDIDATES best the second score is not worked out (p-value 1): the
-    Bonferroni factor still applies to them, since whether a partner is among the best
-    depends on its own codeword.
+    weighted Bonferroni bound still applies to them, with the same share, since whether a
+    partner is among the best depends on its own codeword.
     """
     books = _prepare(pairs)
     out: dict[str, HelperScore] = {}
-    looks: dict[tuple[str, str], bool] = {}
+    judged: dict[tuple[str, str], float | None] = {}
     for rank, j in enumerate(order):
         others = [p for p in order[:3] if p != j][:2]
         if len(others) < 2 or any(single_p[h] * len(order) > bound for h, bound in zip(others, HELPER_FAMILY_P, strict=True)):
@@ -200,9 +215,10 @@ def helper_scores(pairs: Sequence[tuple[Codebook, Leak]], order: Sequence[str],
         helpers = (others[0], others[1])
         if not any(j in b.rows and helpers[0] in b.rows and helpers[1] in b.rows and b.read.size for b in books):
             continue
-        if helpers not in looks:
-            looks[helpers] = _looks_like_accomplices(helpers, books)
-        if not looks[helpers]:
+        if helpers not in judged:
+            judged[helpers] = _judge_helpers(helpers, books)
+        share = judged[helpers]
+        if share is None:
             continue
-        out[j] = _one(j, helpers, books) if rank < CANDIDATES else HelperScore(1.0, True, helpers)
+        out[j] = _one(j, helpers, books, share) if rank < CANDIDATES else HelperScore(1.0, True, helpers, share)
     return out
