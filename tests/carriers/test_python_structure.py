@@ -39,7 +39,7 @@ def test_a_retyped_copy_reads_the_order_of_its_statements(carrier, seed):
     order = order_slots(carrier)
     assert np.all(read[order])
     bits = sum(math.log2(s.q) for s, ok in zip(carrier.slots, read & order, strict=True) if ok)
-    assert bits > 38
+    assert bits > 16
 
 
 def test_the_first_lines_of_a_copy_read_the_start_of_each_order(carrier):
@@ -48,36 +48,39 @@ def test_the_first_lines_of_a_copy_read_the_start_of_each_order(carrier):
     reading = carrier.read("".join(lines[:60]))
     read = reading.symbols != ERASED
     assert np.array_equal(reading.symbols[read], cw[read])
-    assert np.count_nonzero(read & order_slots(carrier)) >= 10  # imports, constants, first functions
+    assert np.all(read[order_slots(carrier)])  # the imports and constants come first
 
 
-def test_a_copy_with_a_function_deleted_reads_no_order_of_the_functions(carrier):
+def test_a_copy_with_a_constant_deleted_reads_no_order_of_its_block(carrier):
     cw = random_codeword(carrier, 41)
-    copy = carrier.render(cw).decode()
-    lines = copy.splitlines(keepends=True)
-    fourth = [s for s in ast.parse(copy).body if isinstance(s, ast.FunctionDef)][3]
-    del lines[fourth.lineno - 1 : fourth.end_lineno]
+    lines = carrier.render(cw).decode().splitlines(keepends=True)
+    del lines[next(k for k, line in enumerate(lines) if line.startswith("CHUNK_RLE = "))]
     reading = carrier.read("".join(lines))
     keys = [s.key for s in carrier.slots]
-    functions = [k for k, key in enumerate(keys) if key.startswith("order:3:")]
-    assert functions and all(reading.symbols[k] == ERASED for k in functions)
+    block = [k for k, key in enumerate(keys) if key.startswith("order:1:")]
+    assert block and all(reading.symbols[k] == ERASED for k in block)
     read = reading.symbols != ERASED
     assert np.array_equal(reading.symbols[read], cw[read])
 
 
-def test_statements_that_depend_on_each_other_stay_in_order():
+def test_only_one_line_imports_and_constants_of_one_block_trade_places():
     source = (
-        "import os\nimport sys\n\nA = 1\nB = A + 1\nC = 3\n\n\n"
-        "def f(x=None):\n    return x\n\n\ndef g(y=f):\n    return y\n\n\ndef h():\n    return g()\n"
+        "import os\nimport sys\n\nA = 1\nB = A + 1\nC = 3\nD = (\n    4,\n)\nE = 5\n\n\n"
+        "def f(x=None):\n    return x\n\n\ndef g():\n    return f()\n"
     )
     runs = find_runs(ast.parse(source), source)
-    assert [(r.kind, len(r.blocks)) for r in runs] == [("import", 2)]  # B reads A; g's default reads f
+    # B reads A; D spans lines (a line-by-line mix of two copies would not parse); functions
+    # keep their place.
+    assert [(r.kind, len(r.blocks)) for r in runs] == [("import", 2)]
 
 
-def test_a_def_whose_default_reads_a_later_function_ends_the_run():
-    source = "def f():\n    return 1\n\n\ndef g():\n    return 2\n\n\ndef h(x=f):\n    return x\n"
-    runs = find_runs(ast.parse(source), source)
-    assert [len(r.blocks) for r in runs] == [2]
+def test_copies_mixed_line_by_line_still_parse(carrier):
+    a, b = random_codeword(carrier, 90), random_codeword(carrier, 91)
+    la = carrier.render(a).decode().splitlines(keepends=True)
+    lb = carrier.render(b).decode().splitlines(keepends=True)
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        ast.parse("".join(x if rng.random() < 0.5 else y for x, y in zip(la, lb, strict=True)))
 
 
 def test_a_leak_that_does_not_parse_reads_no_order():

@@ -1,8 +1,8 @@
 """Structural choices in Python that survive renaming, reformatting and comment stripping:
 the order of independent top-level statements.
 
-A run is a maximal stretch of adjacent module-level statements of one kind, each of which
-can run before or after the others without any difference:
+A run is a maximal stretch of adjacent module-level statements of one kind, each on a
+line of its own, each of which can run before or after the others without any difference:
 
 * ``import``: ``import m`` / ``from m import n`` of standard-library modules (never
   ``__future__``), each binding names no other statement of the run binds. Importing a
@@ -10,20 +10,16 @@ can run before or after the others without any difference:
   module object whatever the order.
 * ``constants``: ``NAME = <constant expression>`` (literals combined by operators, tuples
   of them): nothing is read, so nothing can depend on the order; the names are distinct.
-* ``definitions``: ``def`` statements without decorators whose defaults (and annotations,
-  unless ``from __future__ import annotations`` defers them) read no name the run binds.
-  A ``def`` only binds its name; the bodies run when called, after the whole run.
 
-Imports and constants runs end at a blank line (the author's grouping is kept);
-definitions runs cross blank lines. Comment lines directly above a statement move with it;
-the blank lines between statements stay where they are.
+Runs end at a blank line (the author's grouping is kept). Comment lines directly above a
+statement move with it. Function definitions could move as well, but copies must keep one
+line layout: colluders who mix their copies line by line must still post a program (see
+``headstart.leaks.mixing``), and a mix of two orders of multi-line functions is none.
 
-A run of n statements is encoded as a Lehmer code: slot i (q = n - i, for i < n - 1)
-says which of the statements not yet placed (in original order) comes at position i, so
-the original order is all zeros and a leak that keeps only the start of a run still
-reads its first digits. A leak is read by fingerprint: each top-level statement's AST
-with every identifier blanked, docstrings and ``pass`` fillers dropped, literal values
-kept. Retyping (new names, black, no comments or docstrings) changes none of that.
+A leak is read by fingerprint: each top-level statement's AST with every identifier
+blanked, docstrings and ``pass`` fillers dropped, literal values kept. Retyping (new
+names, black, no comments or docstrings) changes none of that. See ``_line_orders`` for
+the encoding.
 """
 
 from __future__ import annotations
@@ -46,12 +42,6 @@ def find_runs(tree: ast.Module, source: str) -> list[Run]:
         return []  # a line ending in a lone CR: ast's line numbers are not the lines split here
     lines = split_lines(source)
     body = tree.body
-    future_annotations = any(
-        isinstance(s, ast.ImportFrom)
-        and s.module == "__future__"
-        and any(a.name == "annotations" for a in s.names)
-        for s in body
-    )
     kinds = [_kind(s) for s in body]
     prints = [fingerprint(s) for s in body]
     runs: list[Run] = []
@@ -64,14 +54,10 @@ def find_runs(tree: ast.Module, source: str) -> list[Run]:
             continue
         group = [k]
         j = k + 1
-        while (
-            j < len(body)
-            and kinds[j] == kind
-            and (kind == "definitions" or not _blank_between(lines, body[j - 1], body[j]))
-        ):
+        while j < len(body) and kinds[j] == kind and not _blank_between(lines, body[j - 1], body[j]):
             group.append(j)
             j += 1
-        group = _independent(group, body, future_annotations)
+        group = _independent(group, body)
         if len(group) >= 2 and len({prints[g] for g in group}) == len(group):
             blocks = tuple(_block(lines, body, g) for g in group)
             if all(a[1] <= b[0] for a, b in itertools.pairwise(blocks)) and _only_gaps(lines, blocks):
@@ -94,6 +80,8 @@ def _bare_string(stmt: ast.stmt) -> bool:
 
 
 def _kind(stmt: ast.stmt) -> str | None:
+    if (stmt.end_lineno or stmt.lineno) != stmt.lineno:
+        return None  # one line each, so a line-by-line mix of two copies still parses
     if isinstance(stmt, ast.Import):
         return "import" if all(a.name.split(".")[0] in _STDLIB for a in stmt.names) else None
     if isinstance(stmt, ast.ImportFrom):
@@ -104,10 +92,6 @@ def _kind(stmt: ast.stmt) -> str | None:
         if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and _constant(stmt.value):
             return "constants"
         return None
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        if stmt.decorator_list or getattr(stmt, "type_params", None):
-            return None
-        return "definitions"
     return None
 
 
@@ -133,29 +117,14 @@ def _bound(stmt: ast.stmt) -> set[str]:
     return set()
 
 
-def _read_at_definition(stmt: ast.stmt, future_annotations: bool) -> set[str]:
-    """Names a ``def`` statement reads when it runs: its defaults and its annotations."""
-    if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return set()
-    args = stmt.args
-    nodes: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
-    if not future_annotations:
-        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-        nodes += [a.annotation for a in every if a is not None and a.annotation is not None]
-        if stmt.returns is not None:
-            nodes.append(stmt.returns)
-    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
-def _independent(group: list[int], body: list[ast.stmt], future_annotations: bool) -> list[int]:
-    """The longest prefix of the group whose statements bind distinct names and read none
-    another one binds (a statement that breaks it ends the run)."""
+def _independent(group: list[int], body: list[ast.stmt]) -> list[int]:
+    """The longest prefix of the group whose statements bind distinct names (imports and
+    constants read no name, so that is all they can share)."""
     bound: set[str] = set()
     out: list[int] = []
-    every = set().union(*(_bound(body[g]) for g in group)) if group else set()
     for g in group:
         names = _bound(body[g])
-        if names & bound or _read_at_definition(body[g], future_annotations) & every:
+        if names & bound:
             break
         bound |= names
         out.append(g)
