@@ -18,14 +18,18 @@ def test_a_context_is_never_matched_across_a_paragraph_break_of_the_leak():
         "Later on, then we do not know why. Zeta said so in the report.\n"
     )
     carrier = ProseCarrier(md)
-    (slot,) = [i for i, s in enumerate(carrier.slots) if s.alternatives == ("do not", "don't")]
+    # The first paragraph's "do not" is a slot too (read with the paragraph after it).
+    first, slot = [i for i, s in enumerate(carrier.slots) if s.alternatives == ("do not", "don't")]
     codeword = [s.q - 1 for s in carrier.slots]  # the last paragraph says "don't"
+    codeword[first] = 0  # the first says "do not"
     paragraphs = carrier.render_text(codeword).split("\n\n")
-    # The first paragraph's unmarked "do not", then a paragraph that starts the way the
-    # marked sentence continues: together they look like the marked sentence.
+    # The first paragraph's "do not", then a paragraph that starts the way the marked
+    # sentence continues: together they look like the last paragraph's sentence.
     leak = paragraphs[0] + "\n\n" + paragraphs[2] + "\n"
     assert "do not know why.\n\nZeta said so" in leak
-    assert carrier.read(leak).symbols[slot] == -1
+    symbols = carrier.read(leak).symbols
+    assert symbols[slot] == -1
+    assert symbols[first] == -1  # its neighbour is not in the leak
 
 
 def test_a_slot_is_unique_even_when_the_leak_lost_case():

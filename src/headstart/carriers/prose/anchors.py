@@ -3,7 +3,9 @@
 A pattern is built from the original's token skeleton and must match exactly once, with
 exactly one alternative, in every reference rendering of the original; the context grows
 until it does. Every slot gets a narrow unique pattern (the *core*), a wide one for
-confidence, and one-sided ones that still work when one neighbour was edited away.
+confidence, and one-sided ones that still work when one neighbour was edited away. A slot whose block is
+too short for a unique core (a heading, "- Kernel configuration: ...") borrows context
+from the neighbouring blocks, in document order.
 """
 
 from __future__ import annotations
@@ -40,6 +42,44 @@ def context(elems: list, p: int, n_left: int, n_right: int, occ: list[Occurrence
         return out
 
     return take(range(p - 1, -1, -1), n_left)[::-1], take(range(p + 1, len(elems)), n_right)
+
+
+def borrowed_context(
+    skel: list[SkelBlock], k: int, p: int, n_left: int, n_right: int, occ: list[Occurrence]
+) -> tuple[list, list, int]:
+    """Like ``context`` for elems[p] of block k, but running on into the neighbouring
+    blocks (document order) while they may lend context; also how many of the literals
+    are the slot's own block's."""
+
+    def take(blocks: list[list], limit: int) -> tuple[list, int]:
+        out: list = []
+        lits = own = 0
+        for b, elems in enumerate(blocks):
+            for e in elems:
+                if lits >= limit:
+                    return out, own
+                if isinstance(e, str):
+                    out.append(fold(e))
+                    lits += 1
+                    own += b == 0
+                else:
+                    out.append(occ[e].group)
+        return out, own
+
+    elems = skel[k].elems
+    before = [elems[:p][::-1]]
+    for b in skel[k - 1 :: -1] if k else []:
+        if not b.lends_context:
+            break
+        before.append(b.elems[::-1])
+    after = [elems[p + 1 :]]
+    for b in skel[k + 1 :]:
+        if not b.lends_context:
+            break
+        after.append(b.elems)
+    left, own_left = take(before, n_left)
+    right, own_right = take(after, n_right)
+    return left[::-1], right, own_left + own_right
 
 
 def renumber(reader: OccurrenceReader, index: dict[int, int]) -> OccurrenceReader:
@@ -135,9 +175,17 @@ def robust(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> b
 
 
 def occurrence_reader(
-    oid: int, block: SkelBlock, occ: list[Occurrence], streams: list[Stream], alts: AltTable
+    oid: int,
+    block: SkelBlock,
+    occ: list[Occurrence],
+    streams: list[Stream],
+    alts: AltTable,
+    skel: list[SkelBlock] | None = None,
 ) -> OccurrenceReader | None:
-    """Patterns for one occurrence of an ordinary slot; None if it cannot be made unique."""
+    """Patterns for one occurrence of an ordinary slot; None if it cannot be made unique.
+    Given the document's blocks (``skel``), a slot in prose with no unique core in its own
+    block gets one that borrows context from the neighbouring blocks (never a slot in
+    code: a leak's programs are set aside, and a code block's pieces stand alone)."""
     elems = block.elems
     p = elems.index(oid)
     g = occ[oid].group
@@ -173,6 +221,39 @@ def occurrence_reader(
                 if pat.literals >= _ONE_SIDED[0] and unique(pat, streams, alts, q):
                     one_sided.append(pat)
                     break
+    if core is None and skel is not None and block.lends_context:
+        borrowed = _borrowed_core(oid, skel, skel.index(block), p, occ, streams, alts)
+        if borrowed is not None:
+            return OccurrenceReader(borrowed, None, tuple(one_sided), across_blocks=True)
     if core is None and not one_sided:
         return None
     return OccurrenceReader(core, wide, tuple(one_sided))
+
+
+def _borrowed_core(
+    oid: int,
+    skel: list[SkelBlock],
+    k: int,
+    p: int,
+    occ: list[Occurrence],
+    streams: list[Stream],
+    alts: AltTable,
+) -> Pattern | None:
+    """A core for a slot in a short block, its context running on into the neighbouring
+    blocks; held to the same rules as an in-block core (enough literals, unique in every
+    reference stream, unique without its outermost literal on either side). It matches
+    only where the leak keeps the neighbours next to the slot; elsewhere the slot stays
+    erased. A slot that may be empty must keep a literal of its own block: an excerpt that
+    dropped the whole block would otherwise show its neighbours joined, read as the empty
+    alternative."""
+    g = occ[oid].group
+    q = len(occ[oid].alternatives)
+    may_vanish = not all(alts.exact[g])
+    for nl, nr in _GROWTH:
+        left, right, own = borrowed_context(skel, k, p, nl, nr, occ)
+        pat = Pattern(g, (*left, TARGET, *right))
+        if pat.literals < _MIN_LITERALS or (may_vanish and own == 0):
+            continue
+        if unique(pat, streams, alts, q) and robust(pat, streams, alts, q):
+            return pat
+    return None

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
 _LIST_ROTATIONS = 4  # alternatives of a shuffled list: rotations 0..3
 _DIRECTIVE_TEXT = re.compile(r"<!--\s*hs:")
+# Blocks whose text a leak may show otherwise than the original's tokens say: a slot in a
+# neighbouring short block borrows no context from them.
+_NO_CONTEXT = frozenset({"code", "html", "front_matter"})
 
 
 @dataclass
@@ -211,11 +214,13 @@ class ProseCarrier(Carrier):
         for b in blocks:
             inside = next((sl for sl in shuffles if sl.start <= b.start < sl.end), None)
             if inside is None and b.kind == "code":
-                skel.extend(SkelBlock(s, e) for s, e in code_pieces(text, b.start, b.end))
+                skel.extend(
+                    SkelBlock(s, e, lends_context=False) for s, e in code_pieces(text, b.start, b.end)
+                )
             elif inside is None:
-                skel.append(SkelBlock(b.start, b.end))
+                skel.append(SkelBlock(b.start, b.end, lends_context=b.kind not in _NO_CONTEXT))
             elif not skel or skel[-1].start != inside.start:
-                skel.append(SkelBlock(inside.start, inside.end))
+                skel.append(SkelBlock(inside.start, inside.end, lends_context=False))
                 if b.end > inside.end:
                     skel.append(SkelBlock(inside.end, b.end))
         starts = [b.start for b in skel]
@@ -330,7 +335,7 @@ class ProseCarrier(Carrier):
                 if g.kind == "list-order":
                     r = list_reader(oid, skel, occ, streams, self._alts)
                 else:
-                    r = occurrence_reader(oid, block_of[oid], occ, streams, self._alts)
+                    r = occurrence_reader(oid, block_of[oid], occ, streams, self._alts, skel)
                 if r is not None:
                     found.append(r)
             readers[gi] = found

@@ -36,6 +36,10 @@ class SkelBlock:
     end: int
     occurrences: list[int] = field(default_factory=list)  # occurrence ids, in order
     elems: list[SKEL_SLOT] = field(default_factory=list)  # tokens and occurrence ids
+    # Prose a slot in a neighbouring short block may borrow as context. Not code (a leak's
+    # quoted programs are set aside before reading) and not a shuffled list (its order is
+    # the copy's).
+    lends_context: bool = True
 
 
 class Original:
