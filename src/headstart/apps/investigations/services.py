@@ -241,12 +241,16 @@ def analyse(pieces: list[Piece], *, advisory: str | None, threshold: float) -> A
         "advisories": advisories,
         "exact_matches": exact,
         "artifacts": artifacts,
-        "scores": [dict(_score_row(r, names), method=r.method) for r in ranking],
+        "scores": [dict(_score_row(r, names), method=r.method, helpers=[names[h] for h in r.helpers]) for r in ranking],
         "method": {
             "score": attribution.score_name if attribution else "llr",
             "p_value": "for each partner, a rigorous upper bound on the chance that an innocent partner (whose "
                        "codeword the leak cannot depend on) scores at least as high: the exact distribution of the "
-                       "innocent score by convolution ('exact'), or a Chernoff bound on it ('chernoff') below 1e-30",
+                       "innocent score by convolution ('exact'), or a Chernoff bound on it ('chernoff') below 1e-30; "
+                       "where a partner's two strongest fellow suspects look like its accomplices it is also scored "
+                       "given their symbols (the coalition score, 'helpers' names them) and keeps "
+                       "min(p_slot / (1 - s), p_coalition / s), a weighted Bonferroni over the two scores whose "
+                       "share s is fixed by the leak and the helpers alone",
             "family_p_value": "min(1, p_value x partners_considered): a union bound over every partner considered",
             "accusation": "accused = exactly the partners whose family_p_value is at most the threshold",
             "merging": "several pieces of the same file are merged into one reading per file (agreeing symbols "
