@@ -54,6 +54,7 @@ from headstart.carriers._c_reading import (
     read_structure,
     unique_contexts,
 )
+from headstart.carriers._c_runs import program_runs
 from headstart.carriers._c_scope import Binding, CScope, CSyntaxError
 from headstart.carriers._c_structure import Choice, Piece, find_choices, stringified_arguments
 from headstart.carriers._c_template import ExpectedToken, TreeTemplate
@@ -255,7 +256,7 @@ class CCarrier(TemplateSourceCarrier):
         return copy.encode("utf-8")
 
     def read(self, leak: bytes | str) -> Reading:
-        text = decode_leak(leak)
+        text = _without_quotes(decode_leak(leak))
         digits: list[int | None] = []
         runs = getattr(self, "_define_runs", [])
         if runs:
@@ -677,3 +678,31 @@ def _keys(tokens: Sequence[Token], renamable: frozenset[str]) -> list[str]:
 
 def _line(source: str, offset: int) -> int:
     return source.count("\n", 0, offset) + 1
+
+
+# A write-up quotes lines of its PoC (a few lines at a time, in the write-up copy's form: its
+# own literal spellings and operand order, the original's names and comments); read as the
+# PoC copy's symbols they are another file's choices (issue 17: 6 of 13 wrong on
+# CVE-2023-0461's German translation). In a leak with prose, only runs of C source of
+# _POC_RUN_LINES lines or more (the PoC posted whole or in large part) are read; a leak
+# without prose is read whole. The choice depends on the leak alone.
+_POC_RUN_LINES = 40
+_PROSE_WORDS = 50
+
+
+def _without_quotes(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    runs = program_runs(lines)
+    in_runs = {k for first, last in runs for k in range(first, last + 1)}
+    prose = "".join(line for k, line in enumerate(lines) if k not in in_runs)
+    if len(re.findall(r"[^\W\d_]{3,}", prose)) < _PROSE_WORDS:
+        return text
+    keep = {
+        k
+        for first, last in runs
+        if sum(1 for k in range(first, last + 1) if lines[k].strip()) >= _POC_RUN_LINES
+        for k in range(first, last + 1)
+    }
+    return "".join(
+        line if k in keep else ("\n" if line.endswith("\n") else "") for k, line in enumerate(lines)
+    )

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from headstart.carriers._c_runs import program_line
 from headstart.carriers.prose import ProseCarrier
 from headstart.carriers.prose.markdown_scan import scan_blocks
-from headstart.carriers.prose.programs import _program_line, quoted_signatures, without_programs
+from headstart.carriers.prose.programs import quoted_signatures, without_programs
 from headstart.leaks.text import markdown_html_text
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
@@ -41,7 +42,7 @@ def carrier(folder: str) -> ProseCarrier:
     ],
 )
 def test_a_line_reads_as_c_source_or_as_text(line, program):
-    assert _program_line(line) is program
+    assert program_line(line) is program
 
 
 @pytest.mark.parametrize("path", WRITEUPS, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -71,7 +72,7 @@ def test_a_write_up_copy_posted_with_the_poc_after_it_reads_as_the_copy_alone(fo
 
 
 def test_a_block_comment_and_a_macro_body_belong_to_the_program_around_them():
-    from headstart.carriers.prose.programs import program_runs
+    from headstart.carriers._c_runs import program_runs
 
     source = (
         "int main(void)\n{\n    /* Spray the heap:\n     * every object is freed later.\n     */\n"
