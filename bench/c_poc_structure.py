@@ -37,7 +37,7 @@ POCS = [
     CORPUS / "bleedingtooth" / "exploit.c",
     CORPUS / "zenbleed" / "zenbleed.c",
 ]
-STRUCTURAL = ("increment", "commute", "polarity", "loop", "order", "definitions")
+STRUCTURAL = ("increment", "augment", "commute", "zero", "null", "comma", "polarity", "loop", "order", "definitions", "defines")
 KINDS = ("name", "int", *STRUCTURAL)
 
 
