@@ -10,8 +10,11 @@ from the neighbouring blocks, in document order.
 
 from __future__ import annotations
 
+from collections.abc import Container, Sequence
+
+from headstart.carriers.prose.line_gaps import faked
 from headstart.carriers.prose.match import TARGET, AltTable, Pattern, PlaceSearch, Stream
-from headstart.carriers.prose.normalize import fold
+from headstart.carriers.prose.normalize import fold, tokens
 from headstart.carriers.prose.reader import OccurrenceReader
 from headstart.carriers.prose.skeleton import Occurrence, SkelBlock
 
@@ -82,6 +85,53 @@ def borrowed_context(
     return left[::-1], right, own_left + own_right
 
 
+def code_run(skel: Sequence[SkelBlock], k: int) -> range:
+    """The skeleton blocks of block k's code piece. ``code_pieces`` cuts a code block at
+    every line and leaves its blank lines out, so a piece is a run of code lines that
+    touch; a slot's context runs through its piece, and the cuts are the piece's lines."""
+    if skel[k].lends_context:
+        return range(k, k + 1)
+    lo = hi = k
+    while lo > 0 and not skel[lo - 1].lends_context and skel[lo - 1].end == skel[lo].start:
+        lo -= 1
+    while hi + 1 < len(skel) and not skel[hi + 1].lends_context and skel[hi].end == skel[hi + 1].start:
+        hi += 1
+    return range(lo, hi + 1)
+
+
+# The last reference streams' line starts (built once per set of streams).
+_BOUNDS: list = [None, []]
+
+
+def line_bounds(
+    skel: Sequence[SkelBlock], occ: Sequence[Occurrence], streams: Sequence[Stream]
+) -> list[frozenset[int]]:
+    """For each reference stream, the positions of the tokens that begin a skeleton block:
+    a line of code, or a prose block (a line excerpt may drop any of them)."""
+    if _BOUNDS[0] is streams:
+        return _BOUNDS[1]
+    lengths: dict[tuple[int, int], int] = {}
+    out = []
+    for j, stream in enumerate(streams):
+        pos = 0
+        starts = set()
+        for b in skel:
+            starts.add(pos)
+            for e in b.elems:
+                if isinstance(e, str):
+                    pos += 1
+                    continue
+                a = min(j, len(occ[e].alternatives) - 1)
+                if (e, a) not in lengths:
+                    lengths[e, a] = len(tokens(occ[e].alternatives[a]))
+                pos += lengths[e, a]
+        if pos != len(stream):
+            raise AssertionError("line_bounds: skeleton and reference stream disagree")
+        out.append(frozenset(starts))
+    _BOUNDS[0], _BOUNDS[1] = streams, out
+    return out
+
+
 def renumber(reader: OccurrenceReader, index: dict[int, int]) -> OccurrenceReader:
     """The same patterns with slots numbered as the carrier finally numbers them."""
 
@@ -133,8 +183,16 @@ def list_reader(
     return OccurrenceReader(pattern, None, (), across_blocks=True)
 
 
-def unique(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> bool:
-    """Exactly one place in each reference stream j, showing alternative min(j, q - 1)."""
+def unique(
+    pattern: Pattern,
+    streams: Sequence[Stream],
+    alts: AltTable,
+    q: int,
+    bounds: Sequence[Container[int]] | None = None,
+) -> bool:
+    """Exactly one place in each reference stream j, showing alternative min(j, q - 1);
+    given the streams' line starts (``bounds``), also none other where whole lines of
+    the stream are deleted (``line_gaps``)."""
     # A reader falls back to case-blind matching when a leak lost case, so the pattern must
     # find no other place that way either ("i.e. we've" must not find "i.e. We have"
     # elsewhere). Several alternatives fitting the one place ("Integers are" inside "All
@@ -146,6 +204,8 @@ def unique(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> b
             return False
         if alts.fold_distinct[pattern.slot] and len(search.places(stream, fold_target=True, stop=2)) != 1:
             return False
+    if bounds is not None:
+        return not any(faked(pattern, stream, alts, b) for stream, b in zip(streams, bounds, strict=True))
     return True
 
 
@@ -163,13 +223,19 @@ def _trimmed(pattern: Pattern, side: str) -> Pattern:
     return Pattern(pattern.slot, tuple(elems))
 
 
-def robust(pattern: Pattern, streams: list[Stream], alts: AltTable, q: int) -> bool:
+def robust(
+    pattern: Pattern,
+    streams: Sequence[Stream],
+    alts: AltTable,
+    q: int,
+    bounds: Sequence[Container[int]] | None = None,
+) -> bool:
     """Unique even without its outermost literal on either side. An excerpt that joins two
     lines which were not neighbours can put one stray token where the context expects it;
     a pattern told apart from a look-alike by one token alone would then misread."""
     for side in ("left", "right"):
         trimmed = _trimmed(pattern, side)
-        if trimmed.elems != pattern.elems and not unique(trimmed, streams, alts, q):
+        if trimmed.elems != pattern.elems and not unique(trimmed, streams, alts, q, bounds):
             return False
     return True
 
@@ -188,6 +254,13 @@ def occurrence_reader(
     code: a leak's programs are set aside, and a code block's pieces stand alone)."""
     elems = block.elems
     p = elems.index(oid)
+    bounds = None
+    if skel is not None:
+        bounds = line_bounds(skel, occ, streams)
+        run = code_run(skel, skel.index(block))
+        if len(run) > 1:
+            p += sum(len(skel[i].elems) for i in range(run.start, skel.index(block)))
+            elems = [e for i in run for e in skel[i].elems]
     g = occ[oid].group
     q = len(occ[oid].alternatives)
     core = wide = None
@@ -203,7 +276,9 @@ def occurrence_reader(
             if (nl, nr) == _GROWTH[-1]:
                 break
             continue
-        if unique(pat, streams, alts, q) and (need < _MIN_LITERALS or robust(pat, streams, alts, q)):
+        if unique(pat, streams, alts, q, bounds) and (
+            need < _MIN_LITERALS or robust(pat, streams, alts, q, bounds)
+        ):
             core = pat
             break
     if core is not None:
@@ -222,7 +297,7 @@ def occurrence_reader(
                     one_sided.append(pat)
                     break
     if core is None and skel is not None and block.lends_context:
-        borrowed = _borrowed_core(oid, skel, skel.index(block), p, occ, streams, alts)
+        borrowed = _borrowed_core(oid, skel, skel.index(block), p, occ, streams, alts, bounds)
         if borrowed is not None:
             return OccurrenceReader(borrowed, None, tuple(one_sided), across_blocks=True)
     if core is None and not one_sided:
@@ -238,6 +313,7 @@ def _borrowed_core(
     occ: list[Occurrence],
     streams: list[Stream],
     alts: AltTable,
+    bounds: Sequence[Container[int]] | None = None,
 ) -> Pattern | None:
     """A core for a slot in a short block, its context running on into the neighbouring
     blocks; held to the same rules as an in-block core (enough literals, unique in every
@@ -254,6 +330,6 @@ def _borrowed_core(
         pat = Pattern(g, (*left, TARGET, *right))
         if pat.literals < _MIN_LITERALS or (may_vanish and own == 0):
             continue
-        if unique(pat, streams, alts, q) and robust(pat, streams, alts, q):
+        if unique(pat, streams, alts, q, bounds) and robust(pat, streams, alts, q, bounds):
             return pat
     return None

@@ -346,15 +346,17 @@ def is_code_kind(kind: str) -> bool:
 
 
 def code_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A code block cut at its blank lines: a leak that quotes it keeps blank lines as
-    paragraph breaks, so a slot's context must not reach across one."""
+    """A code block cut into its lines, blank lines left out. A leak that quotes it keeps
+    blank lines as paragraph breaks, so a slot's context runs through the lines that touch
+    (``anchors.code_run``) and never across a blank one; and a line excerpt may drop any
+    line, so the cuts are where a pattern's uniqueness is checked with lines deleted
+    (``line_gaps``)."""
     pieces = []
     pos = start
-    for m in re.finditer(r"\n[ \t]*\n", text[start:end]):
-        cut = start + m.end()
-        if cut > pos:
-            pieces.append((pos, cut))
-            pos = cut
-    if pos < end:
-        pieces.append((pos, end))
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl + 1
+        if text[pos:stop].strip() or pos == start:
+            pieces.append((pos, stop))
+        pos = stop
     return pieces

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from headstart.carriers.base import ERASED
-from headstart.carriers.prose.anchors import context, robust, unique
+from headstart.carriers.prose.anchors import code_run, context, robust, unique
 from headstart.carriers.prose.match import TARGET, AltTable, Pattern, Stream
 from headstart.carriers.prose.reader import CONF_NARROW, locate
 from headstart.carriers.prose.skeleton import Occurrence, SkelBlock
@@ -122,12 +122,15 @@ class SurvivorIndex:
     ) -> None:
         self.alts = AltTable([[_kept(a) for a in alts] for alts in group_alts])
         elems: list[str | int] = []
-        block_of: list[int] = []  # the skeleton block each element comes from
+        block_of: list[int] = []  # the paragraph or code piece each element comes from
+        line_of: list[int] = []  # the skeleton block (a code line, a prose block)
+        piece = [code_run(skel, k).start for k in range(len(skel))]  # a code block's lines, as one
         for k, b in enumerate(skel):
             for e in b.elems:
                 if is_survivor(e) if isinstance(e, str) else any(_kept(a) for a in alt_toks[e]):
                     elems.append(e)
-                    block_of.append(k)
+                    block_of.append(piece[k])
+                    line_of.append(k)
         self.elems = elems
         self._block_of = block_of
         qmax = max((len(a) for a in group_alts), default=1)
@@ -143,6 +146,17 @@ class SurvivorIndex:
             )
             for j in range(qmax)
         ]
+        # Where each stream's lines begin: a line excerpt may delete any of them.
+        self.bounds: list[frozenset[int]] = []
+        for stream_j, j in zip(self.streams, range(qmax), strict=True):
+            starts: set[int] = set()
+            pos = 0
+            for i, e in enumerate(elems):
+                if i == 0 or line_of[i] != line_of[i - 1]:
+                    starts.add(pos)
+                pos += 1 if isinstance(e, str) else len(_kept(alt_toks[e][min(j, len(alt_toks[e]) - 1)]))
+            assert pos == len(stream_j)
+            self.bounds.append(frozenset(starts))
         self._occ = list(occ)
         self._kinds = kinds
         self.shingles = set().union(*(_shingles(s) for s in self.streams))
@@ -171,7 +185,9 @@ class SurvivorIndex:
             pat = Pattern(g, (*left, TARGET, *right))
             if pat.literals < _MIN_LITERALS:
                 continue
-            if unique(pat, self.streams, self.alts, q) and robust(pat, self.streams, self.alts, q):
+            if unique(pat, self.streams, self.alts, q, self.bounds) and robust(
+                pat, self.streams, self.alts, q, self.bounds
+            ):
                 inner = self._inner(own, p - lo, g, q)
                 return None if inner is None else SurvivorReader(pat, inner)
         return None
