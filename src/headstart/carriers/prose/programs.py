@@ -3,15 +3,16 @@
 A write-up quotes lines of its PoC, and the PoC's comments often repeat the write-up's
 sentences. A leak of the PoC copy (whole, its first lines, retyped) then shows the write-up's
 code and comment slots in the *PoC copy's* form: read as the write-up copy's symbols they
-are wrong half the time. A run of C source that holds several lines the write-up's code
-blocks do not hold is a program, not the write-up's quotes, and the write-up's carrier leaves
-the whole run out. The decision depends on the leak and the original only. Light on purpose:
+are wrong half the time. A run of C source that holds several lines the write-up does not
+hold (neither a line of its code blocks nor a line naming only words of its text) is a
+program, not the write-up's quotes, and the write-up's carrier leaves the whole run out. The decision depends on the leak and the original only. Light on purpose:
 a carrier loaded from the store reads with it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from headstart.carriers._c_runs import program_runs
 from headstart.carriers._lexers import lex_c
@@ -38,25 +39,41 @@ def _signature(line: str) -> Signature:
     return tuple(sorted(names))
 
 
-def quoted_signatures(text: str, blocks: list[Block]) -> frozenset[Signature]:
-    """The signatures of every line of the write-up's code blocks."""
-    return frozenset(
-        sig
-        for b in blocks
-        if b.kind == "code"
-        for line in text[b.start : b.end].splitlines()
-        if (sig := _signature(line))
+@dataclass(frozen=True)
+class Quotes:
+    """What of a leak's C-like lines the write-up itself holds: the signatures of its code
+    blocks' lines, and every name its other text uses (a table or a key: value list turned
+    into lines by a forum copy lexes as C, and names nothing the write-up does not)."""
+
+    signatures: frozenset[Signature]
+    prose_names: frozenset[str]
+
+    def hold(self, sig: Signature) -> bool:
+        return sig in self.signatures or set(sig) <= self.prose_names
+
+
+def quoted_signatures(text: str, blocks: list[Block]) -> Quotes:
+    """The signatures of every line of the write-up's code blocks, and the names of the rest."""
+    code = [(b.start, b.end) for b in blocks if b.kind == "code"]
+    signatures = frozenset(
+        sig for start, end in code for line in text[start:end].splitlines() if (sig := _signature(line))
     )
+    rest, pos = [], 0
+    for start, end in code:
+        rest.append(text[pos:start])
+        pos = end
+    rest.append(text[pos:])
+    return Quotes(signatures, frozenset(_NAME.findall("".join(rest))))
 
 
-def without_programs(text: str, quoted: frozenset[Signature]) -> str:
-    """``text`` with every run of C source that holds at least UNQUOTED_LINES lines with
-    names the write-up's code never shows blanked out, line breaks kept."""
+def without_programs(text: str, quoted: Quotes) -> str:
+    """``text`` with every run of C source that holds at least UNQUOTED_LINES lines the
+    write-up does not hold (see Quotes) blanked out, line breaks kept."""
     lines = text.splitlines(keepends=True)
     out = list(lines)
     for first, last in program_runs(lines):
         sigs = [_signature(lines[k]) for k in range(first, last + 1)]
-        if sum(1 for sig in sigs if sig and sig not in quoted) >= UNQUOTED_LINES:
+        if sum(1 for sig in sigs if sig and not quoted.hold(sig)) >= UNQUOTED_LINES:
             for k in range(first, last + 1):
                 out[k] = "\n" if lines[k].endswith("\n") else ""
     return "".join(out)
